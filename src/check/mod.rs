@@ -1,0 +1,16 @@
+//! Stage 3, checks: facts about a resolved project that are not about names.
+//! `campaign` holds the per-campaign domain rules.
+
+mod campaign;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir;
+
+/// Runs every check over a resolved project.
+pub fn check(project: &ir::Project) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for c in &project.campaigns {
+        campaign::check(project, c, &mut diagnostics);
+    }
+    diagnostics
+}

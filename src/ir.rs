@@ -1,0 +1,526 @@
+//! The resolved model of a project: names checked, events classified, the
+//! flow of each campaign lowered to a graph of nodes with stable ids.
+//! Everything keeps the span it came from.
+
+use crate::span::Span;
+pub use crate::syntax::ast::{CompareOp, FunnelStage};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Project {
+    pub segments: Vec<Segment>,
+    pub emails: Vec<Email>,
+    pub scoring_models: Vec<ScoringModel>,
+    pub campaigns: Vec<Campaign>,
+}
+
+impl Project {
+    pub fn segment(&self, name: &str) -> Option<&Segment> {
+        self.segments.iter().find(|s| s.name == name)
+    }
+
+    pub fn email(&self, name: &str) -> Option<&Email> {
+        self.emails.iter().find(|e| e.name == name)
+    }
+
+    pub fn scoring_model(&self, name: &str) -> Option<&ScoringModel> {
+        self.scoring_models.iter().find(|m| m.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub name: String,
+    pub name_span: Span,
+    pub condition: Condition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Email {
+    pub name: String,
+    pub name_span: Span,
+    pub subject: String,
+    pub template: String,
+    pub stage: Option<FunnelStage>,
+    pub preview: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoringModel {
+    pub name: String,
+    pub name_span: Span,
+    pub components: Vec<ScoreComponent>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreComponent {
+    pub name: String,
+    pub name_span: Span,
+    pub rules: Vec<ScoreRule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRule {
+    pub points: i64,
+    pub kind: ScoreRuleKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScoreRuleKind {
+    /// Points while the condition holds.
+    If(Condition),
+    /// Points each time the event happens.
+    On(EventSource),
+}
+
+/// What a trigger or an `on` rule listens to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventSource {
+    Inactive(Duration),
+    Event(Event),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duration {
+    pub seconds: u64,
+}
+
+impl Duration {
+    /// The shortest exact form: `90d`, `2w`, `36h`.
+    pub fn to_text(self) -> String {
+        let s = self.seconds;
+        if s % 604_800 == 0 {
+            format!("{}w", s / 604_800)
+        } else if s % 86_400 == 0 {
+            format!("{}d", s / 86_400)
+        } else if s % 3_600 == 0 {
+            format!("{}h", s / 3_600)
+        } else {
+            format!("{}m", s / 60)
+        }
+    }
+}
+
+/// An event of the catalogue, with its argument if given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub kind: EventKind,
+    pub argument: Option<EventArgument>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventArgument {
+    /// An id, a page path or a custom event name.
+    Text(String),
+    /// A defined email.
+    Email(String),
+    /// A defined segment.
+    Segment(String),
+}
+
+/// The fixed event catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    FormSubmitted,
+    ContentDownloaded,
+    WebinarRegistered,
+    WebinarAttended,
+    ListJoined,
+    LifecycleChanged,
+    PageVisited,
+    EmailOpened,
+    EmailClicked,
+    EmailReplied,
+    EmailBounced,
+    EmailUnsubscribed,
+    DemoRequested,
+    MeetingBooked,
+    TrialStarted,
+    SegmentEntered,
+    Custom,
+}
+
+/// What argument an event takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgumentKind {
+    OptionalId,
+    OptionalPath,
+    OptionalEmail,
+    NoArgument,
+    RequiredSegment,
+    RequiredCustomName,
+}
+
+impl EventKind {
+    pub const ALL: &'static [EventKind] = &[
+        EventKind::FormSubmitted,
+        EventKind::ContentDownloaded,
+        EventKind::WebinarRegistered,
+        EventKind::WebinarAttended,
+        EventKind::ListJoined,
+        EventKind::LifecycleChanged,
+        EventKind::PageVisited,
+        EventKind::EmailOpened,
+        EventKind::EmailClicked,
+        EventKind::EmailReplied,
+        EventKind::EmailBounced,
+        EventKind::EmailUnsubscribed,
+        EventKind::DemoRequested,
+        EventKind::MeetingBooked,
+        EventKind::TrialStarted,
+        EventKind::SegmentEntered,
+        EventKind::Custom,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::FormSubmitted => "form.submitted",
+            EventKind::ContentDownloaded => "content.downloaded",
+            EventKind::WebinarRegistered => "webinar.registered",
+            EventKind::WebinarAttended => "webinar.attended",
+            EventKind::ListJoined => "list.joined",
+            EventKind::LifecycleChanged => "lifecycle.changed",
+            EventKind::PageVisited => "page.visited",
+            EventKind::EmailOpened => "email.opened",
+            EventKind::EmailClicked => "email.clicked",
+            EventKind::EmailReplied => "email.replied",
+            EventKind::EmailBounced => "email.bounced",
+            EventKind::EmailUnsubscribed => "email.unsubscribed",
+            EventKind::DemoRequested => "demo.requested",
+            EventKind::MeetingBooked => "meeting.booked",
+            EventKind::TrialStarted => "trial.started",
+            EventKind::SegmentEntered => "segment.entered",
+            EventKind::Custom => "event",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    pub fn argument_kind(self) -> ArgumentKind {
+        match self {
+            EventKind::FormSubmitted
+            | EventKind::ContentDownloaded
+            | EventKind::WebinarRegistered
+            | EventKind::WebinarAttended
+            | EventKind::ListJoined
+            | EventKind::LifecycleChanged => ArgumentKind::OptionalId,
+            EventKind::PageVisited => ArgumentKind::OptionalPath,
+            EventKind::EmailOpened | EventKind::EmailClicked => ArgumentKind::OptionalEmail,
+            EventKind::EmailReplied
+            | EventKind::EmailBounced
+            | EventKind::EmailUnsubscribed
+            | EventKind::DemoRequested
+            | EventKind::MeetingBooked
+            | EventKind::TrialStarted => ArgumentKind::NoArgument,
+            EventKind::SegmentEntered => ArgumentKind::RequiredSegment,
+            EventKind::Custom => ArgumentKind::RequiredCustomName,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub kind: ConditionKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConditionKind {
+    Or(Vec<Condition>),
+    And(Vec<Condition>),
+    Not(Box<Condition>),
+    InSegment(String),
+    /// No engagement event for the duration.
+    Inactive(Duration),
+    /// A bare identifier: a boolean contact property.
+    Property(String),
+    Compare { left: Quantity, op: CompareOp, right: Value },
+    Member { left: Quantity, negated: bool, values: Vec<Value> },
+    /// The event happened since entry, or within the duration.
+    Event { event: Event, within: Option<Duration> },
+}
+
+/// What a comparison reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Quantity {
+    Property(String),
+    /// The campaign's score total (`None`) or one component.
+    Score(Option<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    String(String),
+    Number(f64),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Campaign {
+    pub name: String,
+    pub name_span: Span,
+    pub title: Option<String>,
+    pub triggers: Vec<Trigger>,
+    pub audience: Option<Condition>,
+    /// The scoring model in effect: the one named, else the project's only one.
+    pub scoring: Option<String>,
+    pub goals: Vec<Goal>,
+    pub suppress: Option<Condition>,
+    pub cap: Option<Cap>,
+    pub reentry: Reentry,
+    pub flow: Flow,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    pub source: EventSource,
+    pub filter: Option<Condition>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    pub name: String,
+    pub name_span: Span,
+    pub condition: Condition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cap {
+    pub sends: u64,
+    pub per: Duration,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reentry {
+    #[default]
+    Never,
+    Always,
+    After(Duration),
+}
+
+/// Index of a node in [`Flow::nodes`].
+pub type NodeIndex = usize;
+
+/// Where control goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Node(NodeIndex),
+    /// Past the last statement of the flow: no exit was reached.
+    FallOff,
+}
+
+/// A campaign's flow as a graph. Nodes are in source order (a statement
+/// before the statements nested in it); `blocks` keeps the nesting so that
+/// analyses can speak of "the statements after this one in its block".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub nodes: Vec<Node>,
+    pub entry: Target,
+    /// Every block's statements in order; `blocks[0]` is the top level.
+    pub blocks: Vec<Vec<NodeIndex>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Stable id: the label if the statement has one, else its position
+    /// (`3`, `3.when1.2`, `3.else.1`, `4.split2.1`).
+    pub id: String,
+    pub label: Option<String>,
+    pub kind: NodeKind,
+    /// The keyword and operands, without nested blocks.
+    pub head: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Send { email: String, next: Target },
+    Wait { duration: Duration, until: Option<Condition>, next: Target },
+    Branch { arms: Vec<BranchArm>, otherwise: Otherwise },
+    Split { arms: Vec<SplitArm> },
+    Set { property: String, value: Value, next: Target },
+    Notify { recipient: Recipient, message: String, next: Target },
+    Handoff { queue: String, notes: Vec<String>, tasks: Vec<Task> },
+    Enroll { campaign: String },
+    /// `target` is `None` only when the label is undefined (an error).
+    Goto { label: String, target: Option<NodeIndex> },
+    Exit { reason: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchArm {
+    pub condition: Condition,
+    /// The `when` keyword.
+    pub when_span: Span,
+    /// The arm's first statement, or where an empty arm continues.
+    pub target: Target,
+    /// Index into [`Flow::blocks`] of the arm's body.
+    pub block: usize,
+}
+
+/// Where a lead goes when no `when` arm matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Otherwise {
+    pub target: Target,
+    /// The `else` arm, if written: its keyword span and block.
+    pub else_arm: Option<(Span, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitArm {
+    pub percent: u64,
+    pub target: Target,
+    pub block: usize,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recipient {
+    Name(String),
+    Address(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub title: String,
+    pub due: Option<Duration>,
+}
+
+impl NodeKind {
+    /// Every target control can go to from this node, in a fixed order.
+    pub fn successors(&self) -> Vec<Target> {
+        match self {
+            NodeKind::Send { next, .. }
+            | NodeKind::Wait { next, .. }
+            | NodeKind::Set { next, .. }
+            | NodeKind::Notify { next, .. } => vec![*next],
+            NodeKind::Branch { arms, otherwise } => arms
+                .iter()
+                .map(|a| a.target)
+                .chain(std::iter::once(otherwise.target))
+                .collect(),
+            NodeKind::Split { arms } => arms.iter().map(|a| a.target).collect(),
+            NodeKind::Goto { target, .. } => target.iter().map(|t| Target::Node(*t)).collect(),
+            NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => Vec::new(),
+        }
+    }
+
+    /// `exit`, `handoff` and `enroll` end a lead's path through the campaign.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. })
+    }
+
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            NodeKind::Send { .. } => "send",
+            NodeKind::Wait { .. } => "wait",
+            NodeKind::Branch { .. } => "branch",
+            NodeKind::Split { .. } => "split",
+            NodeKind::Set { .. } => "set",
+            NodeKind::Notify { .. } => "notify",
+            NodeKind::Handoff { .. } => "handoff",
+            NodeKind::Enroll { .. } => "enroll",
+            NodeKind::Goto { .. } => "goto",
+            NodeKind::Exit { .. } => "exit",
+        }
+    }
+}
+
+impl Condition {
+    /// Visits this condition and every condition inside it, parents first.
+    pub fn walk<'c>(&'c self, visit: &mut impl FnMut(&'c Condition)) {
+        visit(self);
+        match &self.kind {
+            ConditionKind::Or(items) | ConditionKind::And(items) => {
+                for item in items {
+                    item.walk(visit);
+                }
+            }
+            ConditionKind::Not(inner) => inner.walk(visit),
+            _ => {}
+        }
+    }
+
+    /// The segments this condition names directly (`in x`, `segment.entered(x)`).
+    pub fn segment_refs(&self) -> Vec<(&str, Span)> {
+        let mut refs = Vec::new();
+        self.walk(&mut |c| match &c.kind {
+            ConditionKind::InSegment(name) => refs.push((name.as_str(), c.span)),
+            ConditionKind::Event { event, .. } => {
+                if let Some(EventArgument::Segment(name)) = &event.argument {
+                    refs.push((name.as_str(), c.span));
+                }
+            }
+            _ => {}
+        });
+        refs
+    }
+}
+
+impl Campaign {
+    /// Every condition of the campaign: trigger filters, audience, goals,
+    /// suppression, then the flow's in node order.
+    pub fn conditions(&self) -> Vec<&Condition> {
+        let mut out: Vec<&Condition> = Vec::new();
+        out.extend(self.triggers.iter().filter_map(|t| t.filter.as_ref()));
+        out.extend(self.audience.iter());
+        out.extend(self.goals.iter().map(|g| &g.condition));
+        out.extend(self.suppress.iter());
+        for node in &self.flow.nodes {
+            match &node.kind {
+                NodeKind::Wait { until: Some(c), .. } => out.push(c),
+                NodeKind::Branch { arms, .. } => out.extend(arms.iter().map(|a| &a.condition)),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The segments the campaign names directly, conditions and triggers.
+    pub fn segment_refs(&self) -> Vec<&str> {
+        let mut refs: Vec<&str> = self
+            .conditions()
+            .into_iter()
+            .flat_map(|c| c.segment_refs())
+            .map(|(name, _)| name)
+            .collect();
+        for t in &self.triggers {
+            if let EventSource::Event(Event {
+                argument: Some(EventArgument::Segment(name)),
+                ..
+            }) = &t.source
+            {
+                refs.push(name);
+            }
+        }
+        refs
+    }
+}
+
+impl Project {
+    /// The segments reachable from `roots` through `in` and
+    /// `segment.entered`, each once, in discovery order.
+    pub fn segment_closure<'p>(&'p self, roots: impl IntoIterator<Item = &'p str>) -> Vec<&'p Segment> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<&str> = roots.into_iter().collect();
+        stack.reverse();
+        let mut out = Vec::new();
+        while let Some(name) = stack.pop() {
+            if !seen.insert(name) {
+                continue;
+            }
+            if let Some(segment) = self.segment(name) {
+                out.push(segment);
+                let mut next: Vec<&str> = segment.condition.segment_refs().into_iter().map(|(n, _)| n).collect();
+                next.reverse();
+                stack.extend(next);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,66 @@
+//! `nurturec`: a compiler for `.nurture` B2B email nurture campaigns.
+//!
+//! The pipeline, each stage a public function:
+//!
+//! | stage   | function                  | input → output                          |
+//! | ------- | ------------------------- | --------------------------------------- |
+//! | parse   | [`syntax::parse`]         | text → [`syntax::ast::File`]            |
+//! | resolve | [`resolve::resolve`]      | syntax trees → [`ir::Project`]          |
+//! | check   | [`check::check`]          | project → diagnostics                   |
+//! | emit    | [`emit::ir_json`]         | project → canonical JSON, per campaign  |
+//!
+//! [`compile`] runs the first three over a [`SourceMap`]. The library does no
+//! file or terminal I/O: the `nurturec` binary reads, renders and writes.
+
+pub mod check;
+pub mod diagnostics;
+pub mod emit;
+pub mod ir;
+pub mod resolve;
+pub mod source;
+pub mod span;
+pub mod syntax;
+
+pub use diagnostics::{Code, Diagnostic, Severity};
+pub use source::SourceMap;
+
+/// The longest duration accepted, in seconds (about 136 years: what fits in
+/// 32 bits, the widest delay the target platforms take).
+pub const MAX_DURATION_SECONDS: u64 = u32::MAX as u64;
+
+/// The largest cap, point value or percentage accepted.
+pub const MAX_WHOLE_NUMBER: u64 = 1_000_000_000;
+
+/// The result of compiling a project: its IR and every diagnostic, sorted.
+#[derive(Debug)]
+pub struct Compilation {
+    pub project: ir::Project,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses, resolves and checks every file of a project. A file with a syntax
+/// error contributes only that error; the others are still checked.
+pub fn compile(sources: &SourceMap) -> Compilation {
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::new();
+    for (id, file) in sources.iter() {
+        match syntax::parse(id, &file.text) {
+            Ok((ast, mut problems)) => {
+                diagnostics.append(&mut problems);
+                files.push(ast);
+            }
+            Err(mut problems) => diagnostics.append(&mut problems),
+        }
+    }
+    let (project, mut problems) = resolve::resolve(&files);
+    diagnostics.append(&mut problems);
+    diagnostics.extend(check::check(&project));
+    diagnostics::sort_and_dedup(&mut diagnostics);
+    Compilation { project, diagnostics }
+}

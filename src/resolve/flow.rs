@@ -1,0 +1,274 @@
+//! Lowering a campaign's statements to a graph of nodes. Nodes are numbered
+//! in source order (a statement before the ones nested in it), so every
+//! successor is known before its node is built: a statement's next sibling
+//! comes right after its whole subtree.
+
+use super::conditions::Context;
+use super::{suggest, NameKind, Resolver};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, NodeKind, Target};
+use crate::span::Span;
+use crate::syntax::ast;
+use std::collections::HashMap;
+
+struct FlowBuilder {
+    nodes: Vec<ir::Node>,
+    blocks: Vec<Vec<ir::NodeIndex>>,
+    labels: HashMap<String, (ir::NodeIndex, Span)>,
+}
+
+/// Statements in a subtree, the statement itself included.
+fn size(statement: &ast::Statement) -> usize {
+    1 + match &statement.kind {
+        ast::StatementKind::Branch { arms, otherwise } => {
+            arms.iter().map(|a| block_size(&a.body)).sum::<usize>()
+                + otherwise.as_ref().map_or(0, |e| block_size(&e.body))
+        }
+        ast::StatementKind::Split { arms } => arms.iter().map(|a| block_size(&a.body)).sum(),
+        _ => 0,
+    }
+}
+
+fn block_size(block: &ast::Block) -> usize {
+    block.statements.iter().map(size).sum()
+}
+
+impl Resolver<'_> {
+    pub(crate) fn flow(&mut self, c: &ast::CampaignDef, ctx: &Context<'_>) -> ir::Flow {
+        let mut b = FlowBuilder {
+            nodes: Vec::new(),
+            blocks: Vec::new(),
+            labels: HashMap::new(),
+        };
+        let entry = self.block(&mut b, &c.flow, "", Target::FallOff, ctx);
+        // Labels are all known now; resolve every `goto`.
+        for node in &mut b.nodes {
+            if let NodeKind::Goto { label, target } = &mut node.kind {
+                match b.labels.get(label.as_str()) {
+                    Some((index, _)) => *target = Some(*index),
+                    None => {
+                        let name_span = Span::new(node.head.file, node.head.end - label.len(), node.head.end);
+                        let mut d = Diagnostic::new(
+                            Code::UndefinedName,
+                            format!("cannot find label `{label}` in campaign `{}`", c.name.name),
+                            name_span,
+                            "no statement has this label",
+                        );
+                        let mut names: Vec<&str> = b.labels.keys().map(String::as_str).collect();
+                        names.sort_unstable();
+                        d = match suggest::closest(label, names.iter().copied()) {
+                            Some(close) => d.with_help(format!("did you mean `{close}`?")),
+                            None => d.with_help(format!("label the statement to continue at, e.g. `{label}: send …`")),
+                        };
+                        self.diagnostics.push(d);
+                    }
+                }
+            }
+        }
+        ir::Flow {
+            nodes: b.nodes,
+            entry,
+            blocks: b.blocks,
+        }
+    }
+
+    /// Lowers a block whose last statement continues at `cont`; returns the
+    /// block's entry (`cont` itself for an empty block).
+    fn block(
+        &mut self,
+        b: &mut FlowBuilder,
+        statements: &[ast::Statement],
+        prefix: &str,
+        cont: Target,
+        ctx: &Context<'_>,
+    ) -> Target {
+        let block_index = b.blocks.len();
+        b.blocks.push(Vec::new());
+        let entry = if statements.is_empty() {
+            cont
+        } else {
+            Target::Node(b.nodes.len())
+        };
+        for (position, statement) in statements.iter().enumerate() {
+            let index = b.nodes.len();
+            let next = if position + 1 < statements.len() {
+                Target::Node(index + size(statement))
+            } else {
+                cont
+            };
+            if let Some(list) = b.blocks.get_mut(block_index) {
+                list.push(index);
+            }
+            self.statement(b, statement, format!("{prefix}{}", position + 1), next, ctx);
+        }
+        entry
+    }
+
+    fn statement(&mut self, b: &mut FlowBuilder, s: &ast::Statement, position: String, next: Target, ctx: &Context<'_>) {
+        let index = b.nodes.len();
+        let id = match &s.label {
+            Some(label) => {
+                if let Some((_, first)) = b.labels.get(&label.name) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            format!("the label `{}` is used twice", label.name),
+                            label.span,
+                            "second statement with this label",
+                        )
+                        .with_secondary(*first, "first used here")
+                        .with_help("labels must be unique within a campaign"),
+                    );
+                } else {
+                    b.labels.insert(label.name.clone(), (index, label.span));
+                }
+                label.name.clone()
+            }
+            None => position,
+        };
+        // Children are numbered right after this node; compute their entries.
+        let mut child_start = index + 1;
+        let mut child_entry = |body: &ast::Block| {
+            let entry = if body.statements.is_empty() {
+                next
+            } else {
+                Target::Node(child_start)
+            };
+            child_start += block_size(body);
+            entry
+        };
+        let kind = match &s.kind {
+            ast::StatementKind::Send(email) => {
+                self.reference(email, NameKind::Email);
+                NodeKind::Send {
+                    email: email.name.clone(),
+                    next,
+                }
+            }
+            ast::StatementKind::Wait { duration, until } => NodeKind::Wait {
+                duration: self.duration(duration),
+                until: until.as_ref().map(|u| self.condition(u, ctx)),
+                next,
+            },
+            ast::StatementKind::Branch { arms, otherwise } => {
+                let arm_targets: Vec<Target> = arms.iter().map(|a| child_entry(&a.body)).collect();
+                let else_target = otherwise.as_ref().map(|e| child_entry(&e.body));
+                NodeKind::Branch {
+                    arms: arms
+                        .iter()
+                        .zip(arm_targets)
+                        .map(|(a, target)| ir::BranchArm {
+                            condition: self.condition(&a.condition, ctx),
+                            when_span: a.when_span,
+                            target,
+                            block: 0,
+                        })
+                        .collect(),
+                    otherwise: ir::Otherwise {
+                        target: else_target.unwrap_or(next),
+                        else_arm: otherwise.as_ref().map(|e| (e.else_span, 0)),
+                    },
+                }
+            }
+            ast::StatementKind::Split { arms } => NodeKind::Split {
+                arms: arms
+                    .iter()
+                    .map(|a| ir::SplitArm {
+                        percent: a.percent.unwrap_or(0),
+                        target: child_entry(&a.body),
+                        block: 0,
+                        span: a.percent_span,
+                    })
+                    .collect(),
+            },
+            ast::StatementKind::Set { property, value } => NodeKind::Set {
+                property: property.name.clone(),
+                value: match &value.kind {
+                    ast::LiteralKind::String(s) => ir::Value::String(s.clone()),
+                    ast::LiteralKind::Number(n) => ir::Value::Number(*n),
+                    ast::LiteralKind::Bool(v) => ir::Value::Bool(*v),
+                },
+                next,
+            },
+            ast::StatementKind::Notify { recipient, message } => NodeKind::Notify {
+                recipient: match recipient {
+                    ast::Recipient::Name(n) => ir::Recipient::Name(n.name.clone()),
+                    ast::Recipient::Address(a) => ir::Recipient::Address(a.value.clone()),
+                },
+                message: message.value.clone(),
+                next,
+            },
+            ast::StatementKind::Handoff { queue, body } => NodeKind::Handoff {
+                queue: queue.name.clone(),
+                notes: body
+                    .iter()
+                    .flat_map(|b| b.notes.iter().map(|n| n.value.clone()))
+                    .collect(),
+                tasks: body
+                    .iter()
+                    .flat_map(|b| b.tasks.iter())
+                    .map(|t| ir::Task {
+                        title: t.title.value.clone(),
+                        due: t.due.as_ref().map(|d| self.duration(d)),
+                    })
+                    .collect(),
+            },
+            ast::StatementKind::Enroll(campaign) => {
+                self.reference(campaign, NameKind::Campaign);
+                NodeKind::Enroll {
+                    campaign: campaign.name.clone(),
+                }
+            }
+            ast::StatementKind::Goto(label) => NodeKind::Goto {
+                label: label.name.clone(),
+                target: None,
+            },
+            ast::StatementKind::Exit(reason) => NodeKind::Exit {
+                reason: reason.as_ref().map(|r| r.value.clone()),
+            },
+        };
+        b.nodes.push(ir::Node {
+            id: id.clone(),
+            label: s.label.as_ref().map(|l| l.name.clone()),
+            kind,
+            head: s.head,
+            span: s.span,
+        });
+
+        // Nested blocks, in source order, continuing after this statement.
+        match &s.kind {
+            ast::StatementKind::Branch { arms, otherwise } => {
+                for (i, arm) in arms.iter().enumerate() {
+                    let block = b.blocks.len();
+                    self.block(b, &arm.body.statements, &format!("{id}.when{}.", i + 1), next, ctx);
+                    if let Some(NodeKind::Branch { arms, .. }) = b.nodes.get_mut(index).map(|n| &mut n.kind) {
+                        if let Some(a) = arms.get_mut(i) {
+                            a.block = block;
+                        }
+                    }
+                }
+                if let Some(e) = otherwise {
+                    let block = b.blocks.len();
+                    self.block(b, &e.body.statements, &format!("{id}.else."), next, ctx);
+                    if let Some(NodeKind::Branch { otherwise, .. }) = b.nodes.get_mut(index).map(|n| &mut n.kind) {
+                        if let Some((_, slot)) = &mut otherwise.else_arm {
+                            *slot = block;
+                        }
+                    }
+                }
+            }
+            ast::StatementKind::Split { arms } => {
+                for (i, arm) in arms.iter().enumerate() {
+                    let block = b.blocks.len();
+                    self.block(b, &arm.body.statements, &format!("{id}.split{}.", i + 1), next, ctx);
+                    if let Some(NodeKind::Split { arms, .. }) = b.nodes.get_mut(index).map(|n| &mut n.kind) {
+                        if let Some(a) = arms.get_mut(i) {
+                            a.block = block;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

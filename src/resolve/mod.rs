@@ -1,0 +1,494 @@
+//! Stage 2, resolve and lower: the syntax trees of a project → [`ir::Project`].
+//! Checks every name (one namespace for segments, emails, scoring models and
+//! campaigns across all files; labels and goals per campaign), classifies
+//! each test of a condition as a property, a score or a catalogue event, and
+//! lowers each campaign's flow to a graph. Accumulates every diagnostic.
+
+mod conditions;
+mod flow;
+mod segments;
+pub mod suggest;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir;
+use crate::span::Span;
+use crate::syntax::ast;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum NameKind {
+    Segment,
+    Email,
+    Scoring,
+    Campaign,
+}
+
+impl NameKind {
+    fn word(self) -> &'static str {
+        match self {
+            NameKind::Segment => "segment",
+            NameKind::Email => "email",
+            NameKind::Scoring => "scoring model",
+            NameKind::Campaign => "campaign",
+        }
+    }
+
+    fn of(item: &ast::Item) -> NameKind {
+        match item {
+            ast::Item::Segment(_) => NameKind::Segment,
+            ast::Item::Email(_) => NameKind::Email,
+            ast::Item::Scoring(_) => NameKind::Scoring,
+            ast::Item::Campaign(_) => NameKind::Campaign,
+        }
+    }
+}
+
+/// A `score` reference seen in a segment, checked against the model of each
+/// campaign that uses the segment.
+#[derive(Debug, Clone)]
+pub(crate) struct ScoreRef {
+    pub component: Option<String>,
+    pub span: Span,
+}
+
+pub(crate) struct Resolver<'a> {
+    /// Every name of the project's namespace, with its kind and definition.
+    names: HashMap<&'a str, (NameKind, Span)>,
+    /// Names in definition order, per kind, for suggestions.
+    ordered: Vec<(&'a str, NameKind)>,
+    models: HashMap<&'a str, &'a ast::ScoringDef>,
+    /// The model used where a campaign names none: the project's only one.
+    default_model: Option<&'a str>,
+    pub(crate) used: HashSet<(NameKind, String)>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// `score` references per segment, for checking in each campaign's context.
+    pub(crate) segment_score_refs: HashMap<String, Vec<ScoreRef>>,
+}
+
+/// Resolves the items of every file of a project (in path order).
+pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
+    let mut r = Resolver {
+        names: HashMap::new(),
+        ordered: Vec::new(),
+        models: HashMap::new(),
+        default_model: None,
+        used: HashSet::new(),
+        diagnostics: Vec::new(),
+        segment_score_refs: HashMap::new(),
+    };
+
+    // Definitions first, so that every reference can see every name.
+    let mut items: Vec<&ast::Item> = Vec::new();
+    for item in files.iter().flat_map(|f| f.items.iter()) {
+        let name = item.name();
+        if let Some((kind, first)) = r.names.get(name.name.as_str()) {
+            r.diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("`{}` is defined more than once", name.name),
+                    name.span,
+                    format!("{} `{}` redefined here", item.kind_word(), name.name),
+                )
+                .with_secondary(*first, format!("first defined here as a {}", kind.word()))
+                .with_help("segments, emails, scoring models and campaigns share one namespace: rename one of them"),
+            );
+            continue;
+        }
+        let kind = NameKind::of(item);
+        r.names.insert(&name.name, (kind, name.span));
+        r.ordered.push((&name.name, kind));
+        if let ast::Item::Scoring(model) = item {
+            r.models.insert(&model.name.name, model);
+        }
+        items.push(item);
+    }
+    if r.models.len() == 1 {
+        r.default_model = r.models.keys().next().copied();
+    }
+
+    let mut project = ir::Project::default();
+    for item in &items {
+        match item {
+            ast::Item::Segment(s) => {
+                let condition = r.condition(&s.condition, &conditions::Context::Segment(&s.name.name));
+                project.segments.push(ir::Segment {
+                    name: s.name.name.clone(),
+                    name_span: s.name.span,
+                    condition,
+                });
+            }
+            ast::Item::Email(e) => {
+                if let Some(email) = r.email(e) {
+                    project.emails.push(email);
+                }
+            }
+            ast::Item::Scoring(m) => project.scoring_models.push(r.scoring(m)),
+            ast::Item::Campaign(_) => {}
+        }
+    }
+    for item in &items {
+        if let ast::Item::Campaign(c) = item {
+            project.campaigns.push(r.campaign(c));
+        }
+    }
+
+    r.check_segment_scores(&project);
+    segments::check_recursion(&project, &mut r.diagnostics);
+    r.report_unused(&project);
+    (project, r.diagnostics)
+}
+
+impl<'a> Resolver<'a> {
+    /// Looks a reference up, reporting it if undefined or of another kind.
+    /// Marks it used. Returns whether it resolved to the expected kind.
+    pub(crate) fn reference(&mut self, name: &ast::Ident, expected: NameKind) -> bool {
+        match self.names.get(name.name.as_str()).copied() {
+            Some((kind, _)) if kind == expected => {
+                self.used.insert((kind, name.name.clone()));
+                true
+            }
+            Some((kind, defined)) => {
+                self.used.insert((kind, name.name.clone()));
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::WrongKind,
+                        format!("expected {} {}, found {} `{}`", article(expected), expected.word(), kind.word(), name.name),
+                        name.span,
+                        format!("not {} {}", article(expected), expected.word()),
+                    )
+                    .with_secondary(defined, format!("`{}` is defined here as a {}", name.name, kind.word())),
+                );
+                false
+            }
+            None => {
+                let candidates = self
+                    .ordered
+                    .iter()
+                    .filter(|(_, k)| *k == expected)
+                    .map(|(n, _)| *n);
+                let mut d = Diagnostic::new(
+                    Code::UndefinedName,
+                    format!("cannot find {} `{}`", expected.word(), name.name),
+                    name.span,
+                    "not defined",
+                );
+                d = match suggest::closest(&name.name, candidates) {
+                    Some(close) => d.with_help(format!("did you mean `{close}`?")),
+                    None => d.with_help(format!(
+                        "define it with `{} {} …`",
+                        match expected {
+                            NameKind::Scoring => "scoring",
+                            other => other.word(),
+                        },
+                        name.name
+                    )),
+                };
+                self.diagnostics.push(d);
+                false
+            }
+        }
+    }
+
+    pub(crate) fn duration(&mut self, d: &ast::DurationLit) -> ir::Duration {
+        match d.seconds {
+            Some(0) => {
+                self.diagnostics.push(
+                    Diagnostic::new(Code::InvalidDuration, "a duration must be longer than zero", d.span, "zero")
+                        .with_help("use at least `1m`; to continue at once, leave the wait out"),
+                );
+                ir::Duration { seconds: 0 }
+            }
+            Some(seconds) => ir::Duration { seconds },
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidDuration,
+                        format!("the duration `{}` is too large", d.text),
+                        d.span,
+                        "too large to represent",
+                    )
+                    .with_note(format!(
+                        "durations may be at most {} days",
+                        crate::MAX_DURATION_SECONDS / 86_400
+                    )),
+                );
+                ir::Duration {
+                    seconds: crate::MAX_DURATION_SECONDS,
+                }
+            }
+        }
+    }
+
+    fn email(&mut self, e: &ast::EmailDef) -> Option<ir::Email> {
+        let mut subject = None;
+        let mut template = None;
+        let mut stage = None;
+        let mut preview = None;
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for field in &e.fields {
+            let keyword = field.kind.keyword();
+            if let Some(first) = seen.get(keyword) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateSetting,
+                        format!("email `{}` has more than one `{keyword}`", e.name.name),
+                        field.span,
+                        format!("second `{keyword}`"),
+                    )
+                    .with_secondary(*first, "first given here")
+                    .with_help("keep one of them"),
+                );
+                continue;
+            }
+            seen.insert(keyword, field.span);
+            match &field.kind {
+                ast::EmailFieldKind::Subject(s) => subject = Some(s.value.clone()),
+                ast::EmailFieldKind::Template(s) => template = Some(s.value.clone()),
+                ast::EmailFieldKind::Stage(s) => stage = Some(*s),
+                ast::EmailFieldKind::Preview(s) => preview = Some(s.value.clone()),
+            }
+        }
+        for (field, value) in [("subject", &subject), ("template", &template)] {
+            if value.is_none() {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::MissingField,
+                        format!("email `{}` has no `{field}`", e.name.name),
+                        e.name.span,
+                        format!("`{field}` missing"),
+                    )
+                    .with_help(format!("add `{field} \"…\"` inside the braces")),
+                );
+            }
+        }
+        Some(ir::Email {
+            name: e.name.name.clone(),
+            name_span: e.name.span,
+            subject: subject?,
+            template: template?,
+            stage,
+            preview,
+        })
+    }
+
+    fn scoring(&mut self, m: &ast::ScoringDef) -> ir::ScoringModel {
+        let mut components: Vec<ir::ScoreComponent> = Vec::new();
+        for c in &m.components {
+            if let Some(first) = components.iter().find(|x| x.name == c.name.name) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("scoring model `{}` has two components named `{}`", m.name.name, c.name.name),
+                        c.name.span,
+                        "second component of this name",
+                    )
+                    .with_secondary(first.name_span, "first defined here")
+                    .with_help("merge their rules into one component"),
+                );
+                continue;
+            }
+            let rules = c
+                .rules
+                .iter()
+                .map(|rule| ir::ScoreRule {
+                    points: rule.points.unwrap_or(0),
+                    kind: match &rule.kind {
+                        ast::ScoreRuleKind::If(cond) => {
+                            ir::ScoreRuleKind::If(self.condition(cond, &conditions::Context::ScoringRule))
+                        }
+                        ast::ScoreRuleKind::On(source) => ir::ScoreRuleKind::On(self.event_source(source)),
+                    },
+                    span: rule.span,
+                })
+                .collect();
+            components.push(ir::ScoreComponent {
+                name: c.name.name.clone(),
+                name_span: c.name.span,
+                rules,
+            });
+        }
+        ir::ScoringModel {
+            name: m.name.name.clone(),
+            name_span: m.name.span,
+            components,
+        }
+    }
+
+    fn campaign(&mut self, c: &ast::CampaignDef) -> ir::Campaign {
+        for span in &c.misplaced_settings {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::MisplacedSetting,
+                    "campaign settings must come before the flow",
+                    *span,
+                    "setting after the first statement",
+                )
+                .with_help("move it above the first flow statement"),
+            );
+        }
+
+        // The model first: conditions in every other setting may use `score`.
+        let mut model: Option<String> = None;
+        let mut model_setting: Option<Span> = None;
+        for s in &c.settings {
+            if let ast::SettingKind::Scoring(name) = &s.kind {
+                if model_setting.is_none() && self.reference(name, NameKind::Scoring) {
+                    model = Some(name.name.clone());
+                }
+                model_setting.get_or_insert(s.span);
+            }
+        }
+        let explicit = model_setting.is_some();
+        let model = if explicit { model } else { self.default_model.map(str::to_string) };
+        let ctx = conditions::Context::Campaign {
+            model: model.as_deref(),
+            model_unresolved: explicit && model.is_none(),
+        };
+
+        let mut campaign = ir::Campaign {
+            name: c.name.name.clone(),
+            name_span: c.name.span,
+            title: None,
+            triggers: Vec::new(),
+            audience: None,
+            scoring: model.clone(),
+            goals: Vec::new(),
+            suppress: None,
+            cap: None,
+            reentry: ir::Reentry::Never,
+            flow: ir::Flow {
+                nodes: Vec::new(),
+                entry: ir::Target::FallOff,
+                blocks: Vec::new(),
+            },
+        };
+        let mut once: HashMap<&str, Span> = HashMap::new();
+        for s in &c.settings {
+            let keyword = s.kind.keyword();
+            if !matches!(s.kind, ast::SettingKind::Trigger { .. } | ast::SettingKind::Goal { .. }) {
+                if let Some(first) = once.get(keyword) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::DuplicateSetting,
+                            format!("campaign `{}` has more than one `{keyword}`", c.name.name),
+                            s.span,
+                            format!("second `{keyword}`"),
+                        )
+                        .with_secondary(*first, "first given here")
+                        .with_help(match keyword {
+                            "audience" | "suppress" => "combine the conditions with `and` or `or` in one setting",
+                            _ => "keep one of them",
+                        }),
+                    );
+                    continue;
+                }
+                once.insert(keyword, s.span);
+            }
+            match &s.kind {
+                ast::SettingKind::Title(t) => campaign.title = Some(t.value.clone()),
+                ast::SettingKind::Trigger { source, filter } => {
+                    let source = self.event_source(source);
+                    let filter = filter.as_ref().map(|f| self.condition(f, &ctx));
+                    campaign.triggers.push(ir::Trigger {
+                        source,
+                        filter,
+                        span: s.span,
+                    });
+                }
+                ast::SettingKind::Audience(cond) => campaign.audience = Some(self.condition(cond, &ctx)),
+                ast::SettingKind::Scoring(_) => {}
+                ast::SettingKind::Goal { name, condition } => {
+                    if let Some(first) = campaign.goals.iter().find(|g| g.name == name.name) {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                format!("campaign `{}` has two goals named `{}`", c.name.name, name.name),
+                                name.span,
+                                "second goal of this name",
+                            )
+                            .with_secondary(first.name_span, "first defined here")
+                            .with_help("give each goal its own name"),
+                        );
+                        continue;
+                    }
+                    let condition = self.condition(condition, &ctx);
+                    campaign.goals.push(ir::Goal {
+                        name: name.name.clone(),
+                        name_span: name.span,
+                        condition,
+                    });
+                }
+                ast::SettingKind::Suppress(cond) => campaign.suppress = Some(self.condition(cond, &ctx)),
+                ast::SettingKind::Cap { sends, per, .. } => {
+                    let per = self.duration(per);
+                    campaign.cap = sends.map(|sends| ir::Cap {
+                        sends,
+                        per,
+                        span: s.span,
+                    });
+                }
+                ast::SettingKind::Reentry(mode) => {
+                    campaign.reentry = match mode {
+                        ast::Reentry::Never => ir::Reentry::Never,
+                        ast::Reentry::Always => ir::Reentry::Always,
+                        ast::Reentry::After(d) => ir::Reentry::After(self.duration(d)),
+                    }
+                }
+            }
+        }
+        if campaign.triggers.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingTrigger,
+                    format!("campaign `{}` has no trigger", c.name.name),
+                    c.name.span,
+                    "no lead can ever enter this campaign",
+                )
+                .with_help("add a trigger, e.g. `trigger form.submitted(\"contact-us\")`"),
+            );
+        }
+        campaign.flow = self.flow(c, &ctx);
+        campaign
+    }
+
+    fn report_unused(&mut self, project: &ir::Project) {
+        let defined = project
+            .segments
+            .iter()
+            .map(|s| (NameKind::Segment, &s.name, s.name_span))
+            .chain(project.emails.iter().map(|e| (NameKind::Email, &e.name, e.name_span)))
+            .chain(
+                project
+                    .scoring_models
+                    .iter()
+                    .map(|m| (NameKind::Scoring, &m.name, m.name_span)),
+            );
+        let mut unused = Vec::new();
+        for (kind, name, span) in defined {
+            if !self.used.contains(&(kind, name.clone())) {
+                let help = match kind {
+                    NameKind::Email => "send it from a campaign, or remove it",
+                    NameKind::Segment => "use it in a condition (`in <segment>`), or remove it",
+                    _ => "name it in a campaign with `scoring <name>`, or remove it",
+                };
+                unused.push(
+                    Diagnostic::new(
+                        Code::Unused,
+                        format!("{} `{}` is never used", kind.word(), name),
+                        span,
+                        "defined here but never referred to",
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+        self.diagnostics.extend(unused);
+    }
+}
+
+fn article(kind: NameKind) -> &'static str {
+    match kind {
+        NameKind::Email => "an",
+        _ => "a",
+    }
+}

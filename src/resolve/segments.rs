@@ -1,0 +1,124 @@
+//! Checks over the segments of a project: cycles, and `score` references
+//! judged in the context of each campaign that uses the segment.
+
+use super::Resolver;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir;
+use std::collections::HashMap;
+
+/// Reports each `in <segment>` that closes a cycle, found by a depth-first
+/// search over segments in source order (iterative, so that a long chain of
+/// segments cannot overflow the stack).
+pub(crate) fn check_recursion(project: &ir::Project, diagnostics: &mut Vec<Diagnostic>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Colour {
+        White,
+        Grey,
+        Black,
+    }
+    let index: HashMap<&str, usize> = project
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    // Only `in x` defines a segment through another; `segment.entered(x)` is an event.
+    let edges: Vec<Vec<(usize, crate::span::Span)>> = project
+        .segments
+        .iter()
+        .map(|s| {
+            let mut out = Vec::new();
+            s.condition.walk(&mut |c| {
+                if let ir::ConditionKind::InSegment(name) = &c.kind {
+                    if let Some(&target) = index.get(name.as_str()) {
+                        out.push((target, c.span));
+                    }
+                }
+            });
+            out
+        })
+        .collect();
+    let mut colour = vec![Colour::White; project.segments.len()];
+    for root in 0..project.segments.len() {
+        if colour[root] != Colour::White {
+            continue;
+        }
+        // (segment, next edge to follow)
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        colour[root] = Colour::Grey;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&(target, span)) = edges[node].get(*next) else {
+                colour[node] = Colour::Black;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match colour[target] {
+                Colour::White => {
+                    colour[target] = Colour::Grey;
+                    stack.push((target, 0));
+                }
+                Colour::Grey => {
+                    let start = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[start..]
+                        .iter()
+                        .map(|(n, _)| project.segments[*n].name.as_str())
+                        .collect();
+                    cycle.push(project.segments[target].name.as_str());
+                    let segment = &project.segments[node];
+                    let target_segment = &project.segments[target];
+                    let mut d = Diagnostic::new(
+                        Code::RecursiveSegment,
+                        format!("segment `{}` is defined through itself", target_segment.name),
+                        span,
+                        "this closes the cycle",
+                    )
+                    .with_note(format!("the cycle: {}", cycle.join(" → ")))
+                    .with_help("a segment must be decidable from contact data: break the cycle by testing a property instead");
+                    if target != node {
+                        d = d.with_secondary(target_segment.name_span, format!("`{}` starts the cycle", target_segment.name));
+                    }
+                    let _ = segment;
+                    diagnostics.push(d);
+                }
+                Colour::Black => {}
+            }
+        }
+    }
+}
+
+impl Resolver<'_> {
+    /// `score` in a segment means the model of the campaign evaluating it.
+    pub(crate) fn check_segment_scores(&mut self, project: &ir::Project) {
+        if self.segment_score_refs.is_empty() {
+            return;
+        }
+        let mut reached = std::collections::HashSet::new();
+        for campaign in &project.campaigns {
+            for segment in project.segment_closure(campaign.segment_refs()) {
+                reached.insert(segment.name.as_str());
+                let refs = self.segment_score_refs.get(&segment.name).cloned().unwrap_or_default();
+                for r in &refs {
+                    self.check_score_ref(
+                        r,
+                        campaign.scoring.as_deref(),
+                        Some((&campaign.name, campaign.name_span)),
+                    );
+                }
+            }
+        }
+        // Segments no campaign uses are judged against the project's model.
+        let default_model = self.default_model;
+        for segment in &project.segments {
+            if reached.contains(segment.name.as_str()) {
+                continue;
+            }
+            let refs = self.segment_score_refs.get(&segment.name).cloned().unwrap_or_default();
+            for r in &refs {
+                if default_model.is_some() || self.models.is_empty() {
+                    self.check_score_ref(r, default_model, None);
+                }
+            }
+        }
+    }
+}

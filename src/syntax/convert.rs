@@ -1,0 +1,687 @@
+//! Pairs → AST, one function per rule. The grammar guarantees each rule's
+//! shape; a shape it does not guarantee is an internal error, reported as a
+//! diagnostic rather than a panic.
+
+use super::ast::*;
+use super::Rule;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::{FileId, Span};
+use pest::iterators::{Pair, Pairs};
+
+/// A tree shape the grammar should have made impossible.
+struct Bug(Span, &'static str);
+
+type Result<T> = std::result::Result<T, Bug>;
+
+struct Converter {
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+}
+
+pub fn file(file: FileId, mut pairs: Pairs<'_, Rule>) -> std::result::Result<(File, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut c = Converter {
+        file,
+        diagnostics: Vec::new(),
+    };
+    let result = match pairs.next() {
+        Some(root) => c.file_items(root),
+        None => Err(Bug(Span::new(file, 0, 0), "empty parse")),
+    };
+    match result {
+        Ok(items) => Ok((File { items }, c.diagnostics)),
+        Err(Bug(span, what)) => Err(vec![Diagnostic::new(
+            Code::Syntax,
+            format!("internal compiler error: unexpected syntax tree ({what}); please report this"),
+            span,
+            "the parser could not read this",
+        )]),
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_segment
+            | Rule::kw_email
+            | Rule::kw_emails
+            | Rule::kw_scoring
+            | Rule::kw_campaign
+            | Rule::kw_subject
+            | Rule::kw_template
+            | Rule::kw_stage
+            | Rule::kw_preview
+            | Rule::kw_title
+            | Rule::kw_trigger
+            | Rule::kw_audience
+            | Rule::kw_goal
+            | Rule::kw_suppress
+            | Rule::kw_cap
+            | Rule::kw_per
+            | Rule::kw_reentry
+            | Rule::kw_never
+            | Rule::kw_always
+            | Rule::kw_after
+            | Rule::kw_where
+            | Rule::kw_when
+            | Rule::kw_send
+            | Rule::kw_wait
+            | Rule::kw_until
+            | Rule::kw_branch
+            | Rule::kw_else
+            | Rule::kw_split
+            | Rule::kw_set
+            | Rule::kw_notify
+            | Rule::kw_handoff
+            | Rule::kw_note
+            | Rule::kw_task
+            | Rule::kw_due
+            | Rule::kw_enroll
+            | Rule::kw_goto
+            | Rule::kw_exit
+            | Rule::kw_and
+            | Rule::kw_or
+            | Rule::kw_in
+            | Rule::kw_within
+            | Rule::kw_inactive
+            | Rule::kw_if
+            | Rule::kw_on
+    )
+}
+
+/// The meaningful children of a pair: keywords dropped.
+struct Children<'i> {
+    inner: std::vec::IntoIter<Pair<'i, Rule>>,
+    span: Span,
+}
+
+impl<'i> Children<'i> {
+    fn next(&mut self, what: &'static str) -> Result<Pair<'i, Rule>> {
+        self.inner.next().ok_or(Bug(self.span, what))
+    }
+
+    fn peek_rule(&self) -> Option<Rule> {
+        self.inner.as_slice().first().map(Pair::as_rule)
+    }
+
+    fn next_if(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
+        if self.peek_rule() == Some(rule) {
+            self.inner.next()
+        } else {
+            None
+        }
+    }
+
+    fn rest(self) -> std::vec::IntoIter<Pair<'i, Rule>> {
+        self.inner
+    }
+}
+
+impl Converter {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn children<'i>(&self, pair: Pair<'i, Rule>) -> Children<'i> {
+        let span = self.span(&pair);
+        let inner: Vec<_> = pair.into_inner().filter(|p| !is_keyword(p.as_rule())).collect();
+        Children {
+            inner: inner.into_iter(),
+            span,
+        }
+    }
+
+    fn file_items(&mut self, root: Pair<'_, Rule>) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        for pair in root.into_inner() {
+            let item = match pair.as_rule() {
+                Rule::segment_def => Item::Segment(self.segment(pair)?),
+                Rule::email_def => Item::Email(self.email(pair)?),
+                Rule::scoring_def => Item::Scoring(self.scoring(pair)?),
+                Rule::campaign_def => Item::Campaign(self.campaign(pair)?),
+                Rule::EOI => continue,
+                _ => return Err(Bug(self.span(&pair), "item")),
+            };
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> StringLit {
+        let span = self.span(&pair);
+        let mut value = String::new();
+        for part in pair.into_inner() {
+            let text = part.as_str();
+            if part.as_rule() == Rule::escape {
+                value.push(decode_escape(text));
+            } else {
+                value.push_str(text);
+            }
+        }
+        StringLit { value, span }
+    }
+
+    fn duration(&mut self, pair: Pair<'_, Rule>) -> DurationLit {
+        let span = self.span(&pair);
+        let text = pair.as_str().to_string();
+        let (digits, unit) = text.split_at(text.len().saturating_sub(1));
+        let per_unit: u64 = match unit {
+            "m" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            _ => 604_800,
+        };
+        let seconds = digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(per_unit))
+            .filter(|s| *s <= crate::MAX_DURATION_SECONDS);
+        DurationLit { text, seconds, span }
+    }
+
+    fn whole_number(&mut self, pair: &Pair<'_, Rule>, what: &str) -> Option<u64> {
+        let text = pair.as_str().trim_start_matches(['+', '-']).trim_end_matches('%');
+        let value = text.parse::<u64>().ok().filter(|v| *v <= crate::MAX_WHOLE_NUMBER);
+        if value.is_none() {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::NumberTooLarge,
+                    format!("this {what} is too large"),
+                    self.span(pair),
+                    format!("at most {} is accepted", crate::MAX_WHOLE_NUMBER),
+                ),
+            );
+        }
+        value
+    }
+
+    fn literal(&mut self, pair: Pair<'_, Rule>) -> Result<Literal> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::string => LiteralKind::String(self.string(pair).value),
+            Rule::boolean => LiteralKind::Bool(pair.as_str() == "true"),
+            Rule::number => {
+                let value = pair.as_str().parse::<f64>().ok().filter(|v| v.is_finite() && v.abs() <= 1e15);
+                if value.is_none() {
+                    self.diagnostics.push(Diagnostic::new(
+                        Code::NumberTooLarge,
+                        "this number is too large",
+                        span,
+                        "numbers up to 10^15 are accepted",
+                    ));
+                }
+                LiteralKind::Number(value.unwrap_or(0.0))
+            }
+            _ => return Err(Bug(span, "literal")),
+        };
+        Ok(Literal { kind, span })
+    }
+
+    fn segment(&mut self, pair: Pair<'_, Rule>) -> Result<SegmentDef> {
+        let span = self.span(&pair);
+        let mut c = self.children(pair);
+        let name = self.ident(c.next("segment name")?);
+        let condition = self.condition(c.next("segment condition")?)?;
+        Ok(SegmentDef { name, condition, span })
+    }
+
+    fn email(&mut self, pair: Pair<'_, Rule>) -> Result<EmailDef> {
+        let span = self.span(&pair);
+        let mut c = self.children(pair);
+        let name = self.ident(c.next("email name")?);
+        let mut fields = Vec::new();
+        for field in c.rest() {
+            let field_span = self.span(&field);
+            let rule = field.as_rule();
+            let mut fc = self.children(field);
+            let value = fc.next("email field value")?;
+            let kind = match rule {
+                Rule::email_subject => EmailFieldKind::Subject(self.string(value)),
+                Rule::email_template => EmailFieldKind::Template(self.string(value)),
+                Rule::email_preview => EmailFieldKind::Preview(self.string(value)),
+                Rule::email_stage => EmailFieldKind::Stage(match value.as_str() {
+                    "awareness" => FunnelStage::Awareness,
+                    "consideration" => FunnelStage::Consideration,
+                    "decision" => FunnelStage::Decision,
+                    _ => FunnelStage::Retention,
+                }),
+                _ => return Err(Bug(field_span, "email field")),
+            };
+            fields.push(EmailField { kind, span: field_span });
+        }
+        Ok(EmailDef { name, fields, span })
+    }
+
+    fn scoring(&mut self, pair: Pair<'_, Rule>) -> Result<ScoringDef> {
+        let span = self.span(&pair);
+        let mut c = self.children(pair);
+        let name = self.ident(c.next("scoring name")?);
+        let mut components = Vec::new();
+        for component in c.rest() {
+            let component_span = self.span(&component);
+            let mut cc = self.children(component);
+            let component_name = self.ident(cc.next("component name")?);
+            let mut rules = Vec::new();
+            for rule in cc.rest() {
+                let rule_span = self.span(&rule);
+                let mut rc = self.children(rule);
+                let points_pair = rc.next("points")?;
+                let points_span = self.span(&points_pair);
+                let negative = points_pair.as_str().starts_with('-');
+                let points = self
+                    .whole_number(&points_pair, "point value")
+                    .and_then(|v| i64::try_from(v).ok())
+                    .map(|v| if negative { -v } else { v });
+                let body = rc.next("scoring rule body")?;
+                let body_rule = body.as_rule();
+                let mut bc = self.children(body);
+                let inner = bc.next("scoring rule condition")?;
+                let kind = match body_rule {
+                    Rule::score_if => ScoreRuleKind::If(self.condition(inner)?),
+                    Rule::score_on => ScoreRuleKind::On(self.event_source(inner)?),
+                    _ => return Err(Bug(rule_span, "scoring rule")),
+                };
+                rules.push(ScoreRule {
+                    points,
+                    points_span,
+                    kind,
+                    span: rule_span,
+                });
+            }
+            components.push(ScoreComponent {
+                name: component_name,
+                rules,
+                span: component_span,
+            });
+        }
+        Ok(ScoringDef { name, components, span })
+    }
+
+    fn event_source(&mut self, pair: Pair<'_, Rule>) -> Result<EventSource> {
+        match pair.as_rule() {
+            Rule::inactive => {
+                let mut c = self.children(pair);
+                Ok(EventSource::Inactive(self.duration(c.next("inactive duration")?)))
+            }
+            Rule::event_ref => Ok(EventSource::Event(self.event_ref(pair)?)),
+            _ => Err(Bug(self.span(&pair), "event source")),
+        }
+    }
+
+    /// `event_ref` and `operand` share a shape: a path and an optional argument.
+    fn event_ref(&mut self, pair: Pair<'_, Rule>) -> Result<EventRef> {
+        let span = self.span(&pair);
+        let mut c = self.children(pair);
+        let name = self.ident(c.next("event name")?);
+        let argument = match c.next_if(Rule::argument) {
+            Some(arg) => {
+                let mut ac = self.children(arg);
+                let value = ac.next("argument value")?;
+                Some(match value.as_rule() {
+                    Rule::string => Argument::String(self.string(value)),
+                    _ => Argument::Name(self.ident(value)),
+                })
+            }
+            None => None,
+        };
+        Ok(EventRef { name, argument, span })
+    }
+
+    fn campaign(&mut self, pair: Pair<'_, Rule>) -> Result<CampaignDef> {
+        let span = self.span(&pair);
+        let mut c = self.children(pair);
+        let name = self.ident(c.next("campaign name")?);
+        let mut settings = Vec::new();
+        let mut flow = Vec::new();
+        let mut misplaced_settings = Vec::new();
+        for member in c.rest() {
+            if member.as_rule() == Rule::statement {
+                flow.push(self.statement(member)?);
+            } else {
+                let setting = self.setting(member)?;
+                if !flow.is_empty() {
+                    misplaced_settings.push(setting.span);
+                }
+                settings.push(setting);
+            }
+        }
+        Ok(CampaignDef {
+            name,
+            settings,
+            flow,
+            misplaced_settings,
+            span,
+        })
+    }
+
+    fn setting(&mut self, pair: Pair<'_, Rule>) -> Result<Setting> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut c = self.children(pair);
+        let kind = match rule {
+            Rule::title_setting => SettingKind::Title(self.string(c.next("title")?)),
+            Rule::trigger_setting => {
+                let source = self.event_source(c.next("trigger source")?)?;
+                let filter = match c.next_if(Rule::trigger_where) {
+                    Some(w) => {
+                        let mut wc = self.children(w);
+                        Some(self.condition(wc.next("where condition")?)?)
+                    }
+                    None => None,
+                };
+                SettingKind::Trigger { source, filter }
+            }
+            Rule::audience_setting => SettingKind::Audience(self.condition(c.next("audience")?)?),
+            Rule::scoring_setting => SettingKind::Scoring(self.ident(c.next("scoring name")?)),
+            Rule::goal_setting => {
+                let name = self.ident(c.next("goal name")?);
+                let condition = self.condition(c.next("goal condition")?)?;
+                SettingKind::Goal { name, condition }
+            }
+            Rule::suppress_setting => SettingKind::Suppress(self.condition(c.next("suppress condition")?)?),
+            Rule::cap_setting => {
+                let count = c.next("cap count")?;
+                let sends_span = self.span(&count);
+                let sends = self.whole_number(&count, "cap");
+                let per = self.duration(c.next("cap duration")?);
+                SettingKind::Cap { sends, sends_span, per }
+            }
+            Rule::reentry_setting => {
+                let mode = c.next("reentry mode")?;
+                SettingKind::Reentry(match mode.as_rule() {
+                    Rule::reentry_never => Reentry::Never,
+                    Rule::reentry_always => Reentry::Always,
+                    _ => {
+                        let mut mc = self.children(mode);
+                        Reentry::After(self.duration(mc.next("reentry duration")?))
+                    }
+                })
+            }
+            _ => return Err(Bug(span, "setting")),
+        };
+        Ok(Setting { kind, span })
+    }
+
+    fn block(&mut self, pair: Pair<'_, Rule>) -> Result<Block> {
+        let span = self.span(&pair);
+        let statements = pair
+            .into_inner()
+            .map(|s| self.statement(s))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Block { statements, span })
+    }
+
+    fn statement(&mut self, pair: Pair<'_, Rule>) -> Result<Statement> {
+        let span = self.span(&pair);
+        let mut c = self.children(pair);
+        let label = match c.next_if(Rule::label) {
+            Some(l) => {
+                let mut lc = self.children(l);
+                Some(self.ident(lc.next("label name")?))
+            }
+            None => None,
+        };
+        let body = c.next("statement")?;
+        let body_span = self.span(&body);
+        let rule = body.as_rule();
+        // The head runs from the keyword to the end of the last operand
+        // before any nested block.
+        let mut head = body_span;
+        let mut bc = self.children(body);
+        let kind = match rule {
+            Rule::send_stmt => {
+                let email = self.ident(bc.next("email name")?);
+                StatementKind::Send(email)
+            }
+            Rule::wait_stmt => {
+                let duration = self.duration(bc.next("wait duration")?);
+                let until = match bc.next_if(Rule::wait_until) {
+                    Some(u) => {
+                        let mut uc = self.children(u);
+                        Some(self.condition(uc.next("until condition")?)?)
+                    }
+                    None => None,
+                };
+                StatementKind::Wait { duration, until }
+            }
+            Rule::branch_stmt => {
+                head = Span::new(self.file, body_span.start, body_span.start + "branch".len());
+                let mut arms = Vec::new();
+                let mut otherwise = None;
+                for arm in bc.rest() {
+                    let arm_span = self.span(&arm);
+                    let arm_rule = arm.as_rule();
+                    // The `when`/`else` keyword is the arm's first token.
+                    let keyword_end = arm
+                        .clone()
+                        .into_inner()
+                        .next()
+                        .map_or(arm_span.end, |k| k.as_span().end());
+                    let keyword_span = Span::new(self.file, arm_span.start, keyword_end);
+                    let mut ac = self.children(arm);
+                    if arm_rule == Rule::branch_arm {
+                        let condition = self.condition(ac.next("arm condition")?)?;
+                        let body = self.block(ac.next("arm block")?)?;
+                        arms.push(BranchArm {
+                            when_span: keyword_span,
+                            condition,
+                            body,
+                            span: arm_span,
+                        });
+                    } else {
+                        let body = self.block(ac.next("else block")?)?;
+                        otherwise = Some(ElseArm {
+                            else_span: keyword_span,
+                            body,
+                        });
+                    }
+                }
+                StatementKind::Branch { arms, otherwise }
+            }
+            Rule::split_stmt => {
+                head = Span::new(self.file, body_span.start, body_span.start + "split".len());
+                let mut arms = Vec::new();
+                for arm in bc.rest() {
+                    let arm_span = self.span(&arm);
+                    let mut ac = self.children(arm);
+                    let percent_pair = ac.next("split share")?;
+                    let percent_span = self.span(&percent_pair);
+                    let percent = self.whole_number(&percent_pair, "percentage");
+                    let body = self.block(ac.next("split block")?)?;
+                    arms.push(SplitArm {
+                        percent,
+                        percent_span,
+                        body,
+                        span: arm_span,
+                    });
+                }
+                StatementKind::Split { arms }
+            }
+            Rule::set_stmt => {
+                let property = self.ident(bc.next("property")?);
+                let value = self.literal(bc.next("value")?)?;
+                StatementKind::Set { property, value }
+            }
+            Rule::notify_stmt => {
+                let who = bc.next("recipient")?;
+                let recipient = if who.as_rule() == Rule::string {
+                    Recipient::Address(self.string(who))
+                } else {
+                    Recipient::Name(self.ident(who))
+                };
+                let message = self.string(bc.next("notification")?);
+                StatementKind::Notify { recipient, message }
+            }
+            Rule::handoff_stmt => {
+                let queue = self.ident(bc.next("queue")?);
+                head = Span::new(self.file, body_span.start, queue.span.end);
+                let body = match bc.next_if(Rule::handoff_body) {
+                    Some(b) => {
+                        let b_span = self.span(&b);
+                        let mut notes = Vec::new();
+                        let mut tasks = Vec::new();
+                        for field in b.into_inner() {
+                            let field_span = self.span(&field);
+                            let field_rule = field.as_rule();
+                            let mut fc = self.children(field);
+                            let text = self.string(fc.next("handoff text")?);
+                            if field_rule == Rule::handoff_note {
+                                notes.push(text);
+                            } else {
+                                let due = fc.next_if(Rule::duration).map(|d| self.duration(d));
+                                tasks.push(Task {
+                                    title: text,
+                                    due,
+                                    span: field_span,
+                                });
+                            }
+                        }
+                        Some(HandoffBody {
+                            notes,
+                            tasks,
+                            span: b_span,
+                        })
+                    }
+                    None => None,
+                };
+                StatementKind::Handoff { queue, body }
+            }
+            Rule::enroll_stmt => StatementKind::Enroll(self.ident(bc.next("campaign name")?)),
+            Rule::goto_stmt => StatementKind::Goto(self.ident(bc.next("label name")?)),
+            Rule::exit_stmt => StatementKind::Exit(bc.next_if(Rule::string).map(|s| self.string(s))),
+            _ => return Err(Bug(body_span, "statement")),
+        };
+        Ok(Statement {
+            label,
+            kind,
+            head,
+            span,
+        })
+    }
+
+    fn condition(&mut self, pair: Pair<'_, Rule>) -> Result<Condition> {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::condition | Rule::paren => {
+                let mut c = self.children(pair);
+                let inner = self.condition(c.next("condition")?)?;
+                Ok(Condition { span, ..inner })
+            }
+            Rule::or_expr | Rule::and_expr => {
+                let is_or = pair.as_rule() == Rule::or_expr;
+                let mut operands = pair
+                    .into_inner()
+                    .filter(|p| !is_keyword(p.as_rule()))
+                    .map(|p| self.condition(p))
+                    .collect::<Result<Vec<_>>>()?;
+                if operands.len() == 1 {
+                    return operands.pop().ok_or(Bug(span, "operand"));
+                }
+                let kind = if is_or {
+                    ConditionKind::Or(operands)
+                } else {
+                    ConditionKind::And(operands)
+                };
+                Ok(Condition { kind, span })
+            }
+            Rule::not_expr => {
+                let mut inner = pair.into_inner().collect::<Vec<_>>();
+                let primary = inner.pop().ok_or(Bug(span, "not operand"))?;
+                let mut condition = self.condition(primary)?;
+                // Each `not` wraps what follows it, innermost last.
+                for not in inner.iter().rev() {
+                    let not_start = not.as_span().start();
+                    condition = Condition {
+                        span: Span::new(self.file, not_start, condition.span.end),
+                        kind: ConditionKind::Not(Box::new(condition)),
+                    };
+                }
+                Ok(condition)
+            }
+            Rule::in_segment => {
+                let mut c = self.children(pair);
+                let segment = self.ident(c.next("segment name")?);
+                Ok(Condition {
+                    kind: ConditionKind::InSegment(segment),
+                    span,
+                })
+            }
+            Rule::inactive => {
+                let mut c = self.children(pair);
+                let duration = self.duration(c.next("inactive duration")?);
+                Ok(Condition {
+                    kind: ConditionKind::Inactive(duration),
+                    span,
+                })
+            }
+            Rule::test => {
+                let mut c = self.children(pair);
+                let operand = self.event_ref(c.next("operand")?)?;
+                let tail = match c.inner.next() {
+                    Some(t) => Some(self.test_tail(t)?),
+                    None => None,
+                };
+                Ok(Condition {
+                    kind: ConditionKind::Test { operand, tail },
+                    span,
+                })
+            }
+            _ => Err(Bug(span, "condition")),
+        }
+    }
+
+    fn test_tail(&mut self, pair: Pair<'_, Rule>) -> Result<TestTail> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut c = self.children(pair);
+        match rule {
+            Rule::comparison => {
+                let op_pair = c.next("operator")?;
+                let op_span = self.span(&op_pair);
+                let op = match op_pair.as_str() {
+                    "==" => CompareOp::Eq,
+                    "!=" => CompareOp::Ne,
+                    ">=" => CompareOp::Ge,
+                    "<=" => CompareOp::Le,
+                    ">" => CompareOp::Gt,
+                    _ => CompareOp::Lt,
+                };
+                let value = self.literal(c.next("compared value")?)?;
+                Ok(TestTail::Compare { op, op_span, value })
+            }
+            Rule::membership => {
+                let negated = c.next_if(Rule::negation).is_some();
+                let list = c.next("list")?;
+                let values = list
+                    .into_inner()
+                    .map(|v| self.literal(v))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(TestTail::Member { negated, values, span })
+            }
+            Rule::within => Ok(TestTail::Within(self.duration(c.next("within duration")?))),
+            _ => Err(Bug(span, "test tail")),
+        }
+    }
+}
+
+fn decode_escape(text: &str) -> char {
+    match text {
+        "\\n" => '\n',
+        "\\t" => '\t',
+        "\\\"" => '"',
+        "\\\\" => '\\',
+        _ => text
+            .strip_prefix("\\u{")
+            .and_then(|t| t.strip_suffix('}'))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32)
+            .unwrap_or(char::REPLACEMENT_CHARACTER),
+    }
+}

@@ -1,0 +1,221 @@
+//! Syntax errors in words: every grammar rule has a human name, and the match
+//! below is exhaustive so a new rule cannot leak its internal name.
+
+use super::Rule;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::{FileId, Span};
+use pest::error::{ErrorVariant, InputLocation};
+
+/// How a rule is named in "expected …" messages; `None` for rules that are
+/// never worth naming on their own (their parent or child is named instead).
+fn rule_name(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the file",
+        Rule::file | Rule::item => "`segment`, `email`, `scoring` or `campaign`",
+        Rule::segment_def | Rule::kw_segment => "`segment`",
+        Rule::email_def | Rule::kw_email => "`email`",
+        Rule::email_field => "an email field (`subject`, `template`, `stage`, `preview`)",
+        Rule::email_subject | Rule::kw_subject => "`subject`",
+        Rule::email_template | Rule::kw_template => "`template`",
+        Rule::email_stage | Rule::kw_stage => "`stage`",
+        Rule::email_preview | Rule::kw_preview => "`preview`",
+        Rule::funnel_stage => "a funnel stage (`awareness`, `consideration`, `decision` or `retention`)",
+        Rule::scoring_def | Rule::kw_scoring => "`scoring`",
+        Rule::score_component => "a score component such as `fit { … }`",
+        Rule::score_rule => "a scoring rule such as `+10 if …` or `+5 on …`",
+        Rule::score_if | Rule::kw_if => "`if`",
+        Rule::score_on | Rule::kw_on => "`on`",
+        Rule::campaign_def | Rule::kw_campaign => "`campaign`",
+        Rule::campaign_member => "a setting or a flow statement",
+        Rule::setting => "a campaign setting",
+        Rule::title_setting | Rule::kw_title => "`title`",
+        Rule::trigger_setting | Rule::kw_trigger => "`trigger`",
+        Rule::trigger_where | Rule::kw_where => "`where`",
+        Rule::audience_setting | Rule::kw_audience => "`audience`",
+        Rule::scoring_setting => "`scoring`",
+        Rule::goal_setting | Rule::kw_goal => "`goal`",
+        Rule::suppress_setting | Rule::kw_suppress => "`suppress`",
+        Rule::cap_setting | Rule::kw_cap => "`cap`",
+        Rule::kw_emails => "`emails`",
+        Rule::kw_per => "`per`",
+        Rule::reentry_setting | Rule::kw_reentry => "`reentry`",
+        Rule::reentry_never | Rule::kw_never => "`never`",
+        Rule::reentry_always | Rule::kw_always => "`always`",
+        Rule::reentry_after | Rule::kw_after => "`after`",
+        Rule::statement | Rule::statement_kind => "a flow statement",
+        Rule::label => "a label such as `retry:`",
+        Rule::block => "a block `{ … }`",
+        Rule::send_stmt | Rule::kw_send => "`send`",
+        Rule::wait_stmt | Rule::kw_wait => "`wait`",
+        Rule::wait_until => "`or until`",
+        Rule::kw_until => "`until`",
+        Rule::branch_stmt | Rule::kw_branch => "`branch`",
+        Rule::branch_arm | Rule::kw_when => "`when`",
+        Rule::else_arm | Rule::kw_else => "`else`",
+        Rule::split_stmt | Rule::kw_split => "`split`",
+        Rule::split_arm => "a split arm such as `50% { … }`",
+        Rule::set_stmt | Rule::kw_set => "`set`",
+        Rule::notify_stmt | Rule::kw_notify => "`notify`",
+        Rule::handoff_stmt | Rule::kw_handoff => "`handoff`",
+        Rule::handoff_body => "a handoff block `{ note \"…\" }`",
+        Rule::handoff_note | Rule::kw_note => "`note`",
+        Rule::handoff_task | Rule::kw_task => "`task`",
+        Rule::kw_due => "`due`",
+        Rule::enroll_stmt | Rule::kw_enroll => "`enroll`",
+        Rule::goto_stmt | Rule::kw_goto => "`goto`",
+        Rule::exit_stmt | Rule::kw_exit => "`exit`",
+        Rule::condition | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::primary => "a condition",
+        Rule::paren => "`(`",
+        Rule::in_segment | Rule::kw_in => "`in`",
+        Rule::inactive | Rule::kw_inactive => "`inactive`",
+        Rule::test | Rule::operand | Rule::path => "a property, score or event name",
+        Rule::argument => "an argument `( … )`",
+        Rule::test_tail => "a comparison",
+        Rule::comparison | Rule::compare_op => "a comparison operator (`==`, `!=`, `>=`, `<=`, `>`, `<`)",
+        Rule::membership => "`in [ … ]`",
+        Rule::negation | Rule::kw_not => "`not`",
+        Rule::within | Rule::kw_within => "`within`",
+        Rule::list => "a list such as `[\"a\", \"b\"]`",
+        Rule::event_ref => "an event such as `form.submitted(\"id\")`",
+        Rule::literal => "a string or a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::number => "a number",
+        Rule::integer => "a whole number",
+        Rule::points => "signed points such as `+10` or `-5`",
+        Rule::percent => "a percentage such as `50%`",
+        Rule::duration => "a duration such as `3d`",
+        Rule::string | Rule::string_part | Rule::string_text => "a string such as `\"text\"`",
+        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t` or `\\u{…}`)",
+        Rule::ident | Rule::ident_char => "a name (lowercase letters, digits and `_`)",
+        Rule::reserved | Rule::keyword => return None,
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::WHITESPACE | Rule::COMMENT => return None,
+    })
+}
+
+/// At most this many alternatives are listed; past it the list only confuses.
+const MAX_EXPECTED: usize = 6;
+
+pub fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match error.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    let span = Span::new(file, start, end);
+    let found = describe_found(text, start);
+    let (message, label) = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = Vec::new();
+            for name in positives.iter().filter_map(|r| rule_name(*r)) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            let expected = join_alternatives(&names);
+            (
+                format!("expected {expected}, found {found}"),
+                format!("expected {expected}"),
+            )
+        }
+        ErrorVariant::CustomError { message } => (message.clone(), message.clone()),
+    };
+    let mut diagnostic = Diagnostic::new(Code::Syntax, message, span, label);
+    if let Some(help) = help_for(text, start, error) {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+fn join_alternatives(names: &[&str]) -> String {
+    match names {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        _ if names.len() > MAX_EXPECTED => format!("{}, or another construct", names[..MAX_EXPECTED].join(", ")),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+fn describe_found(text: &str, at: usize) -> String {
+    let rest = text.get(at..).unwrap_or("");
+    let Some(c) = rest.chars().next() else {
+        return "the end of the file".to_string();
+    };
+    if c.is_ascii_alphanumeric() || c == '_' {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .take(40)
+            .collect();
+        format!("`{word}`")
+    } else if c == '\n' || c == '\r' {
+        "the end of the line".to_string()
+    } else if c == '"' {
+        "a string".to_string()
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// A hint for the mistakes people make most.
+fn help_for(text: &str, at: usize, error: &pest::error::Error<Rule>) -> Option<String> {
+    let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        return None;
+    };
+    let rest = text.get(at..).unwrap_or("");
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if positives.contains(&Rule::duration) && !digits.is_empty() {
+        return Some(format!(
+            "add a unit: `{digits}m` minutes, `{digits}h` hours, `{digits}d` days or `{digits}w` weeks"
+        ));
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if word.chars().any(|c| c.is_ascii_uppercase()) && positives.iter().any(|r| matches!(r, Rule::ident | Rule::path | Rule::test)) {
+        return Some(format!("names are lowercase snake_case: `{}`", word.to_ascii_lowercase()));
+    }
+    None
+}
+
+/// Refuses input nested deeper than `limit` before pest, whose recursive
+/// descent would otherwise exhaust the stack on pathological input.
+pub fn check_nesting(file: FileId, text: &str, limit: usize) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(
+                        Diagnostic::new(
+                            Code::TooDeep,
+                            format!("nesting deeper than {limit} levels"),
+                            Span::new(file, i, i + 1),
+                            format!("this is level {depth}"),
+                        )
+                        .with_help("flatten the campaign: move deep branches into their own campaign and `enroll` leads into it"),
+                    );
+                }
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
