@@ -237,10 +237,21 @@ pub enum ConditionKind {
     Inactive(Duration),
     /// A bare identifier: a boolean contact property.
     Property(String),
-    Compare { left: Quantity, op: CompareOp, right: Value },
-    Member { left: Quantity, negated: bool, values: Vec<Value> },
+    Compare {
+        left: Quantity,
+        op: CompareOp,
+        right: Value,
+    },
+    Member {
+        left: Quantity,
+        negated: bool,
+        values: Vec<Value>,
+    },
     /// The event happened since entry, or within the duration.
-    Event { event: Event, within: Option<Duration> },
+    Event {
+        event: Event,
+        within: Option<Duration>,
+    },
 }
 
 /// What a comparison reads.
@@ -339,17 +350,48 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
-    Send { email: String, next: Target },
-    Wait { duration: Duration, until: Option<Condition>, next: Target },
-    Branch { arms: Vec<BranchArm>, otherwise: Otherwise },
-    Split { arms: Vec<SplitArm> },
-    Set { property: String, value: Value, next: Target },
-    Notify { recipient: Recipient, message: String, next: Target },
-    Handoff { queue: String, notes: Vec<String>, tasks: Vec<Task> },
-    Enroll { campaign: String },
+    Send {
+        email: String,
+        next: Target,
+    },
+    Wait {
+        duration: Duration,
+        until: Option<Condition>,
+        next: Target,
+    },
+    Branch {
+        arms: Vec<BranchArm>,
+        otherwise: Otherwise,
+    },
+    Split {
+        arms: Vec<SplitArm>,
+    },
+    Set {
+        property: String,
+        value: Value,
+        next: Target,
+    },
+    Notify {
+        recipient: Recipient,
+        message: String,
+        next: Target,
+    },
+    Handoff {
+        queue: String,
+        notes: Vec<String>,
+        tasks: Vec<Task>,
+    },
+    Enroll {
+        campaign: String,
+    },
     /// `target` is `None` only when the label is undefined (an error).
-    Goto { label: String, target: Option<NodeIndex> },
-    Exit { reason: Option<String> },
+    Goto {
+        label: String,
+        target: Option<NodeIndex>,
+    },
+    Exit {
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -406,13 +448,18 @@ impl NodeKind {
                 .collect(),
             NodeKind::Split { arms } => arms.iter().map(|a| a.target).collect(),
             NodeKind::Goto { target, .. } => target.iter().map(|t| Target::Node(*t)).collect(),
-            NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => Vec::new(),
+            NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => {
+                Vec::new()
+            }
         }
     }
 
     /// `exit`, `handoff` and `enroll` end a lead's path through the campaign.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. })
+        matches!(
+            self,
+            NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. }
+        )
     }
 
     pub fn keyword(&self) -> &'static str {
@@ -505,7 +552,10 @@ impl Campaign {
 impl Project {
     /// The segments reachable from `roots` through `in` and
     /// `segment.entered`, each once, in discovery order.
-    pub fn segment_closure<'p>(&'p self, roots: impl IntoIterator<Item = &'p str>) -> Vec<&'p Segment> {
+    pub fn segment_closure<'p>(
+        &'p self,
+        roots: impl IntoIterator<Item = &'p str>,
+    ) -> Vec<&'p Segment> {
         let mut seen = std::collections::HashSet::new();
         let mut stack: Vec<&str> = roots.into_iter().collect();
         stack.reverse();
@@ -516,7 +566,12 @@ impl Project {
             }
             if let Some(segment) = self.segment(name) {
                 out.push(segment);
-                let mut next: Vec<&str> = segment.condition.segment_refs().into_iter().map(|(n, _)| n).collect();
+                let mut next: Vec<&str> = segment
+                    .condition
+                    .segment_refs()
+                    .into_iter()
+                    .map(|(n, _)| n)
+                    .collect();
                 next.reverse();
                 stack.extend(next);
             }

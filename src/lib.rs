@@ -62,5 +62,8 @@ pub fn compile(sources: &SourceMap) -> Compilation {
     diagnostics.append(&mut problems);
     diagnostics.extend(check::check(&project));
     diagnostics::sort_and_dedup(&mut diagnostics);
-    Compilation { project, diagnostics }
+    Compilation {
+        project,
+        diagnostics,
+    }
 }

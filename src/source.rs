@@ -136,13 +136,21 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+    fn line_index(
+        &'a self,
+        id: FileId,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
         self.get(id)
             .map(|f| f.line_index(byte_index))
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
         let file = self
             .get(id)
             .ok_or(codespan_reporting::files::Error::FileMissing)?;

@@ -18,15 +18,29 @@ pub(super) fn check(project: &ir::Project, c: &ir::Campaign, out: &mut Vec<Diagn
         );
     }
 
-    let sends = c.flow.nodes.iter().any(|n| matches!(n.kind, NodeKind::Send { .. }));
-    if sends && !c.suppress.as_ref().is_some_and(|s| tests_unsubscribed(project, s)) {
+    let sends = c
+        .flow
+        .nodes
+        .iter()
+        .any(|n| matches!(n.kind, NodeKind::Send { .. }));
+    if sends
+        && !c
+            .suppress
+            .as_ref()
+            .is_some_and(|s| tests_unsubscribed(project, s))
+    {
         let mut d = Diagnostic::new(
             Code::MissingUnsubscribeSuppression,
-            format!("campaign `{}` sends email but does not suppress unsubscribed leads", c.name),
+            format!(
+                "campaign `{}` sends email but does not suppress unsubscribed leads",
+                c.name
+            ),
             c.name_span,
             "unsubscribed leads would still be emailed",
         )
-        .with_note("mailing people who unsubscribed breaks CAN-SPAM, GDPR and your sender reputation");
+        .with_note(
+            "mailing people who unsubscribed breaks CAN-SPAM, GDPR and your sender reputation",
+        );
         if let Some(s) = &c.suppress {
             d = d.with_secondary(s.span, "this condition does not test `unsubscribed`");
             d = d.with_help("add `or unsubscribed` to the `suppress` condition");
@@ -46,7 +60,9 @@ pub(super) fn check(project: &ir::Project, c: &ir::Campaign, out: &mut Vec<Diagn
                     "no `note` for the salesperson",
                 )
                 .with_note("a rep who gets a lead without context starts the conversation cold")
-                .with_help("add a block: `handoff sales { note \"Why this lead, what they read\" }`"),
+                .with_help(
+                    "add a block: `handoff sales { note \"Why this lead, what they read\" }`",
+                ),
             ),
             NodeKind::Split { arms } => {
                 let total: u64 = arms.iter().map(|a| a.percent).sum();
@@ -80,7 +96,9 @@ fn tests_unsubscribed(project: &ir::Project, condition: &ir::Condition) -> bool 
         let mut found = false;
         c.walk(&mut |c| match &c.kind {
             ConditionKind::Property(p) => found |= p == "unsubscribed",
-            ConditionKind::Event { event, .. } => found |= event.kind == EventKind::EmailUnsubscribed,
+            ConditionKind::Event { event, .. } => {
+                found |= event.kind == EventKind::EmailUnsubscribed
+            }
             _ => {}
         });
         found

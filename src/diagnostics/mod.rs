@@ -53,7 +53,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with the code's own severity, its primary label at `span`.
-    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             severity: code.severity(),
@@ -89,13 +94,20 @@ impl Diagnostic {
 /// by several campaigns would otherwise report its own problem once per use).
 pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.start, a.code, a.primary.span.end, &a.message).cmp(&(
-            b.primary.span.file,
-            b.primary.span.start,
-            b.code,
-            b.primary.span.end,
-            &b.message,
-        ))
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.code,
+            a.primary.span.end,
+            &a.message,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.code,
+                b.primary.span.end,
+                &b.message,
+            ))
     });
     diagnostics.dedup();
 }

@@ -16,13 +16,14 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::span::FileId> {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
     };
-    let mut labels = vec![cs::Label::primary(d.primary.span.file, d.primary.span.start..d.primary.span.end)
-        .with_message(&d.primary.message)];
-    labels.extend(
-        d.secondary
-            .iter()
-            .map(|l| cs::Label::secondary(l.span.file, l.span.start..l.span.end).with_message(&l.message)),
-    );
+    let mut labels = vec![cs::Label::primary(
+        d.primary.span.file,
+        d.primary.span.start..d.primary.span.end,
+    )
+    .with_message(&d.primary.message)];
+    labels.extend(d.secondary.iter().map(|l| {
+        cs::Label::secondary(l.span.file, l.span.start..l.span.end).with_message(&l.message)
+    }));
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
     if let Some(help) = &d.help {
         notes.push(format!("help: {help}"));
@@ -184,7 +185,9 @@ pub fn github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -200,6 +203,10 @@ pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
         (0, 0) => None,
         (e, 0) => Some(format!("{} emitted", plural(e, "error"))),
         (0, w) => Some(format!("{} emitted", plural(w, "warning"))),
-        (e, w) => Some(format!("{} and {} emitted", plural(e, "error"), plural(w, "warning"))),
+        (e, w) => Some(format!(
+            "{} and {} emitted",
+            plural(e, "error"),
+            plural(w, "warning")
+        )),
     }
 }

@@ -1,1 +1,357 @@
-pub const IR_FORMAT_VERSION: u32 = 1; pub fn ir_json(_p: &crate::ir::Project, _s: &crate::SourceMap) -> Vec<super::OutputFile> { Vec::new() }
+//! The canonical JSON of each campaign: a versioned graph of nodes with
+//! stable ids and typed edges, conditions as structured JSON, every node
+//! traced to its source line. The format is described by
+//! `schema/ir.schema.json`; bump [`IR_FORMAT_VERSION`] on any breaking change.
+
+use super::OutputFile;
+use crate::ir::{
+    self, ConditionKind, Duration, EventArgument, EventSource, NodeKind, Quantity, Recipient,
+    Reentry, Target, Value,
+};
+use crate::source::SourceMap;
+use crate::span::Span;
+use serde_json::{json, Map, Value as Json};
+
+pub const IR_FORMAT_VERSION: u32 = 1;
+
+/// One `ir/<campaign>.json` per campaign, in source order.
+pub fn ir_json(project: &ir::Project, sources: &SourceMap) -> Vec<OutputFile> {
+    project
+        .campaigns
+        .iter()
+        .map(|c| {
+            let mut contents =
+                serde_json::to_string_pretty(&campaign(c, sources)).unwrap_or_default();
+            contents.push('\n');
+            OutputFile {
+                path: format!("ir/{}.json", c.name),
+                contents,
+            }
+        })
+        .collect()
+}
+
+/// The JSON value of one campaign (what `ir/<campaign>.json` holds).
+pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
+    let nodes = &c.flow.nodes;
+    let id = |t: Target| match t {
+        Target::Node(i) => nodes
+            .get(i)
+            .map_or_else(|| FALL_OFF.to_string(), |n| n.id.clone()),
+        Target::FallOff => FALL_OFF.to_string(),
+    };
+
+    let mut node_list: Vec<Json> = nodes.iter().map(|n| node(n, sources)).collect();
+    for g in &c.goals {
+        node_list.push(json!({"id": goal_id(&g.name), "kind": "goal", "goal": g.name}));
+    }
+    if c.suppress.is_some() {
+        node_list.push(json!({"id": SUPPRESSED, "kind": "suppressed"}));
+    }
+
+    let mut edges: Vec<Json> = Vec::new();
+    let mut falls_off = c.flow.entry == Target::FallOff;
+    let mut edge = |from: &str, to: Target, kind: &str, extra: Option<(&str, Json)>| {
+        falls_off |= to == Target::FallOff;
+        let mut e = Map::new();
+        e.insert("from".into(), json!(from));
+        e.insert("to".into(), json!(id(to)));
+        e.insert("kind".into(), json!(kind));
+        if let Some((k, v)) = extra {
+            e.insert(k.into(), v);
+        }
+        edges.push(Json::Object(e));
+    };
+    for n in nodes {
+        match &n.kind {
+            NodeKind::Send { next, .. }
+            | NodeKind::Wait { next, .. }
+            | NodeKind::Set { next, .. }
+            | NodeKind::Notify { next, .. } => edge(&n.id, *next, "sequence", None),
+            NodeKind::Branch { arms, otherwise } => {
+                for (i, arm) in arms.iter().enumerate() {
+                    edge(&n.id, arm.target, "branch-arm", Some(("arm", json!(i + 1))));
+                }
+                let kind = if otherwise.else_arm.is_some() {
+                    "else"
+                } else {
+                    "no-match"
+                };
+                edge(&n.id, otherwise.target, kind, None);
+            }
+            NodeKind::Split { arms } => {
+                for (i, arm) in arms.iter().enumerate() {
+                    edge(&n.id, arm.target, "split-arm", Some(("arm", json!(i + 1))));
+                }
+            }
+            NodeKind::Goto {
+                target: Some(t), ..
+            } => edge(&n.id, Target::Node(*t), "goto", None),
+            NodeKind::Goto { target: None, .. }
+            | NodeKind::Handoff { .. }
+            | NodeKind::Enroll { .. }
+            | NodeKind::Exit { .. } => {}
+        }
+    }
+    // Goals and suppression end a lead's path from any step it waits at.
+    for n in nodes.iter().filter(|n| !n.kind.is_terminal()) {
+        for g in &c.goals {
+            edges.push(json!({"from": n.id, "to": goal_id(&g.name), "kind": "goal"}));
+        }
+        if c.suppress.is_some() {
+            edges.push(json!({"from": n.id, "to": SUPPRESSED, "kind": "suppress"}));
+        }
+    }
+    if falls_off {
+        node_list.push(json!({"id": FALL_OFF, "kind": "fall-off"}));
+    }
+
+    let mut out = Map::new();
+    out.insert("format_version".into(), json!(IR_FORMAT_VERSION));
+    out.insert("campaign".into(), json!(c.name));
+    out.insert("title".into(), json!(c.title));
+    out.insert("source".into(), source(c.name_span, sources));
+    out.insert(
+        "triggers".into(),
+        Json::Array(
+            c.triggers
+                .iter()
+                .map(|t| {
+                    let mut m = event_source(&t.source);
+                    if let Json::Object(m) = &mut m {
+                        m.insert(
+                            "where".into(),
+                            t.filter.as_ref().map_or(Json::Null, condition),
+                        );
+                        m.insert("source".into(), source(t.span, sources));
+                    }
+                    m
+                })
+                .collect(),
+        ),
+    );
+    out.insert(
+        "audience".into(),
+        c.audience.as_ref().map_or(Json::Null, condition),
+    );
+    out.insert("scoring".into(), json!(c.scoring));
+    out.insert(
+        "goals".into(),
+        Json::Array(
+            c.goals
+                .iter()
+                .map(|g| json!({"name": g.name, "when": condition(&g.condition), "source": source(g.name_span, sources)}))
+                .collect(),
+        ),
+    );
+    out.insert(
+        "suppress".into(),
+        c.suppress.as_ref().map_or(Json::Null, condition),
+    );
+    out.insert(
+        "cap".into(),
+        c.cap.map_or(
+            Json::Null,
+            |cap| json!({"sends": cap.sends, "per": duration(cap.per)}),
+        ),
+    );
+    out.insert(
+        "reentry".into(),
+        match c.reentry {
+            Reentry::Never => json!({"mode": "never"}),
+            Reentry::Always => json!({"mode": "always"}),
+            Reentry::After(d) => json!({"mode": "after", "after": duration(d)}),
+        },
+    );
+    out.insert("entry".into(), json!(id(c.flow.entry)));
+    out.insert("nodes".into(), Json::Array(node_list));
+    out.insert("edges".into(), Json::Array(edges));
+    Json::Object(out)
+}
+
+const SUPPRESSED: &str = "suppressed";
+const FALL_OFF: &str = "fall-off";
+
+fn goal_id(name: &str) -> String {
+    format!("goal:{name}")
+}
+
+fn source(span: Span, sources: &SourceMap) -> Json {
+    let (line, column) = sources.start_location(span);
+    json!({"file": sources.name(span.file), "line": line, "column": column})
+}
+
+fn duration(d: Duration) -> Json {
+    json!({"seconds": d.seconds, "text": d.to_text()})
+}
+
+fn number(n: f64) -> Json {
+    // Whole numbers print as integers; 2^53 bounds exact integers in f64.
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
+}
+
+fn value(v: &Value) -> Json {
+    match v {
+        Value::String(s) => json!(s),
+        Value::Number(n) => number(*n),
+        Value::Bool(b) => json!(b),
+    }
+}
+
+fn node(n: &ir::Node, sources: &SourceMap) -> Json {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(n.id));
+    m.insert("kind".into(), json!(n.kind.keyword()));
+    if let Some(label) = &n.label {
+        m.insert("label".into(), json!(label));
+    }
+    match &n.kind {
+        NodeKind::Send { email, .. } => {
+            m.insert("email".into(), json!(email));
+        }
+        NodeKind::Wait {
+            duration: d, until, ..
+        } => {
+            m.insert("duration".into(), duration(*d));
+            m.insert("until".into(), until.as_ref().map_or(Json::Null, condition));
+        }
+        NodeKind::Branch { arms, otherwise } => {
+            m.insert(
+                "arms".into(),
+                Json::Array(
+                    arms.iter()
+                        .map(|a| json!({"when": condition(&a.condition)}))
+                        .collect(),
+                ),
+            );
+            m.insert("has_else".into(), json!(otherwise.else_arm.is_some()));
+        }
+        NodeKind::Split { arms } => {
+            m.insert(
+                "arms".into(),
+                Json::Array(arms.iter().map(|a| json!({"percent": a.percent})).collect()),
+            );
+        }
+        NodeKind::Set {
+            property, value: v, ..
+        } => {
+            m.insert("property".into(), json!(property));
+            m.insert("value".into(), value(v));
+        }
+        NodeKind::Notify {
+            recipient, message, ..
+        } => {
+            m.insert(
+                "recipient".into(),
+                match recipient {
+                    Recipient::Name(n) => json!({"team": n}),
+                    Recipient::Address(a) => json!({"address": a}),
+                },
+            );
+            m.insert("message".into(), json!(message));
+        }
+        NodeKind::Handoff {
+            queue,
+            notes,
+            tasks,
+        } => {
+            m.insert("queue".into(), json!(queue));
+            m.insert("notes".into(), json!(notes));
+            m.insert(
+                "tasks".into(),
+                Json::Array(
+                    tasks
+                        .iter()
+                        .map(|t| json!({"title": t.title, "due": t.due.map_or(Json::Null, duration)}))
+                        .collect(),
+                ),
+            );
+        }
+        NodeKind::Enroll { campaign } => {
+            m.insert("campaign".into(), json!(campaign));
+        }
+        NodeKind::Goto { label, .. } => {
+            m.insert("target".into(), json!(label));
+        }
+        NodeKind::Exit { reason } => {
+            m.insert("reason".into(), json!(reason));
+        }
+    }
+    m.insert("source".into(), source(n.head, sources));
+    Json::Object(m)
+}
+
+fn event_source(s: &EventSource) -> Json {
+    match s {
+        EventSource::Inactive(d) => json!({"type": "inactive", "duration": duration(*d)}),
+        EventSource::Event(e) => event(e, None),
+    }
+}
+
+fn event(e: &ir::Event, within: Option<Duration>) -> Json {
+    let mut m = Map::new();
+    m.insert("type".into(), json!("event"));
+    m.insert("event".into(), json!(e.kind.name()));
+    m.insert(
+        "argument".into(),
+        match &e.argument {
+            None => Json::Null,
+            Some(EventArgument::Text(t)) => {
+                let kind = match e.kind.argument_kind() {
+                    ir::ArgumentKind::OptionalPath => "path",
+                    ir::ArgumentKind::RequiredCustomName => "name",
+                    _ => "id",
+                };
+                json!({"kind": kind, "value": t})
+            }
+            Some(EventArgument::Email(n)) => json!({"kind": "email", "value": n}),
+            Some(EventArgument::Segment(n)) => json!({"kind": "segment", "value": n}),
+        },
+    );
+    if let Some(d) = within {
+        m.insert("within".into(), duration(d));
+    }
+    Json::Object(m)
+}
+
+fn quantity(q: &Quantity) -> Json {
+    match q {
+        Quantity::Property(p) => json!({"kind": "property", "name": p}),
+        Quantity::Score(None) => json!({"kind": "score"}),
+        Quantity::Score(Some(c)) => json!({"kind": "score_component", "component": c}),
+    }
+}
+
+/// A condition as a tree of `{"type": …}` objects.
+pub fn condition(c: &ir::Condition) -> Json {
+    match &c.kind {
+        ConditionKind::Or(items) => {
+            json!({"type": "or", "conditions": items.iter().map(condition).collect::<Vec<_>>()})
+        }
+        ConditionKind::And(items) => {
+            json!({"type": "and", "conditions": items.iter().map(condition).collect::<Vec<_>>()})
+        }
+        ConditionKind::Not(inner) => json!({"type": "not", "condition": condition(inner)}),
+        ConditionKind::InSegment(s) => json!({"type": "in_segment", "segment": s}),
+        ConditionKind::Inactive(d) => json!({"type": "inactive", "duration": duration(*d)}),
+        ConditionKind::Property(p) => json!({"type": "property", "property": p}),
+        ConditionKind::Compare { left, op, right } => {
+            json!({"type": "compare", "left": quantity(left), "op": op.as_str(), "value": value(right)})
+        }
+        ConditionKind::Member {
+            left,
+            negated,
+            values,
+        } => json!({
+            "type": "member",
+            "left": quantity(left),
+            "negated": negated,
+            "values": values.iter().map(value).collect::<Vec<_>>(),
+        }),
+        ConditionKind::Event { event: e, within } => event(e, *within),
+    }
+}

@@ -28,7 +28,9 @@ impl Resolver<'_> {
             ast::ConditionKind::And(items) => {
                 ir::ConditionKind::And(items.iter().map(|i| self.condition(i, ctx)).collect())
             }
-            ast::ConditionKind::Not(inner) => ir::ConditionKind::Not(Box::new(self.condition(inner, ctx))),
+            ast::ConditionKind::Not(inner) => {
+                ir::ConditionKind::Not(Box::new(self.condition(inner, ctx)))
+            }
             ast::ConditionKind::InSegment(name) => {
                 self.reference(name, NameKind::Segment);
                 ir::ConditionKind::InSegment(name.name.clone())
@@ -95,7 +97,9 @@ impl Resolver<'_> {
                     right: value_of(value),
                 }
             }
-            Some(ast::TestTail::Member { negated, values, .. }) => ir::ConditionKind::Member {
+            Some(ast::TestTail::Member {
+                negated, values, ..
+            }) => ir::ConditionKind::Member {
                 left,
                 negated: *negated,
                 values: values.iter().map(value_of).collect(),
@@ -151,7 +155,10 @@ impl Resolver<'_> {
                 .entry((*segment).to_string())
                 .or_default()
                 .push(score_ref),
-            Context::Campaign { model, model_unresolved } => {
+            Context::Campaign {
+                model,
+                model_unresolved,
+            } => {
                 if !model_unresolved {
                     self.check_score_ref(&score_ref, *model, None);
                 }
@@ -168,8 +175,13 @@ impl Resolver<'_> {
         }
         if let Some(arg) = &operand.argument {
             self.diagnostics.push(
-                Diagnostic::new(Code::TypeMismatch, "a score takes no argument", arg.span(), "unexpected argument")
-                    .with_help(format!("write `{path} >= 60`")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "a score takes no argument",
+                    arg.span(),
+                    "unexpected argument",
+                )
+                .with_help(format!("write `{path} >= 60`")),
             );
         }
         let left = ir::Quantity::Score(component);
@@ -193,8 +205,13 @@ impl Resolver<'_> {
                     right: value_of(value),
                 }
             }
-            Some(ast::TestTail::Member { negated, values, .. }) => {
-                if let Some(v) = values.iter().find(|v| !matches!(v.kind, ast::LiteralKind::Number(_))) {
+            Some(ast::TestTail::Member {
+                negated, values, ..
+            }) => {
+                if let Some(v) = values
+                    .iter()
+                    .find(|v| !matches!(v.kind, ast::LiteralKind::Number(_)))
+                {
                     self.diagnostics.push(mismatch(describe(&v.kind)));
                 }
                 ir::ConditionKind::Member {
@@ -224,7 +241,12 @@ impl Resolver<'_> {
 
     /// Checks one `score` reference against a model (`None`: no model to use).
     /// `via` names the campaign whose model is used, for references in segments.
-    pub(crate) fn check_score_ref(&mut self, r: &ScoreRef, model: Option<&str>, via: Option<(&str, crate::span::Span)>) {
+    pub(crate) fn check_score_ref(
+        &mut self,
+        r: &ScoreRef,
+        model: Option<&str>,
+        via: Option<(&str, crate::span::Span)>,
+    ) {
         let Some(model_name) = model else {
             let mut d = Diagnostic::new(
                 Code::UndefinedName,
@@ -238,14 +260,22 @@ impl Resolver<'_> {
                 "name one in the campaign with `scoring <name>`".to_string()
             });
             if let Some((campaign, span)) = via {
-                d = d.with_secondary(span, format!("used by campaign `{campaign}`, which has no scoring model"));
+                d = d.with_secondary(
+                    span,
+                    format!("used by campaign `{campaign}`, which has no scoring model"),
+                );
             }
             self.diagnostics.push(d);
             return;
         };
-        self.used.insert((NameKind::Scoring, model_name.to_string()));
-        let Some(component) = &r.component else { return };
-        let Some(model) = self.models.get(model_name).copied() else { return };
+        self.used
+            .insert((NameKind::Scoring, model_name.to_string()));
+        let Some(component) = &r.component else {
+            return;
+        };
+        let Some(model) = self.models.get(model_name).copied() else {
+            return;
+        };
         if model.components.iter().any(|c| &c.name.name == component) {
             return;
         }
@@ -308,7 +338,12 @@ impl Resolver<'_> {
             return None;
         };
         let argument = match (kind.argument_kind(), &e.argument) {
-            (_, None) if matches!(kind.argument_kind(), ArgumentKind::RequiredSegment | ArgumentKind::RequiredCustomName) => {
+            (_, None)
+                if matches!(
+                    kind.argument_kind(),
+                    ArgumentKind::RequiredSegment | ArgumentKind::RequiredCustomName
+                ) =>
+            {
                 let example = if kind == EventKind::SegmentEntered {
                     "segment.entered(mql)"
                 } else {
@@ -338,10 +373,18 @@ impl Resolver<'_> {
                 );
                 None
             }
-            (ArgumentKind::OptionalId | ArgumentKind::OptionalPath | ArgumentKind::RequiredCustomName, Some(ast::Argument::String(s))) => {
-                Some(ir::EventArgument::Text(s.value.clone()))
-            }
-            (ArgumentKind::OptionalId | ArgumentKind::OptionalPath | ArgumentKind::RequiredCustomName, Some(ast::Argument::Name(n))) => {
+            (
+                ArgumentKind::OptionalId
+                | ArgumentKind::OptionalPath
+                | ArgumentKind::RequiredCustomName,
+                Some(ast::Argument::String(s)),
+            ) => Some(ir::EventArgument::Text(s.value.clone())),
+            (
+                ArgumentKind::OptionalId
+                | ArgumentKind::OptionalPath
+                | ArgumentKind::RequiredCustomName,
+                Some(ast::Argument::Name(n)),
+            ) => {
                 let what = match kind.argument_kind() {
                     ArgumentKind::OptionalPath => "a page path",
                     ArgumentKind::RequiredCustomName => "the event's name",
@@ -358,17 +401,28 @@ impl Resolver<'_> {
                 );
                 None
             }
-            (ArgumentKind::OptionalEmail | ArgumentKind::RequiredSegment, Some(ast::Argument::Name(n))) => {
-                let (expected, wrap): (NameKind, fn(String) -> ir::EventArgument) = if kind == EventKind::SegmentEntered {
-                    (NameKind::Segment, ir::EventArgument::Segment)
-                } else {
-                    (NameKind::Email, ir::EventArgument::Email)
-                };
+            (
+                ArgumentKind::OptionalEmail | ArgumentKind::RequiredSegment,
+                Some(ast::Argument::Name(n)),
+            ) => {
+                let (expected, wrap): (NameKind, fn(String) -> ir::EventArgument) =
+                    if kind == EventKind::SegmentEntered {
+                        (NameKind::Segment, ir::EventArgument::Segment)
+                    } else {
+                        (NameKind::Email, ir::EventArgument::Email)
+                    };
                 self.reference(n, expected);
                 Some(wrap(n.name.clone()))
             }
-            (ArgumentKind::OptionalEmail | ArgumentKind::RequiredSegment, Some(ast::Argument::String(s))) => {
-                let what = if kind == EventKind::SegmentEntered { "a segment" } else { "an email" };
+            (
+                ArgumentKind::OptionalEmail | ArgumentKind::RequiredSegment,
+                Some(ast::Argument::String(s)),
+            ) => {
+                let what = if kind == EventKind::SegmentEntered {
+                    "a segment"
+                } else {
+                    "an email"
+                };
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::InvalidEventArgument,
@@ -376,7 +430,10 @@ impl Resolver<'_> {
                         s.span,
                         format!("expected the name of {what}"),
                     )
-                    .with_help(format!("write the name without quotes: `{name}({})`", s.value)),
+                    .with_help(format!(
+                        "write the name without quotes: `{name}({})`",
+                        s.value
+                    )),
                 );
                 None
             }

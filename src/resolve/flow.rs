@@ -47,7 +47,8 @@ impl Resolver<'_> {
                 match b.labels.get(label.as_str()) {
                     Some((index, _)) => *target = Some(*index),
                     None => {
-                        let name_span = Span::new(node.head.file, node.head.end - label.len(), node.head.end);
+                        let name_span =
+                            Span::new(node.head.file, node.head.end - label.len(), node.head.end);
                         let mut d = Diagnostic::new(
                             Code::UndefinedName,
                             format!("cannot find label `{label}` in campaign `{}`", c.name.name),
@@ -58,7 +59,9 @@ impl Resolver<'_> {
                         names.sort_unstable();
                         d = match suggest::closest(label, names.iter().copied()) {
                             Some(close) => d.with_help(format!("did you mean `{close}`?")),
-                            None => d.with_help(format!("label the statement to continue at, e.g. `{label}: send …`")),
+                            None => d.with_help(format!(
+                                "label the statement to continue at, e.g. `{label}: send …`"
+                            )),
                         };
                         self.diagnostics.push(d);
                     }
@@ -104,7 +107,14 @@ impl Resolver<'_> {
         entry
     }
 
-    fn statement(&mut self, b: &mut FlowBuilder, s: &ast::Statement, position: String, next: Target, ctx: &Context<'_>) {
+    fn statement(
+        &mut self,
+        b: &mut FlowBuilder,
+        s: &ast::Statement,
+        position: String,
+        next: Target,
+        ctx: &Context<'_>,
+    ) {
         let index = b.nodes.len();
         let id = match &s.label {
             Some(label) => {
@@ -240,8 +250,16 @@ impl Resolver<'_> {
             ast::StatementKind::Branch { arms, otherwise } => {
                 for (i, arm) in arms.iter().enumerate() {
                     let block = b.blocks.len();
-                    self.block(b, &arm.body.statements, &format!("{id}.when{}.", i + 1), next, ctx);
-                    if let Some(NodeKind::Branch { arms, .. }) = b.nodes.get_mut(index).map(|n| &mut n.kind) {
+                    self.block(
+                        b,
+                        &arm.body.statements,
+                        &format!("{id}.when{}.", i + 1),
+                        next,
+                        ctx,
+                    );
+                    if let Some(NodeKind::Branch { arms, .. }) =
+                        b.nodes.get_mut(index).map(|n| &mut n.kind)
+                    {
                         if let Some(a) = arms.get_mut(i) {
                             a.block = block;
                         }
@@ -250,7 +268,9 @@ impl Resolver<'_> {
                 if let Some(e) = otherwise {
                     let block = b.blocks.len();
                     self.block(b, &e.body.statements, &format!("{id}.else."), next, ctx);
-                    if let Some(NodeKind::Branch { otherwise, .. }) = b.nodes.get_mut(index).map(|n| &mut n.kind) {
+                    if let Some(NodeKind::Branch { otherwise, .. }) =
+                        b.nodes.get_mut(index).map(|n| &mut n.kind)
+                    {
                         if let Some((_, slot)) = &mut otherwise.else_arm {
                             *slot = block;
                         }
@@ -260,8 +280,16 @@ impl Resolver<'_> {
             ast::StatementKind::Split { arms } => {
                 for (i, arm) in arms.iter().enumerate() {
                     let block = b.blocks.len();
-                    self.block(b, &arm.body.statements, &format!("{id}.split{}.", i + 1), next, ctx);
-                    if let Some(NodeKind::Split { arms, .. }) = b.nodes.get_mut(index).map(|n| &mut n.kind) {
+                    self.block(
+                        b,
+                        &arm.body.statements,
+                        &format!("{id}.split{}.", i + 1),
+                        next,
+                        ctx,
+                    );
+                    if let Some(NodeKind::Split { arms, .. }) =
+                        b.nodes.get_mut(index).map(|n| &mut n.kind)
+                    {
                         if let Some(a) = arms.get_mut(i) {
                             a.block = block;
                         }

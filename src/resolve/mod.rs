@@ -89,7 +89,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
                     name.span,
                     format!("{} `{}` redefined here", item.kind_word(), name.name),
                 )
-                .with_secondary(*first, format!("first defined here as a {}", kind.word()))
+                .with_secondary(*first, format!("first defined here as {} {}", article(*kind), kind.word()))
                 .with_help("segments, emails, scoring models and campaigns share one namespace: rename one of them"),
             );
             continue;
@@ -110,7 +110,8 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
     for item in &items {
         match item {
             ast::Item::Segment(s) => {
-                let condition = r.condition(&s.condition, &conditions::Context::Segment(&s.name.name));
+                let condition =
+                    r.condition(&s.condition, &conditions::Context::Segment(&s.name.name));
                 project.segments.push(ir::Segment {
                     name: s.name.name.clone(),
                     name_span: s.name.span,
@@ -152,11 +153,25 @@ impl<'a> Resolver<'a> {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::WrongKind,
-                        format!("expected {} {}, found {} `{}`", article(expected), expected.word(), kind.word(), name.name),
+                        format!(
+                            "expected {} {}, found {} `{}`",
+                            article(expected),
+                            expected.word(),
+                            kind.word(),
+                            name.name
+                        ),
                         name.span,
                         format!("not {} {}", article(expected), expected.word()),
                     )
-                    .with_secondary(defined, format!("`{}` is defined here as a {}", name.name, kind.word())),
+                    .with_secondary(
+                        defined,
+                        format!(
+                            "`{}` is defined here as {} {}",
+                            name.name,
+                            article(kind),
+                            kind.word()
+                        ),
+                    ),
                 );
                 false
             }
@@ -173,7 +188,11 @@ impl<'a> Resolver<'a> {
                     "not defined",
                 );
                 d = match suggest::closest(&name.name, candidates) {
-                    Some(close) => d.with_help(format!("did you mean `{close}`?")),
+                    Some(close) => {
+                        // The typo meant `close`: don't also call it unused.
+                        self.used.insert((expected, close.to_string()));
+                        d.with_help(format!("did you mean `{close}`?"))
+                    }
                     None => d.with_help(format!(
                         "define it with `{} {} …`",
                         match expected {
@@ -193,8 +212,13 @@ impl<'a> Resolver<'a> {
         match d.seconds {
             Some(0) => {
                 self.diagnostics.push(
-                    Diagnostic::new(Code::InvalidDuration, "a duration must be longer than zero", d.span, "zero")
-                        .with_help("use at least `1m`; to continue at once, leave the wait out"),
+                    Diagnostic::new(
+                        Code::InvalidDuration,
+                        "a duration must be longer than zero",
+                        d.span,
+                        "zero",
+                    )
+                    .with_help("use at least `1m`; to continue at once, leave the wait out"),
                 );
                 ir::Duration { seconds: 0 }
             }
@@ -278,7 +302,10 @@ impl<'a> Resolver<'a> {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateName,
-                        format!("scoring model `{}` has two components named `{}`", m.name.name, c.name.name),
+                        format!(
+                            "scoring model `{}` has two components named `{}`",
+                            m.name.name, c.name.name
+                        ),
                         c.name.span,
                         "second component of this name",
                     )
@@ -293,10 +320,12 @@ impl<'a> Resolver<'a> {
                 .map(|rule| ir::ScoreRule {
                     points: rule.points.unwrap_or(0),
                     kind: match &rule.kind {
-                        ast::ScoreRuleKind::If(cond) => {
-                            ir::ScoreRuleKind::If(self.condition(cond, &conditions::Context::ScoringRule))
+                        ast::ScoreRuleKind::If(cond) => ir::ScoreRuleKind::If(
+                            self.condition(cond, &conditions::Context::ScoringRule),
+                        ),
+                        ast::ScoreRuleKind::On(source) => {
+                            ir::ScoreRuleKind::On(self.event_source(source))
                         }
-                        ast::ScoreRuleKind::On(source) => ir::ScoreRuleKind::On(self.event_source(source)),
                     },
                     span: rule.span,
                 })
@@ -339,7 +368,11 @@ impl<'a> Resolver<'a> {
             }
         }
         let explicit = model_setting.is_some();
-        let model = if explicit { model } else { self.default_model.map(str::to_string) };
+        let model = if explicit {
+            model
+        } else {
+            self.default_model.map(str::to_string)
+        };
         let ctx = conditions::Context::Campaign {
             model: model.as_deref(),
             model_unresolved: explicit && model.is_none(),
@@ -365,7 +398,10 @@ impl<'a> Resolver<'a> {
         let mut once: HashMap<&str, Span> = HashMap::new();
         for s in &c.settings {
             let keyword = s.kind.keyword();
-            if !matches!(s.kind, ast::SettingKind::Trigger { .. } | ast::SettingKind::Goal { .. }) {
+            if !matches!(
+                s.kind,
+                ast::SettingKind::Trigger { .. } | ast::SettingKind::Goal { .. }
+            ) {
                 if let Some(first) = once.get(keyword) {
                     self.diagnostics.push(
                         Diagnostic::new(
@@ -376,7 +412,9 @@ impl<'a> Resolver<'a> {
                         )
                         .with_secondary(*first, "first given here")
                         .with_help(match keyword {
-                            "audience" | "suppress" => "combine the conditions with `and` or `or` in one setting",
+                            "audience" | "suppress" => {
+                                "combine the conditions with `and` or `or` in one setting"
+                            }
                             _ => "keep one of them",
                         }),
                     );
@@ -395,14 +433,19 @@ impl<'a> Resolver<'a> {
                         span: s.span,
                     });
                 }
-                ast::SettingKind::Audience(cond) => campaign.audience = Some(self.condition(cond, &ctx)),
+                ast::SettingKind::Audience(cond) => {
+                    campaign.audience = Some(self.condition(cond, &ctx))
+                }
                 ast::SettingKind::Scoring(_) => {}
                 ast::SettingKind::Goal { name, condition } => {
                     if let Some(first) = campaign.goals.iter().find(|g| g.name == name.name) {
                         self.diagnostics.push(
                             Diagnostic::new(
                                 Code::DuplicateName,
-                                format!("campaign `{}` has two goals named `{}`", c.name.name, name.name),
+                                format!(
+                                    "campaign `{}` has two goals named `{}`",
+                                    c.name.name, name.name
+                                ),
                                 name.span,
                                 "second goal of this name",
                             )
@@ -418,7 +461,9 @@ impl<'a> Resolver<'a> {
                         condition,
                     });
                 }
-                ast::SettingKind::Suppress(cond) => campaign.suppress = Some(self.condition(cond, &ctx)),
+                ast::SettingKind::Suppress(cond) => {
+                    campaign.suppress = Some(self.condition(cond, &ctx))
+                }
                 ast::SettingKind::Cap { sends, per, .. } => {
                     let per = self.duration(per);
                     campaign.cap = sends.map(|sends| ir::Cap {
@@ -456,7 +501,12 @@ impl<'a> Resolver<'a> {
             .segments
             .iter()
             .map(|s| (NameKind::Segment, &s.name, s.name_span))
-            .chain(project.emails.iter().map(|e| (NameKind::Email, &e.name, e.name_span)))
+            .chain(
+                project
+                    .emails
+                    .iter()
+                    .map(|e| (NameKind::Email, &e.name, e.name_span)),
+            )
             .chain(
                 project
                     .scoring_models

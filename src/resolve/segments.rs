@@ -65,7 +65,6 @@ pub(crate) fn check_recursion(project: &ir::Project, diagnostics: &mut Vec<Diagn
                         .map(|(n, _)| project.segments[*n].name.as_str())
                         .collect();
                     cycle.push(project.segments[target].name.as_str());
-                    let segment = &project.segments[node];
                     let target_segment = &project.segments[target];
                     let mut d = Diagnostic::new(
                         Code::RecursiveSegment,
@@ -76,9 +75,11 @@ pub(crate) fn check_recursion(project: &ir::Project, diagnostics: &mut Vec<Diagn
                     .with_note(format!("the cycle: {}", cycle.join(" → ")))
                     .with_help("a segment must be decidable from contact data: break the cycle by testing a property instead");
                     if target != node {
-                        d = d.with_secondary(target_segment.name_span, format!("`{}` starts the cycle", target_segment.name));
+                        d = d.with_secondary(
+                            target_segment.name_span,
+                            format!("`{}` starts the cycle", target_segment.name),
+                        );
                     }
-                    let _ = segment;
                     diagnostics.push(d);
                 }
                 Colour::Black => {}
@@ -97,7 +98,11 @@ impl Resolver<'_> {
         for campaign in &project.campaigns {
             for segment in project.segment_closure(campaign.segment_refs()) {
                 reached.insert(segment.name.as_str());
-                let refs = self.segment_score_refs.get(&segment.name).cloned().unwrap_or_default();
+                let refs = self
+                    .segment_score_refs
+                    .get(&segment.name)
+                    .cloned()
+                    .unwrap_or_default();
                 for r in &refs {
                     self.check_score_ref(
                         r,
@@ -113,7 +118,11 @@ impl Resolver<'_> {
             if reached.contains(segment.name.as_str()) {
                 continue;
             }
-            let refs = self.segment_score_refs.get(&segment.name).cloned().unwrap_or_default();
+            let refs = self
+                .segment_score_refs
+                .get(&segment.name)
+                .cloned()
+                .unwrap_or_default();
             for r in &refs {
                 if default_model.is_some() || self.models.is_empty() {
                     self.check_score_ref(r, default_model, None);

@@ -34,7 +34,10 @@ mod tests {
     #[test]
     fn finds_typos_and_ignores_strangers() {
         assert_eq!(edit_distance("welcom_back", "welcome"), 5);
-        assert_eq!(closest("webinar.atended", ["webinar.attended", "page.visited"]), Some("webinar.attended"));
+        assert_eq!(
+            closest("webinar.atended", ["webinar.attended", "page.visited"]),
+            Some("webinar.attended")
+        );
         assert_eq!(closest("zzz", ["welcome"]), None);
     }
 }

@@ -189,12 +189,22 @@ pub struct Setting {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SettingKind {
     Title(StringLit),
-    Trigger { source: EventSource, filter: Option<Condition> },
+    Trigger {
+        source: EventSource,
+        filter: Option<Condition>,
+    },
     Audience(Condition),
     Scoring(Ident),
-    Goal { name: Ident, condition: Condition },
+    Goal {
+        name: Ident,
+        condition: Condition,
+    },
     Suppress(Condition),
-    Cap { sends: Option<u64>, sends_span: Span, per: DurationLit },
+    Cap {
+        sends: Option<u64>,
+        sends_span: Span,
+        per: DurationLit,
+    },
     Reentry(Reentry),
 }
 
@@ -240,12 +250,29 @@ pub struct Block {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
     Send(Ident),
-    Wait { duration: DurationLit, until: Option<Condition> },
-    Branch { arms: Vec<BranchArm>, otherwise: Option<ElseArm> },
-    Split { arms: Vec<SplitArm> },
-    Set { property: Ident, value: Literal },
-    Notify { recipient: Recipient, message: StringLit },
-    Handoff { queue: Ident, body: Option<HandoffBody> },
+    Wait {
+        duration: DurationLit,
+        until: Option<Condition>,
+    },
+    Branch {
+        arms: Vec<BranchArm>,
+        otherwise: Option<ElseArm>,
+    },
+    Split {
+        arms: Vec<SplitArm>,
+    },
+    Set {
+        property: Ident,
+        value: Literal,
+    },
+    Notify {
+        recipient: Recipient,
+        message: StringLit,
+    },
+    Handoff {
+        queue: Ident,
+        body: Option<HandoffBody>,
+    },
     Enroll(Ident),
     Goto(Ident),
     Exit(Option<StringLit>),
@@ -327,13 +354,24 @@ pub enum ConditionKind {
     /// A name, possibly dotted, possibly with an argument, possibly followed
     /// by a comparison, a list membership or `within`. What it means (a
     /// property, a score, an event) is decided by the resolver.
-    Test { operand: EventRef, tail: Option<TestTail> },
+    Test {
+        operand: EventRef,
+        tail: Option<TestTail>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TestTail {
-    Compare { op: CompareOp, op_span: Span, value: Literal },
-    Member { negated: bool, values: Vec<Literal>, span: Span },
+    Compare {
+        op: CompareOp,
+        op_span: Span,
+        value: Literal,
+    },
+    Member {
+        negated: bool,
+        values: Vec<Literal>,
+        span: Span,
+    },
     Within(DurationLit),
 }
 

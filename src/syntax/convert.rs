@@ -18,7 +18,10 @@ struct Converter {
     diagnostics: Vec<Diagnostic>,
 }
 
-pub fn file(file: FileId, mut pairs: Pairs<'_, Rule>) -> std::result::Result<(File, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn file(
+    file: FileId,
+    mut pairs: Pairs<'_, Rule>,
+) -> std::result::Result<(File, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut c = Converter {
         file,
         diagnostics: Vec::new(),
@@ -119,12 +122,16 @@ impl<'i> Children<'i> {
 impl Converter {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let end = trim_trailing_trivia(s.get_input(), s.start(), s.end());
+        Span::new(self.file, s.start(), end)
     }
 
     fn children<'i>(&self, pair: Pair<'i, Rule>) -> Children<'i> {
         let span = self.span(&pair);
-        let inner: Vec<_> = pair.into_inner().filter(|p| !is_keyword(p.as_rule())).collect();
+        let inner: Vec<_> = pair
+            .into_inner()
+            .filter(|p| !is_keyword(p.as_rule()))
+            .collect();
         Children {
             inner: inner.into_iter(),
             span,
@@ -183,21 +190,29 @@ impl Converter {
             .ok()
             .and_then(|n| n.checked_mul(per_unit))
             .filter(|s| *s <= crate::MAX_DURATION_SECONDS);
-        DurationLit { text, seconds, span }
+        DurationLit {
+            text,
+            seconds,
+            span,
+        }
     }
 
     fn whole_number(&mut self, pair: &Pair<'_, Rule>, what: &str) -> Option<u64> {
-        let text = pair.as_str().trim_start_matches(['+', '-']).trim_end_matches('%');
-        let value = text.parse::<u64>().ok().filter(|v| *v <= crate::MAX_WHOLE_NUMBER);
+        let text = pair
+            .as_str()
+            .trim_start_matches(['+', '-'])
+            .trim_end_matches('%');
+        let value = text
+            .parse::<u64>()
+            .ok()
+            .filter(|v| *v <= crate::MAX_WHOLE_NUMBER);
         if value.is_none() {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::NumberTooLarge,
-                    format!("this {what} is too large"),
-                    self.span(pair),
-                    format!("at most {} is accepted", crate::MAX_WHOLE_NUMBER),
-                ),
-            );
+            self.diagnostics.push(Diagnostic::new(
+                Code::NumberTooLarge,
+                format!("this {what} is too large"),
+                self.span(pair),
+                format!("at most {} is accepted", crate::MAX_WHOLE_NUMBER),
+            ));
         }
         value
     }
@@ -208,7 +223,11 @@ impl Converter {
             Rule::string => LiteralKind::String(self.string(pair).value),
             Rule::boolean => LiteralKind::Bool(pair.as_str() == "true"),
             Rule::number => {
-                let value = pair.as_str().parse::<f64>().ok().filter(|v| v.is_finite() && v.abs() <= 1e15);
+                let value = pair
+                    .as_str()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && v.abs() <= 1e15);
                 if value.is_none() {
                     self.diagnostics.push(Diagnostic::new(
                         Code::NumberTooLarge,
@@ -229,7 +248,11 @@ impl Converter {
         let mut c = self.children(pair);
         let name = self.ident(c.next("segment name")?);
         let condition = self.condition(c.next("segment condition")?)?;
-        Ok(SegmentDef { name, condition, span })
+        Ok(SegmentDef {
+            name,
+            condition,
+            span,
+        })
     }
 
     fn email(&mut self, pair: Pair<'_, Rule>) -> Result<EmailDef> {
@@ -254,7 +277,10 @@ impl Converter {
                 }),
                 _ => return Err(Bug(field_span, "email field")),
             };
-            fields.push(EmailField { kind, span: field_span });
+            fields.push(EmailField {
+                kind,
+                span: field_span,
+            });
         }
         Ok(EmailDef { name, fields, span })
     }
@@ -301,14 +327,20 @@ impl Converter {
                 span: component_span,
             });
         }
-        Ok(ScoringDef { name, components, span })
+        Ok(ScoringDef {
+            name,
+            components,
+            span,
+        })
     }
 
     fn event_source(&mut self, pair: Pair<'_, Rule>) -> Result<EventSource> {
         match pair.as_rule() {
             Rule::inactive => {
                 let mut c = self.children(pair);
-                Ok(EventSource::Inactive(self.duration(c.next("inactive duration")?)))
+                Ok(EventSource::Inactive(
+                    self.duration(c.next("inactive duration")?),
+                ))
             }
             Rule::event_ref => Ok(EventSource::Event(self.event_ref(pair)?)),
             _ => Err(Bug(self.span(&pair), "event source")),
@@ -331,7 +363,11 @@ impl Converter {
             }
             None => None,
         };
-        Ok(EventRef { name, argument, span })
+        Ok(EventRef {
+            name,
+            argument,
+            span,
+        })
     }
 
     fn campaign(&mut self, pair: Pair<'_, Rule>) -> Result<CampaignDef> {
@@ -385,13 +421,19 @@ impl Converter {
                 let condition = self.condition(c.next("goal condition")?)?;
                 SettingKind::Goal { name, condition }
             }
-            Rule::suppress_setting => SettingKind::Suppress(self.condition(c.next("suppress condition")?)?),
+            Rule::suppress_setting => {
+                SettingKind::Suppress(self.condition(c.next("suppress condition")?)?)
+            }
             Rule::cap_setting => {
                 let count = c.next("cap count")?;
                 let sends_span = self.span(&count);
                 let sends = self.whole_number(&count, "cap");
                 let per = self.duration(c.next("cap duration")?);
-                SettingKind::Cap { sends, sends_span, per }
+                SettingKind::Cap {
+                    sends,
+                    sends_span,
+                    per,
+                }
             }
             Rule::reentry_setting => {
                 let mode = c.next("reentry mode")?;
@@ -555,7 +597,9 @@ impl Converter {
             }
             Rule::enroll_stmt => StatementKind::Enroll(self.ident(bc.next("campaign name")?)),
             Rule::goto_stmt => StatementKind::Goto(self.ident(bc.next("label name")?)),
-            Rule::exit_stmt => StatementKind::Exit(bc.next_if(Rule::string).map(|s| self.string(s))),
+            Rule::exit_stmt => {
+                StatementKind::Exit(bc.next_if(Rule::string).map(|s| self.string(s)))
+            }
             _ => return Err(Bug(body_span, "statement")),
         };
         Ok(Statement {
@@ -663,12 +707,50 @@ impl Converter {
                     .into_inner()
                     .map(|v| self.literal(v))
                     .collect::<Result<Vec<_>>>()?;
-                Ok(TestTail::Member { negated, values, span })
+                Ok(TestTail::Member {
+                    negated,
+                    values,
+                    span,
+                })
             }
             Rule::within => Ok(TestTail::Within(self.duration(c.next("within duration")?))),
             _ => Err(Bug(span, "test tail")),
         }
     }
+}
+
+/// pest leaves the whitespace and comments skipped before a failed optional
+/// tail inside the rule's span; cut them off so labels end on the last token.
+fn trim_trailing_trivia(input: &str, start: usize, mut end: usize) -> usize {
+    loop {
+        let Some(text) = input.get(start..end) else {
+            return end;
+        };
+        let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
+        end = start + trimmed.len();
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&trimmed[line_start..]) {
+            Some(at) => end = start + line_start + at,
+            None => return end,
+        }
+    }
+}
+
+/// Where a `//` comment starts on one line, outside any string.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn decode_escape(text: &str) -> char {

@@ -19,7 +19,9 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::email_template | Rule::kw_template => "`template`",
         Rule::email_stage | Rule::kw_stage => "`stage`",
         Rule::email_preview | Rule::kw_preview => "`preview`",
-        Rule::funnel_stage => "a funnel stage (`awareness`, `consideration`, `decision` or `retention`)",
+        Rule::funnel_stage => {
+            "a funnel stage (`awareness`, `consideration`, `decision` or `retention`)"
+        }
         Rule::scoring_def | Rule::kw_scoring => "`scoring`",
         Rule::score_component => "a score component such as `fit { … }`",
         Rule::score_rule => "a scoring rule such as `+10 if …` or `+5 on …`",
@@ -64,14 +66,18 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::enroll_stmt | Rule::kw_enroll => "`enroll`",
         Rule::goto_stmt | Rule::kw_goto => "`goto`",
         Rule::exit_stmt | Rule::kw_exit => "`exit`",
-        Rule::condition | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::primary => "a condition",
+        Rule::condition | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::primary => {
+            "a condition"
+        }
         Rule::paren => "`(`",
         Rule::in_segment | Rule::kw_in => "`in`",
         Rule::inactive | Rule::kw_inactive => "`inactive`",
         Rule::test | Rule::operand | Rule::path => "a property, score or event name",
         Rule::argument => "an argument `( … )`",
         Rule::test_tail => "a comparison",
-        Rule::comparison | Rule::compare_op => "a comparison operator (`==`, `!=`, `>=`, `<=`, `>`, `<`)",
+        Rule::comparison | Rule::compare_op => {
+            "a comparison operator (`==`, `!=`, `>=`, `<=`, `>`, `<`)"
+        }
         Rule::membership => "`in [ … ]`",
         Rule::negation | Rule::kw_not => "`not`",
         Rule::within | Rule::kw_within => "`within`",
@@ -103,6 +109,21 @@ pub fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) 
         InputLocation::Span((s, e)) => (s, e),
     };
     let span = Span::new(file, start, end);
+    if let Some(d) = inside_string(file, text, start, error) {
+        return d;
+    }
+    if start >= text.len() {
+        if let Some(open) = unclosed_brace(text) {
+            return Diagnostic::new(
+                Code::Syntax,
+                "expected `}`, found the end of the file",
+                span,
+                "the file ends here",
+            )
+            .with_secondary(Span::new(file, open, open + 1), "this `{` is never closed")
+            .with_help("add the missing `}`");
+        }
+    }
     let found = describe_found(text, start);
     let (message, label) = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -131,7 +152,9 @@ fn join_alternatives(names: &[&str]) -> String {
     match names {
         [] => "something else".to_string(),
         [one] => (*one).to_string(),
-        _ if names.len() > MAX_EXPECTED => format!("{}, or another construct", names[..MAX_EXPECTED].join(", ")),
+        _ if names.len() > MAX_EXPECTED => {
+            format!("{}, or another construct", names[..MAX_EXPECTED].join(", "))
+        }
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     }
 }
@@ -157,6 +180,78 @@ fn describe_found(text: &str, at: usize) -> String {
     }
 }
 
+/// Errors inside a string literal: a bad escape or a missing closing quote.
+fn inside_string(
+    file: FileId,
+    text: &str,
+    at: usize,
+    error: &pest::error::Error<Rule>,
+) -> Option<Diagnostic> {
+    let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        return None;
+    };
+    if !positives.contains(&Rule::escape) {
+        return None;
+    }
+    let rest = text.get(at..).unwrap_or("");
+    if rest.starts_with('\\') {
+        let escape: String = rest.chars().take(2).collect();
+        return Some(
+            Diagnostic::new(
+                Code::Syntax,
+                format!("unknown escape `{escape}` in a string"),
+                Span::new(file, at, at + escape.len()),
+                "unknown escape",
+            )
+            .with_help("the escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{1F600}`; write `\\\\` for a backslash"),
+        );
+    }
+    let opening = text
+        .get(..at)
+        .and_then(|before| before.rfind('"'))
+        .unwrap_or(at);
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            "this string is not closed",
+            Span::new(file, opening, opening + 1),
+            "the string starts here",
+        )
+        .with_secondary(Span::new(file, at, at), "and the line ends here")
+        .with_help("strings end on the line they start: add the closing `\"`"),
+    )
+}
+
+/// The offset of the last `{` left open at the end of the text (strings and
+/// comments skipped).
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.last().copied()
+}
+
 /// A hint for the mistakes people make most.
 fn help_for(text: &str, at: usize, error: &pest::error::Error<Rule>) -> Option<String> {
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
@@ -173,8 +268,15 @@ fn help_for(text: &str, at: usize, error: &pest::error::Error<Rule>) -> Option<S
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    if word.chars().any(|c| c.is_ascii_uppercase()) && positives.iter().any(|r| matches!(r, Rule::ident | Rule::path | Rule::test)) {
-        return Some(format!("names are lowercase snake_case: `{}`", word.to_ascii_lowercase()));
+    if word.chars().any(|c| c.is_ascii_uppercase())
+        && positives
+            .iter()
+            .any(|r| matches!(r, Rule::ident | Rule::path | Rule::test))
+    {
+        return Some(format!(
+            "names are lowercase snake_case: `{}`",
+            word.to_ascii_lowercase()
+        ));
     }
     None
 }

@@ -25,6 +25,7 @@ pub fn parse(file: FileId, text: &str) -> Result<(ast::File, Vec<Diagnostic>), V
     if let Some(too_deep) = error::check_nesting(file, text, MAX_NESTING) {
         return Err(vec![too_deep]);
     }
-    let pairs = NurtureParser::parse(Rule::file, text).map_err(|e| vec![error::syntax_error(file, text, &e)])?;
+    let pairs = NurtureParser::parse(Rule::file, text)
+        .map_err(|e| vec![error::syntax_error(file, text, &e)])?;
     convert::file(file, pairs)
 }

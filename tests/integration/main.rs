@@ -1,1 +1,8 @@
+//! The one integration test binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+mod cases;
+mod explain;
+mod fixtures;

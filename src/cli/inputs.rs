@@ -1,0 +1,153 @@
+//! Finding and reading the `.nurture` files of a project.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Refuse files larger than this: nothing legitimate comes close, and it
+/// keeps byte offsets comfortably within range.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A problem with the inputs themselves: exit status 2.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Expands the given paths: a directory means every `.nurture` file below it
+/// in path order (hidden directories skipped), `-` means standard input.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    let mut inputs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let metadata = std::fs::metadata(path).map_err(|e| {
+            InputError(format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        })?;
+        let mut found = Vec::new();
+        if metadata.is_dir() {
+            walk(path, &mut found)?;
+            found.sort();
+        } else {
+            found.push(path.clone());
+        }
+        for file in found {
+            if seen.insert(file.clone()) {
+                inputs.push(Input::File(file));
+            }
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), InputError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        InputError(format!(
+            "cannot read directory `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            InputError(format!(
+                "cannot read directory `{}`: {}",
+                dir.display(),
+                io_reason(&e)
+            ))
+        })?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        // `file_type` does not follow symbolic links, so a linked directory is
+        // never entered and a link cycle cannot trap the walk.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if !hidden {
+                walk(&path, found)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "nurture") && !kind.is_symlink()
+            || is_linked_file(&path)
+        {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_linked_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "nurture")
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The name shown in diagnostics, and the text with a byte-order mark removed.
+pub fn read(input: &Input) -> Result<(String, String), InputError> {
+    let (name, bytes) = match input {
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| {
+                    InputError(format!("cannot read standard input: {}", io_reason(&e)))
+                })?;
+            ("<stdin>".to_string(), bytes)
+        }
+        Input::File(path) => {
+            let name = path.display().to_string();
+            let metadata = std::fs::metadata(path)
+                .map_err(|e| InputError(format!("cannot read `{name}`: {}", io_reason(&e))))?;
+            if metadata.is_dir() {
+                return Err(InputError(format!(
+                    "cannot read `{name}`: it is a directory"
+                )));
+            }
+            if metadata.len() > MAX_FILE_BYTES {
+                return Err(InputError(format!(
+                    "`{name}` is too large ({} bytes; the limit is {} MiB)",
+                    metadata.len(),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                )));
+            }
+            let bytes = std::fs::read(path)
+                .map_err(|e| InputError(format!("cannot read `{name}`: {}", io_reason(&e))))?;
+            (name, bytes)
+        }
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(InputError(format!(
+            "`{name}` is too large (the limit is {} MiB)",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&bytes)
+        .to_vec();
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        InputError(format!(
+            "`{name}` is not valid UTF-8 (invalid byte at offset {offset}); save it as UTF-8"
+        ))
+    })?;
+    Ok((name, text))
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,283 @@
+//! Command-line interface: `check`, `build`, `explain`.
+
+mod inputs;
+mod output;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nurturec::diagnostics::render;
+use nurturec::{Code, Diagnostic, SourceMap};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Compile `.nurture` nurture campaigns: prove them sound, emit platform JSON.
+#[derive(Parser)]
+#[command(name = "nurturec", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a project and print its diagnostics; writes nothing.
+    Check {
+        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Check a project and write `DIR/ir/<campaign>.json` for each campaign.
+    Build {
+        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(
+            short = 'o',
+            long = "out-dir",
+            value_name = "DIR",
+            default_value = "dist"
+        )]
+        out_dir: PathBuf,
+        /// Write nothing: compare the build with what `DIR` holds, list the files
+        /// that differ or are missing, and fail if there are any.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Explain a diagnostic code, with a failing and a fixed example.
+    Explain {
+        /// The code, e.g. `missing-exit`; without it, list every code.
+        code: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+    /// When to colour human output (`NO_COLOR` is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Fail (exit 1) when there are warnings, too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum MessageFormat {
+    /// Rich diagnostics with source excerpts, on standard error.
+    Human,
+    /// One line each, `file:line:col: severity[code]: message`, on standard error.
+    Short,
+    /// One JSON document on standard output.
+    Json,
+    /// GitHub Actions workflow commands, on standard output.
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+const EXIT_OK: u8 = 0;
+const EXIT_FAILED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    ExitCode::from(match cli.command {
+        Command::Check { paths, report } => check(&paths, &report),
+        Command::Build {
+            paths,
+            out_dir,
+            check,
+            report,
+        } => build(&paths, &out_dir, check, &report),
+        Command::Explain { code } => explain(code.as_deref()),
+    })
+}
+
+fn fail_usage(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+/// Reads every input into a source map, or says why it cannot.
+fn load(paths: &[PathBuf]) -> Result<SourceMap, String> {
+    let inputs = inputs::collect(paths).map_err(|e| e.0)?;
+    if inputs.is_empty() {
+        return Err(format!(
+            "no `.nurture` files found in {}",
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let mut sources = SourceMap::new();
+    for input in &inputs {
+        let (name, text) = inputs::read(input).map_err(|e| e.0)?;
+        sources.add(name, text);
+    }
+    Ok(sources)
+}
+
+/// Prints diagnostics in the chosen format; returns whether they fail the run.
+fn report(diagnostics: &[Diagnostic], sources: &SourceMap, args: &ReportArgs) -> bool {
+    match args.message_format {
+        MessageFormat::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stderr().is_terminal()
+                }
+            };
+            let mut text = render::human(diagnostics, sources, color);
+            if let Some(summary) = render::summary(diagnostics) {
+                text.push_str(&summary);
+                text.push('\n');
+            }
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+        MessageFormat::Short => {
+            let _ = std::io::stderr().write_all(render::short(diagnostics, sources).as_bytes());
+        }
+        MessageFormat::Json => {
+            let _ = std::io::stdout().write_all(render::json(diagnostics, sources).as_bytes());
+        }
+        MessageFormat::Github => {
+            let _ = std::io::stdout().write_all(render::github(diagnostics, sources).as_bytes());
+        }
+    }
+    let errors = diagnostics.iter().any(Diagnostic::is_error);
+    errors || (args.deny_warnings && !diagnostics.is_empty())
+}
+
+/// In JSON mode an I/O failure still owes standard output one document.
+fn io_failure(message: &str, args: &ReportArgs) -> u8 {
+    if args.message_format == MessageFormat::Json {
+        let _ = std::io::stdout().write_all(render::json(&[], &SourceMap::new()).as_bytes());
+    }
+    fail_usage(message)
+}
+
+fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
+    let sources = match load(paths) {
+        Ok(s) => s,
+        Err(message) => return io_failure(&message, args),
+    };
+    let compilation = nurturec::compile(&sources);
+    if report(&compilation.diagnostics, &sources, args) {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn build(paths: &[PathBuf], out_dir: &Path, check_only: bool, args: &ReportArgs) -> u8 {
+    let sources = match load(paths) {
+        Ok(s) => s,
+        Err(message) => return io_failure(&message, args),
+    };
+    let compilation = nurturec::compile(&sources);
+    if report(&compilation.diagnostics, &sources, args) {
+        eprintln!(
+            "error: build failed; nothing was written to `{}`",
+            out_dir.display()
+        );
+        return EXIT_FAILED;
+    }
+    let files = nurturec::emit::ir_json(&compilation.project, &sources);
+    let folders = vec!["ir".to_string()];
+    if check_only {
+        let problems = output::check_all(out_dir, &files, &folders);
+        if problems.is_empty() {
+            eprintln!(
+                "`{}` is up to date ({} files)",
+                out_dir.display(),
+                files.len()
+            );
+            return EXIT_OK;
+        }
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!(
+            "error: `{}` is out of date ({} of {} files); run `nurturec build` without `--check`",
+            out_dir.display(),
+            problems.len(),
+            files.len()
+        );
+        return EXIT_FAILED;
+    }
+    match output::write_all(out_dir, &files, &folders) {
+        Ok(w) => {
+            eprintln!(
+                "built {} campaign{} into `{}` ({} written, {} unchanged{})",
+                compilation.project.campaigns.len(),
+                if compilation.project.campaigns.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                out_dir.display(),
+                w.written,
+                w.unchanged,
+                if w.removed > 0 {
+                    format!(", {} stale removed", w.removed)
+                } else {
+                    String::new()
+                }
+            );
+            EXIT_OK
+        }
+        Err(message) => fail_usage(&message),
+    }
+}
+
+fn explain(code: Option<&str>) -> u8 {
+    let Some(name) = code else {
+        let mut out = String::from("Diagnostic codes (`nurturec explain <code>` for details):\n\n");
+        for c in Code::ALL {
+            out.push_str(&format!(
+                "  {:<34} {:<8} {}\n",
+                c.as_str(),
+                c.severity().as_str(),
+                c.summary()
+            ));
+        }
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        return EXIT_OK;
+    };
+    match Code::from_name(name) {
+        Some(c) => {
+            let _ = std::io::stdout().write_all(c.explanation().as_bytes());
+            EXIT_OK
+        }
+        None => {
+            let names = Code::ALL.iter().map(|c| c.as_str());
+            let hint = nurturec::resolve::suggest::closest(name, names)
+                .map_or(String::new(), |c| format!("; did you mean `{c}`?"));
+            fail_usage(&format!(
+                "unknown diagnostic code `{name}`{hint} (`nurturec explain` lists them all)"
+            ))
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! The editor grammars (editors/) know every keyword of the language grammar.
+//!
+//! Reads the `keyword` rule of `grammar/nurture.pest`, e.g.
+//! `keyword = @{ ( "segment" | "email" | ... ) ~ !ident_char }`, and checks that
+//! each of its string literals appears as a word in the regular expressions of
+//! the VS Code TextMate grammar and in the Vim syntax file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn repo_file(relative: &str) -> (PathBuf, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    (path, text)
+}
+
+/// The string literals of the rule `keyword` in a pest grammar, in order.
+/// `None` when the grammar has no such rule.
+fn keyword_rule_literals(grammar: &str) -> Option<Vec<String>> {
+    // The rule starts at a line `keyword = ...` (optionally preceded by doc comments).
+    let mut offset = 0;
+    let mut start = None;
+    for line in grammar.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix("keyword") {
+            if rest.trim_start().starts_with('=') {
+                start = Some(offset + (line.len() - trimmed.len()));
+                break;
+            }
+        }
+        offset += line.len();
+    }
+    let rule = &grammar[start?..];
+
+    // Walk the definition up to the `}` that closes its first `{`, skipping
+    // comments and collecting string literals.
+    let mut literals = Vec::new();
+    let mut depth = 0usize;
+    let mut chars = rule.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '/' if matches!(chars.peek(), Some((_, '/'))) => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if matches!(chars.peek(), Some((_, '*'))) => {
+                chars.next();
+                let mut previous = ' ';
+                for (_, c) in chars.by_ref() {
+                    if previous == '*' && c == '/' {
+                        break;
+                    }
+                    previous = c;
+                }
+            }
+            '"' => {
+                let mut literal = String::new();
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some((_, escaped)) = chars.next() {
+                                literal.push(escaped);
+                            }
+                        }
+                        '"' => break,
+                        _ => literal.push(c),
+                    }
+                }
+                literals.push(literal);
+            }
+            '\'' => {
+                // a character literal such as '_' or '\''
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '\'' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(literals)
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// `word` occurs in `text` with no identifier character on either side. A regex
+/// escape right before it (`\bsend`, `\<send`, `\zssend`) counts as a boundary.
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let after_ok = !text[i + word.len()..]
+            .chars()
+            .next()
+            .is_some_and(is_ident_char);
+        let before = &text[..i];
+        let run = before
+            .chars()
+            .rev()
+            .take_while(|&c| is_ident_char(c))
+            .count();
+        let before_ok = run == 0 || (run <= 2 && before[..before.len() - run].ends_with('\\'));
+        after_ok && before_ok
+    })
+}
+
+/// The regular expressions of a TextMate grammar in JSON: the values of its
+/// `match`, `begin`, `end` and `while` keys, unescaped.
+fn tmlanguage_regexes(json: &str) -> Vec<String> {
+    let mut regexes = Vec::new();
+    for key in ["\"match\"", "\"begin\"", "\"end\"", "\"while\""] {
+        for (i, _) in json.match_indices(key) {
+            let rest = json[i + key.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            let mut value = String::new();
+            let mut chars = rest.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => match chars.next() {
+                        Some('n') => value.push('\n'),
+                        Some('t') => value.push('\t'),
+                        Some(other) => value.push(other),
+                        None => break,
+                    },
+                    '"' => break,
+                    _ => value.push(c),
+                }
+            }
+            regexes.push(value);
+        }
+    }
+    regexes
+}
+
+/// A Vim script without its full-line comments.
+fn vim_code(script: &str) -> String {
+    script
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('"'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn editor_grammars_know_every_keyword() {
+    let (grammar_path, grammar) = repo_file("grammar/nurture.pest");
+    let keywords = keyword_rule_literals(&grammar)
+        .unwrap_or_else(|| panic!("{}: no rule `keyword = ...`", grammar_path.display()));
+    assert!(
+        !keywords.is_empty(),
+        "{}: the rule `keyword` lists no string literals",
+        grammar_path.display()
+    );
+
+    let (_, tmlanguage) = repo_file("editors/vscode/syntaxes/nurture.tmLanguage.json");
+    let regexes = tmlanguage_regexes(&tmlanguage).join("\n");
+    assert!(
+        !regexes.is_empty(),
+        "no regular expressions found in nurture.tmLanguage.json"
+    );
+    let (_, vim) = repo_file("editors/vim/syntax/nurture.vim");
+    let vim = vim_code(&vim);
+
+    let mut problems = Vec::new();
+    for (file, text) in [
+        ("editors/vscode/syntaxes/nurture.tmLanguage.json", &regexes),
+        ("editors/vim/syntax/nurture.vim", &vim),
+    ] {
+        let missing: Vec<&str> = keywords
+            .iter()
+            .map(String::as_str)
+            .filter(|keyword| !contains_word(text, keyword))
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!("{file} does not mention: {}", missing.join(" ")));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "keywords of the rule `keyword` in grammar/nurture.pest missing from the editor grammars:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn keyword_rule_extraction() {
+    let grammar = r#"
+// the keywords; see language.md
+ident_char = _{ ASCII_ALPHANUMERIC | "_" }
+keyword = @{
+    ( "segment" | "email"   // items
+    | "when" | "else" /* "commented" { */
+    | "not" // "commented" }
+    ) ~ !ident_char
+}
+ident = @{ !keyword ~ ("after") }
+"#;
+    let literals = keyword_rule_literals(grammar);
+    assert_eq!(
+        literals,
+        Some(
+            ["segment", "email", "when", "else", "not"]
+                .map(String::from)
+                .to_vec()
+        )
+    );
+    assert_eq!(
+        keyword_rule_literals(r#"keyword = @{ ("a" | "b") ~ !ident_char }"#),
+        Some(vec!["a".to_string(), "b".to_string()])
+    );
+    assert_eq!(keyword_rule_literals("keywords = { \"a\" }"), None);
+
+    assert!(contains_word(r"\b(send|wait)\b", "send"));
+    assert!(contains_word(r"\bsend\b", "send"));
+    assert!(contains_word(r"\<\%(title\|trigger\)\>", "trigger"));
+    assert!(contains_word(r"\zsemail\>", "email"));
+    assert!(contains_word("email.clicked", "email"));
+    assert!(!contains_word("emails", "email"));
+    assert!(!contains_word("resend", "send"));
+    assert!(!contains_word("meta.item.segments", "segment"));
+
+    let regexes =
+        tmlanguage_regexes(r#"{"name": "wait", "match": "\\b(wait|exit)\\b", "end": "\"x\""}"#);
+    assert_eq!(
+        regexes,
+        vec![r"\b(wait|exit)\b".to_string(), "\"x\"".to_string()]
+    );
+}
