@@ -86,12 +86,11 @@ pub struct Duration {
 }
 
 impl Duration {
-    /// The shortest exact form: `90d`, `2w`, `36h`.
+    /// An exact form in the units people write: days when whole days
+    /// (`7d`, `90d`), else hours, else minutes.
     pub fn to_text(self) -> String {
         let s = self.seconds;
-        if s % 604_800 == 0 {
-            format!("{}w", s / 604_800)
-        } else if s % 86_400 == 0 {
+        if s % 86_400 == 0 {
             format!("{}d", s / 86_400)
         } else if s % 3_600 == 0 {
             format!("{}h", s / 3_600)

@@ -6,3 +6,7 @@ mod support;
 mod cases;
 mod explain;
 mod fixtures;
+mod cli;
+mod ir;
+mod docs;
+mod snapshots_hygiene;

@@ -1,0 +1,274 @@
+//! The `nurturec` binary: exit codes, message formats, inputs and outputs.
+
+use crate::support::root;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn nurturec(args: &[&str]) -> Output {
+    run(args, None, &[])
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nurturec"));
+    cmd.args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A fresh, empty directory under the system's temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nurturec-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = crate::support::files_below(dir, "json")
+        .into_iter()
+        .chain(crate::support::files_below(dir, "txt"))
+        .map(|p| (p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+const INVALID: &str = "tests/fixtures/invalid/undefined_label_and_campaign.nurture";
+const WARNINGS_ONLY: &str = "tests/fixtures/invalid/unused.nurture";
+
+#[test]
+fn check_exit_codes() {
+    let ok = nurturec(&["check", "tests/fixtures/valid"]);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    assert_eq!(stderr(&ok), "");
+
+    let errors = nurturec(&["check", "--color", "never", INVALID]);
+    assert_eq!(code(&errors), 1);
+    assert!(stderr(&errors).contains("error[undefined-name]"));
+    assert!(stderr(&errors).ends_with("2 errors emitted\n"), "{}", stderr(&errors));
+
+    let warnings = nurturec(&["check", WARNINGS_ONLY]);
+    assert_eq!(code(&warnings), 0);
+    assert!(stderr(&warnings).contains("warning[unused]"));
+    let denied = nurturec(&["check", "--deny-warnings", WARNINGS_ONLY]);
+    assert_eq!(code(&denied), 1);
+}
+
+#[test]
+fn usage_and_io_problems_exit_2_with_a_message_naming_the_file() {
+    let missing = nurturec(&["check", "no/such/file.nurture"]);
+    assert_eq!(code(&missing), 2);
+    assert!(stderr(&missing).contains("cannot read `no/such/file.nurture`: no such file or directory"));
+
+    let dir = temp_dir("io");
+    let latin1 = dir.join("latin1.nurture");
+    std::fs::write(&latin1, b"segment caf\xe9 = role == \"x\"\n").unwrap();
+    let bad = nurturec(&["check", latin1.to_str().unwrap()]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("latin1.nurture` is not valid UTF-8"), "{}", stderr(&bad));
+
+    let empty_dir = dir.join("empty");
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    let none = nurturec(&["check", empty_dir.to_str().unwrap()]);
+    assert_eq!(code(&none), 2);
+    assert!(stderr(&none).contains("no `.nurture` files found"));
+
+    assert_eq!(code(&nurturec(&["check"])), 2, "paths are required");
+    assert_eq!(code(&nurturec(&["check", "--message-format", "xml", INVALID])), 2);
+    assert_eq!(code(&nurturec(&["frobnicate"])), 2);
+
+    // In JSON mode standard output still holds exactly one document.
+    let json = nurturec(&["check", "--message-format", "json", "no/such.nurture"]);
+    assert_eq!(code(&json), 2);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(doc["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn short_format_is_one_line_each() {
+    let o = nurturec(&["check", "--message-format", "short", INVALID]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        "tests/fixtures/invalid/undefined_label_and_campaign.nurture:10:14: error[undefined-name]: cannot find campaign `nowhere`\n\
+         tests/fixtures/invalid/undefined_label_and_campaign.nurture:13:8: error[undefined-name]: cannot find label `nowhere_label` in campaign `c`\n"
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn json_format_is_one_versioned_document_on_stdout() {
+    let o = nurturec(&["check", "--message-format", "json", "tests/fixtures/invalid/duplicate_email.nurture"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stderr(&o), "");
+    insta::assert_snapshot!(stdout(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["errors"], 1);
+    assert_eq!(doc["warnings"], 0);
+    let d = &doc["diagnostics"][0];
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(7)));
+    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(14)));
+
+    let clean = nurturec(&["check", "--message-format", "json", "tests/fixtures/valid"]);
+    assert_eq!(code(&clean), 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&clean)).unwrap();
+    assert_eq!(doc, serde_json::json!({"version": 1, "diagnostics": [], "errors": 0, "warnings": 0}));
+}
+
+#[test]
+fn github_format_prints_workflow_commands() {
+    let o = nurturec(&["check", "--message-format", "github", WARNINGS_ONLY]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with(
+            "::warning file=tests/fixtures/invalid/unused.nurture,line=2,col=7,endLine=2,endColumn=13,title=warning[unused]::email `orphan` is never used"
+        ),
+        "{first}"
+    );
+    // Newlines inside a message are escaped so each annotation is one line.
+    assert_eq!(out.lines().count(), 2);
+    assert!(first.contains("%0Ahelp: "));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let always = nurturec(&["check", "--color", "always", INVALID]);
+    assert!(stderr(&always).contains('\u{1b}'), "--color always colours");
+    let never = nurturec(&["check", "--color", "never", INVALID]);
+    assert!(!stderr(&never).contains('\u{1b}'));
+    // Standard error is a pipe here, so `auto` must not colour either.
+    let auto = run(&["check", INVALID], None, &[("NO_COLOR", "1")]);
+    assert!(!stderr(&auto).contains('\u{1b}'));
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let source = b"email hello { subject \"Hi\" template \"t\" }\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send helo\n  exit\n}\n";
+    let o = run(&["check", "--message-format", "short", "-"], Some(source), &[]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).starts_with("<stdin>:6:8: error[undefined-name]"), "{}", stderr(&o));
+}
+
+#[test]
+fn byte_order_mark_and_crlf_are_accepted() {
+    let dir = temp_dir("bom");
+    let file = dir.join("bom.nurture");
+    let text = "\u{feff}email hello { subject \"Hi\" template \"t\" }\r\ncampaign c {\r\n  trigger form.submitted(\"f\")\r\n  goal g when meeting.booked\r\n  suppress when unsubscribed\r\n  send hello\r\n\twait 0d\r\n  exit\r\n}\r\n";
+    std::fs::write(&file, text).unwrap();
+    let o = nurturec(&["check", "--message-format", "short", file.to_str().unwrap()]);
+    // The BOM does not shift columns; the tab counts as one column.
+    assert!(stderr(&o).ends_with(":7:7: error[invalid-duration]: a duration must be longer than zero\n"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_directory_is_one_project_across_files() {
+    let dir = temp_dir("project");
+    std::fs::write(dir.join("a_emails.nurture"), "email hello { subject \"Hi\" template \"t\" }\n").unwrap();
+    std::fs::create_dir_all(dir.join("campaigns")).unwrap();
+    std::fs::write(
+        dir.join("campaigns/b.nurture"),
+        "campaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send hello\n  exit\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a campaign").unwrap();
+    let o = nurturec(&["check", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn build_writes_one_file_per_campaign_and_is_byte_identical() {
+    let out = temp_dir("build");
+    let out_s = out.to_str().unwrap();
+    let first = nurturec(&["build", "tests/fixtures/valid", "-o", out_s]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(stderr(&first).contains("8 written, 0 unchanged"), "{}", stderr(&first));
+    let tree = read_tree(&out);
+    assert_eq!(tree.len(), 8);
+    assert!(tree.iter().any(|(p, _)| p == "ir/webinar_followup.json"));
+    let second = nurturec(&["build", "tests/fixtures/valid", "-o", out_s]);
+    assert!(stderr(&second).contains("0 written, 8 unchanged"), "{}", stderr(&second));
+    assert_eq!(read_tree(&out), tree, "rebuilding changed the output");
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("ir")).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_failing_build_writes_nothing_and_leaves_the_folder_as_it_was() {
+    let out = temp_dir("failing");
+    std::fs::create_dir_all(out.join("ir")).unwrap();
+    std::fs::write(out.join("ir/old.json"), "{\"kept\": true}\n").unwrap();
+    std::fs::write(out.join("keep.txt"), "mine").unwrap();
+    let before = read_tree(&out);
+    // A project where one campaign is fine and another has an error.
+    let o = nurturec(&["build", "tests/fixtures/valid/webinar_followup.nurture", INVALID, "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("nothing was written"));
+    assert_eq!(read_tree(&out), before);
+}
+
+#[test]
+fn build_check_lists_differing_missing_and_stale_files() {
+    let out = temp_dir("check");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(code(&nurturec(&["build", "tests/fixtures/valid", "-o", out_s])), 0);
+    let fresh = nurturec(&["build", "--check", "tests/fixtures/valid", "-o", out_s]);
+    assert_eq!(code(&fresh), 0, "{}", stderr(&fresh));
+
+    std::fs::write(out.join("ir/long_term.json"), "{}\n").unwrap();
+    std::fs::remove_file(out.join("ir/evaluation.json")).unwrap();
+    std::fs::write(out.join("ir/renamed_away.json"), "{}\n").unwrap();
+    let before = read_tree(&out);
+    let stale = nurturec(&["build", "--check", "tests/fixtures/valid", "-o", out_s]);
+    assert_eq!(code(&stale), 1);
+    let err = stderr(&stale);
+    assert!(err.contains("ir/long_term.json: differs"), "{err}");
+    assert!(err.contains("ir/evaluation.json: missing"), "{err}");
+    assert!(err.contains("ir/renamed_away.json: no longer produced by the build"), "{err}");
+    assert_eq!(read_tree(&out), before, "--check must not write");
+
+    // A real build repairs all three.
+    assert_eq!(code(&nurturec(&["build", "tests/fixtures/valid", "-o", out_s])), 0);
+    assert_eq!(code(&nurturec(&["build", "--check", "tests/fixtures/valid", "-o", out_s])), 0);
+}
+
+#[test]
+fn explain_prints_markdown_and_rejects_unknown_codes() {
+    let o = nurturec(&["explain", "undefined-name"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("# undefined-name:"));
+    let list = nurturec(&["explain"]);
+    assert_eq!(code(&list), 0);
+    assert!(stdout(&list).contains("missing-trigger"));
+    let unknown = nurturec(&["explain", "undefined-nme"]);
+    assert_eq!(code(&unknown), 2);
+    assert!(stderr(&unknown).contains("did you mean `undefined-name`?"), "{}", stderr(&unknown));
+}
