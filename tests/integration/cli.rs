@@ -52,7 +52,12 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = crate::support::files_below(dir, "json")
         .into_iter()
         .chain(crate::support::files_below(dir, "txt"))
-        .map(|p| (p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -70,7 +75,11 @@ fn check_exit_codes() {
     let errors = nurturec(&["check", "--color", "never", INVALID]);
     assert_eq!(code(&errors), 1);
     assert!(stderr(&errors).contains("error[undefined-name]"));
-    assert!(stderr(&errors).ends_with("2 errors emitted\n"), "{}", stderr(&errors));
+    assert!(
+        stderr(&errors).ends_with("2 errors emitted\n"),
+        "{}",
+        stderr(&errors)
+    );
 
     let warnings = nurturec(&["check", WARNINGS_ONLY]);
     assert_eq!(code(&warnings), 0);
@@ -83,14 +92,20 @@ fn check_exit_codes() {
 fn usage_and_io_problems_exit_2_with_a_message_naming_the_file() {
     let missing = nurturec(&["check", "no/such/file.nurture"]);
     assert_eq!(code(&missing), 2);
-    assert!(stderr(&missing).contains("cannot read `no/such/file.nurture`: no such file or directory"));
+    assert!(
+        stderr(&missing).contains("cannot read `no/such/file.nurture`: no such file or directory")
+    );
 
     let dir = temp_dir("io");
     let latin1 = dir.join("latin1.nurture");
     std::fs::write(&latin1, b"segment caf\xe9 = role == \"x\"\n").unwrap();
     let bad = nurturec(&["check", latin1.to_str().unwrap()]);
     assert_eq!(code(&bad), 2);
-    assert!(stderr(&bad).contains("latin1.nurture` is not valid UTF-8"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("latin1.nurture` is not valid UTF-8"),
+        "{}",
+        stderr(&bad)
+    );
 
     let empty_dir = dir.join("empty");
     std::fs::create_dir_all(&empty_dir).unwrap();
@@ -99,7 +114,10 @@ fn usage_and_io_problems_exit_2_with_a_message_naming_the_file() {
     assert!(stderr(&none).contains("no `.nurture` files found"));
 
     assert_eq!(code(&nurturec(&["check"])), 2, "paths are required");
-    assert_eq!(code(&nurturec(&["check", "--message-format", "xml", INVALID])), 2);
+    assert_eq!(
+        code(&nurturec(&["check", "--message-format", "xml", INVALID])),
+        2
+    );
     assert_eq!(code(&nurturec(&["frobnicate"])), 2);
 
     // In JSON mode standard output still holds exactly one document.
@@ -123,7 +141,12 @@ fn short_format_is_one_line_each() {
 
 #[test]
 fn json_format_is_one_versioned_document_on_stdout() {
-    let o = nurturec(&["check", "--message-format", "json", "tests/fixtures/invalid/duplicate_email.nurture"]);
+    let o = nurturec(&[
+        "check",
+        "--message-format",
+        "json",
+        "tests/fixtures/invalid/duplicate_email.nurture",
+    ]);
     assert_eq!(code(&o), 1);
     assert_eq!(stderr(&o), "");
     insta::assert_snapshot!(stdout(&o));
@@ -132,13 +155,22 @@ fn json_format_is_one_versioned_document_on_stdout() {
     assert_eq!(doc["errors"], 1);
     assert_eq!(doc["warnings"], 0);
     let d = &doc["diagnostics"][0];
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(7)));
-    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(14)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(7))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(2), Some(14))
+    );
 
     let clean = nurturec(&["check", "--message-format", "json", "tests/fixtures/valid"]);
     assert_eq!(code(&clean), 0);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&clean)).unwrap();
-    assert_eq!(doc, serde_json::json!({"version": 1, "diagnostics": [], "errors": 0, "warnings": 0}));
+    assert_eq!(
+        doc,
+        serde_json::json!({"version": 1, "diagnostics": [], "errors": 0, "warnings": 0})
+    );
 }
 
 #[test]
@@ -172,9 +204,17 @@ fn colour_follows_the_flag_and_no_color() {
 #[test]
 fn stdin_is_read_with_a_dash() {
     let source = b"email hello { subject \"Hi\" template \"t\" }\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send helo\n  exit\n}\n";
-    let o = run(&["check", "--message-format", "short", "-"], Some(source), &[]);
+    let o = run(
+        &["check", "--message-format", "short", "-"],
+        Some(source),
+        &[],
+    );
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).starts_with("<stdin>:6:8: error[undefined-name]"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("<stdin>:6:8: error[undefined-name]"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -185,13 +225,22 @@ fn byte_order_mark_and_crlf_are_accepted() {
     std::fs::write(&file, text).unwrap();
     let o = nurturec(&["check", "--message-format", "short", file.to_str().unwrap()]);
     // The BOM does not shift columns; the tab counts as one column.
-    assert!(stderr(&o).ends_with(":7:7: error[invalid-duration]: a duration must be longer than zero\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .ends_with(":7:7: error[invalid-duration]: a duration must be longer than zero\n"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn a_directory_is_one_project_across_files() {
     let dir = temp_dir("project");
-    std::fs::write(dir.join("a_emails.nurture"), "email hello { subject \"Hi\" template \"t\" }\n").unwrap();
+    std::fs::write(
+        dir.join("a_emails.nurture"),
+        "email hello { subject \"Hi\" template \"t\" }\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.join("campaigns")).unwrap();
     std::fs::write(
         dir.join("campaigns/b.nurture"),
@@ -209,15 +258,27 @@ fn build_writes_one_file_per_campaign_and_is_byte_identical() {
     let out_s = out.to_str().unwrap();
     let first = nurturec(&["build", "tests/fixtures/valid", "-o", out_s]);
     assert_eq!(code(&first), 0, "{}", stderr(&first));
-    assert!(stderr(&first).contains("8 written, 0 unchanged"), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("8 written, 0 unchanged"),
+        "{}",
+        stderr(&first)
+    );
     let tree = read_tree(&out);
     assert_eq!(tree.len(), 8);
     assert!(tree.iter().any(|(p, _)| p == "ir/webinar_followup.json"));
     let second = nurturec(&["build", "tests/fixtures/valid", "-o", out_s]);
-    assert!(stderr(&second).contains("0 written, 8 unchanged"), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("0 written, 8 unchanged"),
+        "{}",
+        stderr(&second)
+    );
     assert_eq!(read_tree(&out), tree, "rebuilding changed the output");
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(out.join("ir")).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("ir"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -229,7 +290,13 @@ fn a_failing_build_writes_nothing_and_leaves_the_folder_as_it_was() {
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
     let before = read_tree(&out);
     // A project where one campaign is fine and another has an error.
-    let o = nurturec(&["build", "tests/fixtures/valid/webinar_followup.nurture", INVALID, "-o", out.to_str().unwrap()]);
+    let o = nurturec(&[
+        "build",
+        "tests/fixtures/valid/webinar_followup.nurture",
+        INVALID,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("nothing was written"));
     assert_eq!(read_tree(&out), before);
@@ -239,7 +306,10 @@ fn a_failing_build_writes_nothing_and_leaves_the_folder_as_it_was() {
 fn build_check_lists_differing_missing_and_stale_files() {
     let out = temp_dir("check");
     let out_s = out.to_str().unwrap();
-    assert_eq!(code(&nurturec(&["build", "tests/fixtures/valid", "-o", out_s])), 0);
+    assert_eq!(
+        code(&nurturec(&["build", "tests/fixtures/valid", "-o", out_s])),
+        0
+    );
     let fresh = nurturec(&["build", "--check", "tests/fixtures/valid", "-o", out_s]);
     assert_eq!(code(&fresh), 0, "{}", stderr(&fresh));
 
@@ -252,12 +322,27 @@ fn build_check_lists_differing_missing_and_stale_files() {
     let err = stderr(&stale);
     assert!(err.contains("ir/long_term.json: differs"), "{err}");
     assert!(err.contains("ir/evaluation.json: missing"), "{err}");
-    assert!(err.contains("ir/renamed_away.json: no longer produced by the build"), "{err}");
+    assert!(
+        err.contains("ir/renamed_away.json: no longer produced by the build"),
+        "{err}"
+    );
     assert_eq!(read_tree(&out), before, "--check must not write");
 
     // A real build repairs all three.
-    assert_eq!(code(&nurturec(&["build", "tests/fixtures/valid", "-o", out_s])), 0);
-    assert_eq!(code(&nurturec(&["build", "--check", "tests/fixtures/valid", "-o", out_s])), 0);
+    assert_eq!(
+        code(&nurturec(&["build", "tests/fixtures/valid", "-o", out_s])),
+        0
+    );
+    assert_eq!(
+        code(&nurturec(&[
+            "build",
+            "--check",
+            "tests/fixtures/valid",
+            "-o",
+            out_s
+        ])),
+        0
+    );
 }
 
 #[test]
@@ -270,5 +355,9 @@ fn explain_prints_markdown_and_rejects_unknown_codes() {
     assert!(stdout(&list).contains("missing-trigger"));
     let unknown = nurturec(&["explain", "undefined-nme"]);
     assert_eq!(code(&unknown), 2);
-    assert!(stderr(&unknown).contains("did you mean `undefined-name`?"), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("did you mean `undefined-name`?"),
+        "{}",
+        stderr(&unknown)
+    );
 }

@@ -50,10 +50,16 @@ fn documented_examples_compile_with_no_diagnostics() {
             let name = format!("{} example {}", relative(&doc), i + 1);
             let (sources, c) = compile_text(&name, block);
             if !c.diagnostics.is_empty() {
-                failures.push(nurturec::diagnostics::render::short(&c.diagnostics, &sources));
+                failures.push(nurturec::diagnostics::render::short(
+                    &c.diagnostics,
+                    &sources,
+                ));
             }
         }
     }
-    assert!(checked >= 4, "expected the language reference to hold complete examples");
+    assert!(
+        checked >= 4,
+        "expected the language reference to hold complete examples"
+    );
     assert!(failures.is_empty(), "{}", failures.join(""));
 }

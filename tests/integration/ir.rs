@@ -29,12 +29,19 @@ fn every_output_validates_against_the_schema() {
     let mut count = 0;
     for project in buildable_projects() {
         let (sources, c) = compile_files(&project);
-        assert!(!c.has_errors(), "{}", nurturec::diagnostics::render::short(&c.diagnostics, &sources));
+        assert!(
+            !c.has_errors(),
+            "{}",
+            nurturec::diagnostics::render::short(&c.diagnostics, &sources)
+        );
         for file in nurturec::emit::ir_json(&c.project, &sources) {
             count += 1;
             let value: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
             for error in validator.iter_errors(&value) {
-                failures.push(format!("{}: {} at {}", file.path, error, error.instance_path));
+                failures.push(format!(
+                    "{}: {} at {}",
+                    file.path, error, error.instance_path
+                ));
             }
         }
     }
@@ -45,7 +52,8 @@ fn every_output_validates_against_the_schema() {
 #[test]
 fn the_schema_rejects_what_it_should() {
     let validator = schema();
-    let (sources, c) = compile_files(&[root().join("tests/fixtures/valid/webinar_followup.nurture")]);
+    let (sources, c) =
+        compile_files(&[root().join("tests/fixtures/valid/webinar_followup.nurture")]);
     let file = &nurturec::emit::ir_json(&c.project, &sources)[0];
     let good: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
     assert!(validator.is_valid(&good));
@@ -57,7 +65,10 @@ fn the_schema_rejects_what_it_should() {
     ] {
         let mut broken = good.clone();
         *broken.pointer_mut(pointer).unwrap() = bad;
-        assert!(!validator.is_valid(&broken), "schema accepted a broken {pointer}");
+        assert!(
+            !validator.is_valid(&broken),
+            "schema accepted a broken {pointer}"
+        );
     }
 }
 
@@ -66,16 +77,44 @@ fn output_is_deterministic_and_ids_are_positional() {
     for project in buildable_projects() {
         let (s1, c1) = compile_files(&project);
         let (s2, c2) = compile_files(&project);
-        assert_eq!(nurturec::emit::ir_json(&c1.project, &s1), nurturec::emit::ir_json(&c2.project, &s2));
+        assert_eq!(
+            nurturec::emit::ir_json(&c1.project, &s1),
+            nurturec::emit::ir_json(&c2.project, &s2)
+        );
     }
-    let (sources, c) = compile_files(&[root().join("tests/fixtures/valid/long_term_recycle.nurture")]);
+    let (sources, c) =
+        compile_files(&[root().join("tests/fixtures/valid/long_term_recycle.nurture")]);
     let file = &nurturec::emit::ir_json(&c.project, &sources)[0];
     let value: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
-    let ids: Vec<&str> = value["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["digest", "2", "3", "3.when1.1", "4", "goal:became_customer", "suppressed"]);
+    let ids: Vec<&str> = value["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "digest",
+            "2",
+            "3",
+            "3.when1.1",
+            "4",
+            "goal:became_customer",
+            "suppressed"
+        ]
+    );
     assert_eq!(value["entry"], "digest");
-    let goto = value["edges"].as_array().unwrap().iter().find(|e| e["kind"] == "goto").unwrap();
-    assert_eq!((goto["from"].as_str(), goto["to"].as_str()), (Some("4"), Some("digest")));
+    let goto = value["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "goto")
+        .unwrap();
+    assert_eq!(
+        (goto["from"].as_str(), goto["to"].as_str()),
+        (Some("4"), Some("digest"))
+    );
 }
 
 #[test]
@@ -86,7 +125,11 @@ fn example_ir_snapshots() {
     }
     let (sources, c) = compile_files(&examples);
     for file in nurturec::emit::ir_json(&c.project, &sources) {
-        let name = file.path.trim_start_matches("ir/").trim_end_matches(".json").to_string();
+        let name = file
+            .path
+            .trim_start_matches("ir/")
+            .trim_end_matches(".json")
+            .to_string();
         insta::with_settings!({ snapshot_suffix => name }, {
             insta::assert_snapshot!(file.contents);
         });

@@ -4,9 +4,9 @@
 mod support;
 
 mod cases;
+mod cli;
+mod docs;
 mod explain;
 mod fixtures;
-mod cli;
 mod ir;
-mod docs;
 mod snapshots_hygiene;

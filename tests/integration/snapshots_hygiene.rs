@@ -9,20 +9,30 @@ fn no_snapshot_is_orphaned_or_pending() {
     let mut problems = Vec::new();
     let examples = files_below(&root().join("examples"), "nurture");
     let (_, compiled) = compile_files(&examples);
-    let campaigns: Vec<String> = compiled.project.campaigns.iter().map(|c| c.name.clone()).collect();
+    let campaigns: Vec<String> = compiled
+        .project
+        .campaigns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
             problems.push(format!("{name}: pending review"));
             continue;
         }
-        let Some(stem) = name.strip_suffix(".snap") else { continue };
+        let Some(stem) = name.strip_suffix(".snap") else {
+            continue;
+        };
         let Some(rest) = stem.strip_prefix("integration__") else {
             problems.push(format!("{name}: not from the integration binary"));
             continue;
         };
         let alive = if let Some(case) = rest.strip_prefix("cases__cases@") {
-            root().join("tests/cases").join(case.replace("__", "/")).is_file()
+            root()
+                .join("tests/cases")
+                .join(case.replace("__", "/"))
+                .is_file()
         } else if let Some(campaign) = rest.strip_prefix("ir__example_ir_snapshots@") {
             campaigns.iter().any(|c| c == campaign)
         } else if let Some((module, test)) = rest.split_once("__") {
@@ -36,5 +46,9 @@ fn no_snapshot_is_orphaned_or_pending() {
             problems.push(format!("{name}: its test or case no longer exists"));
         }
     }
-    assert!(problems.is_empty(), "snapshot problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "snapshot problems:\n{}",
+        problems.join("\n")
+    );
 }
