@@ -10,3 +10,4 @@ mod explain;
 mod fixtures;
 mod ir;
 mod snapshots_hygiene;
+mod editors;

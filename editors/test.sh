@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Tests the editor support in editors/: the VS Code grammar (snapshot and
+# assertion tests), the Markdown injection, the extension's diagnostics code,
+# and the Vim runtime files. Run from anywhere: bash editors/test.sh
+# Needs node and npm (the npm registry must be reachable for `npm ci`); installs
+# vim with apt-get when it is missing (as root).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+vscode="$root/editors/vscode"
+passed=0
+failed=0
+failures=()
+
+step() {
+  local name="$1"
+  shift
+  echo "==> $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "FAILED: $name" >&2
+  fi
+}
+
+# vscode-tmgrammar-snap writes a missing .snap file and passes: make sure every case has one.
+snapshots_committed() {
+  local missing=0 f
+  for f in "$vscode"/tests/snap/*.nurture "$vscode"/tests/markdown/*.md; do
+    if [[ ! -f "$f.snap" ]]; then
+      echo "missing snapshot: ${f#"$root"/}.snap (run: cd editors/vscode && npm run test:update)" >&2
+      missing=1
+    fi
+  done
+  return "$missing"
+}
+
+vim_test() {
+  vim -Nu NONE -i NONE -es -S "$root/editors/vim/test.vim" | cat
+}
+
+step "npm ci" npm ci --prefix "$vscode" --no-audit --no-fund
+step "snapshots committed" snapshots_committed
+step "grammar: snapshot and unit tests (npm test)" npm test --prefix "$vscode"
+step "grammar: Markdown injection" npm run --prefix "$vscode" test:markdown
+step "extension: diagnostics from nurturec JSON" npm run --prefix "$vscode" test:extension
+
+# vim.tiny has no syntax highlighting or Vim script: it does not count.
+vim_features="$(vim --version 2>/dev/null || true)"
+if [[ "$vim_features" != *"+syntax"* || "$vim_features" != *"+eval"* ]]; then
+  echo "==> installing vim"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq vim-nox >/dev/null
+fi
+step "vim: ftdetect, syntax, ftplugin, indent, compiler" vim_test
+
+echo
+for name in "${failures[@]+"${failures[@]}"}"; do
+  echo "failed: $name"
+done
+echo "editors: $passed passed, $failed failed"
+[[ "$failed" -eq 0 ]]
