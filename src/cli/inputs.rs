@@ -18,9 +18,12 @@ pub enum Input {
 
 /// Expands the given paths: a directory means every `.nurture` file below it
 /// in path order (hidden directories skipped), `-` means standard input.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+pub fn collect(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Vec<Input>, InputError> {
     let mut inputs = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    // The file standard input stands in for is read from standard input only.
+    let replaced = stdin_path.filter(|_| reads_stdin).map(normalise);
     for path in paths {
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
@@ -41,12 +44,23 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             found.push(path.clone());
         }
         for file in found {
+            if replaced.as_ref() == Some(&normalise(&file)) {
+                continue;
+            }
             if seen.insert(file.clone()) {
                 inputs.push(Input::File(file));
             }
         }
     }
     Ok(inputs)
+}
+
+/// A path with `.` components removed, for comparing what the walk found
+/// with what the user named (`./a/b.nurture` and `a/b.nurture` are one file).
+fn normalise(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), InputError> {
@@ -76,7 +90,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), InputError> {
             if !hidden {
                 walk(&path, found)?;
             }
-        } else if path.extension().is_some_and(|e| e == "nurture") && !kind.is_symlink()
+        } else if (kind.is_file() && path.extension().is_some_and(|e| e == "nurture"))
             || is_linked_file(&path)
         {
             found.push(path);
@@ -92,9 +106,11 @@ fn is_linked_file(path: &Path) -> bool {
 }
 
 /// The name shown in diagnostics, and the text with a byte-order mark removed.
-pub fn read(input: &Input) -> Result<(String, String), InputError> {
+pub fn read(input: &Input, stdin_path: Option<&Path>) -> Result<(String, String), InputError> {
     let (name, bytes) = match input {
         Input::Stdin => {
+            let name =
+                stdin_path.map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
             let mut bytes = Vec::new();
             std::io::stdin()
                 .take(MAX_FILE_BYTES + 1)
@@ -102,7 +118,7 @@ pub fn read(input: &Input) -> Result<(String, String), InputError> {
                 .map_err(|e| {
                     InputError(format!("cannot read standard input: {}", io_reason(&e)))
                 })?;
-            ("<stdin>".to_string(), bytes)
+            (name, bytes)
         }
         Input::File(path) => {
             let name = path.display().to_string();

@@ -66,6 +66,11 @@ struct ReportArgs {
     /// Fail (exit 1) when there are warnings, too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Name standard input (`-`) as this file, and let it stand in for that
+    /// file wherever the paths would read it: how editors check an unsaved
+    /// buffer within its whole project.
+    #[arg(long, value_name = "FILE")]
+    stdin_path: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -117,8 +122,8 @@ fn fail_usage(message: &str) -> u8 {
 }
 
 /// Reads every input into a source map, or says why it cannot.
-fn load(paths: &[PathBuf]) -> Result<SourceMap, String> {
-    let inputs = inputs::collect(paths).map_err(|e| e.0)?;
+fn load(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<SourceMap, String> {
+    let inputs = inputs::collect(paths, stdin_path).map_err(|e| e.0)?;
     if inputs.is_empty() {
         return Err(format!(
             "no `.nurture` files found in {}",
@@ -131,7 +136,7 @@ fn load(paths: &[PathBuf]) -> Result<SourceMap, String> {
     }
     let mut sources = SourceMap::new();
     for input in &inputs {
-        let (name, text) = inputs::read(input).map_err(|e| e.0)?;
+        let (name, text) = inputs::read(input, stdin_path).map_err(|e| e.0)?;
         sources.add(name, text);
     }
     Ok(sources)
@@ -179,7 +184,7 @@ fn io_failure(message: &str, args: &ReportArgs) -> u8 {
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
-    let sources = match load(paths) {
+    let sources = match load(paths, args.stdin_path.as_deref()) {
         Ok(s) => s,
         Err(message) => return io_failure(&message, args),
     };
@@ -192,7 +197,7 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
 }
 
 fn build(paths: &[PathBuf], out_dir: &Path, check_only: bool, args: &ReportArgs) -> u8 {
-    let sources = match load(paths) {
+    let sources = match load(paths, args.stdin_path.as_deref()) {
         Ok(s) => s,
         Err(message) => return io_failure(&message, args),
     };

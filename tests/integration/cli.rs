@@ -361,3 +361,34 @@ fn explain_prints_markdown_and_rejects_unknown_codes() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn stdin_can_stand_in_for_a_file_of_the_project() {
+    let dir = temp_dir("stdin-path");
+    std::fs::write(
+        dir.join("emails.nurture"),
+        "email hello { subject \"Hi\" template \"t\" }\n",
+    )
+    .unwrap();
+    let on_disk = dir.join("campaign.nurture");
+    std::fs::write(&on_disk, "this file on disk is broken").unwrap();
+    // An editor's unsaved buffer: it uses `hello` from the other file.
+    let buffer = b"campaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send hello\n  wait 0d\n  exit\n}\n";
+    let o = run(
+        &[
+            "check",
+            "--message-format",
+            "short",
+            "--stdin-path",
+            on_disk.to_str().unwrap(),
+            dir.to_str().unwrap(),
+            "-",
+        ],
+        Some(buffer),
+        &[],
+    );
+    assert_eq!(code(&o), 1);
+    let expected = format!("{}:6:8: error[invalid-duration]", on_disk.display());
+    assert!(stderr(&o).starts_with(&expected), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}
