@@ -392,3 +392,46 @@ fn stdin_can_stand_in_for_a_file_of_the_project() {
     assert!(stderr(&o).starts_with(&expected), "{}", stderr(&o));
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
 }
+
+#[test]
+fn a_syntax_error_stops_only_its_file_and_diagnostics_sort_by_file_and_position() {
+    let dir = temp_dir("sorted");
+    std::fs::write(
+        dir.join("b_broken.nurture"),
+        "email oops {\n  subject \"x\"\n  wait 4\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("a_campaign.nurture"),
+        "email hello { subject \"Hi\" template \"t\" }\nemail spare { subject \"S\" template \"t\" }\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send helo\n  exit\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("c_more.nurture"),
+        "campaign d {\n  goal g when meeting.booked\n  exit\n}\n",
+    )
+    .unwrap();
+    let o = nurturec(&["check", "--message-format", "short", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let lines: Vec<String> = stderr(&o)
+        .lines()
+        .map(|l| {
+            l.rsplit('/')
+                .next()
+                .unwrap()
+                .split(": ")
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(": ")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "a_campaign.nurture:2:7: warning[unused]",
+            "a_campaign.nurture:7:8: error[undefined-name]",
+            "b_broken.nurture:3:3: error[syntax]",
+            "c_more.nurture:1:10: error[missing-trigger]",
+        ]
+    );
+}
