@@ -3,6 +3,8 @@
 " Prints one line per failure and a summary; exits non-zero (cquit) on any failure.
 
 let s:dir = expand('<sfile>:p:h')
+" NURTUREC (optional): a real nurturec, relative to the directory Vim started in
+let s:nurturec = empty($NURTUREC) ? '' : fnamemodify($NURTUREC, ':p')
 let s:passed = 0
 let s:failures = []
 
@@ -109,9 +111,10 @@ try
   endfor
 
   " ------------------------------------------------------------ compiler
+  " No nurture.toml above the file: :make checks the current directory.
   execute 'edit! ' . fnameescape(s:dir . '/tests/sample.nurture')
   compiler nurturec
-  call s:Eq(&l:makeprg, 'nurturec check --message-format short %', '&makeprg')
+  call s:Eq(&l:makeprg, 'nurturec check --message-format short .', '&makeprg without nurture.toml')
   call s:Check(&l:errorformat =~# 'error', 'local &errorformat is set')
   " :cgetexpr reads the global 'errorformat': set the compiler globally too
   compiler! nurturec
@@ -132,21 +135,28 @@ try
           \ ['examples/a.nurture', 4, 7, 'W'], 'warning entry [file, line, col, type]')
   endif
 
-  " :make with a stand-in nurturec on PATH
-  let s:bin = tempname()
+  " :make with a stand-in nurturec on PATH: it records its arguments and, like
+  " nurturec, writes the short format on stderr, naming files below its 4th argument.
+  let s:tmp = tempname()
+  let s:bin = s:tmp . '/bin'
+  let s:args = s:tmp . '/args'
   call mkdir(s:bin, 'p')
   call writefile(['#!/bin/sh',
-        \ 'test "$1 $2 $3" = "check --message-format short" || exit 2',
-        \ 'echo "$4:33:3: error[missing-exit]: every path must end"',
-        \ 'echo "$4:33:3: note: unrelated"',
+        \ 'printf "%s\n" "$@" > ' . shellescape(s:args),
+        \ 'test "$1 $2 $3 $#" = "check --message-format short 4" || exit 2',
+        \ 'echo "$4/${STAND_IN_FILE:-sample.nurture}:33:3: error[missing-exit]: every path must end" >&2',
+        \ 'echo "$4/${STAND_IN_FILE:-sample.nurture}:33:3: note: unrelated" >&2',
         \ 'exit 1'], s:bin . '/nurturec')
   call setfperm(s:bin . '/nurturec', 'rwxr-xr-x')
+  let s:path = $PATH
   let $PATH = s:bin . ':' . $PATH
   set shellpipe=>%s\ 2>&1
   " only the buffer-local settings of :compiler this time
   setglobal errorformat& makeprg&
   compiler nurturec
+  execute 'cd ' . fnameescape(s:dir . '/tests')
   silent make!
+  call s:Eq(readfile(s:args), ['check', '--message-format', 'short', '.'], ':make arguments without nurture.toml')
   let s:qf = filter(getqflist(), 'v:val.valid')
   call s:Eq(len(s:qf), 1, ':make quickfix entries')
   if len(s:qf) == 1
@@ -154,7 +164,44 @@ try
           \ [fnamemodify(s:dir . '/tests/sample.nurture', ':p'), 33, 3, 'E'], ':make entry [file, line, col, type]')
     call s:Eq(s:qf[0].text, '[missing-exit]: every path must end', ':make entry text')
   endif
-  call delete(s:bin, 'rf')
+
+  " A project with a nurture.toml (its directory name needs quoting, for :set, the
+  " shell and :make): :make checks it from a file in a subdirectory, from any
+  " current directory, and the entries may name the project's other files.
+  let s:proj = s:tmp . '/my proj #1'
+  call mkdir(s:proj . '/campaigns', 'p')
+  call writefile([], s:proj . '/nurture.toml')
+  call writefile(['email hello {', '  subject "Hello"', '  template "t/hello"', '}'], s:proj . '/emails.nurture')
+  call writefile(['campaign welcome {', '  trigger form.submitted("signup")', '  goal booked when meeting.booked',
+        \ '  suppress when unsubscribed', '  send hello', '  exit', '}'], s:proj . '/campaigns/welcome.nurture')
+  execute 'edit! ' . fnameescape(s:proj . '/campaigns/welcome.nurture')
+  compiler nurturec
+  call s:Check(&l:makeprg =~# '^nurturec check --message-format short .*my proj', '&makeprg names the project: ' . &l:makeprg)
+  execute 'cd ' . fnameescape(s:dir)
+  let $STAND_IN_FILE = 'emails.nurture'
+  silent make!
+  call s:Eq(readfile(s:args), ['check', '--message-format', 'short', s:proj], ':make arguments with nurture.toml')
+  let s:qf = filter(getqflist(), 'v:val.valid')
+  call s:Eq(map(s:qf, '[fnamemodify(bufname(v:val.bufnr), ":p"), v:val.lnum, v:val.type]'),
+        \ [[s:proj . '/emails.nurture', 33, 'E']], ':make entry in another file of the project')
+  let $STAND_IN_FILE = ''
+
+  " The real compiler, when editors/test.sh is given one: a two-file project has
+  " no undefined names, and an error in a file that is not open is listed.
+  if !empty(s:nurturec)
+    call writefile(['#!/bin/sh', 'exec ' . shellescape(s:nurturec) . ' "$@"'], s:bin . '/nurturec')
+    call writefile(['campaign extra {', '  trigger form.submitted("other")', '  goal booked when meeting.booked',
+          \ '  suppress when unsubscribed', '  send nowhere', '  exit', '}'], s:proj . '/extra.nurture')
+    execute 'edit! ' . fnameescape(s:proj . '/campaigns/welcome.nurture')
+    compiler nurturec
+    silent make!
+    let s:qf = filter(getqflist(), 'v:val.valid')
+    call s:Eq(map(s:qf, '[fnamemodify(bufname(v:val.bufnr), ":p"), v:val.lnum, v:val.col, v:val.type, v:val.text]'),
+          \ [[s:proj . '/extra.nurture', 5, 8, 'E', '[undefined-name]: cannot find email `nowhere`']],
+          \ 'real nurturec: :make lists the errors of the project')
+  endif
+  let $PATH = s:path
+  call delete(s:tmp, 'rf')
 catch
   call add(s:failures, 'FAIL: exception ' . v:exception . ' at ' . v:throwpoint)
 endtry

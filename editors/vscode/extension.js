@@ -1,16 +1,21 @@
 // Diagnostics for .nurture files: runs `nurturec check --message-format json`
-// on open and save and shows the result in the Problems panel.
+// on the whole project of a document when it is opened or saved, and shows the
+// result for every file of the project in the Problems panel.
 'use strict';
 
 const vscode = require('vscode');
 const childProcess = require('child_process');
+const fs = require('fs');
 const path = require('path');
 
 const LANGUAGE_ID = 'nurture';
+const PROJECT_FILE = 'nurture.toml';
 const STDIN_NAMES = new Set(['-', '<stdin>']);
 
 let collection;
-const generations = new Map(); // uri -> number of the latest check started
+const generations = new Map(); // check key (a root, or an untitled URI) -> number of the latest check started
+const published = new Map(); // check key -> Map(URI string -> URI) of the files given diagnostics by its latest report
+const fromBuffer = new Map(); // URI string of a document whose text was last checked from its buffer -> its root
 
 function activate(context) {
   collection = vscode.languages.createDiagnosticCollection('nurturec');
@@ -18,36 +23,141 @@ function activate(context) {
     collection,
     vscode.workspace.onDidOpenTextDocument(check),
     vscode.workspace.onDidSaveTextDocument(check),
-    vscode.workspace.onDidCloseTextDocument((document) => {
-      generations.delete(document.uri.toString());
-      collection.delete(document.uri);
-    })
+    vscode.workspace.onDidCloseTextDocument(closed)
   );
-  vscode.workspace.textDocuments.forEach(check);
+  // One check per project is enough for the saved documents; an unsaved one is
+  // checked with its own text.
+  const started = new Set();
+  for (const document of vscode.workspace.textDocuments) {
+    if (!isChecked(document)) continue;
+    const key = document.isUntitled || document.isDirty
+      ? document.uri.toString()
+      : pathKey(projectRoot(document));
+    if (started.has(key)) continue;
+    started.add(key);
+    check(document);
+  }
 }
 
 function deactivate() {}
 
+function isChecked(document) {
+  return document.languageId === LANGUAGE_ID &&
+    (document.uri.scheme === 'file' || document.uri.scheme === 'untitled');
+}
+
 function check(document) {
-  if (document.languageId !== LANGUAGE_ID) return;
-  if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return;
-
-  const key = document.uri.toString();
-  const generation = (generations.get(key) || 0) + 1;
-  generations.set(key, generation);
-
-  const useStdin = document.isUntitled || document.isDirty;
-  const file = document.uri.fsPath;
+  if (!isChecked(document)) return;
   const folder = vscode.workspace.getWorkspaceFolder(document.uri) ||
     (vscode.workspace.workspaceFolders || [])[0];
-  const cwd = !document.isUntitled ? path.dirname(file) : folder ? folder.uri.fsPath : undefined;
-  const program = binaryPath(folder);
-  const args = ['check', '--message-format', 'json', useStdin ? '-' : file];
+  if (document.isUntitled) {
+    checkUntitled(document, folder);
+  } else {
+    const root = projectRoot(document);
+    checkProject(root, folder, document.isDirty ? document : undefined, document);
+  }
+}
 
+function closed(document) {
+  const key = document.uri.toString();
+  if (document.isUntitled) {
+    generations.delete(key);
+    published.delete(key);
+    collection.delete(document.uri);
+    return;
+  }
+  // The diagnostics of a project file stay: they are the project's. But if they
+  // came from text that was never saved, check the files as they are on disk.
+  const root = fromBuffer.get(key);
+  if (root !== undefined && isChecked(document)) {
+    fromBuffer.delete(key);
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri) ||
+      (vscode.workspace.workspaceFolders || [])[0];
+    checkProject(root, folder, undefined, undefined);
+  }
+}
+
+// The directory whose `.nurture` files are checked together with the document:
+// the nearest directory from the document's own upwards that holds a
+// nurture.toml, else the workspace folder containing the document, else the
+// document's directory. It is always a prefix of the document's path, so that
+// `--stdin-path` names the same file as the walk of the root does.
+function projectRoot(document) {
+  const file = document.uri.fsPath;
+  const start = path.dirname(file);
+  const workspace = vscode.workspace.getWorkspaceFolder(document.uri);
+  let folder;
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (isFile(path.join(dir, PROJECT_FILE))) return dir;
+    if (workspace && folder === undefined && samePath(dir, workspace.uri.fsPath)) folder = dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  if (folder !== undefined) return folder;
+  if (workspace && isInside(workspace.uri.fsPath, file)) return path.resolve(workspace.uri.fsPath);
+  return start;
+}
+
+function checkProject(root, folder, dirtyDocument, document) {
+  const key = pathKey(root);
+  const generation = nextGeneration(key);
+  const args = ['check', '--message-format', 'json'];
+  if (dirtyDocument) args.push('--stdin-path', dirtyDocument.uri.fsPath);
+  args.push(root);
+  // Open nurture documents below the root that its walk skips (in a hidden
+  // directory, or without the .nurture extension) are named after it.
+  const named = new Set(dirtyDocument ? [pathKey(dirtyDocument.uri.fsPath)] : []);
+  for (const open of [document, ...vscode.workspace.textDocuments]) {
+    if (!open || !isChecked(open) || open.isUntitled) continue;
+    const file = open.uri.fsPath;
+    if (named.has(pathKey(file)) || !isInside(root, file) || walkFinds(root, file)) continue;
+    named.add(pathKey(file));
+    args.push(file);
+  }
+  if (dirtyDocument) args.push('-');
+  run(folder, args, root, dirtyDocument ? dirtyDocument.getText() : undefined, key, generation, (report) => {
+    const files = new Map(); // URI string -> { uri, diagnostics }
+    if (document) files.set(document.uri.toString(), { uri: document.uri, diagnostics: [] });
+    const locate = locator(root, { documents: [dirtyDocument, document] });
+    for (const entry of entries(report)) {
+      const place = locate(entry.file);
+      if (!place) continue;
+      const uriKey = place.uri.toString();
+      if (!files.has(uriKey)) files.set(uriKey, { uri: place.uri, diagnostics: [] });
+      files.get(uriKey).diagnostics.push(toDiagnostic(entry, place, locate));
+    }
+    publish(key, files);
+    if (document) {
+      if (dirtyDocument) fromBuffer.set(document.uri.toString(), root);
+      else fromBuffer.delete(document.uri.toString());
+    }
+  });
+}
+
+// An untitled buffer has no project: it is checked on its own, from stdin.
+function checkUntitled(document, folder) {
+  const key = document.uri.toString();
+  const generation = nextGeneration(key);
+  const cwd = folder ? folder.uri.fsPath : undefined;
+  const args = ['check', '--message-format', 'json', '-'];
+  run(folder, args, cwd, document.getText(), key, generation, (report) => {
+    collection.set(document.uri, toDiagnostics(report, document, cwd, true));
+  });
+}
+
+function nextGeneration(key) {
+  const generation = (generations.get(key) || 0) + 1;
+  generations.set(key, generation);
+  return generation;
+}
+
+// Runs nurturec; calls done(report) with the parsed JSON unless a newer check
+// with the same key was started meanwhile or nurturec could not check.
+function run(folder, args, cwd, input, key, generation, done) {
+  const program = binaryPath(folder);
   const child = childProcess.execFile(
     program,
     args,
-    { cwd, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
+    { cwd, maxBuffer: 64 * 1024 * 1024, windowsHide: true },
     (error, stdout, stderr) => {
       if (generations.get(key) !== generation) return; // a newer check is running
       const status = error ? error.code : 0;
@@ -71,13 +181,28 @@ function check(document) {
         vscode.window.setStatusBarMessage('nurturec: could not read the JSON diagnostics', 10000);
         return;
       }
-      collection.set(document.uri, toDiagnostics(report, document, cwd, useStdin));
+      done(report);
     }
   );
-  if (useStdin && child.stdin) {
+  if (input !== undefined && child.stdin) {
     child.stdin.on('error', () => {}); // the process may exit before reading everything
-    child.stdin.end(document.getText());
+    child.stdin.end(input);
   }
+}
+
+// Sets the diagnostics of every file of a report, and clears those of the files
+// the previous report of the same key had and this one does not.
+function publish(key, files) {
+  const previous = published.get(key) || new Map();
+  const current = new Map();
+  for (const [uriKey, { uri, diagnostics }] of files) {
+    collection.set(uri, diagnostics);
+    if (diagnostics.length) current.set(uriKey, uri);
+  }
+  for (const [uriKey, uri] of previous) {
+    if (!files.has(uriKey)) collection.delete(uri);
+  }
+  published.set(key, current);
 }
 
 function binaryPath(folder) {
@@ -89,43 +214,66 @@ function binaryPath(folder) {
   return configured;
 }
 
-function toDiagnostics(report, document, cwd, useStdin) {
-  const entries = report && Array.isArray(report.diagnostics) ? report.diagnostics : [];
-  const isThisFile = (file) => {
-    if (typeof file !== 'string') return false;
-    if (STDIN_NAMES.has(file)) return useStdin;
-    return !document.isUntitled && samePath(resolve(cwd, file), document.uri.fsPath);
-  };
-  const result = [];
-  for (const entry of entries) {
-    if (!isThisFile(entry.file)) continue;
-    let message = String(entry.message || '');
-    const primary = (entry.labels || []).find((label) => label.primary);
-    if (primary && primary.message && primary.message !== message) message += `\n${primary.message}`;
-    for (const note of entry.notes || []) message += `\nnote: ${note}`;
-    if (entry.help) message += `\nhelp: ${entry.help}`;
-    const diagnostic = new vscode.Diagnostic(toRange(entry, document), message, severity(entry.severity));
-    diagnostic.source = 'nurturec';
-    if (entry.code) diagnostic.code = entry.code;
-    const related = [];
-    for (const label of entry.labels || []) {
-      if (label.primary) continue; // its text is in the message, its span is the range
-      const uri = isThisFile(label.file) ? document.uri
-        : typeof label.file === 'string' && !STDIN_NAMES.has(label.file) ? vscode.Uri.file(resolve(cwd, label.file))
-        : undefined;
-      if (!uri) continue;
-      related.push(new vscode.DiagnosticRelatedInformation(
-        new vscode.Location(uri, toRange(label, uri === document.uri ? document : undefined)),
-        label.message || 'related'));
+function entries(report) {
+  return report && Array.isArray(report.diagnostics) ? report.diagnostics : [];
+}
+
+// Returns a function from a `file` field to { uri, document } (document: the
+// open document of that file, if any, to convert its columns), or undefined
+// for a file that cannot be shown. `stdin`: the document sent on stdin without
+// a name (`<stdin>`); `documents`: documents to look at before the open ones.
+function locator(cwd, { stdin, documents = [] }) {
+  const cache = new Map();
+  return (file) => {
+    if (typeof file !== 'string') return undefined;
+    if (STDIN_NAMES.has(file)) return stdin ? { uri: stdin.uri, document: stdin } : undefined;
+    const fsPath = resolve(cwd, file);
+    if (!cache.has(fsPath)) {
+      const open = [...documents, ...vscode.workspace.textDocuments].find((d) =>
+        d && d.uri && d.uri.scheme === 'file' && samePath(d.uri.fsPath, fsPath));
+      cache.set(fsPath, open ? { uri: open.uri, document: open } : { uri: vscode.Uri.file(fsPath), document: undefined });
     }
-    if (related.length) diagnostic.relatedInformation = related;
-    result.push(diagnostic);
+    return cache.get(fsPath);
+  };
+}
+
+// The diagnostics of one document in a report (those of other files are left out).
+function toDiagnostics(report, document, cwd, useStdin) {
+  const locate = locator(cwd, { stdin: useStdin ? document : undefined, documents: [document] });
+  const result = [];
+  for (const entry of entries(report)) {
+    const place = locate(entry.file);
+    if (!place || place.uri.toString() !== document.uri.toString()) continue;
+    result.push(toDiagnostic(entry, { uri: document.uri, document }, locate));
   }
   return result;
 }
 
+function toDiagnostic(entry, place, locate) {
+  let message = String(entry.message || '');
+  const primary = (entry.labels || []).find((label) => label.primary);
+  if (primary && primary.message && primary.message !== message) message += `\n${primary.message}`;
+  for (const note of entry.notes || []) message += `\nnote: ${note}`;
+  if (entry.help) message += `\nhelp: ${entry.help}`;
+  const diagnostic = new vscode.Diagnostic(toRange(entry, place.document), message, severity(entry.severity));
+  diagnostic.source = 'nurturec';
+  if (entry.code) diagnostic.code = entry.code;
+  const related = [];
+  for (const label of entry.labels || []) {
+    if (label.primary) continue; // its text is in the message, its span is the range
+    const at = locate(label.file);
+    if (!at) continue;
+    related.push(new vscode.DiagnosticRelatedInformation(
+      new vscode.Location(at.uri, toRange(label, at.document)),
+      label.message || 'related'));
+  }
+  if (related.length) diagnostic.relatedInformation = related;
+  return diagnostic;
+}
+
 // JSON positions are 1-based and count characters, the end column exclusive;
-// VS Code's are 0-based and count UTF-16 code units.
+// VS Code's are 0-based and count UTF-16 code units. Without a document (a file
+// that is not open) the character columns are used as they are.
 function toRange(span, document) {
   const line = Math.max(0, (Number(span.line) || 1) - 1);
   const character = utf16(document, line, Math.max(0, (Number(span.column) || 1) - 1));
@@ -166,15 +314,38 @@ function severity(name) {
   }
 }
 
+// Whether `nurturec check ROOT` reads the file: a `.nurture` file below the
+// root that is not in a hidden directory.
+function walkFinds(root, file) {
+  if (path.extname(file) !== '.nurture' || !isInside(root, file)) return false;
+  const directories = path.relative(root, file).split(path.sep).slice(0, -1);
+  return !directories.some((part) => part.startsWith('.'));
+}
+
+function isInside(dir, file) {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+function isFile(p) {
+  try {
+    return fs.statSync(p).isFile();
+  } catch (e) {
+    return false;
+  }
+}
+
+function pathKey(p) {
+  const normal = path.normalize(p);
+  return process.platform === 'win32' || process.platform === 'darwin' ? normal.toLowerCase() : normal;
+}
+
 function resolve(cwd, file) {
   return path.resolve(cwd || process.cwd(), file);
 }
 
 function samePath(a, b) {
-  const norm = (p) => path.normalize(p);
-  return process.platform === 'win32' || process.platform === 'darwin'
-    ? norm(a).toLowerCase() === norm(b).toLowerCase()
-    : norm(a) === norm(b);
+  return pathKey(a) === pathKey(b);
 }
 
-module.exports = { activate, deactivate, toDiagnostics, toRange };
+module.exports = { activate, deactivate, projectRoot, toDiagnostics, toRange };

@@ -55,12 +55,16 @@ pub fn collect(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Vec<Input
     Ok(inputs)
 }
 
-/// A path with `.` components removed, for comparing what the walk found
-/// with what the user named (`./a/b.nurture` and `a/b.nurture` are one file).
+/// One spelling per file, for comparing what the walk found with what the
+/// user named: the canonical path when the file exists (so `./a/b.nurture`,
+/// an absolute path and a path through a symbolic link agree), else the path
+/// without `.` components.
 fn normalise(path: &Path) -> PathBuf {
-    path.components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        path.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    })
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), InputError> {

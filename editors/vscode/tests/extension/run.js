@@ -6,6 +6,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const Module = require('module');
+const childProcess = require('child_process');
 
 // ------------------------------------------------------------------ fake vscode
 class Position { constructor(line, character) { this.line = line; this.character = character; } }
@@ -38,7 +39,8 @@ const vscode = {
   workspace: {
     textDocuments: [],
     workspaceFolders: undefined,
-    getWorkspaceFolder: () => undefined,
+    getWorkspaceFolder: (uri) => (vscode.workspace.workspaceFolders || []).find((folder) =>
+      uri.scheme === 'file' && (uri.fsPath + path.sep).startsWith(folder.uri.fsPath + path.sep)),
     getConfiguration: (section) => ({ get: (key) => (section === 'nurture' && key === 'path' ? configuredPath : undefined) }),
     onDidOpenTextDocument: event(handlers.open),
     onDidSaveTextDocument: event(handlers.save),
@@ -75,7 +77,7 @@ function documentFor(fsPath, text, { untitled = false, dirty = false, languageId
   };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
+const settle = (ms = 1000) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ------------------------------------------------------------------ tests
 const MISSING_EXIT = [
@@ -93,6 +95,32 @@ const MISSING_EXIT = [
   ''
 ].join('\n');
 
+// A project of two files: the campaign uses the emails of the other file. Valid for nurturec.
+const EMAILS = [
+  '// Emails shared by the campaigns of this project.',
+  'email hello {',
+  '  subject "Hello"',
+  '  template "t/hello"',
+  '}',
+  '',
+  'email bye {',
+  '  subject "Bye"',
+  '  template "t/bye"',
+  '}',
+  ''
+].join('\n');
+const campaign = (name, ...emails) => [
+  `campaign ${name} {`,
+  `  trigger form.submitted("${name}")`,
+  '  goal booked when meeting.booked',
+  '  suppress when unsubscribed',
+  ...emails.map((email) => `  send ${email}`),
+  '  exit',
+  '}',
+  ''
+].join('\n');
+const WELCOME = '// Uses the emails of ../emails.nurture.\n' + campaign('welcome', 'hello', 'bye');
+
 let passed = 0;
 let failed = 0;
 async function test(name, fn) {
@@ -106,41 +134,69 @@ async function test(name, fn) {
   }
 }
 
+const CHECK = ['check', '--message-format', 'json'];
+const range = (d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character];
+const keyOf = (file) => uriFile(file).toString();
+// Every diagnostic published for a file below dir, as `relative path:line:code`.
+const publishedUnder = (dir) => [...collection].filter(([key]) => key.startsWith(keyOf(dir + path.sep)))
+  .flatMap(([key, list]) => list.map((d) => `${path.relative(dir, key.slice('file://'.length))}:${d.range.start.line}:${d.code}`))
+  .sort();
+const open = (document) => handlers.open.forEach((h) => h(document));
+const save = (document) => handlers.save.forEach((h) => h(document));
+const close = (document) => handlers.close.forEach((h) => h(document));
+
+function writeProject(dir, files) {
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+}
+
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nurture-ext-'));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'nurture-ext-')));
   const log = path.join(dir, 'calls.log');
   process.env.FAKE_NURTUREC_LOG = log;
   const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(JSON.parse) : []);
   configuredPath = path.join(__dirname, 'fake-nurturec.js');
 
-  const file = path.join(dir, 'missing_exit.nurture');
-  fs.writeFileSync(file, MISSING_EXIT);
+  // single/: one file, no nurture.toml; proj/: a nurture.toml and two files, one in a subdirectory.
+  const single = path.join(dir, 'single');
+  const file = path.join(single, 'missing_exit.nurture');
+  writeProject(single, { 'missing_exit.nurture': MISSING_EXIT });
+  const proj = path.join(dir, 'proj');
+  writeProject(proj, { 'nurture.toml': '', 'emails.nurture': EMAILS, 'campaigns/welcome.nurture': WELCOME });
+  const welcomeFile = path.join(proj, 'campaigns', 'welcome.nurture');
+  const emailsFile = path.join(proj, 'emails.nurture');
+
   const doc = documentFor(file, MISSING_EXIT);
-  const other = documentFor(path.join(dir, 'notes.txt'), 'x', { languageId: 'plaintext' });
-  vscode.workspace.textDocuments = [doc, other];
+  const other = documentFor(path.join(single, 'notes.txt'), 'x', { languageId: 'plaintext' });
+  const welcome = documentFor(welcomeFile, WELCOME);
+  const emails = documentFor(emailsFile, EMAILS);
+  vscode.workspace.textDocuments = [doc, other, welcome, emails];
 
   const extension = require('../../extension.js');
   const context = { subscriptions: [] };
   extension.activate(context);
   await settle();
 
-  await test('activation checks the open nurture documents, and only those', () => {
-    const c = calls();
-    assert.strictEqual(c.length, 1);
-    assert.deepStrictEqual(c[0].args, ['check', '--message-format', 'json', file]);
-    assert.strictEqual(fs.realpathSync(c[0].cwd), fs.realpathSync(dir));
+  await test('activation checks the project of each open nurture document once, and only those', () => {
+    // the two processes run at once: either may log first
+    const c = calls().sort((x, y) => x.args[3].localeCompare(y.args[3]));
+    assert.deepStrictEqual(c.map((call) => call.args), [[...CHECK, proj], [...CHECK, single]]);
+    assert.strictEqual(fs.realpathSync(c[0].cwd), proj);
+    assert.strictEqual(fs.realpathSync(c[1].cwd), single);
     assert.ok(context.subscriptions.length >= 4);
   });
 
   await test('diagnostics for the file: 0-based ranges, severity, code, notes, help, related labels', () => {
     const list = collection.get(doc.uri.toString());
     assert.ok(list, 'no diagnostics set');
-    assert.strictEqual(list.length, 2, 'diagnostics of other files must be left out');
+    assert.strictEqual(list.length, 2, 'diagnostics of other files go to those files');
     const [d, w] = list;
     assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
     assert.strictEqual(d.code, 'missing-exit');
     assert.strictEqual(d.source, 'nurturec');
-    assert.deepStrictEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [9, 2, 9, 10]);
+    assert.deepStrictEqual(range(d), [9, 2, 9, 10]);
     assert.strictEqual(MISSING_EXIT.split('\n')[9].slice(2, 10), 'send bye');
     assert.strictEqual(d.message, [
       'this path falls off the end of the flow',
@@ -153,37 +209,162 @@ async function main() {
     assert.strictEqual(r1.message, 'the campaign starts here');
     assert.strictEqual(r1.location.uri, doc.uri);
     assert.deepStrictEqual([r1.location.range.start.line, r1.location.range.start.character], [3, 9]);
-    assert.strictEqual(r2.location.uri.fsPath, path.join(dir, 'other.nurture'));
+    assert.strictEqual(r2.location.uri.fsPath, path.join(single, 'other.nurture'));
     // No end position: the range covers the word at the position.
     assert.strictEqual(w.severity, vscode.DiagnosticSeverity.Warning);
     assert.strictEqual(w.code, 'handoff-without-context');
-    assert.deepStrictEqual([w.range.start.line, w.range.start.character, w.range.end.line, w.range.end.character], [1, 0, 1, 5]);
+    assert.deepStrictEqual(range(w), [1, 0, 1, 5]);
+  });
+
+  await test('diagnostics of a file that is not open are published (a relative `file` is taken from the root)', () => {
+    const list = collection.get(keyOf(path.join(single, 'other.nurture')));
+    assert.ok(list, 'no diagnostics set for other.nurture');
+    assert.strictEqual(list.length, 1);
+    assert.strictEqual(list[0].code, 'unused');
+    assert.strictEqual(list[0].severity, vscode.DiagnosticSeverity.Warning);
+    // no document: the character columns are used as they are
+    assert.deepStrictEqual(range(list[0]), [0, 6, 0, 12]);
+  });
+
+  await test('a two-file project: the names the campaign takes from the other file are defined', () => {
+    assert.deepStrictEqual(publishedUnder(proj), []);
+    assert.ok(collection.has(welcome.uri.toString()) || collection.has(emails.uri.toString()), 'the checked document has its (empty) list');
+  });
+
+  await test('the project root: nearest nurture.toml, else the workspace folder, else the directory', async () => {
+    const root = (p) => extension.projectRoot(documentFor(p, ''));
+    assert.strictEqual(root(welcomeFile), proj, 'nurture.toml in an ancestor');
+    assert.strictEqual(root(emailsFile), proj, 'nurture.toml in the own directory');
+    assert.strictEqual(root(file), single, 'neither: the directory');
+    const ws = path.join(dir, 'ws');
+    writeProject(ws, { 'sub/deep/x.nurture': WELCOME, 'sub/emails.nurture': EMAILS, 'inner/nurture.toml': '', 'inner/a/y.nurture': '' });
+    vscode.workspace.workspaceFolders = [{ uri: uriFile(ws), name: 'ws', index: 0 }];
+    try {
+      assert.strictEqual(root(path.join(ws, 'sub', 'deep', 'x.nurture')), ws, 'the workspace folder');
+      assert.strictEqual(root(path.join(ws, 'inner', 'a', 'y.nurture')), path.join(ws, 'inner'), 'nurture.toml inside the folder');
+      assert.strictEqual(root(file), single, 'outside the folder: the directory');
+      const x = documentFor(path.join(ws, 'sub', 'deep', 'x.nurture'), WELCOME);
+      open(x);
+      await settle();
+      const last = calls().pop();
+      assert.deepStrictEqual(last.args, [...CHECK, ws]);
+      assert.strictEqual(fs.realpathSync(last.cwd), ws);
+      assert.deepStrictEqual(publishedUnder(ws), [], 'emails from sub/emails.nurture');
+    } finally {
+      vscode.workspace.workspaceFolders = undefined;
+    }
+  });
+
+  await test('a file that is not open: its diagnostics are published, then cleared once fixed', async () => {
+    const extra = path.join(proj, 'extra.nurture');
+    fs.writeFileSync(extra, campaign('extra', 'hello', 'nowhere'));
+    save(welcome);
+    await settle();
+    assert.deepStrictEqual(calls().pop().args, [...CHECK, proj]);
+    assert.deepStrictEqual(publishedUnder(proj), ['extra.nurture:5:undefined-name']);
+    const [d] = collection.get(keyOf(extra));
+    assert.deepStrictEqual(range(d), [5, 7, 5, 14]);
+    assert.strictEqual(campaign('extra', 'hello', 'nowhere').split('\n')[5].slice(7, 14), 'nowhere');
+    assert.match(d.message, /cannot find email `nowhere`/);
+    fs.writeFileSync(extra, campaign('extra', 'hello', 'bye'));
+    save(welcome);
+    await settle();
+    assert.deepStrictEqual(publishedUnder(proj), []);
+    assert.strictEqual(collection.has(keyOf(extra)), false, 'cleared, not left behind');
+  });
+
+  await test('an unsaved buffer is checked within its project: --stdin-path FILE ROOT -', async () => {
+    const text = WELCOME.replace('send hello', 'send hellox');
+    const dirty = documentFor(welcomeFile, text, { dirty: true });
+    open(dirty);
+    await settle();
+    const last = calls().pop();
+    assert.deepStrictEqual(last.args, [...CHECK, '--stdin-path', welcomeFile, proj, '-']);
+    assert.strictEqual(fs.realpathSync(last.cwd), proj);
+    assert.strictEqual(last.stdin, text);
+    // the buffer stands in for the saved file: no duplicate names, the buffer's error
+    assert.deepStrictEqual(publishedUnder(proj), ['campaigns/welcome.nurture:5:undefined-name']);
+    assert.deepStrictEqual(range(collection.get(dirty.uri.toString())[0]), [5, 7, 5, 13]);
+    save(welcome);
+    await settle();
+    assert.deepStrictEqual(publishedUnder(proj), []);
+  });
+
+  await test('an unsaved buffer that defines names: the other files see its names; closed unsaved, the saved text counts', async () => {
+    const dirty = documentFor(emailsFile, EMAILS.replace('email hello', 'email hi'), { dirty: true });
+    open(dirty);
+    await settle();
+    assert.deepStrictEqual(publishedUnder(proj), ['campaigns/welcome.nurture:5:undefined-name', 'extra.nurture:4:undefined-name']);
+    close(dirty); // without saving
+    await settle();
+    assert.deepStrictEqual(calls().pop().args, [...CHECK, proj]);
+    assert.deepStrictEqual(publishedUnder(proj), []);
+  });
+
+  await test('a newer check of a project wins, a check of another project does not interfere', async () => {
+    const slow = documentFor(welcomeFile, WELCOME.replace('send hello', 'send slowpoke') + '// slow\n', { dirty: true });
+    open(slow);
+    save(doc); // another project
+    await settle(2000);
+    assert.deepStrictEqual(publishedUnder(proj), ['campaigns/welcome.nurture:5:undefined-name']);
+    open(slow);
+    save(emails); // the same project, answers first
+    await settle(2000);
+    assert.deepStrictEqual(publishedUnder(proj), [], 'the slow, older answer was dropped');
+  });
+
+  await test('an open nurture document the walk skips (hidden directory) is named after the root', async () => {
+    const hidden = path.join(proj, '.drafts', 'draft.nurture');
+    writeProject(proj, { '.drafts/draft.nurture': campaign('draft', 'hello', 'missing') });
+    const draft = documentFor(hidden, '');
+    save(draft);
+    await settle();
+    assert.deepStrictEqual(calls().pop().args, [...CHECK, proj, hidden]);
+    assert.deepStrictEqual(publishedUnder(proj), ['.drafts/draft.nurture:5:undefined-name']);
+    // while it is open, the checks of its project name it too
+    vscode.workspace.textDocuments.push(draft);
+    try {
+      save(emails);
+      await settle();
+      assert.deepStrictEqual(calls().pop().args, [...CHECK, proj, hidden]);
+      assert.deepStrictEqual(publishedUnder(proj), ['.drafts/draft.nurture:5:undefined-name']);
+    } finally {
+      vscode.workspace.textDocuments.pop();
+    }
+    fs.rmSync(path.join(proj, '.drafts'), { recursive: true });
+    save(emails);
+    await settle();
+    assert.deepStrictEqual(calls().pop().args, [...CHECK, proj]);
+    assert.deepStrictEqual(publishedUnder(proj), []);
   });
 
   await test('a clean file on save clears the diagnostics', async () => {
-    const clean = documentFor(path.join(dir, 'clean.nurture'), 'segment a = b\n');
+    writeProject(path.join(dir, 'clean'), { 'clean.nurture': 'segment a = b\n' });
+    const clean = documentFor(path.join(dir, 'clean', 'clean.nurture'), 'segment a = b\n');
     collection.set(clean.uri.toString(), ['stale']);
-    handlers.save.forEach((h) => h(clean));
+    save(clean);
     await settle();
     assert.deepStrictEqual(collection.get(clean.uri.toString()), []);
   });
 
-  await test('untitled and unsaved buffers go through stdin as `-`', async () => {
-    const untitled = documentFor(undefined, MISSING_EXIT, { untitled: true });
-    handlers.open.forEach((h) => h(untitled));
+  let untitled;
+  await test('untitled buffers are checked alone, through stdin as `-`', async () => {
+    untitled = documentFor(undefined, MISSING_EXIT, { untitled: true });
+    open(untitled);
     await settle();
     const last = calls().pop();
-    assert.deepStrictEqual(last.args, ['check', '--message-format', 'json', '-']);
+    assert.deepStrictEqual(last.args, [...CHECK, '-']);
     const list = collection.get(untitled.uri.toString());
     assert.strictEqual(list.length, 2);
     assert.strictEqual(list[0].code, 'missing-exit');
   });
 
   await test('exit status 2 shows stderr in the status bar and keeps the old diagnostics', async () => {
-    const io = documentFor(path.join(dir, 'io.nurture'), 'x');
+    writeProject(path.join(dir, 'io'), { 'io.nurture': 'x' });
+    const io = documentFor(path.join(dir, 'io', 'io.nurture'), 'x');
     collection.set(io.uri.toString(), ['old']);
     statusMessages.length = 0;
-    handlers.save.forEach((h) => h(io));
+    save(io);
     await settle();
     assert.strictEqual(statusMessages.length, 1);
     assert.match(statusMessages[0], /cannot read .*io\.nurture: permission denied/);
@@ -193,7 +374,7 @@ async function main() {
   await test('a missing binary is reported, not thrown', async () => {
     configuredPath = path.join(dir, 'no-such-nurturec');
     statusMessages.length = 0;
-    handlers.save.forEach((h) => h(doc));
+    save(doc);
     await settle();
     assert.strictEqual(statusMessages.length, 1);
     assert.match(statusMessages[0], /not found.*nurture\.path/);
@@ -202,42 +383,95 @@ async function main() {
 
   await test('character columns become UTF-16 columns', async () => {
     const text = '"\u{1F600}" oops\n';
-    const emoji = documentFor(path.join(dir, 'emoji.nurture'), text);
-    handlers.open.forEach((h) => h(emoji));
+    writeProject(path.join(dir, 'emoji'), { 'emoji.nurture': text });
+    const emoji = documentFor(path.join(dir, 'emoji', 'emoji.nurture'), text);
+    open(emoji);
     await settle();
     const [d] = collection.get(emoji.uri.toString());
-    assert.deepStrictEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [0, 5, 0, 9]);
+    assert.deepStrictEqual(range(d), [0, 5, 0, 9]);
     assert.strictEqual(text.slice(5, 9), 'oops');
   });
 
-  await test('closing a document removes its diagnostics', () => {
-    handlers.close.forEach((h) => h(doc));
-    assert.strictEqual(collection.has(doc.uri.toString()), false);
+  await test('closing an untitled document removes its diagnostics, closing a project file keeps them', () => {
+    close(untitled);
+    assert.strictEqual(collection.has(untitled.uri.toString()), false);
+    close(doc);
+    assert.strictEqual(collection.get(doc.uri.toString()).length, 2);
   });
 
   // Optional: the real compiler, e.g. NURTUREC=target/debug/nurturec npm run test:extension
   if (process.env.NURTUREC) {
-    configuredPath = path.resolve(process.env.NURTUREC);
-    const fixture = path.join(__dirname, '..', 'snap', 'invalid_unused.nurture');
-    const text = fs.readFileSync(fixture, 'utf8');
-    const expected = [];
-    text.split('\n').forEach((line, i) => {
-      for (const m of line.matchAll(/(error|warning)\[([a-z-]+)\]/g)) expected.push(`${i}:${m[1]}:${m[2]}`);
-    });
+    // relative to the directory npm was started in (npm runs scripts in editors/vscode)
+    configuredPath = path.resolve(process.env.INIT_CWD || '.', process.env.NURTUREC);
+    const real = path.join(dir, 'real');
     const summary = (list) => (list || []).map((d) =>
       `${d.range.start.line}:${d.severity === vscode.DiagnosticSeverity.Error ? 'error' : 'warning'}:${d.code}`).sort();
+
+    // A fixture alone in its project.
+    const fixtureText = fs.readFileSync(path.join(__dirname, '..', 'snap', 'invalid_unused.nurture'), 'utf8');
+    writeProject(path.join(real, 'unused'), { 'invalid_unused.nurture': fixtureText });
+    const fixture = path.join(real, 'unused', 'invalid_unused.nurture');
+    const expected = [];
+    fixtureText.split('\n').forEach((line, i) => {
+      for (const m of line.matchAll(/(error|warning)\[([a-z-]+)\]/g)) expected.push(`${i}:${m[1]}:${m[2]}`);
+    });
     for (const [name, document] of [
-      ['from the file', documentFor(fixture, text)],
-      ['from stdin', documentFor(fixture, text, { dirty: true })]
+      ['from the file', documentFor(fixture, fixtureText)],
+      ['from stdin', documentFor(fixture, fixtureText, { dirty: true })]
     ]) {
       await test(`real nurturec (${configuredPath}) ${name}: the annotated diagnostics`, async () => {
         statusMessages.length = 0;
-        handlers.open.forEach((h) => h(document));
+        open(document);
         await settle();
         assert.deepStrictEqual(statusMessages, []);
         assert.deepStrictEqual(summary(collection.get(document.uri.toString())), expected.sort());
       });
     }
+
+    const realProj = path.join(real, 'proj');
+    writeProject(realProj, { 'nurture.toml': '', 'emails.nurture': EMAILS, 'campaigns/welcome.nurture': WELCOME });
+    const realWelcome = path.join(realProj, 'campaigns', 'welcome.nurture');
+    await test('real nurturec: a two-file project has no undefined names', async () => {
+      // Checked alone, as the extension used to, the campaign's emails are undefined.
+      const alone = childProcess.spawnSync(configuredPath, [...CHECK, realWelcome], { encoding: 'utf8' });
+      assert.strictEqual(alone.status, 1);
+      assert.deepStrictEqual(JSON.parse(alone.stdout).diagnostics.map((d) => d.code), ['undefined-name', 'undefined-name']);
+      statusMessages.length = 0;
+      open(documentFor(realWelcome, WELCOME));
+      await settle();
+      assert.deepStrictEqual(statusMessages, []);
+      assert.deepStrictEqual(publishedUnder(realProj), []);
+      assert.deepStrictEqual(collection.get(keyOf(realWelcome)), []);
+    });
+
+    await test('real nurturec: an unsaved buffer with --stdin-path stands in for its file', async () => {
+      const text = WELCOME.replace('send hello', 'send hellox');
+      const dirty = documentFor(realWelcome, text, { dirty: true });
+      statusMessages.length = 0;
+      open(dirty);
+      await settle();
+      assert.deepStrictEqual(statusMessages, []);
+      assert.deepStrictEqual(publishedUnder(realProj), ['campaigns/welcome.nurture:5:undefined-name']);
+      assert.deepStrictEqual(range(collection.get(dirty.uri.toString())[0]), [5, 7, 5, 13]);
+      open(documentFor(realWelcome, WELCOME));
+      await settle();
+      assert.deepStrictEqual(publishedUnder(realProj), []);
+    });
+
+    await test('real nurturec: diagnostics of a file that is not open, cleared once fixed', async () => {
+      const extra = path.join(realProj, 'extra.nurture');
+      fs.writeFileSync(extra, campaign('extra', 'hello', 'nowhere'));
+      const opened = documentFor(realWelcome, WELCOME);
+      save(opened);
+      await settle();
+      assert.deepStrictEqual(publishedUnder(realProj), ['extra.nurture:5:undefined-name']);
+      assert.deepStrictEqual(range(collection.get(keyOf(extra))[0]), [5, 7, 5, 14]);
+      fs.writeFileSync(extra, campaign('extra', 'hello', 'bye'));
+      save(opened);
+      await settle();
+      assert.deepStrictEqual(publishedUnder(realProj), []);
+      assert.strictEqual(collection.has(keyOf(extra)), false);
+    });
   }
 
   fs.rmSync(dir, { recursive: true, force: true });
