@@ -119,7 +119,7 @@ impl<'i> Children<'i> {
 impl Converter {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), s.start() + trimmed_len(pair))
     }
 
     fn children<'i>(&self, pair: Pair<'i, Rule>) -> Children<'i> {
@@ -683,5 +683,35 @@ fn decode_escape(text: &str) -> char {
             .and_then(|hex| u32::from_str_radix(hex, 16).ok())
             .and_then(char::from_u32)
             .unwrap_or(char::REPLACEMENT_CHARACTER),
+    }
+}
+
+/// The length of a pair's text without the whitespace and comments pest
+/// leaves at its end when a trailing optional part is tried and not found
+/// (`wait 2d` followed by a comment and the next line, before `or until`).
+/// Never shorter than the end of its last token, so closing brackets
+/// and strings are kept.
+fn trimmed_len(pair: &Pair<'_, Rule>) -> usize {
+    let text = pair.as_str();
+    let start = pair.as_span().start();
+    let floor = pair
+        .clone()
+        .into_inner()
+        .flatten()
+        // Leaves only: an inner pair may end in the same trailing whitespace.
+        .filter(|p| p.clone().into_inner().next().is_none())
+        .map(|p| p.as_span().end().saturating_sub(start))
+        .max()
+        .unwrap_or(0);
+    let mut end = text.len();
+    loop {
+        end = text.get(..end).map_or(end, |t| t.trim_end().len()).max(floor);
+        // Past the last inner pair there are only brackets, whitespace and
+        // comments, so a `//` there starts a comment.
+        let line_start = text.get(..end).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1).max(floor);
+        match text.get(line_start..end).and_then(|t| t.find("//")) {
+            Some(i) => end = line_start + i,
+            None => return end,
+        }
     }
 }
