@@ -164,18 +164,19 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
             Code::CadenceCap,
             format!("this send exceeds the cap of {cap_text}"),
             node.head,
-            match anchor {
-                Some(a) => format!(
-                    "{}: the {} email within {}",
-                    text::day(a.saturating_add(*span)),
-                    text::ordinal(window),
-                    text::span_of_time(*span)
-                ),
-                None => format!(
-                    "the {} email within {}",
-                    text::ordinal(window),
-                    text::span_of_time(*span)
-                ),
+            {
+                let within = match span {
+                    0 => "with no wait in between".to_string(),
+                    s => format!("within {}", text::span_of_time(*s)),
+                };
+                match anchor {
+                    Some(a) => format!(
+                        "{}: the {} email {within}",
+                        text::day(a.saturating_add(*span)),
+                        text::ordinal(window)
+                    ),
+                    None => format!("the {} email {within}", text::ordinal(window)),
+                }
             },
         );
         for (s, offset) in chain.iter().rev() {

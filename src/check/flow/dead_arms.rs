@@ -56,14 +56,21 @@ pub(super) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Ve
                 "never runs",
             );
             let mut same = true;
-            for j in &covering {
+            for (j, parts) in &covering {
                 if let Some(earlier) = earlier.get(*j) {
                     let that = text::condition(&earlier.condition);
                     same &= that == this;
+                    let named: Vec<String> =
+                        parts.iter().flatten().map(|p| format!("`{p}`")).collect();
                     let label = if that == this {
                         "the same test comes first here".to_string()
-                    } else {
+                    } else if named.is_empty() {
                         format!("`{that}` already catches every lead with `{this}`")
+                    } else {
+                        format!(
+                            "`{that}` already catches the leads with {}",
+                            named.join(" and those with ")
+                        )
                     };
                     d = d.with_secondary(earlier.condition.span, label);
                 }
@@ -88,12 +95,13 @@ struct Prover<'p> {
 impl<'p> Prover<'p> {
     /// The earlier arms that together catch every lead `condition` matches,
     /// if proved: for each disjunct of `condition`, the first earlier arm it
-    /// implies.
+    /// implies. Each arm comes with the disjuncts it catches, written out
+    /// (`None`: all of `condition`, when it is not an `or`).
     fn covering(
         &mut self,
         condition: &'p ir::Condition,
         earlier: &'p [ir::BranchArm],
-    ) -> Option<Vec<usize>> {
+    ) -> Option<Vec<(usize, Vec<Option<String>>)>> {
         if earlier.is_empty() {
             return None;
         }
@@ -101,17 +109,24 @@ impl<'p> Prover<'p> {
             ConditionKind::Or(items) => items,
             _ => std::slice::from_ref(condition),
         };
-        let mut covering: Vec<usize> = Vec::new();
+        let whole = disjuncts.len() == 1;
+        let mut covering: Vec<(usize, Vec<Option<String>>)> = Vec::new();
         for d in disjuncts {
             let j = earlier.iter().position(|arm| {
                 self.steps = 0;
                 self.implies(d, &arm.condition, 0)
             })?;
-            if !covering.contains(&j) {
-                covering.push(j);
+            let part = (!whole).then(|| text::condition(d));
+            match covering.iter_mut().find(|(k, _)| *k == j) {
+                Some((_, parts)) => parts.push(part),
+                None => covering.push((j, vec![part])),
             }
         }
-        covering.sort_unstable();
+        // When one arm catches every disjunct, name the whole condition.
+        if let [(_, parts)] = covering.as_mut_slice() {
+            *parts = vec![None];
+        }
+        covering.sort_by_key(|(j, _)| *j);
         Some(covering)
     }
 

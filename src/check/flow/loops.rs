@@ -5,8 +5,10 @@
 //! Every edge but a `goto` goes forward in source order (statements are
 //! numbered before the ones nested in them, and a block continues after its
 //! statement's whole subtree), so every cycle contains a `goto` back to a
-//! statement at or before it: that `goto` closes the cycle and carries the
-//! diagnostic.
+//! statement at or before it: that `goto` closes the cycle. Each component
+//! gets one diagnostic, on the last `goto` that closes a cycle in it (the
+//! outer loop, as a rule), with the other closing `goto`s as secondary
+//! labels: one fix, a wait or a way out, often serves them all.
 
 use super::graph::{components, min_delay, same_component as same, FlowGraph, Vertex};
 use super::text;
@@ -14,12 +16,13 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, NodeKind};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
+use std::collections::BTreeMap;
 
 /// The most statements a cycle's note lists before eliding the rest.
 const LISTED: usize = 12;
 
 pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
-    let gotos: Vec<(NodeIndex, NodeIndex, &ir::Node)> = g
+    let gotos: Vec<Goto<'_>> = g
         .reachable_steps()
         .filter_map(|(v, node)| match &node.kind {
             NodeKind::Goto {
@@ -43,41 +46,45 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         },
     );
     let zero_component = components(&zero);
-    for &(v, target, node) in &gotos {
-        if same(&zero_component, v, target) {
-            let cycle = g
-                .path_within(target, v, |w| same(&zero_component, w, v))
-                .unwrap_or_else(|| vec![target, v]);
-            let mut d = Diagnostic::new(
-                Code::LoopWithoutWait,
-                "this loop never waits: leads go round it at once",
-                node.head,
-                format!(
-                    "jumps back to `{}` without any wait on the way",
-                    goto_label(node)
-                ),
-            );
-            if let Some(start) = g.step(target) {
-                d = d.with_secondary(start.head, "the loop starts here");
-            }
-            for &c in &cycle {
-                if let Some(n) = g.step(c) {
-                    if matches!(n.kind, NodeKind::Wait { until: Some(_), .. }) {
-                        d = d.with_secondary(
-                            n.head,
-                            "`wait … or until …` can end at once, so it does not count",
-                        );
-                    }
+    for group in closing_groups(&gotos, &zero_component) {
+        let Some(&(v, target, node)) = group.last() else {
+            continue;
+        };
+        let cycle = g
+            .path_within(target, v, |w| same(&zero_component, w, v))
+            .unwrap_or_else(|| vec![target, v]);
+        let mut d = Diagnostic::new(
+            Code::LoopWithoutWait,
+            "this loop never waits: leads go round it at once",
+            node.head,
+            format!(
+                "jumps back to `{}` without any wait on the way",
+                goto_label(node)
+            ),
+        );
+        if let Some(start) = g.step(target) {
+            d = d.with_secondary(start.head, "the loop starts here");
+        }
+        for &(_, _, other) in group.iter().rev().skip(1) {
+            d = d.with_secondary(other.head, "this `goto` also loops back without waiting");
+        }
+        for &c in &cycle {
+            if let Some(n) = g.step(c) {
+                if matches!(n.kind, NodeKind::Wait { until: Some(_), .. }) {
+                    d = d.with_secondary(
+                        n.head,
+                        "`wait … or until …` can end at once, so it does not count",
+                    );
                 }
             }
-            out.push(
-                d.with_note(format!("the loop: {}", describe_cycle(g, &cycle)))
-                    .with_help(format!(
-                        "add a plain `wait` (without `or until`) inside the loop, e.g. `wait 7d` before `{}`",
-                        text::statement(node)
-                    )),
-            );
         }
+        out.push(
+            d.with_note(format!("the loop: {}", describe_cycle(g, &cycle)))
+                .with_help(format!(
+                    "add a plain `wait` (without `or until`) inside the loop, e.g. `wait 7d` before `{}`",
+                    text::statement(node)
+                )),
+        );
     }
 
     // Cycles from which no exit can be reached.
@@ -90,8 +97,11 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
     }
     let can_end = g.search(ends, Direction::Incoming);
     let component = components(&g.graph);
-    for &(v, target, node) in &gotos {
-        if !same(&component, v, target) || can_end.get(v.index()).copied().unwrap_or(true) {
+    for group in closing_groups(&gotos, &component) {
+        let Some(&(v, target, node)) = group.last() else {
+            continue;
+        };
+        if can_end.get(v.index()).copied().unwrap_or(true) {
             continue;
         }
         let cycle = g
@@ -108,6 +118,9 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         );
         if let Some(start) = g.step(target) {
             d = d.with_secondary(start.head, "the loop starts here");
+        }
+        for &(_, _, other) in group.iter().rev().skip(1) {
+            d = d.with_secondary(other.head, "this `goto` loops back inside it too");
         }
         d = d.with_note(format!("the loop: {}", describe_cycle(g, &cycle)));
         let goals: Vec<String> = campaign
@@ -134,6 +147,26 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
             "give the loop a way out, e.g. a `branch` inside it with an arm that ends in `exit`, such as `when inactive 90d { exit }`",
         ));
     }
+}
+
+/// A backward `goto`: its vertex, its target's, and the statement.
+type Goto<'c> = (NodeIndex, NodeIndex, &'c ir::Node);
+
+/// The `goto`s that close a cycle (their target is in their component),
+/// grouped by component, each group in source order, the groups in the
+/// order of their last `goto`.
+fn closing_groups<'c>(gotos: &[Goto<'c>], component: &[usize]) -> Vec<Vec<Goto<'c>>> {
+    let mut groups: BTreeMap<usize, Vec<Goto<'c>>> = BTreeMap::new();
+    for &(v, target, node) in gotos {
+        if same(component, v, target) {
+            if let Some(&c) = component.get(v.index()) {
+                groups.entry(c).or_default().push((v, target, node));
+            }
+        }
+    }
+    let mut groups: Vec<Vec<Goto<'c>>> = groups.into_values().collect();
+    groups.sort_by_key(|group| group.last().map(|(v, _, _)| v.index()));
+    groups
 }
 
 fn goto_label(node: &ir::Node) -> &str {

@@ -23,7 +23,17 @@ fn write_condition(out: &mut String, c: &ir::Condition, context: Precedence) {
         ConditionKind::And(items) => (Precedence::And, " and ", items),
         ConditionKind::Not(inner) => {
             out.push_str("not ");
-            write_condition(out, inner, Precedence::Not);
+            // `not (score >= 20)` reads better than `not score >= 20`.
+            if matches!(
+                inner.kind,
+                ConditionKind::Compare { .. } | ConditionKind::Member { .. }
+            ) {
+                out.push('(');
+                write_atom(out, inner);
+                out.push(')');
+            } else {
+                write_condition(out, inner, Precedence::Not);
+            }
             return;
         }
         _ => {
