@@ -109,6 +109,7 @@ mod cases {
 fn case(name: &str) -> &'static str {
     match name {
         "cadence_cap" => include_str!("../cases/flow/cadence_cap.nurture"),
+        "cadence_loop" => include_str!("../cases/flow/cadence_loop.nurture"),
         "missing_exit_branch" => include_str!("../cases/flow/missing_exit_branch.nurture"),
         "loop_without_wait" => include_str!("../cases/flow/loop_without_wait.nurture"),
         "unreachable_after_exit" => include_str!("../cases/flow/unreachable_after_exit.nurture"),
@@ -148,6 +149,50 @@ fn cadence_labels_the_window_with_earliest_days() {
     assert_eq!(
         d.help.as_deref(),
         Some("wait at least 3d more before this send, or raise the cap")
+    );
+}
+
+#[test]
+fn cadence_counts_earlier_rounds_of_a_loop() {
+    let (sources, d) = only("cadence_loop", Code::CadenceCap);
+    assert_eq!(d.primary.message, "day 4: the 3rd email within 4d");
+    assert_eq!(
+        secondaries(&sources, &d),
+        [
+            "9: earlier rounds of the loop: day 0 and day 2",
+            "8: at most 2 emails per 7d"
+        ]
+    );
+}
+
+#[test]
+fn cadence_with_a_large_cap_labels_the_last_sends_of_the_window() {
+    let text = r#"
+email a { subject "A" template "t/a" }
+campaign hourly {
+  trigger form.submitted("f")
+  goal g when meeting.booked
+  suppress when unsubscribed
+  cap 100 emails per 7d
+  top: send a
+  wait 1h
+  branch { when inactive 30d { exit } }
+  goto top
+}
+"#;
+    let (sources, c) = compile_text("hourly.nurture", text);
+    let [d] = c.diagnostics.as_slice() else {
+        panic!("one diagnostic, not {:?}", c.diagnostics)
+    };
+    assert_eq!(d.code, Code::CadenceCap);
+    assert_eq!(d.primary.message, "the 101st email within 4d 4h");
+    assert_eq!(
+        secondaries(&sources, d)[0],
+        "8: earlier rounds of the loop: 63 sends, from 2d 15h before to 1h before"
+    );
+    assert_eq!(
+        d.notes[0],
+        "the window holds 101 sends; only the last 64 are labelled"
     );
 }
 
@@ -296,6 +341,10 @@ fn timing() {
     for (what, text) in [
         ("40 sequential branches", sequential_branches(40)),
         ("a large project", large_project(1_080)),
+        (
+            "one campaign of 20,000 sequential branches",
+            sequential_branches(20_000),
+        ),
     ] {
         let (_, c) = compile_text("timing.nurture", &text);
         let runs = 5;

@@ -128,23 +128,18 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         let mut chain: Vec<(usize, u64)> = Vec::new();
         let mut at = t;
         let mut complete = true;
+        let layer = |n: u64| kept.iter().find(|(k, _)| *k == n.min(last)).map(|(_, l)| l);
         for j in (1..=cap.sends).rev() {
-            let layer_number = j.min(last);
-            let Some((_, stored)) = kept.iter().find(|(n, _)| *n == layer_number) else {
+            let Some(Some((_, from))) = layer(j).and_then(|l| l.get(at)) else {
                 complete = false;
                 break;
             };
-            let Some(Some((_, from))) = stored.get(at) else {
+            let Some(Some((time, _))) = layer(j - 1).and_then(|l| l.get(*from)) else {
                 complete = false;
                 break;
             };
             at = *from;
-            let time = kept
-                .iter()
-                .find(|(n, _)| *n == (j - 1).min(last))
-                .and_then(|(_, l)| l.get(at).copied().flatten())
-                .map_or(0, |(time, _)| time);
-            chain.push((at, time));
+            chain.push((at, *time));
         }
         // Days since entry, anchored at the window's first send when known.
         let anchor = if complete {
@@ -179,9 +174,34 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
                 }
             },
         );
-        for (s, offset) in chain.iter().rev() {
+        // One label per statement: a send in a loop can be several sends of
+        // the window.
+        let mut groups: Vec<(usize, Vec<u64>)> = Vec::new();
+        for &(s, offset) in chain.iter().rev() {
+            match groups.iter_mut().find(|(k, _)| *k == s) {
+                Some((_, offsets)) => offsets.push(offset),
+                None => groups.push((s, vec![offset])),
+            }
+        }
+        for (s, offsets) in &groups {
+            let label = match offsets.as_slice() {
+                [one] => when(*one),
+                [a, b] => format!("{} and {}", when(*a), when(*b)),
+                [first, .., last] => format!(
+                    "{} sends, from {} to {}",
+                    offsets.len(),
+                    when(*first),
+                    when(*last)
+                ),
+                [] => continue,
+            };
+            let label = if *s == t {
+                format!("earlier rounds of the loop: {label}")
+            } else {
+                label
+            };
             if let Some(earlier) = sends.get(*s).and_then(|v| g.step(*v)) {
-                d = d.with_secondary(earlier.head, when(*offset));
+                d = d.with_secondary(earlier.head, label);
             }
         }
         if !complete {

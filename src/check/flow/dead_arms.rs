@@ -32,6 +32,9 @@ use std::collections::HashMap;
 const SEGMENT_DEPTH: u32 = 8;
 /// The most implication steps spent on one arm against one earlier arm.
 const BUDGET: u32 = 20_000;
+/// The most implication steps spent on one branch: past it, the remaining
+/// arms are not judged (a branch of thousands of arms stays cheap).
+const BRANCH_BUDGET: u64 = 1_000_000;
 
 pub(super) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Vec<Diagnostic>) {
     for node in &campaign.flow.nodes {
@@ -42,6 +45,7 @@ pub(super) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Ve
             project,
             memo: HashMap::new(),
             steps: 0,
+            spent: 0,
         };
         for (i, arm) in arms.iter().enumerate() {
             let earlier = arms.get(..i).unwrap_or_default();
@@ -89,7 +93,9 @@ struct Prover<'p> {
     project: &'p ir::Project,
     /// Proved or refuted pairs, by the conditions' addresses.
     memo: HashMap<(usize, usize), bool>,
+    /// Steps spent on the current pair of arms, and on the whole branch.
     steps: u32,
+    spent: u64,
 }
 
 impl<'p> Prover<'p> {
@@ -102,7 +108,7 @@ impl<'p> Prover<'p> {
         condition: &'p ir::Condition,
         earlier: &'p [ir::BranchArm],
     ) -> Option<Vec<(usize, Vec<Option<String>>)>> {
-        if earlier.is_empty() {
+        if earlier.is_empty() || self.spent > BRANCH_BUDGET {
             return None;
         }
         let disjuncts: &[ir::Condition] = match &condition.kind {
@@ -134,7 +140,8 @@ impl<'p> Prover<'p> {
     /// segment definitions unfolded `depth` levels so far.
     fn implies(&mut self, p: &'p ir::Condition, q: &'p ir::Condition, depth: u32) -> bool {
         self.steps += 1;
-        if self.steps > BUDGET {
+        self.spent += 1;
+        if self.steps > BUDGET || self.spent > BRANCH_BUDGET {
             return false;
         }
         let p = strip_double_not(p);
@@ -149,7 +156,7 @@ impl<'p> Prover<'p> {
         let proved = self.prove(p, q, depth);
         // A result cut short by the budget is not a refutation; keep only proofs
         // and results reached within it.
-        if proved || self.steps <= BUDGET {
+        if proved || (self.steps <= BUDGET && self.spent <= BRANCH_BUDGET) {
             self.memo.insert(key, proved);
         }
         proved

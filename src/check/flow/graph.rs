@@ -19,7 +19,7 @@ use crate::ir::{self, NodeKind, Target};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// What a vertex stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +72,8 @@ pub struct FlowGraph<'c> {
     /// Per block of [`ir::Flow::blocks`]: the statement and arm that own it
     /// (`None` for the top level).
     block_owner: Vec<Option<(usize, Arm)>>,
-    /// Per statement: the block it is written in.
-    block_of: Vec<usize>,
+    /// Per statement: the block it is written in, and its position there.
+    block_of: Vec<(usize, usize)>,
 }
 
 impl<'c> FlowGraph<'c> {
@@ -136,11 +136,11 @@ impl<'c> FlowGraph<'c> {
                 NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => {}
             }
         }
-        let mut block_of = vec![0; n];
+        let mut block_of = vec![(0, 0); n];
         for (b, block) in flow.blocks.iter().enumerate() {
-            for &i in block {
+            for (position, &i) in block.iter().enumerate() {
                 if let Some(slot) = block_of.get_mut(i) {
-                    *slot = b;
+                    *slot = (b, position);
                 }
             }
         }
@@ -226,17 +226,16 @@ impl<'c> FlowGraph<'c> {
         if !ok(from) || !ok(to) {
             return None;
         }
-        let mut parent: Vec<Option<NodeIndex>> = vec![None; self.graph.node_count()];
-        let mut seen = vec![false; self.graph.node_count()];
+        // Parents by vertex, in a map: the cost stays with the vertices
+        // visited, not with the size of the whole flow.
+        let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
         let mut queue = VecDeque::from([from]);
-        if let Some(s) = seen.get_mut(from.index()) {
-            *s = true;
-        }
         while let Some(v) = queue.pop_front() {
             if v == to {
                 let mut path = vec![to];
                 let mut at = to;
-                while let Some(p) = parent.get(at.index()).copied().flatten() {
+                while at != from {
+                    let Some(&p) = parent.get(&at) else { break };
                     path.push(p);
                     at = p;
                 }
@@ -244,13 +243,8 @@ impl<'c> FlowGraph<'c> {
                 return Some(path);
             }
             for w in self.graph.neighbors(v) {
-                if ok(w) && !seen.get(w.index()).copied().unwrap_or(true) {
-                    if let Some(s) = seen.get_mut(w.index()) {
-                        *s = true;
-                    }
-                    if let Some(p) = parent.get_mut(w.index()) {
-                        *p = Some(v);
-                    }
+                if w != from && ok(w) && !parent.contains_key(&w) {
+                    parent.insert(w, v);
                     queue.push_back(w);
                 }
             }
@@ -260,15 +254,18 @@ impl<'c> FlowGraph<'c> {
 
     /// The arm whose block statement `i` is written in, directly.
     pub fn owning_arm(&self, i: usize) -> Option<(usize, Arm)> {
-        let block = self.block_of.get(i).copied()?;
+        let (block, _) = self.block_of.get(i).copied()?;
         self.block_owner.get(block).copied().flatten()
     }
 
     /// The statement before statement `i` in its block.
     pub fn previous_in_block(&self, i: usize) -> Option<usize> {
-        let block = self.flow.blocks.get(*self.block_of.get(i)?)?;
-        let position = block.iter().position(|&j| j == i)?;
-        position.checked_sub(1).and_then(|p| block.get(p).copied())
+        let (block, position) = self.block_of.get(i).copied()?;
+        self.flow
+            .blocks
+            .get(block)?
+            .get(position.checked_sub(1)?)
+            .copied()
     }
 }
 
