@@ -25,7 +25,8 @@ use petgraph::graph::NodeIndex;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-/// How many of the most recent layers are kept to name the sends of a window.
+/// How many of the most recent layers are kept, and how many earlier sends
+/// of a window are named at most.
 const KEPT_LAYERS: usize = 64;
 
 /// Per send (by its position in the list of sends): the least time since the
@@ -130,6 +131,10 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         let mut complete = true;
         let layer = |n: u64| kept.iter().find(|(k, _)| *k == n.min(last)).map(|(_, l)| l);
         for j in (1..=cap.sends).rev() {
+            if chain.len() >= KEPT_LAYERS {
+                complete = false;
+                break;
+            }
             let Some(Some((_, from))) = layer(j).and_then(|l| l.get(at)) else {
                 complete = false;
                 break;
@@ -153,7 +158,10 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         };
         let when = |offset: u64| match anchor {
             Some(a) => text::day(a.saturating_add(offset)),
-            None => format!("{} before", text::span_of_time(span.saturating_sub(offset))),
+            None => match span.saturating_sub(offset) {
+                0 => "at the same time".to_string(),
+                before => format!("{} before", text::span_of_time(before)),
+            },
         };
         let mut d = Diagnostic::new(
             Code::CadenceCap,
@@ -187,6 +195,9 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
             let label = match offsets.as_slice() {
                 [one] => when(*one),
                 [a, b] => format!("{} and {}", when(*a), when(*b)),
+                [first, .., last] if when(*first) == when(*last) => {
+                    format!("{} sends, all {}", offsets.len(), when(*first))
+                }
                 [first, .., last] => format!(
                     "{} sends, from {} to {}",
                     offsets.len(),

@@ -433,23 +433,9 @@ impl Set<'_> {
                 .iter()
                 .any(|v| matches!(v, Value::Number(m) if *m == n)),
             Set::Range { low, high } => {
-                low.is_none_or_ok(|(l, inclusive)| n > l || (inclusive && n == l))
-                    && high.is_none_or_ok(|(h, inclusive)| n < h || (inclusive && n == h))
+                low.map_or(true, |(l, inclusive)| n > l || (inclusive && n == l))
+                    && high.map_or(true, |(h, inclusive)| n < h || (inclusive && n == h))
             }
-        }
-    }
-}
-
-/// `Option::is_none_or`, which the crate's minimum Rust version lacks.
-trait NoneOr<T> {
-    fn is_none_or_ok(&self, f: impl FnOnce(T) -> bool) -> bool;
-}
-
-impl<T: Copy> NoneOr<T> for Option<T> {
-    fn is_none_or_ok(&self, f: impl FnOnce(T) -> bool) -> bool {
-        match self {
-            None => true,
-            Some(x) => f(*x),
         }
     }
 }
