@@ -108,14 +108,7 @@ pub(super) fn check(g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
         for node in &g.flow.nodes {
             if matches!(&node.kind, NodeKind::Send { email, .. } if email == test.email) {
                 sent_anywhere = true;
-                d = d.with_secondary(
-                    node.head,
-                    if sometimes {
-                        "sent here, but not on every path to the test"
-                    } else {
-                        "sent only here, after the test"
-                    },
-                );
+                d = d.with_secondary(node.head, format!("`{}` is sent here", test.email));
             }
         }
         if !sent_anywhere {
