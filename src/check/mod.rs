@@ -1,7 +1,9 @@
 //! Stage 3, checks: facts about a resolved project that are not about names.
-//! `campaign` holds the per-campaign domain rules.
+//! `campaign` holds the per-campaign domain rules, `flow` the analyses of
+//! each campaign's flow graph.
 
 mod campaign;
+pub(crate) mod flow;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir;
@@ -11,6 +13,8 @@ pub fn check(project: &ir::Project) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for c in &project.campaigns {
         campaign::check(project, c, &mut diagnostics);
+        flow::check(project, c, &mut diagnostics);
     }
+    flow::check_segments(project, &mut diagnostics);
     diagnostics
 }

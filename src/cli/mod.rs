@@ -48,6 +48,20 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Draw a campaign's flow as a Mermaid or Graphviz (DOT) picture on standard output.
+    Graph {
+        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The campaign to draw; required when the project has more than one.
+        #[arg(long, value_name = "NAME")]
+        campaign: Option<String>,
+        /// Mermaid renders in pull requests; DOT is for Graphviz.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
     /// Explain a diagnostic code, with a failing and a fixed example.
     Explain {
         /// The code, e.g. `missing-exit`; without it, list every code.
@@ -86,6 +100,12 @@ enum MessageFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -112,6 +132,12 @@ pub fn main() -> ExitCode {
             check,
             report,
         } => build(&paths, &out_dir, check, &report),
+        Command::Graph {
+            paths,
+            campaign,
+            format,
+            report,
+        } => graph(&paths, campaign.as_deref(), format, &report),
         Command::Explain { code } => explain(code.as_deref()),
     })
 }
@@ -254,6 +280,56 @@ fn build(paths: &[PathBuf], out_dir: &Path, check_only: bool, args: &ReportArgs)
             EXIT_OK
         }
         Err(message) => fail_usage(&message),
+    }
+}
+
+/// Draws one campaign. Errors are reported but do not stop the picture
+/// unless the campaign cannot be found: an unreachable or falling-off
+/// statement is exactly what one wants to see drawn.
+fn graph(paths: &[PathBuf], name: Option<&str>, format: GraphFormat, args: &ReportArgs) -> u8 {
+    let sources = match load(paths, args.stdin_path.as_deref()) {
+        Ok(s) => s,
+        Err(message) => return fail_usage(&message),
+    };
+    let compilation = nurturec::compile(&sources);
+    let campaigns = &compilation.project.campaigns;
+    let names = || {
+        campaigns
+            .iter()
+            .map(|c| format!("`{}`", c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let campaign = match (name, campaigns.as_slice()) {
+        (Some(n), _) => match campaigns.iter().find(|c| c.name == n) {
+            Some(c) => c,
+            None => {
+                report(&compilation.diagnostics, &sources, args);
+                return fail_usage(&format!(
+                    "no campaign `{n}` in the project; it has {}",
+                    names()
+                ));
+            }
+        },
+        (None, [only]) => only,
+        (None, []) => {
+            report(&compilation.diagnostics, &sources, args);
+            return fail_usage("the project has no campaign to draw");
+        }
+        (None, _) => {
+            return fail_usage(&format!("choose a campaign with `--campaign`: {}", names()))
+        }
+    };
+    let picture = match format {
+        GraphFormat::Mermaid => nurturec::emit::graph::mermaid(&compilation.project, campaign),
+        GraphFormat::Dot => nurturec::emit::graph::dot(&compilation.project, campaign),
+    };
+    let failed = report(&compilation.diagnostics, &sources, args);
+    let _ = std::io::stdout().write_all(picture.as_bytes());
+    if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
     }
 }
 

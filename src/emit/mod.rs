@@ -1,5 +1,7 @@
-//! Stage 4, backends: the resolved project as files for a target.
+//! Stage 4, backends: the resolved project as files for a target, and
+//! [`graph`], a campaign's flow as a Mermaid or DOT picture.
 
+pub mod graph;
 mod ir_json;
 
 pub use ir_json::{ir_json, IR_FORMAT_VERSION};

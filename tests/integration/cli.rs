@@ -389,7 +389,10 @@ fn stdin_can_stand_in_for_a_file_of_the_project() {
         &[],
     );
     assert_eq!(code(&o), 1);
-    let expected = format!("{}/./campaign.nurture:6:8: error[invalid-duration]", dir.display());
+    let expected = format!(
+        "{}/./campaign.nurture:6:8: error[invalid-duration]",
+        dir.display()
+    );
     assert!(stderr(&o).starts_with(&expected), "{}", stderr(&o));
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
 }
@@ -435,4 +438,36 @@ fn a_syntax_error_stops_only_its_file_and_diagnostics_sort_by_file_and_position(
             "c_more.nurture:1:10: error[missing-trigger]",
         ]
     );
+}
+
+#[test]
+fn graph_draws_one_campaign_in_mermaid_or_dot() {
+    let mermaid = nurturec(&["graph", "examples", "--campaign", "long_term"]);
+    assert_eq!(code(&mermaid), 0, "{}", stderr(&mermaid));
+    assert!(stdout(&mermaid).starts_with("flowchart TD\n"));
+    assert!(stdout(&mermaid).contains("goto digest"));
+    let dot = nurturec(&[
+        "graph",
+        "examples",
+        "--campaign",
+        "long_term",
+        "--format",
+        "dot",
+    ]);
+    assert_eq!(code(&dot), 0);
+    assert!(stdout(&dot).starts_with("digraph \"long_term\" {"));
+    // One campaign in the project: no need to name it.
+    let single = nurturec(&["graph", "tests/fixtures/invalid/unreachable_label.nurture"]);
+    assert_eq!(
+        code(&single),
+        1,
+        "errors are reported, and the picture still drawn"
+    );
+    assert!(stdout(&single).contains("class "), "{}", stdout(&single));
+    let ambiguous = nurturec(&["graph", "examples"]);
+    assert_eq!(code(&ambiguous), 2);
+    assert!(stderr(&ambiguous).contains("choose a campaign with `--campaign`"));
+    let unknown = nurturec(&["graph", "examples", "--campaign", "nope"]);
+    assert_eq!(code(&unknown), 2);
+    assert!(stderr(&unknown).contains("no campaign `nope`"));
 }

@@ -9,5 +9,6 @@ mod docs;
 mod editors;
 mod explain;
 mod fixtures;
+mod flow;
 mod ir;
 mod snapshots_hygiene;

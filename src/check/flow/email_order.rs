@@ -1,0 +1,175 @@
+//! `email-not-sent-yet`: `email.opened(x)` or `email.clicked(x)` tested (in a
+//! branch arm or a `wait … or until …`) where some path to the test has not
+//! sent `x`.
+//!
+//! A forward dataflow over the flow graph: the emails sent on *every* path to
+//! a statement (intersection over predecessors) and on *some* path (union, to
+//! say which case it is). Only the emails that are tested are tracked, as bit
+//! sets; each set only shrinks (or grows) monotonically, so the worklist runs
+//! in O(E × tested emails).
+
+use super::graph::FlowGraph;
+use super::text;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, ConditionKind, EventArgument, EventKind, NodeKind};
+use petgraph::graph::NodeIndex;
+use std::collections::{BTreeSet, VecDeque};
+
+struct Test<'c> {
+    vertex: NodeIndex,
+    email: &'c str,
+    condition: &'c ir::Condition,
+}
+
+pub(super) fn check(project: &ir::Project, g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
+    let mut tests: Vec<Test<'_>> = Vec::new();
+    for (v, node) in g.reachable_steps() {
+        let conditions: Vec<&ir::Condition> = match &node.kind {
+            NodeKind::Wait { until: Some(c), .. } => vec![c],
+            NodeKind::Branch { arms, .. } => arms.iter().map(|a| &a.condition).collect(),
+            _ => Vec::new(),
+        };
+        for condition in conditions {
+            condition.walk(&mut |c| {
+                if let ConditionKind::Event { event, .. } = &c.kind {
+                    if let (
+                        EventKind::EmailOpened | EventKind::EmailClicked,
+                        Some(EventArgument::Email(email)),
+                    ) = (event.kind, &event.argument)
+                    {
+                        // A name that is not an email was reported by the resolver.
+                        if project.email(email).is_none() {
+                            return;
+                        }
+                        tests.push(Test {
+                            vertex: v,
+                            email,
+                            condition: c,
+                        });
+                    }
+                }
+            });
+        }
+    }
+    if tests.is_empty() {
+        return;
+    }
+    let emails: Vec<&str> = tests
+        .iter()
+        .map(|t| t.email)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let bit = |email: &str| emails.binary_search(&email).ok();
+    let words = emails.len().div_ceil(64);
+    let count = g.graph.node_count();
+    // What each statement sends, as a bit set.
+    let sends: Vec<Vec<u64>> = (0..count)
+        .map(|i| {
+            let mut set = vec![0u64; words];
+            if let Some(NodeKind::Send { email, .. }) = g.step(NodeIndex::new(i)).map(|n| &n.kind) {
+                if let Some(b) = bit(email) {
+                    if let Some(w) = set.get_mut(b / 64) {
+                        *w |= 1 << (b % 64);
+                    }
+                }
+            }
+            set
+        })
+        .collect();
+    let must = flow_sets(g, &sends, words, true);
+    let may = flow_sets(g, &sends, words, false);
+
+    for test in &tests {
+        let Some(b) = bit(test.email) else { continue };
+        let has = |sets: &Vec<Vec<u64>>| {
+            sets.get(test.vertex.index())
+                .and_then(|set| set.get(b / 64))
+                .is_some_and(|w| w & (1 << (b % 64)) != 0)
+        };
+        if has(&must) {
+            continue;
+        }
+        let sometimes = has(&may);
+        let what = text::event_text(match &test.condition.kind {
+            ConditionKind::Event { event, .. } => event,
+            _ => continue,
+        });
+        let mut d = Diagnostic::new(
+            Code::EmailNotSentYet,
+            format!(
+                "`{what}` is tested before `{}` is sent on some paths",
+                test.email
+            ),
+            test.condition.span,
+            if sometimes {
+                format!("some paths to this test have not sent `{}`", test.email)
+            } else {
+                format!("`{}` has not been sent by this point", test.email)
+            },
+        );
+        let mut sent_anywhere = false;
+        for node in &g.flow.nodes {
+            if matches!(&node.kind, NodeKind::Send { email, .. } if email == test.email) {
+                sent_anywhere = true;
+                d = d.with_secondary(node.head, format!("`{}` is sent here", test.email));
+            }
+        }
+        if !sent_anywhere {
+            d = d.with_note(format!(
+                "this campaign never sends `{}`: the test sees only what other campaigns sent",
+                test.email
+            ));
+        }
+        out.push(d.with_help(format!(
+            "move the test after `send {}` on every path, or test an email that has been sent",
+            test.email
+        )));
+    }
+}
+
+/// For every vertex, the tracked emails sent before it on every path
+/// (`must`: intersection over predecessors) or on some path (union).
+/// Vertices no path reaches keep the initial value.
+fn flow_sets(g: &FlowGraph<'_>, sends: &[Vec<u64>], words: usize, must: bool) -> Vec<Vec<u64>> {
+    let count = g.graph.node_count();
+    let initial = if must { u64::MAX } else { 0 };
+    let mut before: Vec<Vec<u64>> = vec![vec![initial; words]; count];
+    if let Some(start) = before.get_mut(g.start.index()) {
+        start.fill(0);
+    }
+    let mut visited = vec![false; count];
+    let mut queued = vec![false; count];
+    let mut queue: VecDeque<NodeIndex> = VecDeque::from([g.start]);
+    while let Some(v) = queue.pop_front() {
+        let i = v.index();
+        if let (Some(q), Some(seen)) = (queued.get_mut(i), visited.get_mut(i)) {
+            *q = false;
+            *seen = true;
+        }
+        let after: Vec<u64> = match (before.get(i), sends.get(i)) {
+            (Some(b), Some(s)) => b.iter().zip(s).map(|(b, s)| b | s).collect(),
+            _ => continue,
+        };
+        for w in g.graph.neighbors(v) {
+            let j = w.index();
+            let Some(target) = before.get_mut(j) else {
+                continue;
+            };
+            let mut changed = false;
+            for (t, a) in target.iter_mut().zip(&after) {
+                let merged = if must { *t & a } else { *t | a };
+                changed |= merged != *t;
+                *t = merged;
+            }
+            let unseen = !visited.get(j).copied().unwrap_or(true);
+            if let Some(q) = queued.get_mut(j) {
+                if (changed || unseen) && !*q {
+                    *q = true;
+                    queue.push_back(w);
+                }
+            }
+        }
+    }
+    before
+}

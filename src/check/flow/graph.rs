@@ -1,0 +1,314 @@
+//! The flow graph of one campaign, built with petgraph from [`ir::Flow`].
+//!
+//! Vertex `i` is statement `i` of [`ir::Flow::nodes`], so every vertex maps
+//! back to its statement and span; two more vertices follow: [`Vertex::FallOff`]
+//! (past the last statement: the path had no exit) and [`Vertex::Start`]
+//! (the campaign's entry). Edges are the sequence, every branch arm and the
+//! no-match fall-through, every split arm and every resolved `goto`.
+//! `exit`, `handoff` and `enroll` are terminals: they have no outgoing edge.
+//!
+//! Goals and `suppress` are implicit exits from every step. They are not drawn
+//! as edges (one from every vertex would only blur the analyses): a lead who
+//! meets a goal leaves wherever it is, so they never make a path end
+//! properly, and only [`FlowGraph::implicit_exits`] records that they exist.
+//!
+//! Every analysis here is linear or polynomial in the size of the graph:
+//! nothing enumerates paths.
+
+use crate::ir::{self, NodeKind, Target};
+use petgraph::algo::kosaraju_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::Direction;
+use std::collections::{HashMap, VecDeque};
+
+/// What a vertex stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vertex {
+    /// A statement: its index in [`ir::Flow::nodes`].
+    Step(usize),
+    /// Past the end of the flow.
+    FallOff,
+    /// Where a lead enters the campaign.
+    Start,
+}
+
+/// Why control can go from one vertex to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// To the next statement.
+    Next,
+    /// Into the `when` arm with this index (or past the branch if it is empty).
+    Arm(usize),
+    /// A lead that matches no arm of a branch without `else`.
+    NoMatch,
+    /// Into the `else` arm.
+    Else,
+    /// Into the split arm with this index.
+    Split(usize),
+    /// A `goto`.
+    Goto,
+    /// From [`Vertex::Start`] to the first statement.
+    Entry,
+}
+
+/// The arm of a `branch` or `split` that owns a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arm {
+    When(usize),
+    Else,
+    Split(usize),
+}
+
+pub struct FlowGraph<'c> {
+    pub flow: &'c ir::Flow,
+    pub graph: DiGraph<Vertex, Edge>,
+    pub start: NodeIndex,
+    pub fall_off: NodeIndex,
+    /// The campaign has a goal or a `suppress` condition, which can end a
+    /// lead's path at any step.
+    pub implicit_exits: bool,
+    /// Per vertex: a path from [`Vertex::Start`] reaches it.
+    reachable: Vec<bool>,
+    /// Per block of [`ir::Flow::blocks`]: the statement and arm that own it
+    /// (`None` for the top level).
+    block_owner: Vec<Option<(usize, Arm)>>,
+    /// Per statement: the block it is written in, and its position there.
+    block_of: Vec<(usize, usize)>,
+}
+
+impl<'c> FlowGraph<'c> {
+    pub fn new(campaign: &'c ir::Campaign) -> Self {
+        let flow = &campaign.flow;
+        let n = flow.nodes.len();
+        let mut graph = DiGraph::with_capacity(n + 2, n + n / 2 + 2);
+        for i in 0..n {
+            graph.add_node(Vertex::Step(i));
+        }
+        let fall_off = graph.add_node(Vertex::FallOff);
+        let start = graph.add_node(Vertex::Start);
+        let vertex = |t: Target| match t {
+            Target::Node(i) if i < n => NodeIndex::new(i),
+            // An index out of range would be a resolver bug; treat it as the end.
+            Target::Node(_) | Target::FallOff => fall_off,
+        };
+        graph.add_edge(start, vertex(flow.entry), Edge::Entry);
+        let mut block_owner = vec![None; flow.blocks.len()];
+        for (i, node) in flow.nodes.iter().enumerate() {
+            let from = NodeIndex::new(i);
+            let mut own = |block: usize, arm: Arm| {
+                if let Some(slot) = block_owner.get_mut(block) {
+                    *slot = Some((i, arm));
+                }
+            };
+            match &node.kind {
+                NodeKind::Send { next, .. }
+                | NodeKind::Wait { next, .. }
+                | NodeKind::Set { next, .. }
+                | NodeKind::Notify { next, .. } => {
+                    graph.add_edge(from, vertex(*next), Edge::Next);
+                }
+                NodeKind::Branch { arms, otherwise } => {
+                    for (a, arm) in arms.iter().enumerate() {
+                        graph.add_edge(from, vertex(arm.target), Edge::Arm(a));
+                        own(arm.block, Arm::When(a));
+                    }
+                    match otherwise.else_arm {
+                        Some((_, block)) => {
+                            graph.add_edge(from, vertex(otherwise.target), Edge::Else);
+                            own(block, Arm::Else);
+                        }
+                        None => {
+                            graph.add_edge(from, vertex(otherwise.target), Edge::NoMatch);
+                        }
+                    }
+                }
+                NodeKind::Split { arms } => {
+                    for (a, arm) in arms.iter().enumerate() {
+                        graph.add_edge(from, vertex(arm.target), Edge::Split(a));
+                        own(arm.block, Arm::Split(a));
+                    }
+                }
+                NodeKind::Goto { target, .. } => {
+                    if let Some(t) = target {
+                        graph.add_edge(from, vertex(Target::Node(*t)), Edge::Goto);
+                    }
+                }
+                NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => {}
+            }
+        }
+        let mut block_of = vec![(0, 0); n];
+        for (b, block) in flow.blocks.iter().enumerate() {
+            for (position, &i) in block.iter().enumerate() {
+                if let Some(slot) = block_of.get_mut(i) {
+                    *slot = (b, position);
+                }
+            }
+        }
+        let mut g = FlowGraph {
+            flow,
+            graph,
+            start,
+            fall_off,
+            implicit_exits: !campaign.goals.is_empty() || campaign.suppress.is_some(),
+            reachable: Vec::new(),
+            block_owner,
+            block_of,
+        };
+        g.reachable = g.search([start], Direction::Outgoing);
+        g
+    }
+
+    /// The statement a vertex stands for, if it is one.
+    pub fn step(&self, v: NodeIndex) -> Option<&'c ir::Node> {
+        match self.graph.node_weight(v) {
+            Some(Vertex::Step(i)) => self.flow.nodes.get(*i),
+            _ => None,
+        }
+    }
+
+    /// The vertex of statement `i`.
+    pub fn vertex(i: usize) -> NodeIndex {
+        NodeIndex::new(i)
+    }
+
+    pub fn is_reachable(&self, v: NodeIndex) -> bool {
+        self.reachable.get(v.index()).copied().unwrap_or(false)
+    }
+
+    /// The reachable statements, in source order, with their vertices.
+    pub fn reachable_steps(&self) -> impl Iterator<Item = (NodeIndex, &'c ir::Node)> + '_ {
+        self.flow
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (NodeIndex::new(i), node))
+            .filter(|(v, _)| self.is_reachable(*v))
+    }
+
+    /// Every vertex reachable from `roots` along edges in `direction`
+    /// (a breadth-first search), as a membership table.
+    pub fn search(
+        &self,
+        roots: impl IntoIterator<Item = NodeIndex>,
+        direction: Direction,
+    ) -> Vec<bool> {
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut queue: VecDeque<NodeIndex> = VecDeque::new();
+        for r in roots {
+            if let Some(s) = seen.get_mut(r.index()) {
+                if !*s {
+                    *s = true;
+                    queue.push_back(r);
+                }
+            }
+        }
+        while let Some(v) = queue.pop_front() {
+            for w in self.graph.neighbors_directed(v, direction) {
+                if let Some(s) = seen.get_mut(w.index()) {
+                    if !*s {
+                        *s = true;
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+        seen
+    }
+
+    /// A shortest path (fewest statements) from `from` to `to` through
+    /// vertices that are `ok`, both ends included; `None` if there is none.
+    pub fn path_within(
+        &self,
+        from: NodeIndex,
+        to: NodeIndex,
+        ok: impl Fn(NodeIndex) -> bool,
+    ) -> Option<Vec<NodeIndex>> {
+        if !ok(from) || !ok(to) {
+            return None;
+        }
+        // Parents by vertex, in a map: the cost stays with the vertices
+        // visited, not with the size of the whole flow.
+        let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut queue = VecDeque::from([from]);
+        while let Some(v) = queue.pop_front() {
+            if v == to {
+                let mut path = vec![to];
+                let mut at = to;
+                while at != from {
+                    let Some(&p) = parent.get(&at) else { break };
+                    path.push(p);
+                    at = p;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            for w in self.graph.neighbors(v) {
+                if w != from && ok(w) && !parent.contains_key(&w) {
+                    parent.insert(w, v);
+                    queue.push_back(w);
+                }
+            }
+        }
+        None
+    }
+
+    /// The arm whose block statement `i` is written in, directly.
+    pub fn owning_arm(&self, i: usize) -> Option<(usize, Arm)> {
+        let (block, _) = self.block_of.get(i).copied()?;
+        self.block_owner.get(block).copied().flatten()
+    }
+
+    /// The statement before statement `i` in its block.
+    pub fn previous_in_block(&self, i: usize) -> Option<usize> {
+        let (block, position) = self.block_of.get(i).copied()?;
+        self.flow
+            .blocks
+            .get(block)?
+            .get(position.checked_sub(1)?)
+            .copied()
+    }
+}
+
+/// The blocks nested directly in a statement, in source order.
+pub fn child_blocks(node: &ir::Node) -> Vec<usize> {
+    match &node.kind {
+        NodeKind::Branch { arms, otherwise } => arms
+            .iter()
+            .map(|a| a.block)
+            .chain(otherwise.else_arm.map(|(_, b)| b))
+            .collect(),
+        NodeKind::Split { arms } => arms.iter().map(|a| a.block).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The least time a lead spends in a statement: a plain `wait D` takes D;
+/// `wait D or until C` can end at once, and nothing else waits.
+pub fn min_delay(node: &ir::Node) -> u64 {
+    match &node.kind {
+        NodeKind::Wait {
+            duration,
+            until: None,
+            ..
+        } => duration.seconds,
+        _ => 0,
+    }
+}
+
+/// The strongly connected component of every vertex, by index (Kosaraju:
+/// petgraph runs it iteratively, where its Tarjan recurses once per vertex).
+pub fn components<N, E>(graph: &DiGraph<N, E>) -> Vec<usize> {
+    let mut component = vec![usize::MAX; graph.node_count()];
+    for (c, members) in kosaraju_scc(graph).into_iter().enumerate() {
+        for v in members {
+            if let Some(slot) = component.get_mut(v.index()) {
+                *slot = c;
+            }
+        }
+    }
+    component
+}
+
+pub fn same_component(component: &[usize], a: NodeIndex, b: NodeIndex) -> bool {
+    matches!((component.get(a.index()), component.get(b.index())), (Some(x), Some(y)) if x == y)
+}

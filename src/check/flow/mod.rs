@@ -1,0 +1,45 @@
+//! Flow analysis: the checks that follow leads through a campaign's flow
+//! graph ([`graph::FlowGraph`]).
+//!
+//! | code                    | module        | how                                              |
+//! | ----------------------- | ------------- | ------------------------------------------------ |
+//! | `unreachable-step`      | `reach`       | breadth-first search from the entry              |
+//! | `missing-exit`          | `reach`       | reachable statements with an edge past the end   |
+//! | `loop-without-wait`     | `loops`       | components of the statements that take no time   |
+//! | `endless-loop`          | `loops`       | components that no exit can be reached from      |
+//! | `cadence-cap`           | `cadence`     | dynamic programming, one Dijkstra run per layer  |
+//! | `unreachable-threshold` | `thresholds`  | the most points a component can reach            |
+//! | `dead-branch-arm`       | `dead_arms`   | a sound implication prover on conditions         |
+//! | `email-not-sent-yet`    | `email_order` | "sent on every path" dataflow                    |
+//!
+//! None of them enumerates paths: each is polynomial in the size of the flow.
+
+mod cadence;
+mod dead_arms;
+mod email_order;
+pub(crate) mod graph;
+mod loops;
+mod reach;
+pub(crate) mod text;
+mod thresholds;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir;
+use graph::FlowGraph;
+
+/// The flow checks of one campaign.
+pub(crate) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Vec<Diagnostic>) {
+    let g = FlowGraph::new(campaign);
+    reach::unreachable_steps(&g, out);
+    reach::missing_exits(campaign, &g, out);
+    loops::check(campaign, &g, out);
+    cadence::check(campaign, &g, out);
+    email_order::check(project, &g, out);
+    dead_arms::check(project, campaign, out);
+    thresholds::check_campaign(project, campaign, out);
+}
+
+/// The flow checks of the project's segments (score thresholds).
+pub(crate) fn check_segments(project: &ir::Project, out: &mut Vec<Diagnostic>) {
+    thresholds::check_segments(project, out);
+}

@@ -1,0 +1,119 @@
+//! `unreachable-threshold`: `score.<c> >= N` (or `> N`) where component `c`
+//! has no `on` rules, so its points only come from `if` rules, and even all of
+//! its positive `if` points together stay below what the comparison needs.
+//!
+//! The model is the campaign's for a campaign's conditions; for a segment, the
+//! model of every campaign that uses it (directly or through other segments),
+//! or the project's only model when no campaign does.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, CompareOp, ConditionKind, Quantity, ScoreRuleKind, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) fn check_campaign(
+    project: &ir::Project,
+    campaign: &ir::Campaign,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(model) = campaign
+        .scoring
+        .as_deref()
+        .and_then(|m| project.scoring_model(m))
+    else {
+        return;
+    };
+    for condition in campaign.conditions() {
+        check_condition(model, condition, out);
+    }
+}
+
+pub(super) fn check_segments(project: &ir::Project, out: &mut Vec<Diagnostic>) {
+    let mut models: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for campaign in &project.campaigns {
+        for segment in project.segment_closure(campaign.segment_refs()) {
+            let entry = models.entry(segment.name.as_str()).or_default();
+            if let Some(model) = &campaign.scoring {
+                entry.insert(model.as_str());
+            }
+        }
+    }
+    let only_model: Option<&str> = match project.scoring_models.as_slice() {
+        [m] => Some(m.name.as_str()),
+        _ => None,
+    };
+    for segment in &project.segments {
+        let names: Vec<&str> = match models.get(segment.name.as_str()) {
+            Some(used_by) => used_by.iter().copied().collect(),
+            None => only_model.into_iter().collect(),
+        };
+        for model in names.into_iter().filter_map(|m| project.scoring_model(m)) {
+            check_condition(model, &segment.condition, out);
+        }
+    }
+}
+
+fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mut Vec<Diagnostic>) {
+    condition.walk(&mut |c| {
+        let ConditionKind::Compare {
+            left: Quantity::Score(Some(name)),
+            op,
+            right: Value::Number(threshold),
+        } = &c.kind
+        else {
+            return;
+        };
+        if !matches!(op, CompareOp::Ge | CompareOp::Gt) {
+            return;
+        }
+        let Some(component) = model.components.iter().find(|k| &k.name == name) else {
+            return;
+        };
+        if component
+            .rules
+            .iter()
+            .any(|r| matches!(r.kind, ScoreRuleKind::On(_)))
+        {
+            return;
+        }
+        let most: i64 = component
+            .rules
+            .iter()
+            .fold(0i64, |sum, r| sum.saturating_add(r.points.max(0)));
+        let reachable = match op {
+            CompareOp::Gt => (most as f64) > *threshold,
+            _ => (most as f64) >= *threshold,
+        };
+        if reachable {
+            return;
+        }
+        let comparison = format!(
+            "score.{name} {} {}",
+            op.as_str(),
+            super::text::number(*threshold)
+        );
+        out.push(
+            Diagnostic::new(
+                Code::UnreachableThreshold,
+                format!("`{comparison}` can never hold"),
+                c.span,
+                format!(
+                    "`{name}` reaches at most {most} points in scoring model `{}`",
+                    model.name
+                ),
+            )
+            .with_secondary(
+                component.name_span,
+                format!("no `on` rules here, and the positive `if` points add up to {most}"),
+            )
+            .with_note(
+                "a component without `on` rules only has the points of the `if` rules that hold",
+            )
+            .with_help(match op {
+                CompareOp::Gt => {
+                    format!("lower the threshold below {most}, or give `{name}` more points")
+                }
+                _ => format!("lower the threshold to {most} or less, or give `{name}` more points"),
+            }),
+        );
+    });
+}
