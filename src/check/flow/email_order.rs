@@ -21,6 +21,9 @@ struct Test<'c> {
     condition: &'c ir::Condition,
 }
 
+/// How many sends of the tested email are labelled.
+const MAX_SEND_LABELS: usize = 3;
+
 pub(super) fn check(project: &ir::Project, g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
     let mut tests: Vec<Test<'_>> = Vec::new();
     for (v, node) in g.reachable_steps() {
@@ -108,14 +111,26 @@ pub(super) fn check(project: &ir::Project, g: &FlowGraph<'_>, out: &mut Vec<Diag
                 format!("`{}` has not been sent by this point", test.email)
             },
         );
-        let mut sent_anywhere = false;
-        for node in &g.flow.nodes {
-            if matches!(&node.kind, NodeKind::Send { email, .. } if email == test.email) {
-                sent_anywhere = true;
-                d = d.with_secondary(node.head, format!("`{}` is sent here", test.email));
-            }
+        let sends_of_email: Vec<&ir::Node> = g
+            .flow
+            .nodes
+            .iter()
+            .filter(
+                |node| matches!(&node.kind, NodeKind::Send { email, .. } if email == test.email),
+            )
+            .collect();
+        // A few sends show where the email goes out; dozens would bury the test.
+        for node in sends_of_email.iter().take(MAX_SEND_LABELS) {
+            d = d.with_secondary(node.head, format!("`{}` is sent here", test.email));
         }
-        if !sent_anywhere {
+        if sends_of_email.len() > MAX_SEND_LABELS {
+            d = d.with_note(format!(
+                "`{}` is sent at {} more places not shown",
+                test.email,
+                sends_of_email.len() - MAX_SEND_LABELS
+            ));
+        }
+        if sends_of_email.is_empty() {
             d = d.with_note(format!(
                 "this campaign never sends `{}`: the test sees only what other campaigns sent",
                 test.email
