@@ -59,7 +59,23 @@ codes! {
     MissingGoal = "missing-goal", Warning, "a campaign with no goal";
     MissingUnsubscribeSuppression = "missing-unsubscribe-suppression", Warning, "a campaign that sends email but does not suppress unsubscribed leads";
     HandoffWithoutContext = "handoff-without-context", Warning, "a sales handoff with no note";
+    // ── project configuration and backends ──
+    InvalidConfig = "invalid-config", Error, "a nurture.toml that is malformed, has an unknown key or a value of the wrong type";
+    MissingBinding = "missing-binding", Error, "a name a campaign uses has no platform id bound in nurture.toml";
+    UnsupportedOnKlaviyo = "unsupported-on-klaviyo", Error, "a construct the Klaviyo flow API cannot express";
+    UnsupportedOnHubspot = "unsupported-on-hubspot", Error, "a construct HubSpot workflows cannot express";
 }
+
+/// Codes that `compile` alone never produces: they come from reading
+/// `nurture.toml` or from a backend (`--target klaviyo`, ...). Their
+/// explanations' examples are valid `.nurture` that compiles clean; the text
+/// says which configuration or target makes the failing one fail.
+pub const NEEDS_CONFIG: &[Code] = &[
+    Code::InvalidConfig,
+    Code::MissingBinding,
+    Code::UnsupportedOnKlaviyo,
+    Code::UnsupportedOnHubspot,
+];
 
 impl Code {
     pub fn from_name(name: &str) -> Option<Code> {
