@@ -14,9 +14,14 @@
 //! project and config give byte-identical files. `docs/backends.md` maps
 //! every construct for every platform.
 
+mod bind;
+mod formula;
 mod ir_json;
+pub mod klaviyo;
+mod unroll;
 
 pub use ir_json::{ir_json, IR_FORMAT_VERSION};
+pub use klaviyo::klaviyo;
 
 use std::fmt;
 use std::str::FromStr;
@@ -110,4 +115,11 @@ impl FromStr for Target {
             .find(|t| t.as_str() == s)
             .ok_or_else(|| UnknownTarget(s.to_string()))
     }
+}
+
+/// Pretty JSON with a trailing newline: the form of every output file.
+pub(crate) fn to_pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string());
+    text.push('\n');
+    text
 }
