@@ -16,10 +16,12 @@
 
 mod bind;
 mod formula;
+pub mod hubspot;
 mod ir_json;
 pub mod klaviyo;
 mod unroll;
 
+pub use hubspot::hubspot;
 pub use ir_json::{ir_json, IR_FORMAT_VERSION};
 pub use klaviyo::klaviyo;
 
