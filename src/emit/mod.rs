@@ -14,6 +14,7 @@
 //! project and config give byte-identical files. `docs/backends.md` maps
 //! every construct for every platform.
 
+pub mod asl;
 mod bind;
 mod formula;
 pub mod hubspot;
@@ -21,6 +22,7 @@ mod ir_json;
 pub mod klaviyo;
 mod unroll;
 
+pub use asl::asl;
 pub use hubspot::hubspot;
 pub use ir_json::{ir_json, IR_FORMAT_VERSION};
 pub use klaviyo::klaviyo;
