@@ -67,6 +67,7 @@ pub fn asl_traced(
             b: &mut b,
             states: Map::new(),
             origins: Vec::new(),
+            has_segments: false,
         };
         out.push(ctx.file());
     }
@@ -138,8 +139,10 @@ enum Conditions {
     Path(&'static str),
 }
 
-/// Where the `(campaign)` Pass state puts the goal and suppression checks.
+/// Where the `(campaign)` Pass state puts the goal and suppression checks,
+/// and the definitions of the segments the campaign uses.
 const GUARDS_PATH: &str = "$.campaign.guards";
+const SEGMENTS_PATH: &str = "$.campaign.segments";
 
 struct Ctx<'a> {
     project: &'a Project,
@@ -148,6 +151,9 @@ struct Ctx<'a> {
     b: &'a mut Binder,
     states: Map<String, Value>,
     origins: Vec<(String, String)>,
+    /// Whether the campaign uses segments (their definitions are passed to
+    /// every evaluation).
+    has_segments: bool,
 }
 
 impl Ctx<'_> {
@@ -182,6 +188,9 @@ impl Ctx<'_> {
         full.insert("campaign".into(), json!(self.campaign.name));
         full.insert("step".into(), json!(step));
         full.append(&mut payload);
+        if kind == "evaluate" && self.has_segments {
+            full.insert("segments.$".into(), json!(SEGMENTS_PATH));
+        }
         full.insert("contact.$".into(), json!("$.contact"));
         full.insert("entered_at.$".into(), json!("$$.Execution.StartTime"));
         json!({
@@ -269,18 +278,28 @@ impl Ctx<'_> {
         let guards = self.guard_conditions();
         let mut ends: BTreeSet<String> = BTreeSet::new();
 
-        // The goal and suppression checks, once, for every guard.
-        if !guards.is_empty() {
-            let list: Vec<Value> = guards
-                .iter()
-                .map(|(n, cond, _)| json!({ "name": n, "condition": cond }))
-                .collect();
+        // The goal and suppression checks and the segment definitions, once.
+        let segments = self.segment_definitions();
+        self.has_segments = !segments.is_empty();
+        let has_campaign_state = !guards.is_empty() || self.has_segments;
+        if has_campaign_state {
+            let mut result = Map::new();
+            if !guards.is_empty() {
+                let list: Vec<Value> = guards
+                    .iter()
+                    .map(|(n, cond, _)| json!({ "name": n, "condition": cond }))
+                    .collect();
+                result.insert("guards".into(), Value::Array(list));
+            }
+            if self.has_segments {
+                result.insert("segments".into(), Value::Object(segments));
+            }
             self.add(
                 "(campaign)",
                 json!({
                     "Type": "Pass",
-                    "Comment": "The campaign's goals and suppression, checked before every effect",
-                    "Result": { "guards": list },
+                    "Comment": "The campaign's goals and suppression (checked before every effect) and the definitions of its segments",
+                    "Result": Value::Object(result),
                     "ResultPath": "$.campaign",
                     "Next": state_name("(entry)"),
                 }),
@@ -339,7 +358,7 @@ impl Ctx<'_> {
         );
         let machine = json!({
             "Comment": comment,
-            "StartAt": state_name(if guards.is_empty() { "(entry)" } else { "(campaign)" }),
+            "StartAt": state_name(if has_campaign_state { "(campaign)" } else { "(entry)" }),
             "States": Value::Object(std::mem::take(&mut self.states)),
         });
         Traced {
@@ -351,6 +370,18 @@ impl Ctx<'_> {
         }
     }
 
+    /// Every segment the campaign uses, directly or through other segments:
+    /// name → definition.
+    fn segment_definitions(&mut self) -> Map<String, Value> {
+        let project = self.project;
+        let mut out = Map::new();
+        for segment in project.segment_closure(self.campaign.segment_refs()) {
+            let definition = self.cond(&segment.condition);
+            out.insert(segment.name.clone(), definition);
+        }
+        out
+    }
+
     /// Goals, then suppression: `(name, condition, end state)`.
     fn guard_conditions(&mut self) -> Vec<(String, Value, String)> {
         let c = self.campaign;
@@ -358,16 +389,12 @@ impl Ctx<'_> {
         for g in &c.goals {
             out.push((
                 format!("goal:{}", g.name),
-                self.cond(&g.condition, &mut BTreeSet::new()),
+                self.cond(&g.condition),
                 format!("(goal {})", g.name),
             ));
         }
         if let Some(s) = &c.suppress {
-            out.push((
-                "suppressed".into(),
-                self.cond(s, &mut BTreeSet::new()),
-                "(suppressed)".into(),
-            ));
+            out.push(("suppressed".into(), self.cond(s), "(suppressed)".into()));
         }
         out
     }
@@ -387,7 +414,7 @@ impl Ctx<'_> {
             .map(|(i, t)| {
                 let started = json!({ "trigger": { "index": i, "source": self.trigger(t) } });
                 match &t.filter {
-                    Some(f) => json!({ "all": [started, self.cond(f, &mut BTreeSet::new())] }),
+                    Some(f) => json!({ "all": [started, self.cond(f)] }),
                     None => started,
                 }
             })
@@ -398,7 +425,7 @@ impl Ctx<'_> {
         any.extend(enrolled);
         all.push(json!({ "any": any }));
         if let Some(a) = &c.audience {
-            all.push(self.cond(a, &mut BTreeSet::new()));
+            all.push(self.cond(a));
         }
         json!({ "all": all })
     }
@@ -442,28 +469,18 @@ impl Ctx<'_> {
         }
     }
 
-    /// A condition as data for the `evaluate` function. Segments are
-    /// inlined with their definitions (`seen` stops a cycle).
-    fn cond(&mut self, c: &Condition, seen: &mut BTreeSet<String>) -> Value {
+    /// A condition as data for the `evaluate` function. A segment is its
+    /// name; the definitions are in the `(campaign)` state, once each.
+    fn cond(&mut self, c: &Condition) -> Value {
         match &c.kind {
             ConditionKind::Or(items) => {
-                json!({ "any": items.iter().map(|i| self.cond(i, seen)).collect::<Vec<_>>() })
+                json!({ "any": items.iter().map(|i| self.cond(i)).collect::<Vec<_>>() })
             }
             ConditionKind::And(items) => {
-                json!({ "all": items.iter().map(|i| self.cond(i, seen)).collect::<Vec<_>>() })
+                json!({ "all": items.iter().map(|i| self.cond(i)).collect::<Vec<_>>() })
             }
-            ConditionKind::Not(inner) => json!({ "not": self.cond(inner, seen) }),
-            ConditionKind::InSegment(s) => {
-                let definition = match self.project.segment(s) {
-                    Some(segment) if seen.insert(s.clone()) => {
-                        let d = self.cond(&segment.condition, seen);
-                        seen.remove(s);
-                        d
-                    }
-                    _ => Value::Null,
-                };
-                json!({ "segment": s, "definition": definition })
-            }
+            ConditionKind::Not(inner) => json!({ "not": self.cond(inner) }),
+            ConditionKind::InSegment(s) => json!({ "segment": s }),
             ConditionKind::Inactive(d) => json!({ "inactive_seconds": d.seconds }),
             ConditionKind::Property(p) => {
                 json!({ "property": self.property(p), "op": "==", "value": true })
@@ -564,7 +581,7 @@ impl Ctx<'_> {
                 next: t,
             } => {
                 let function = self.function("wait_until", node.head);
-                let condition = self.cond(until, &mut BTreeSet::new());
+                let condition = self.cond(until);
                 let after = self.next_name(*t, ends);
                 let state = json!({
                     "Type": "Task",
@@ -587,6 +604,10 @@ impl Ctx<'_> {
                     "Catch": [ { "ErrorEquals": ["States.Timeout"], "ResultPath": null, "Next": after } ],
                     "Next": after,
                 });
+                let mut state = state;
+                if self.has_segments {
+                    state["Parameters"]["Payload"]["segments.$"] = json!(SEGMENTS_PATH);
+                }
                 self.add(&id, state);
             }
             NodeKind::Branch { arms, otherwise } => {
@@ -594,10 +615,7 @@ impl Ctx<'_> {
                 let mut routes = Vec::new();
                 for (k, arm) in arms.iter().enumerate() {
                     let name = format!("when{}", k + 1);
-                    conditions.push((
-                        name.clone(),
-                        self.cond(&arm.condition, &mut BTreeSet::new()),
-                    ));
+                    conditions.push((name.clone(), self.cond(&arm.condition)));
                     routes.push((name, self.next_name(arm.target, ends)));
                 }
                 let default = self.next_name(otherwise.target, ends);
