@@ -1280,3 +1280,49 @@ fn backend_code_explanations_fail_and_pass_as_they_say() {
         );
     }
 }
+
+// ── robustness ──
+
+#[test]
+fn backends_do_not_panic_on_projects_with_errors() {
+    let mut sources: Vec<(String, String)> = vec![
+        ("fall_off".into(), "campaign a {\n  trigger demo.requested\n  send nowhere\n}\n".into()),
+        ("undefined_label".into(), "campaign a {\n  trigger demo.requested\n  wait 1d\n  goto nowhere\n}\n".into()),
+        ("goto_loop".into(), "campaign a {\n  trigger demo.requested\n  x: goto y\n  y: goto x\n}\n".into()),
+        ("no_trigger".into(), "campaign a {\n  split { 30% { exit } 30% { exit } }\n  exit\n}\n".into()),
+        ("enroll_unknown".into(), "campaign a {\n  trigger demo.requested\n  enroll b\n}\n".into()),
+        ("wait_minutes".into(), "campaign a {\n  trigger inactive 30m\n  reentry after 30m\n  wait 30m or until page.visited within 45m\n  exit\n}\n".into()),
+    ];
+    // The shared invalid fixtures, when the repository has them.
+    let dir = root().join("tests/fixtures/invalid");
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "nurture") {
+                sources.push((
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    for (name, text) in sources {
+        let mut map = SourceMap::new();
+        map.add(name.clone(), text);
+        let project = nurturec::compile(&map).project;
+        for (target, backend) in BACKENDS {
+            for ids in [IdMode::Placeholders, IdMode::Bindings] {
+                for config in [Config::default(), example_config()] {
+                    // Any result is fine; a panic fails the test. Output that is
+                    // produced is still JSON.
+                    if let Ok(files) = backend(&project, &config, ids) {
+                        for f in files {
+                            serde_json::from_str::<Value>(&f.file.contents)
+                                .unwrap_or_else(|e| panic!("{name} {target}: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
