@@ -572,7 +572,7 @@ impl Ctx<'_> {
                 until: None,
                 next: t,
             } => {
-                let state = json!({ "Type": "Wait", "Comment": format!("wait {}", duration.to_text()), "Seconds": duration.seconds, "Next": self.next_name(*t, ends) });
+                let state = json!({ "Type": "Wait", "Comment": format!("wait {}", super::duration_text(duration)), "Seconds": duration.seconds, "Next": self.next_name(*t, ends) });
                 self.add(&id, state);
             }
             NodeKind::Wait {
@@ -585,7 +585,7 @@ impl Ctx<'_> {
                 let after = self.next_name(*t, ends);
                 let state = json!({
                     "Type": "Task",
-                    "Comment": format!("wait {} or until the condition holds: wait_until completes the task token when it does", duration.to_text()),
+                    "Comment": format!("wait {} or until the condition holds: wait_until completes the task token when it does", super::duration_text(duration)),
                     "Resource": LAMBDA_CALLBACK,
                     "Parameters": {
                         "FunctionName": function,

@@ -834,7 +834,7 @@ impl Ctx<'_> {
                     for t in tasks {
                         body.push_str(&format!("\nTask: {}", t.title));
                         if let Some(d) = t.due {
-                            body.push_str(&format!(" (due in {})", d.to_text()));
+                            body.push_str(&format!(" (due in {})", super::duration_text(d)));
                         }
                     }
                     let title = campaign.title.as_deref().unwrap_or(&campaign.name);
@@ -852,7 +852,7 @@ impl Ctx<'_> {
                     for (k, t) in tasks.iter().enumerate() {
                         let mut task_body = notes.join("\n");
                         if let Some(d) = t.due {
-                            task_body.push_str(&format!("\nDue in {}.", d.to_text()));
+                            task_body.push_str(&format!("\nDue in {}.", super::duration_text(d)));
                         }
                         acts.push(Act::Single {
                             name: format!("{name}/task{}", k + 1),

@@ -325,13 +325,13 @@ impl Ctx<'_> {
     fn trigger(&mut self, t: &Trigger) -> Value {
         match &t.source {
             EventSource::Inactive(d) => {
-                let key = format!("inactive_{}", d.to_text());
+                let key = format!("inactive_{}", super::duration_text(d));
                 let id = self.b.id(
                     "segments",
                     &self.cfg.segments,
                     &key,
                     "segment",
-                    &format!("segment for the trigger `inactive {}` (a segment of profiles with no opens, clicks or page views in that time)", d.to_text()),
+                    &format!("segment for the trigger `inactive {}` (a segment of profiles with no opens, clicks or page views in that time)", super::duration_text(d)),
                     t.span,
                 );
                 json!({ "type": "segment", "id": id })
@@ -404,7 +404,7 @@ impl Ctx<'_> {
                     self.unsupported(
                         format!(
                             "Klaviyo counts re-entry in hours, days or weeks, not `{}`",
-                            d.to_text()
+                            super::duration_text(d)
                         ),
                         self.campaign.name_span,
                         "re-entry in minutes",
@@ -585,7 +585,7 @@ impl Ctx<'_> {
                 self.unsupported(
                     format!(
                         "Klaviyo measures time windows in hours, days or weeks, not `{}`",
-                        d.to_text()
+                        super::duration_text(d)
                     ),
                     at,
                     "window in minutes",
@@ -1018,7 +1018,7 @@ impl Ctx<'_> {
                     for t in tasks {
                         subject.push_str(&format!(" | Task: {}", t.title));
                         if let Some(d) = t.due {
-                            subject.push_str(&format!(" (due in {})", d.to_text()));
+                            subject.push_str(&format!(" (due in {})", super::duration_text(d)));
                         }
                     }
                     let webhook = self.cfg.crm_webhook.as_ref().map(|w| w.value.clone());
@@ -1171,7 +1171,7 @@ pub(crate) fn negate(op: CompareOp) -> CompareOp {
 
 pub(crate) fn trigger_text(t: &Trigger) -> String {
     match &t.source {
-        EventSource::Inactive(d) => format!("inactive {}", d.to_text()),
+        EventSource::Inactive(d) => format!("inactive {}", super::duration_text(d)),
         EventSource::Event(e) => match &e.argument {
             None => e.kind.name().to_string(),
             Some(EventArgument::Text(s)) => format!("{}({s:?})", e.kind.name()),
