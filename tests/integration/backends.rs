@@ -498,10 +498,10 @@ fn structural_problems(g: &Graph, acyclic: bool) -> Vec<String> {
     loop {
         let before = ends.len();
         for (id, succ) in &g.successors {
-            if succ
-                .iter()
-                .any(|s| s.as_ref().map_or(true, |s| ends.contains(s)))
-            {
+            if succ.iter().any(|s| match s {
+                None => true,
+                Some(s) => ends.contains(s),
+            }) {
                 ends.insert(id);
             }
         }
