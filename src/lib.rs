@@ -8,11 +8,13 @@
 //! | resolve | [`resolve::resolve`]      | syntax trees → [`ir::Project`]          |
 //! | check   | [`check::check`]          | project → diagnostics                   |
 //! | emit    | [`emit::ir_json`]         | project → canonical JSON, per campaign  |
+//! | emit    | [`emit::klaviyo()`], [`emit::hubspot()`], [`emit::asl()`] | project + [`config::Config`] → platform JSON |
 //!
 //! [`compile`] runs the first three over a [`SourceMap`]. The library does no
 //! file or terminal I/O: the `nurturec` binary reads, renders and writes.
 
 pub mod check;
+pub mod config;
 pub mod diagnostics;
 pub mod emit;
 pub mod ir;

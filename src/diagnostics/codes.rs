@@ -68,7 +68,23 @@ codes! {
     EndlessLoop = "endless-loop", Warning, "a loop from which no `exit`, `handoff` or `enroll` can be reached";
     DeadBranchArm = "dead-branch-arm", Warning, "a branch arm that never runs because earlier arms catch every lead it matches";
     EmailNotSentYet = "email-not-sent-yet", Warning, "a test of opens or clicks of an email that may not have been sent yet";
+    // ── project configuration and backends ──
+    InvalidConfig = "invalid-config", Error, "a nurture.toml that is malformed, has an unknown key or a value of the wrong type";
+    MissingBinding = "missing-binding", Error, "a name a campaign uses has no platform id bound in nurture.toml";
+    UnsupportedOnKlaviyo = "unsupported-on-klaviyo", Error, "a construct the Klaviyo flow API cannot express";
+    UnsupportedOnHubspot = "unsupported-on-hubspot", Error, "a construct HubSpot workflows cannot express";
 }
+
+/// Codes that `compile` alone never produces: they come from reading
+/// `nurture.toml` or from a backend (`--target klaviyo`, ...). Their
+/// explanations' examples are valid `.nurture` that compiles clean; the text
+/// says which configuration or target makes the failing one fail.
+pub const NEEDS_CONFIG: &[Code] = &[
+    Code::InvalidConfig,
+    Code::MissingBinding,
+    Code::UnsupportedOnKlaviyo,
+    Code::UnsupportedOnHubspot,
+];
 
 impl Code {
     pub fn from_name(name: &str) -> Option<Code> {

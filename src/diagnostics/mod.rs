@@ -4,7 +4,7 @@
 mod codes;
 pub mod render;
 
-pub use codes::Code;
+pub use codes::{Code, NEEDS_CONFIG};
 
 use crate::span::Span;
 use serde::Serialize;

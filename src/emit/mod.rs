@@ -1,14 +1,145 @@
 //! Stage 4, backends: the resolved project as files for a target, and
 //! [`graph`], a campaign's flow as a Mermaid or DOT picture.
+//!
+//! | target    | function          | one file per campaign (`<target>/<campaign>.json`)        |
+//! | --------- | ----------------- | ---------------------------------------------------------- |
+//! | `ir`      | [`ir_json`]       | the canonical IR                                           |
+//! | `klaviyo` | [`klaviyo()`]     | `POST /api/flows` request bodies (JSON:API `FlowCreateQuery`) |
+//! | `hubspot` | [`hubspot()`]     | `POST /automation/v4/flows` request bodies (`CONTACT_FLOW`)  |
+//! | `asl`     | [`asl()`]         | AWS Step Functions state machines (Amazon States Language)  |
+//!
+//! The platform backends take the project's [`crate::config::Config`] for
+//! the account's ids ("bindings") and an [`IdMode`]. They are meant for a
+//! project that compiled without errors; on any other project they still
+//! return without panicking. Every backend is deterministic: the same
+//! project and config give byte-identical files. `docs/backends.md` maps
+//! every construct for every platform.
 
+pub mod asl;
+mod bind;
+mod formula;
 pub mod graph;
+pub mod hubspot;
 mod ir_json;
+pub mod klaviyo;
+mod unroll;
 
+pub use asl::asl;
+pub use hubspot::hubspot;
 pub use ir_json::{ir_json, IR_FORMAT_VERSION};
+pub use klaviyo::klaviyo;
+
+use std::fmt;
+use std::str::FromStr;
 
 /// One output file: a path relative to the output folder, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
     pub contents: String,
+}
+
+/// An output file with the origin of every node in it: for each platform id
+/// (Klaviyo `temporary_id`, HubSpot `actionId`, ASL state name), the IR node
+/// id it lowers, with a `/role` suffix for the helper nodes a lowering adds
+/// (`3/poll2`) and a `#n` suffix for the n-th copy of an unrolled loop
+/// (`digest#2`); campaign-level nodes have a name in parentheses
+/// (`(entry)`, `(goal demo_booked)`). Tests use it to check that the output
+/// is equivalent to the IR; tools can use it as a source map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Traced {
+    pub file: OutputFile,
+    /// `(platform id, origin)`, in output order.
+    pub origins: Vec<(String, String)>,
+}
+
+/// Whether platform ids come from the config's bindings or are readable
+/// placeholders such as `<template:recording>` (for review and tests; a
+/// placeholder file is not meant to be deployed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdMode {
+    #[default]
+    Bindings,
+    Placeholders,
+}
+
+/// An output format of `nurturec build --target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Ir,
+    Klaviyo,
+    Hubspot,
+    Asl,
+}
+
+impl Target {
+    pub const ALL: &'static [Target] = &[Target::Ir, Target::Klaviyo, Target::Hubspot, Target::Asl];
+
+    /// The name on the command line and in `nurture.toml`, which is also the
+    /// output subfolder.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Ir => "ir",
+            Target::Klaviyo => "klaviyo",
+            Target::Hubspot => "hubspot",
+            Target::Asl => "asl",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing a target name: the text given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTarget(pub String);
+
+impl fmt::Display for UnknownTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Target::ALL.iter().map(|t| t.as_str()).collect();
+        write!(
+            f,
+            "unknown target `{}`: expected one of {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownTarget {}
+
+impl FromStr for Target {
+    type Err = UnknownTarget;
+
+    fn from_str(s: &str) -> Result<Target, UnknownTarget> {
+        Target::ALL
+            .iter()
+            .copied()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| UnknownTarget(s.to_string()))
+    }
+}
+
+/// A duration as people write it: whole days (`7d`, `90d`), else hours,
+/// else minutes. Used in names and messages of the output, so that they do
+/// not depend on how the IR prints durations.
+pub(crate) fn duration_text(d: impl std::borrow::Borrow<crate::ir::Duration>) -> String {
+    let s = d.borrow().seconds;
+    if s % 86_400 == 0 {
+        format!("{}d", s / 86_400)
+    } else if s % 3_600 == 0 {
+        format!("{}h", s / 3_600)
+    } else {
+        format!("{}m", s.div_ceil(60))
+    }
+}
+
+/// Pretty JSON with a trailing newline: the form of every output file.
+pub(crate) fn to_pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string());
+    text.push('\n');
+    text
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod backends;
 mod cases;
 mod cli;
 mod docs;

@@ -1,0 +1,770 @@
+//! The project configuration, `nurture.toml`: where to write, which targets
+//! to build, and for each platform the *bindings* from the names a project
+//! uses to the ids of one account.
+//!
+//! Every key is optional; an empty file is a valid configuration. Binding
+//! tables map a name of the project (an email, a segment, an event of the
+//! catalogue, ...) to a platform id. A key or table the compiler does not know
+//! is an `invalid-config` error, so that a typo never passes silently; so is a
+//! value of the wrong type, and a file that is not TOML (with the position of
+//! the problem, like any source file).
+//!
+//! ```toml
+//! [build]
+//! out = "dist"                        # output folder (the CLI's -o wins)
+//! targets = ["ir", "klaviyo"]         # ir | klaviyo | hubspot | asl
+//!
+//! [klaviyo]
+//! from_email = "marketing@example.com"  # sender of emails and internal alerts
+//! from_label = "Example Co"
+//! reply_to = "hello@example.com"        # optional
+//! crm_webhook = "https://crm.example.com/hooks/nurture"  # optional: handoffs and tasks are posted here
+//! loop_limit = 12                       # how many times a `goto` loop is unrolled (1..=100)
+//!
+//! [klaviyo.templates]          # email → template id
+//! recording = "RxYz12"
+//! [klaviyo.metrics]            # event → metric id ("event:<name>" for event("<name>"))
+//! "webinar.attended" = "AbC123"
+//! [klaviyo.metric_properties]  # event → the metric property that holds its argument
+//! "webinar.attended" = "webinar_id"
+//! [klaviyo.segments]           # segment → segment id; `inactive_90d` for `trigger inactive 90d`
+//! practitioners = "SeG456"
+//! [klaviyo.lists]              # list.joined("<argument>") → list id
+//! [klaviyo.enrollment_lists]   # campaign → the list `enroll <campaign>` adds leads to
+//! [klaviyo.recipients]         # notify/handoff recipient → email address(es)
+//! sales_team = ["sales@example.com"]
+//! [klaviyo.properties]         # contact property → Klaviyo property (default: the same name)
+//! [klaviyo.scores]             # scoring model or model.component → property (default: b2b_score, b2b_fit_score)
+//!
+//! [hubspot]
+//! loop_limit = 12
+//! suppression_lists = ["41"]   # HubSpot list ids never enrolled in any generated workflow
+//! [hubspot.emails]             # email → marketing email id (content_id)
+//! [hubspot.events]             # event → event type id (eventTypeId), e.g. "4-1639801" for form submissions
+//! [hubspot.event_properties]   # event → the event property that holds its argument
+//! [hubspot.segments]           # segment → list id
+//! [hubspot.lists]              # list.joined("<argument>") → list id
+//! [hubspot.enrollment_lists]   # campaign → the list `enroll <campaign>` adds leads to
+//! [hubspot.recipients]         # recipient name or address → HubSpot user id(s)
+//! [hubspot.properties]         # contact property → HubSpot property (default: the same name)
+//! [hubspot.scores]
+//!
+//! [asl.resources]              # Lambda function (name or ARN) behind each kind of Task state
+//! evaluate = "arn:aws:lambda:eu-west-1:123456789012:function:nurture-evaluate"
+//! send = "nurture-send"        # also: wait_until, set_property, notify, handoff
+//! [asl.state_machines]         # campaign → state machine ARN, for `enroll <campaign>`
+//! [asl.properties]             # contact property → name passed to the Lambdas
+//! ```
+//!
+//! [`parse_config`] reads the text; the caller finds the file (next to or
+//! above the paths given) and adds it to the [`crate::SourceMap`] so that its
+//! diagnostics render with source lines.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::emit::Target;
+use crate::ir::EventKind;
+use crate::resolve::suggest;
+use crate::span::{FileId, Span};
+use std::collections::BTreeMap;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// The name of the configuration file.
+pub const FILE_NAME: &str = "nurture.toml";
+
+/// The largest `loop_limit` accepted.
+pub const MAX_LOOP_LIMIT: u32 = 100;
+
+/// `loop_limit` when the config gives none.
+pub const DEFAULT_LOOP_LIMIT: u32 = 12;
+
+/// A parsed `nurture.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `[build] out`.
+    pub output: Option<String>,
+    /// `[build] targets`, in the order written, without repeats.
+    pub targets: Vec<Target>,
+    pub klaviyo: KlaviyoConfig,
+    pub hubspot: HubspotConfig,
+    pub asl: AslConfig,
+}
+
+/// One string value and where it is written in `nurture.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub value: String,
+    pub span: Span,
+}
+
+/// One or more strings (a string, or an array of strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListSetting {
+    pub values: Vec<String>,
+    pub span: Span,
+}
+
+/// A binding table: a name of the project → a platform id.
+pub type Bindings = BTreeMap<String, Setting>;
+
+/// A binding table whose values are lists (recipients).
+pub type ListBindings = BTreeMap<String, ListSetting>;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KlaviyoConfig {
+    pub from_email: Option<Setting>,
+    pub from_label: Option<Setting>,
+    pub reply_to: Option<Setting>,
+    pub crm_webhook: Option<Setting>,
+    pub loop_limit: Option<u32>,
+    pub templates: Bindings,
+    pub metrics: Bindings,
+    pub metric_properties: Bindings,
+    pub segments: Bindings,
+    pub lists: Bindings,
+    pub enrollment_lists: Bindings,
+    pub recipients: ListBindings,
+    pub properties: Bindings,
+    pub scores: Bindings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HubspotConfig {
+    pub loop_limit: Option<u32>,
+    pub suppression_lists: Option<ListSetting>,
+    pub emails: Bindings,
+    pub events: Bindings,
+    pub event_properties: Bindings,
+    pub segments: Bindings,
+    pub lists: Bindings,
+    pub enrollment_lists: Bindings,
+    pub recipients: ListBindings,
+    pub properties: Bindings,
+    pub scores: Bindings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AslConfig {
+    pub resources: Bindings,
+    pub state_machines: Bindings,
+    pub properties: Bindings,
+}
+
+/// The kinds of Task state an ASL output can contain: the keys of
+/// `[asl.resources]`.
+pub const ASL_RESOURCES: &[&str] = &[
+    "evaluate",
+    "send",
+    "wait_until",
+    "set_property",
+    "notify",
+    "handoff",
+];
+
+/// What the keys of a binding table must look like.
+#[derive(Debug, Clone, Copy)]
+enum Keys {
+    /// A name of the project: `[a-z_][a-z0-9_]*`.
+    Name,
+    /// A scoring model, or `model.component`.
+    Score,
+    /// An event of the catalogue, or `event:<custom name>`.
+    Event,
+    /// A name or an email address.
+    Recipient,
+    /// Any non-empty text (an event argument).
+    Text,
+    /// One of a fixed list.
+    OneOf(&'static [&'static str]),
+}
+
+const TOP: &[&str] = &["build", "klaviyo", "hubspot", "asl"];
+const BUILD: &[&str] = &["out", "targets"];
+const KLAVIYO: &[&str] = &[
+    "from_email",
+    "from_label",
+    "reply_to",
+    "crm_webhook",
+    "loop_limit",
+    "templates",
+    "metrics",
+    "metric_properties",
+    "segments",
+    "lists",
+    "enrollment_lists",
+    "recipients",
+    "properties",
+    "scores",
+];
+const HUBSPOT: &[&str] = &[
+    "loop_limit",
+    "suppression_lists",
+    "emails",
+    "events",
+    "event_properties",
+    "segments",
+    "lists",
+    "enrollment_lists",
+    "recipients",
+    "properties",
+    "scores",
+];
+const ASL: &[&str] = &["resources", "state_machines", "properties"];
+
+/// Parses the text of a `nurture.toml` that the [`crate::SourceMap`] knows
+/// as `file`. Returns every problem found, not only the first.
+pub fn parse_config(file: FileId, text: &str) -> Result<Config, Vec<Diagnostic>> {
+    let (root, errors) = DeTable::parse_recoverable(text);
+    let mut reader = Reader {
+        file,
+        len: text.len(),
+        diagnostics: Vec::new(),
+    };
+    if !errors.is_empty() {
+        for error in errors {
+            let range = error.span().unwrap_or(0..0);
+            let span = reader.span(range);
+            let message = error.message().trim().to_string();
+            reader.diagnostics.push(
+                Diagnostic::new(Code::InvalidConfig, format!("{FILE_NAME} is not valid TOML: {message}"), span, message)
+                    .with_help("see https://toml.io for the syntax; `nurturec explain invalid-config` for the keys"),
+            );
+        }
+        crate::diagnostics::sort_and_dedup(&mut reader.diagnostics);
+        return Err(reader.diagnostics);
+    }
+    let config = reader.config(root.get_ref());
+    if reader.diagnostics.is_empty() {
+        Ok(config)
+    } else {
+        crate::diagnostics::sort_and_dedup(&mut reader.diagnostics);
+        Err(reader.diagnostics)
+    }
+}
+
+struct Reader {
+    file: FileId,
+    len: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+type Entry<'t, 'i> = (
+    &'t Spanned<std::borrow::Cow<'i, str>>,
+    &'t Spanned<DeValue<'i>>,
+);
+
+/// A table's entries in the order they are written.
+fn entries<'t, 'i>(table: &'t DeTable<'i>) -> Vec<Entry<'t, 'i>> {
+    let mut list: Vec<Entry<'t, 'i>> = table.iter().collect();
+    list.sort_by_key(|(k, _)| k.span().start);
+    list
+}
+
+fn type_name(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// A key as written in TOML: bare if it can be, else quoted.
+pub(crate) fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        key.to_string()
+    } else {
+        toml_string(key)
+    }
+}
+
+/// A TOML basic string.
+pub(crate) fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn is_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Reader {
+    fn span(&self, range: std::ops::Range<usize>) -> Span {
+        let start = range.start.min(self.len);
+        let end = range.end.clamp(start, self.len);
+        Span::new(self.file, start, end)
+    }
+
+    fn error(
+        &mut self,
+        span: std::ops::Range<usize>,
+        message: String,
+        label: &str,
+    ) -> &mut Diagnostic {
+        let span = self.span(span);
+        self.diagnostics
+            .push(Diagnostic::new(Code::InvalidConfig, message, span, label));
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        path: &str,
+        known: &[&str],
+    ) {
+        let name = key.get_ref().as_ref();
+        let place = if path.is_empty() {
+            "at the top level".to_string()
+        } else {
+            format!("in `[{path}]`")
+        };
+        let help = match suggest::closest(name, known.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("the keys {place} are: {}", known.join(", ")),
+        };
+        let d = self.error(
+            key.span(),
+            format!("unknown key `{name}` {place} of {FILE_NAME}"),
+            "not a key the compiler knows",
+        );
+        d.help = Some(help);
+    }
+
+    fn wrong_type(&mut self, value: &Spanned<DeValue<'_>>, what: &str, expected: &str) {
+        let found = type_name(value.get_ref());
+        self.error(
+            value.span(),
+            format!("`{what}` must be {expected}, not {found}"),
+            &format!("expected {expected}"),
+        );
+    }
+
+    fn table<'t, 'i>(
+        &mut self,
+        value: &'t Spanned<DeValue<'i>>,
+        what: &str,
+    ) -> Option<&'t DeTable<'i>> {
+        match value.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => {
+                self.wrong_type(value, what, "a table");
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, value: &Spanned<DeValue<'_>>, what: &str) -> Option<Setting> {
+        match value.get_ref() {
+            DeValue::String(s) if s.trim().is_empty() => {
+                self.error(value.span(), format!("`{what}` is empty"), "empty string");
+                None
+            }
+            DeValue::String(s) => Some(Setting {
+                value: s.to_string(),
+                span: self.span(value.span()),
+            }),
+            _ => {
+                self.wrong_type(value, what, "a string");
+                None
+            }
+        }
+    }
+
+    /// A string or an array of strings.
+    fn strings(&mut self, value: &Spanned<DeValue<'_>>, what: &str) -> Option<ListSetting> {
+        let span = self.span(value.span());
+        match value.get_ref() {
+            DeValue::String(_) => self.string(value, what).map(|s| ListSetting {
+                values: vec![s.value],
+                span,
+            }),
+            DeValue::Array(items) => {
+                let mut values = Vec::new();
+                let mut ok = true;
+                for item in items {
+                    match self.string(item, what) {
+                        Some(s) => values.push(s.value),
+                        None => ok = false,
+                    }
+                }
+                if values.is_empty() && ok {
+                    self.error(
+                        value.span(),
+                        format!("`{what}` is an empty list"),
+                        "no values",
+                    );
+                    return None;
+                }
+                ok.then_some(ListSetting { values, span })
+            }
+            _ => {
+                self.wrong_type(value, what, "a string or an array of strings");
+                None
+            }
+        }
+    }
+
+    fn integer(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        what: &str,
+        min: u32,
+        max: u32,
+    ) -> Option<u32> {
+        let DeValue::Integer(i) = value.get_ref() else {
+            self.wrong_type(value, what, "an integer");
+            return None;
+        };
+        let parsed = i64::from_str_radix(i.as_str(), i.radix()).ok();
+        match parsed
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| (min..=max).contains(n))
+        {
+            Some(n) => Some(n),
+            None => {
+                self.error(
+                    value.span(),
+                    format!("`{what}` must be between {min} and {max}"),
+                    &format!("not in {min}..={max}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_key(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        path: &str,
+        rule: Keys,
+    ) -> bool {
+        let name = key.get_ref().as_ref();
+        let (ok, expected, suggestion): (bool, String, Option<String>) = match rule {
+            Keys::Name => (
+                is_name(name),
+                "a name such as `webinar_recording` (lowercase, digits, `_`)".into(),
+                None,
+            ),
+            Keys::Score => {
+                let ok = match name.split_once('.') {
+                    Some((model, component)) => is_name(model) && is_name(component),
+                    None => is_name(name),
+                };
+                (
+                    ok,
+                    "a scoring model (`b2b`) or a component (`b2b.fit`)".into(),
+                    None,
+                )
+            }
+            Keys::Event => {
+                let ok = EventKind::from_name(name).is_some_and(|k| k != EventKind::Custom)
+                    || name
+                        .strip_prefix("event:")
+                        .is_some_and(|rest| !rest.is_empty());
+                let names = EventKind::ALL
+                    .iter()
+                    .filter(|k| **k != EventKind::Custom)
+                    .map(|k| k.name());
+                let close = suggest::closest(name, names).map(str::to_string);
+                (
+                    ok,
+                    "an event of the catalogue (`form.submitted`) or `event:<custom name>`".into(),
+                    close,
+                )
+            }
+            Keys::Recipient => (
+                is_name(name) || (name.contains('@') && !name.contains(char::is_whitespace)),
+                "a recipient name (`sales_team`) or an email address".into(),
+                None,
+            ),
+            Keys::Text => (!name.trim().is_empty(), "a non-empty key".into(), None),
+            Keys::OneOf(allowed) => (
+                allowed.contains(&name),
+                format!("one of {}", allowed.join(", ")),
+                suggest::closest(name, allowed.iter().copied()).map(str::to_string),
+            ),
+        };
+        if !ok {
+            let d = self.error(
+                key.span(),
+                format!("`{name}` is not a valid key in `[{path}]`: expected {expected}"),
+                "invalid key",
+            );
+            if let Some(close) = suggestion {
+                d.help = Some(format!("did you mean `{close}`?"));
+            }
+        }
+        ok
+    }
+
+    fn bindings(&mut self, value: &Spanned<DeValue<'_>>, path: &str, rule: Keys) -> Bindings {
+        let mut out = Bindings::new();
+        let Some(table) = self.table(value, path) else {
+            return out;
+        };
+        for (key, value) in entries(table) {
+            if !self.check_key(key, path, rule) {
+                continue;
+            }
+            let what = format!("{path}.{}", toml_key(key.get_ref()));
+            if let Some(setting) = self.string(value, &what) {
+                out.insert(key.get_ref().to_string(), setting);
+            }
+        }
+        out
+    }
+
+    fn list_bindings(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        rule: Keys,
+    ) -> ListBindings {
+        let mut out = ListBindings::new();
+        let Some(table) = self.table(value, path) else {
+            return out;
+        };
+        for (key, value) in entries(table) {
+            if !self.check_key(key, path, rule) {
+                continue;
+            }
+            let what = format!("{path}.{}", toml_key(key.get_ref()));
+            if let Some(setting) = self.strings(value, &what) {
+                out.insert(key.get_ref().to_string(), setting);
+            }
+        }
+        out
+    }
+
+    fn config(&mut self, root: &DeTable<'_>) -> Config {
+        let mut config = Config::default();
+        for (key, value) in entries(root) {
+            match key.get_ref().as_ref() {
+                "build" => self.build(value, &mut config),
+                "klaviyo" => config.klaviyo = self.klaviyo(value),
+                "hubspot" => config.hubspot = self.hubspot(value),
+                "asl" => config.asl = self.asl(value),
+                _ => self.unknown_key(key, "", TOP),
+            }
+        }
+        config
+    }
+
+    fn build(&mut self, value: &Spanned<DeValue<'_>>, config: &mut Config) {
+        let Some(table) = self.table(value, "build") else {
+            return;
+        };
+        for (key, value) in entries(table) {
+            match key.get_ref().as_ref() {
+                "out" => config.output = self.string(value, "build.out").map(|s| s.value),
+                "targets" => {
+                    let DeValue::Array(items) = value.get_ref() else {
+                        self.wrong_type(value, "build.targets", "an array of target names");
+                        continue;
+                    };
+                    for item in items {
+                        let Some(name) = self.string(item, "build.targets") else {
+                            continue;
+                        };
+                        match name.value.parse::<Target>() {
+                            Ok(target) => {
+                                if !config.targets.contains(&target) {
+                                    config.targets.push(target);
+                                }
+                            }
+                            Err(e) => {
+                                let names: Vec<&str> =
+                                    Target::ALL.iter().map(|t| t.as_str()).collect();
+                                let close = suggest::closest(&name.value, names.iter().copied());
+                                let d = self.error(item.span(), e.to_string(), "unknown target");
+                                d.help = Some(match close {
+                                    Some(c) => format!("did you mean `{c}`?"),
+                                    None => format!("the targets are: {}", names.join(", ")),
+                                });
+                            }
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, "build", BUILD),
+            }
+        }
+    }
+
+    fn klaviyo(&mut self, value: &Spanned<DeValue<'_>>) -> KlaviyoConfig {
+        let mut k = KlaviyoConfig::default();
+        let Some(table) = self.table(value, "klaviyo") else {
+            return k;
+        };
+        for (key, value) in entries(table) {
+            let name = key.get_ref().as_ref();
+            let path = format!("klaviyo.{name}");
+            match name {
+                "from_email" => k.from_email = self.string(value, &path),
+                "from_label" => k.from_label = self.string(value, &path),
+                "reply_to" => k.reply_to = self.string(value, &path),
+                "crm_webhook" => k.crm_webhook = self.string(value, &path),
+                "loop_limit" => k.loop_limit = self.integer(value, &path, 1, MAX_LOOP_LIMIT),
+                "templates" => k.templates = self.bindings(value, &path, Keys::Name),
+                "metrics" => k.metrics = self.bindings(value, &path, Keys::Event),
+                "metric_properties" => {
+                    k.metric_properties = self.bindings(value, &path, Keys::Event)
+                }
+                "segments" => k.segments = self.bindings(value, &path, Keys::Name),
+                "lists" => k.lists = self.bindings(value, &path, Keys::Text),
+                "enrollment_lists" => k.enrollment_lists = self.bindings(value, &path, Keys::Name),
+                "recipients" => k.recipients = self.list_bindings(value, &path, Keys::Recipient),
+                "properties" => k.properties = self.bindings(value, &path, Keys::Name),
+                "scores" => k.scores = self.bindings(value, &path, Keys::Score),
+                _ => self.unknown_key(key, "klaviyo", KLAVIYO),
+            }
+        }
+        k
+    }
+
+    fn hubspot(&mut self, value: &Spanned<DeValue<'_>>) -> HubspotConfig {
+        let mut h = HubspotConfig::default();
+        let Some(table) = self.table(value, "hubspot") else {
+            return h;
+        };
+        for (key, value) in entries(table) {
+            let name = key.get_ref().as_ref();
+            let path = format!("hubspot.{name}");
+            match name {
+                "loop_limit" => h.loop_limit = self.integer(value, &path, 1, MAX_LOOP_LIMIT),
+                "suppression_lists" => {
+                    h.suppression_lists = self.strings(value, &path);
+                    let numeric =
+                        |v: &String| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit());
+                    if h.suppression_lists
+                        .as_ref()
+                        .is_some_and(|l| !l.values.iter().all(numeric))
+                    {
+                        self.error(
+                            value.span(),
+                            format!("`{path}` must list HubSpot list ids, which are numbers: [\"41\", \"42\"]"),
+                            "not a list id",
+                        );
+                        h.suppression_lists = None;
+                    }
+                }
+                "emails" => h.emails = self.bindings(value, &path, Keys::Name),
+                "events" => h.events = self.bindings(value, &path, Keys::Event),
+                "event_properties" => h.event_properties = self.bindings(value, &path, Keys::Event),
+                "segments" => h.segments = self.bindings(value, &path, Keys::Name),
+                "lists" => h.lists = self.bindings(value, &path, Keys::Text),
+                "enrollment_lists" => h.enrollment_lists = self.bindings(value, &path, Keys::Name),
+                "recipients" => h.recipients = self.list_bindings(value, &path, Keys::Recipient),
+                "properties" => h.properties = self.bindings(value, &path, Keys::Name),
+                "scores" => h.scores = self.bindings(value, &path, Keys::Score),
+                _ => self.unknown_key(key, "hubspot", HUBSPOT),
+            }
+        }
+        h
+    }
+
+    fn asl(&mut self, value: &Spanned<DeValue<'_>>) -> AslConfig {
+        let mut a = AslConfig::default();
+        let Some(table) = self.table(value, "asl") else {
+            return a;
+        };
+        for (key, value) in entries(table) {
+            let name = key.get_ref().as_ref();
+            let path = format!("asl.{name}");
+            match name {
+                "resources" => {
+                    a.resources = self.bindings(value, &path, Keys::OneOf(ASL_RESOURCES))
+                }
+                "state_machines" => a.state_machines = self.bindings(value, &path, Keys::Name),
+                "properties" => a.properties = self.bindings(value, &path, Keys::Name),
+                _ => self.unknown_key(key, "asl", ASL),
+            }
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn keys_are_quoted_when_needed() {
+        assert_eq!(toml_key("recording"), "recording");
+        assert_eq!(toml_key("webinar.attended"), "\"webinar.attended\"");
+        assert_eq!(toml_key("event:Signed up"), "\"event:Signed up\"");
+    }
+
+    #[test]
+    fn reads_a_full_config() {
+        let text = r#"
+[build]
+out = "dist"
+targets = ["ir", "asl", "ir"]
+
+[klaviyo]
+from_email = "m@example.com"
+loop_limit = 3
+[klaviyo.templates]
+recording = "T1"
+[klaviyo.metrics]
+"webinar.attended" = "M1"
+"event:Signed up" = "M2"
+[klaviyo.recipients]
+sales = ["a@example.com", "b@example.com"]
+"ops@example.com" = "ops@example.com"
+
+[hubspot]
+suppression_lists = ["7"]
+
+[asl.resources]
+send = "arn:aws:lambda:eu-west-1:123456789012:function:send"
+"#;
+        let c = parse_config(FileId(0), text).unwrap();
+        assert_eq!(c.output.as_deref(), Some("dist"));
+        assert_eq!(c.targets, vec![Target::Ir, Target::Asl]);
+        assert_eq!(c.klaviyo.loop_limit, Some(3));
+        assert_eq!(c.klaviyo.templates["recording"].value, "T1");
+        assert_eq!(c.klaviyo.metrics["event:Signed up"].value, "M2");
+        assert_eq!(c.klaviyo.recipients["sales"].values.len(), 2);
+        assert_eq!(c.hubspot.suppression_lists.unwrap().values, vec!["7"]);
+        assert!(c.asl.resources.contains_key("send"));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let text = "[bild]\nout = 1\n[klaviyo]\nloop_limit = 0\n[klaviyo.metrics]\n\"webinar.atended\" = \"x\"\n[asl.resources]\nsnd = \"y\"\n";
+        let errors = parse_config(FileId(0), text).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(errors.len(), 4, "{messages:?}");
+        assert!(errors.iter().all(|d| d.code == Code::InvalidConfig));
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `build`?"));
+        assert_eq!(
+            errors[2].help.as_deref(),
+            Some("did you mean `webinar.attended`?")
+        );
+        assert_eq!(errors[3].help.as_deref(), Some("did you mean `send`?"));
+    }
+}

@@ -1,0 +1,1328 @@
+//! The platform backends: every valid fixture builds for every target, every
+//! output validates against the platform's published schema, and every
+//! output is equivalent to the IR it came from (a counterpart for every IR
+//! node, reachable from the entry, the same successors, every path ending).
+//! Plus the configuration: bindings, `missing-binding`, malformed
+//! `nurture.toml`.
+//!
+//! The schemas are copies under `tests/specs/` (see `tests/specs/README.md`).
+//!
+//! **Klaviyo** publishes OpenAPI 3.0, not JSON Schema. [`klaviyo_schema`]
+//! turns `create_flow.json` into a standalone draft-07 JSON Schema:
+//! - `components/schemas` become `definitions`, and every
+//!   `$ref: "#/components/schemas/X"` becomes `#/definitions/X`;
+//! - `nullable: true` (OpenAPI only) becomes `type: [T, "null"]` when the
+//!   schema has a `type`, or `anyOf: [<schema>, {type: "null"}]` when it is a
+//!   `$ref`, `oneOf` or `anyOf` (draft 07 ignores keywords next to `$ref`, so
+//!   the `$ref` is wrapped rather than annotated);
+//! - `oneOf: [{type: integer}, {type: number}]` becomes `anyOf`: a whole
+//!   number is both an integer and a number, so it matches both branches and
+//!   fails the `oneOf` although Klaviyo accepts it (the spec's quirk);
+//! - `readOnly`, `writeOnly`, `example`, `discriminator` are dropped (not
+//!   validation keywords in draft 07).
+//!
+//! **ASL**: asl-validator 4.0.0 fills in every state's `QueryLanguage`
+//! (`JSONPath` by default) before running its schemas, whose states require
+//! it; [`asl_validator_errors`] does the same. Its custom formats are
+//! registered: `asl_arn` with the validator's own ARN pattern; the path
+//! formats (`asl_path`, ...) accept any string here, because the npm
+//! validator run by `tests/asl/validate.sh` in CI checks paths for real.
+//! The AWS language-server schema is used as published, with two
+//! adjustments: the braces of one regex pattern are escaped for Rust's regex
+//! engine, and it is read as draft 04. It declares no draft; two of its
+//! subschemas carry an `$id`, which from draft 06 on would rebase the
+//! schema's own `#/properties/...` pointers and leave them pointing nowhere.
+//! Every keyword it uses means the same in draft 04.
+
+use nurturec::config::{parse_config, Config};
+use nurturec::emit::{self, IdMode, OutputFile, Traced};
+use nurturec::ir::{self, NodeKind, Target as IrTarget};
+use nurturec::{Code, SourceMap};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+// ── fixtures ──
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn valid_fixture_paths() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/valid"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "nurture"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no valid fixtures");
+    paths
+}
+
+fn compile_text(name: &str, text: &str) -> (SourceMap, ir::Project) {
+    let mut sources = SourceMap::new();
+    sources.add(name, text);
+    let c = nurturec::compile(&sources);
+    let problems: Vec<String> = c
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{name} should compile clean: {problems:?}"
+    );
+    (sources, c.project)
+}
+
+/// Every valid fixture, compiled: `(file stem, project)`.
+fn fixtures() -> Vec<(String, ir::Project)> {
+    valid_fixture_paths()
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+            (
+                stem.clone(),
+                compile_text(&format!("{stem}.nurture"), &text).1,
+            )
+        })
+        .collect()
+}
+
+fn fixture(stem: &str) -> ir::Project {
+    fixtures().into_iter().find(|(s, _)| s == stem).unwrap().1
+}
+
+type Backend = fn(&ir::Project, &Config, IdMode) -> Result<Vec<Traced>, Vec<nurturec::Diagnostic>>;
+
+const BACKENDS: &[(&str, Backend)] = &[
+    ("klaviyo", emit::klaviyo::klaviyo_traced),
+    ("hubspot", emit::hubspot::hubspot_traced),
+    ("asl", emit::asl::asl_traced),
+];
+
+fn build(backend: Backend, project: &ir::Project, config: &Config, ids: IdMode) -> Vec<Traced> {
+    match backend(project, config, ids) {
+        Ok(files) => files,
+        Err(ds) => panic!(
+            "build failed: {:#?}",
+            ds.iter()
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .collect::<Vec<_>>()
+        ),
+    }
+}
+
+/// Every fixture built for every target with placeholders.
+fn all_outputs() -> Vec<(&'static str, String, ir::Project, Traced)> {
+    let mut out = Vec::new();
+    for (stem, project) in fixtures() {
+        for (target, backend) in BACKENDS {
+            for traced in build(*backend, &project, &Config::default(), IdMode::Placeholders) {
+                out.push((*target, stem.clone(), project.clone(), traced));
+            }
+        }
+    }
+    out
+}
+
+fn parse(file: &OutputFile) -> Value {
+    assert!(
+        file.contents.ends_with("}\n"),
+        "{} must end with a newline",
+        file.path
+    );
+    serde_json::from_str(&file.contents)
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", file.path))
+}
+
+// ── schemas ──
+
+fn read_json(path: &str) -> Value {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// OpenAPI 3.0 schema object → JSON Schema draft 07 (see the module doc).
+fn openapi_to_json_schema(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(openapi_to_json_schema).collect()),
+        Value::Object(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                match k.as_str() {
+                    "nullable" | "readOnly" | "writeOnly" | "example" | "discriminator" => {}
+                    "$ref" => {
+                        let r = v
+                            .as_str()
+                            .unwrap()
+                            .replace("#/components/schemas/", "#/definitions/");
+                        out.insert(k.clone(), json!(r));
+                    }
+                    "oneOf" if is_integer_number_quirk(v) => {
+                        out.insert("anyOf".into(), openapi_to_json_schema(v));
+                    }
+                    // Property names are data, not keywords.
+                    "properties" => {
+                        let props = v.as_object().unwrap();
+                        let converted = props
+                            .iter()
+                            .map(|(name, s)| (name.clone(), openapi_to_json_schema(s)))
+                            .collect();
+                        out.insert(k.clone(), Value::Object(converted));
+                    }
+                    _ => {
+                        out.insert(k.clone(), openapi_to_json_schema(v));
+                    }
+                }
+            }
+            if map.get("nullable") == Some(&json!(true)) {
+                if let Some(t) = out.get("type").cloned() {
+                    out.insert("type".into(), json!([t, "null"]));
+                    if let Some(Value::Array(e)) = out.get_mut("enum") {
+                        e.push(Value::Null);
+                    }
+                } else if out.contains_key("$ref")
+                    || out.contains_key("oneOf")
+                    || out.contains_key("anyOf")
+                {
+                    let inner = Value::Object(out);
+                    return json!({ "anyOf": [inner, { "type": "null" }] });
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+fn is_integer_number_quirk(one_of: &Value) -> bool {
+    let Some(items) = one_of.as_array() else {
+        return false;
+    };
+    let types: BTreeSet<&str> = items
+        .iter()
+        .filter_map(|i| i.get("type").and_then(Value::as_str))
+        .collect();
+    items.len() == 2 && types == BTreeSet::from(["integer", "number"])
+}
+
+fn klaviyo_schema() -> jsonschema::Validator {
+    let spec = read_json("tests/specs/klaviyo/create_flow.json");
+    let schemas = openapi_to_json_schema(&spec["components"]["schemas"]);
+    let schema = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$ref": "#/definitions/FlowCreateQuery",
+        "definitions": schemas,
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&schema)
+        .unwrap()
+}
+
+fn schema_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .take(5)
+        .collect()
+}
+
+/// The ARN check of asl-validator 4.0.0 (`src/checks/formats.ts`):
+/// `arn:partition:service:region:account:resource-type(:|/)resource`.
+fn is_asl_arn(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("arn:") else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    parts.len() == 5 && !parts[4].is_empty() && !s.contains('\n')
+}
+
+fn asl_validator_schema() -> jsonschema::Validator {
+    let dir = root().join("tests/specs/aws-step-functions-asl/asl-validator-schemas");
+    let mut options = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .with_format("asl_arn", is_asl_arn);
+    for format in [
+        "asl_path",
+        "asl_ref_path",
+        "asl_result_path",
+        "asl_payload_template",
+        "jsonata_string",
+        "maybe_jsonata_string",
+    ] {
+        options = options.with_format(format, |_: &str| true);
+    }
+    let mut main = None;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let id = schema["$id"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches('#')
+            .to_string();
+        if path.file_name().unwrap() == "state-machine.json" {
+            main = Some(schema.clone());
+        }
+        options = options.with_resource(id, jsonschema::Resource::from_contents(schema).unwrap());
+    }
+    options.build(&main.unwrap()).unwrap()
+}
+
+fn aws_asl_schema() -> jsonschema::Validator {
+    let mut schema = read_json("tests/specs/aws-step-functions-asl/asl-json-schema.aws-amazon-states-language-service.bundled.json");
+    escape_braces_in_patterns(&mut schema);
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap()
+}
+
+/// The AWS schema's JSONata pattern `^{%(.*)%}$` has bare braces, which
+/// JavaScript's regex engine reads as literals but Rust's rejects; escape
+/// them (same meaning).
+fn escape_braces_in_patterns(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    Value::String(p) if k == "pattern" => {
+                        *p = p.replace('{', "\\{").replace('}', "\\}")
+                    }
+                    _ => escape_braces_in_patterns(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(escape_braces_in_patterns),
+        _ => {}
+    }
+}
+
+/// As asl-validator does before validating: every state gets the machine's
+/// `QueryLanguage` (default `JSONPath`) unless it has its own.
+fn with_query_language(machine: &Value) -> Value {
+    let mut m = machine.clone();
+    let default = m.get("QueryLanguage").cloned().unwrap_or(json!("JSONPath"));
+    if let Some(states) = m.get_mut("States").and_then(Value::as_object_mut) {
+        for state in states.values_mut() {
+            if let Some(s) = state.as_object_mut() {
+                s.entry("QueryLanguage").or_insert(default.clone());
+            }
+        }
+    }
+    m
+}
+
+fn asl_validator_errors(validator: &jsonschema::Validator, machine: &Value) -> Vec<String> {
+    schema_errors(validator, &with_query_language(machine))
+}
+
+// ── output graphs ──
+
+/// A backend's output as a graph: node id → successors (`None` = the path
+/// ends there), its entry, and each node's origin.
+#[derive(Debug, Default)]
+struct Graph {
+    entry: Option<String>,
+    successors: BTreeMap<String, Vec<Option<String>>>,
+    origin: BTreeMap<String, String>,
+    /// Ids defined more than once.
+    duplicates: Vec<String>,
+}
+
+fn str_or_none(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn insert(g: &mut Graph, id: String, successors: Vec<Option<String>>) {
+    if g.successors.insert(id.clone(), successors).is_some() {
+        g.duplicates.push(id);
+    }
+}
+
+fn klaviyo_graph(doc: &Value) -> Graph {
+    let def = &doc["data"]["attributes"]["definition"];
+    let mut g = Graph {
+        entry: str_or_none(&def["entry_action_id"]),
+        ..Graph::default()
+    };
+    for a in def["actions"].as_array().unwrap() {
+        let id = a["temporary_id"].as_str().unwrap().to_string();
+        let links = &a["links"];
+        let succ = if links.get("next_if_true").is_some() {
+            vec![
+                str_or_none(&links["next_if_true"]),
+                str_or_none(&links["next_if_false"]),
+            ]
+        } else {
+            vec![str_or_none(&links["next"])]
+        };
+        insert(&mut g, id, succ);
+    }
+    g
+}
+
+fn hubspot_connection(c: &Value) -> Option<String> {
+    c.get("nextActionId")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn hubspot_graph(doc: &Value) -> Graph {
+    let mut g = Graph {
+        entry: str_or_none(&doc["startActionId"]),
+        ..Graph::default()
+    };
+    for a in doc["actions"].as_array().unwrap() {
+        let id = a["actionId"].as_str().unwrap().to_string();
+        let mut succ = Vec::new();
+        match a["type"].as_str().unwrap() {
+            "LIST_BRANCH" => {
+                for b in a["listBranches"].as_array().unwrap() {
+                    succ.push(b.get("connection").and_then(hubspot_connection));
+                }
+                succ.push(a.get("defaultBranch").and_then(hubspot_connection));
+            }
+            "AB_TEST_BRANCH" => {
+                for b in a["testBranches"].as_array().unwrap() {
+                    succ.push(b.get("connection").and_then(hubspot_connection));
+                }
+            }
+            _ => succ.push(a.get("connection").and_then(hubspot_connection)),
+        }
+        insert(&mut g, id, succ);
+    }
+    g
+}
+
+fn asl_graph(doc: &Value) -> Graph {
+    let mut g = Graph {
+        entry: str_or_none(&doc["StartAt"]),
+        ..Graph::default()
+    };
+    for (name, s) in doc["States"].as_object().unwrap() {
+        let mut succ = Vec::new();
+        match s["Type"].as_str().unwrap() {
+            "Succeed" | "Fail" => succ.push(None),
+            "Choice" => {
+                for c in s["Choices"].as_array().unwrap() {
+                    succ.push(str_or_none(&c["Next"]));
+                }
+                succ.push(str_or_none(&s["Default"]));
+            }
+            _ => {
+                if s.get("End") == Some(&json!(true)) {
+                    succ.push(None);
+                } else {
+                    succ.push(str_or_none(&s["Next"]));
+                }
+                for c in s
+                    .get("Catch")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    succ.push(str_or_none(&c["Next"]));
+                }
+            }
+        }
+        insert(&mut g, name.clone(), succ);
+    }
+    g
+}
+
+fn graph_of(target: &str, traced: &Traced) -> Graph {
+    let doc = parse(&traced.file);
+    let mut g = match target {
+        "klaviyo" => klaviyo_graph(&doc),
+        "hubspot" => hubspot_graph(&doc),
+        "asl" => asl_graph(&doc),
+        _ => unreachable!(),
+    };
+    g.origin = traced.origins.iter().cloned().collect();
+    g
+}
+
+/// Structural soundness: unique ids, every reference resolves, every node
+/// reachable from the entry, and from every node some path ends.
+fn structural_problems(g: &Graph, acyclic: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    for d in &g.duplicates {
+        problems.push(format!("id `{d}` is defined twice"));
+    }
+    for (id, succ) in &g.successors {
+        for s in succ.iter().flatten() {
+            if !g.successors.contains_key(s) {
+                problems.push(format!("`{id}` links to `{s}`, which does not exist"));
+            }
+        }
+        if !g.origin.contains_key(id) {
+            problems.push(format!("`{id}` has no origin"));
+        }
+    }
+    let Some(entry) = &g.entry else {
+        if !g.successors.is_empty() {
+            problems.push("no entry but some nodes".into());
+        }
+        return problems;
+    };
+    if !g.successors.contains_key(entry) {
+        problems.push(format!("entry `{entry}` does not exist"));
+        return problems;
+    }
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![entry.clone()];
+    while let Some(id) = stack.pop() {
+        if seen.insert(id.clone()) {
+            stack.extend(
+                g.successors
+                    .get(&id)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .cloned(),
+            );
+        }
+    }
+    for id in g.successors.keys() {
+        if !seen.contains(id) {
+            problems.push(format!("`{id}` is not reachable from the entry `{entry}`"));
+        }
+    }
+    // Every node can reach an end: fixpoint over "ends".
+    let mut ends: BTreeSet<&String> = BTreeSet::new();
+    loop {
+        let before = ends.len();
+        for (id, succ) in &g.successors {
+            if succ.iter().any(|s| match s {
+                None => true,
+                Some(s) => ends.contains(s),
+            }) {
+                ends.insert(id);
+            }
+        }
+        if ends.len() == before {
+            break;
+        }
+    }
+    for id in g.successors.keys() {
+        if !ends.contains(id) {
+            problems.push(format!("no path from `{id}` ends"));
+        }
+    }
+    if acyclic {
+        // Kahn's algorithm.
+        let mut indegree: BTreeMap<&String, usize> = g.successors.keys().map(|k| (k, 0)).collect();
+        for succ in g.successors.values() {
+            for s in succ.iter().flatten() {
+                if let Some(d) = indegree.get_mut(s) {
+                    *d += 1;
+                }
+            }
+        }
+        let mut queue: Vec<&String> = indegree
+            .iter()
+            .filter(|(_, d)| **d == 0)
+            .map(|(k, _)| *k)
+            .collect();
+        let mut removed = 0;
+        while let Some(id) = queue.pop() {
+            removed += 1;
+            for s in g.successors[id].iter().flatten() {
+                if let Some(d) = indegree.get_mut(s) {
+                    *d -= 1;
+                    if *d == 0 {
+                        queue.push(s);
+                    }
+                }
+            }
+        }
+        if removed != g.successors.len() {
+            problems.push("the graph has a cycle, which this platform cannot run".into());
+        }
+    }
+    problems
+}
+
+/// What an origin stands for: the IR node id (without `#n` and `/role`), or
+/// `None` for a campaign-level node `(…)`.
+fn base(origin: &str) -> Option<&str> {
+    if origin.starts_with('(') {
+        return None;
+    }
+    let cluster = origin.split('/').next().unwrap_or(origin);
+    Some(cluster.split('#').next().unwrap_or(cluster))
+}
+
+fn is_copy(origin: &str) -> bool {
+    origin.split('/').next().unwrap_or(origin).contains('#')
+}
+
+/// Where an IR edge leads, as the output sees it: an IR node id, or `None`
+/// for "the path ends". On Klaviyo and HubSpot `goto` and `exit` have no
+/// node of their own.
+fn ir_target(flow: &ir::Flow, t: IrTarget, skip_jumps: bool) -> Option<String> {
+    let mut t = t;
+    for _ in 0..=flow.nodes.len() {
+        let IrTarget::Node(i) = t else { return None };
+        let node = &flow.nodes[i];
+        if !skip_jumps {
+            return Some(node.id.clone());
+        }
+        match &node.kind {
+            NodeKind::Goto {
+                target: Some(j), ..
+            } => t = IrTarget::Node(*j),
+            NodeKind::Goto { .. } | NodeKind::Exit { .. } => return None,
+            _ => return Some(node.id.clone()),
+        }
+    }
+    None
+}
+
+fn ir_reachable(flow: &ir::Flow) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = match flow.entry {
+        IrTarget::Node(i) => vec![i],
+        IrTarget::FallOff => vec![],
+    };
+    while let Some(i) = stack.pop() {
+        if seen.insert(i) {
+            for s in flow.nodes[i].kind.successors() {
+                if let IrTarget::Node(j) = s {
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    seen
+}
+
+/// Equivalence with the IR (see the module doc): every IR node has a
+/// counterpart, and the output's edges between counterparts are the IR's.
+fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec<String> {
+    let mut problems = Vec::new();
+    let skip_jumps = target != "asl";
+    let flow = &campaign.flow;
+    let origin_of = |id: &str| g.origin.get(id).map(String::as_str).unwrap_or("?");
+    // Cluster entries: the node whose origin is exactly an instance name.
+    let entries: BTreeMap<&str, &str> = g
+        .origin
+        .iter()
+        .filter(|(_, o)| !o.starts_with('(') && !o.contains('/'))
+        .map(|(id, o)| (o.as_str(), id.as_str()))
+        .collect();
+    let bases: BTreeSet<&str> = g.origin.values().filter_map(|o| base(o)).collect();
+
+    for i in ir_reachable(flow) {
+        let node = &flow.nodes[i];
+        let jump = matches!(node.kind, NodeKind::Goto { .. } | NodeKind::Exit { .. });
+        if skip_jumps && jump {
+            continue;
+        }
+        if !bases.contains(node.id.as_str()) {
+            problems.push(format!(
+                "IR node `{}` ({}) has no counterpart",
+                node.id,
+                node.kind.keyword()
+            ));
+        }
+    }
+
+    // Walk from a node through the nodes of its own cluster (and through
+    // campaign-level nodes when `through_globals`), collecting what it
+    // reaches: other clusters' IR ids, or None for an end.
+    let boundary = |start: &str, cluster: Option<&str>| -> BTreeSet<Option<String>> {
+        let mut out = BTreeSet::new();
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![start.to_string()];
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            for s in g.successors.get(&id).into_iter().flatten() {
+                let Some(s) = s else {
+                    out.insert(None);
+                    continue;
+                };
+                let o = origin_of(s);
+                let inside = match cluster {
+                    Some(c) => o.starts_with(&format!("{c}/")),
+                    None => o.starts_with('('),
+                };
+                if inside {
+                    stack.push(s.clone());
+                } else if o.starts_with('(') {
+                    // A campaign-level end (goal reached, suppressed, ...).
+                    let ends = g
+                        .successors
+                        .get(s)
+                        .is_some_and(|v| v.iter().all(Option::is_none));
+                    if ends {
+                        out.insert(None);
+                    } else {
+                        out.insert(Some(o.to_string()));
+                    }
+                } else if entries.contains_key(o) {
+                    out.insert(base(o).map(str::to_string));
+                } else {
+                    out.insert(Some(format!("into the middle of `{o}`")));
+                }
+            }
+        }
+        out
+    };
+
+    for (instance, id) in &entries {
+        let Some(ir_id) = base(instance) else {
+            continue;
+        };
+        let Some(node) = flow.nodes.iter().find(|n| n.id == ir_id) else {
+            problems.push(format!("`{instance}` names no IR node"));
+            continue;
+        };
+        let expected: BTreeSet<Option<String>> = node
+            .kind
+            .successors()
+            .into_iter()
+            .map(|t| ir_target(flow, t, skip_jumps))
+            .collect();
+        let reached = boundary(id, Some(instance));
+        let mut allowed = expected.clone();
+        allowed.insert(None); // goals and suppression end any path
+        if let Some(extra) = reached.iter().find(|r| !allowed.contains(r)) {
+            problems.push(format!(
+                "`{instance}` leads to {extra:?}, the IR only to {expected:?}"
+            ));
+        }
+        if !is_copy(instance) {
+            if let Some(missing) = expected.iter().find(|e| !reached.contains(e)) {
+                problems.push(format!(
+                    "`{instance}` never leads to {missing:?} as the IR does"
+                ));
+            }
+        }
+    }
+
+    // The entry: through campaign-level nodes to the IR entry.
+    let ir_entry = ir_target(flow, flow.entry, skip_jumps);
+    match &g.entry {
+        None => {
+            if ir_entry.is_some() {
+                problems.push("no entry, but the IR has one".into());
+            }
+        }
+        Some(entry) => {
+            let o = origin_of(entry);
+            let reached: BTreeSet<Option<String>> = if o.starts_with('(') {
+                boundary(entry, None)
+            } else {
+                BTreeSet::from([base(o).map(str::to_string)])
+            };
+            if !reached.contains(&ir_entry) {
+                problems.push(format!(
+                    "the entry never leads to the IR entry {ir_entry:?}: {reached:?}"
+                ));
+            }
+            if let Some(extra) = reached.iter().find(|r| r.is_some() && **r != ir_entry) {
+                problems.push(format!(
+                    "the entry leads to {extra:?}, not only to {ir_entry:?}"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn campaign_of<'p>(project: &'p ir::Project, path: &str) -> &'p ir::Campaign {
+    let file = path.rsplit('/').next().unwrap();
+    let name = file.split('.').next().unwrap();
+    project.campaigns.iter().find(|c| c.name == name).unwrap()
+}
+
+// ── tests: every fixture, every target ──
+
+#[test]
+fn every_valid_fixture_builds_for_every_target_with_placeholders() {
+    let outputs = all_outputs();
+    for (target, _) in BACKENDS {
+        for (stem, project) in fixtures() {
+            let files: Vec<&String> = outputs
+                .iter()
+                .filter(|(t, s, _, _)| t == target && *s == stem)
+                .map(|(_, _, _, f)| &f.file.path)
+                .collect();
+            for c in &project.campaigns {
+                let main = format!("{target}/{}.json", c.name);
+                assert!(files.contains(&&main), "{stem}: no {main} in {files:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn klaviyo_outputs_validate_against_flow_create_query() {
+    let validator = klaviyo_schema();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (target, _, _, traced) in all_outputs() {
+        if target != "klaviyo" {
+            continue;
+        }
+        count += 1;
+        let errors = schema_errors(&validator, &parse(&traced.file));
+        if !errors.is_empty() {
+            failures.push(format!("{}: {errors:#?}", traced.file.path));
+        }
+    }
+    assert!(count >= 8, "only {count} Klaviyo files");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn klaviyo_schema_conversion_still_rejects_bad_flows() {
+    let validator = klaviyo_schema();
+    let traced = build(
+        emit::klaviyo::klaviyo_traced,
+        &fixture("webinar_followup"),
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let good = parse(&traced[0].file);
+    assert!(schema_errors(&validator, &good).is_empty());
+
+    let mut no_entry = good.clone();
+    no_entry["data"]["attributes"]["definition"]
+        .as_object_mut()
+        .unwrap()
+        .remove("entry_action_id");
+    assert!(
+        !schema_errors(&validator, &no_entry).is_empty(),
+        "entry_action_id is required"
+    );
+
+    let mut weeks = good.clone();
+    let actions = weeks["data"]["attributes"]["definition"]["actions"]
+        .as_array_mut()
+        .unwrap();
+    let delay = actions
+        .iter_mut()
+        .find(|a| a["type"] == "time-delay")
+        .unwrap();
+    delay["data"]["unit"] = json!("weeks");
+    assert!(
+        !schema_errors(&validator, &weeks).is_empty(),
+        "time-delay has no unit `weeks`"
+    );
+
+    let mut wrong_type = good;
+    wrong_type["data"]["type"] = json!("flows");
+    assert!(
+        !schema_errors(&validator, &wrong_type).is_empty(),
+        "data.type must be `flow`"
+    );
+}
+
+#[test]
+fn every_output_is_structurally_sound() {
+    let mut failures = Vec::new();
+    for (target, _, _, traced) in all_outputs() {
+        let g = graph_of(target, &traced);
+        let problems = structural_problems(&g, target != "asl");
+        if !problems.is_empty() {
+            failures.push(format!("{}: {problems:#?}", traced.file.path));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_output_is_equivalent_to_the_ir() {
+    let mut failures = Vec::new();
+    for (target, _, project, traced) in all_outputs() {
+        let g = graph_of(target, &traced);
+        let problems = equivalence_problems(target, campaign_of(&project, &traced.file.path), &g);
+        if !problems.is_empty() {
+            failures.push(format!("{}: {problems:#?}", traced.file.path));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn outputs_are_deterministic() {
+    let first = all_outputs();
+    let second = all_outputs();
+    assert_eq!(first.len(), second.len());
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(a.3, b.3, "{} differs between two builds", a.3.file.path);
+    }
+}
+
+#[test]
+fn asl_outputs_validate_against_both_asl_schemas() {
+    let validator = asl_validator_schema();
+    let aws = aws_asl_schema();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (target, _, _, traced) in all_outputs() {
+        if target != "asl" {
+            continue;
+        }
+        count += 1;
+        let machine = parse(&traced.file);
+        let errors = asl_validator_errors(&validator, &machine);
+        if !errors.is_empty() {
+            failures.push(format!(
+                "{} (asl-validator schemas): {errors:#?}",
+                traced.file.path
+            ));
+        }
+        let errors = schema_errors(&aws, &machine);
+        if !errors.is_empty() {
+            failures.push(format!("{} (AWS schema): {errors:#?}", traced.file.path));
+        }
+        // What the schemas leave to the semantic checks.
+        for (name, state) in machine["States"].as_object().unwrap() {
+            let kind = state["Type"].as_str().unwrap();
+            let terminal =
+                matches!(kind, "Succeed" | "Fail") || state.get("End") == Some(&json!(true));
+            if kind == "Choice" {
+                if state.get("Default").is_none() {
+                    failures.push(format!(
+                        "{}: Choice `{name}` has no Default",
+                        traced.file.path
+                    ));
+                }
+            } else if !terminal && state.get("Next").is_none() {
+                failures.push(format!(
+                    "{}: `{name}` neither ends nor has Next",
+                    traced.file.path
+                ));
+            }
+        }
+    }
+    assert!(count >= 8, "only {count} ASL files");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn asl_schemas_still_reject_bad_machines() {
+    let validator = asl_validator_schema();
+    let traced = build(
+        emit::asl::asl_traced,
+        &fixture("webinar_followup"),
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let good = parse(&traced[0].file);
+    assert!(asl_validator_errors(&validator, &good).is_empty());
+    let mut bad = good.clone();
+    bad["States"]["2"]["Seconds"] = json!("four days");
+    assert!(
+        !asl_validator_errors(&validator, &bad).is_empty(),
+        "Seconds must be a number"
+    );
+    let mut bad = good;
+    bad["States"]["(entry)"]["Resource"] = json!("lambda:invoke");
+    assert!(
+        !asl_validator_errors(&validator, &bad).is_empty(),
+        "Resource must be an ARN"
+    );
+}
+
+// ── configuration and bindings ──
+
+fn example_config() -> Config {
+    let text = std::fs::read_to_string(root().join("docs/nurture.example.toml")).unwrap();
+    let mut sources = SourceMap::new();
+    let file = sources.add("docs/nurture.example.toml", text.clone());
+    parse_config(file, &text).unwrap_or_else(|ds| panic!("the example config is invalid: {ds:#?}"))
+}
+
+/// Every string in a JSON document.
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
+        Value::Object(map) => map.values().for_each(|i| strings(i, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_example_config_binds_every_name_of_the_fixtures() {
+    let config = example_config();
+    assert_eq!(config.targets.len(), 4);
+    for (stem, project) in fixtures() {
+        for (target, backend) in BACKENDS {
+            let files = backend(&project, &config, IdMode::Bindings).unwrap_or_else(|ds| {
+                panic!(
+                    "{stem} for {target}: {:#?}",
+                    ds.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+                )
+            });
+            for t in files {
+                let mut all = Vec::new();
+                strings(&parse(&t.file), &mut all);
+                let placeholders: Vec<&String> = all
+                    .iter()
+                    .filter(|s| s.starts_with('<') && s.ends_with('>'))
+                    .collect();
+                assert!(
+                    placeholders.is_empty(),
+                    "{}: placeholders left: {placeholders:?}",
+                    t.file.path
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_example_config_outputs_validate_too() {
+    let config = example_config();
+    let klaviyo = klaviyo_schema();
+    let asl = asl_validator_schema();
+    for (_, project) in fixtures() {
+        for t in emit::klaviyo::klaviyo_traced(&project, &config, IdMode::Bindings).unwrap() {
+            let errors = schema_errors(&klaviyo, &parse(&t.file));
+            assert!(errors.is_empty(), "{}: {errors:#?}", t.file.path);
+        }
+        for t in emit::asl::asl_traced(&project, &config, IdMode::Bindings).unwrap() {
+            let errors = asl_validator_errors(&asl, &parse(&t.file));
+            assert!(errors.is_empty(), "{}: {errors:#?}", t.file.path);
+        }
+        for t in emit::hubspot::hubspot_traced(&project, &config, IdMode::Bindings).unwrap() {
+            let g = graph_of("hubspot", &t);
+            let problems = structural_problems(&g, true);
+            assert!(problems.is_empty(), "{}: {problems:#?}", t.file.path);
+        }
+    }
+}
+
+#[test]
+fn a_missing_binding_names_the_key_and_points_at_the_reference() {
+    let path = root().join("tests/fixtures/valid/webinar_followup.nurture");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (sources, project) = compile_text("webinar_followup.nurture", &text);
+    let mut config = example_config();
+    config.klaviyo.templates.remove("recording");
+    config.hubspot.events.remove("webinar.attended");
+    config.asl.resources.remove("send");
+
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+
+    let ds = emit::klaviyo(&project, &config, IdMode::Bindings).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    let d = &ds[0];
+    assert_eq!(d.code, Code::MissingBinding);
+    assert_eq!(
+        d.message,
+        "no Klaviyo template id for email `recording` in nurture.toml"
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("add `recording = \"…\"` under `[klaviyo.templates]` in nurture.toml")
+    );
+    assert_eq!(
+        sources.start_location(d.primary.span).0,
+        line_of("send recording")
+    );
+    assert_eq!(sources.slice(d.primary.span), "send recording");
+
+    let ds = emit::hubspot(&project, &config, IdMode::Bindings).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(
+        ds[0].help.as_deref(),
+        Some("add `\"webinar.attended\" = \"…\"` under `[hubspot.events]` in nurture.toml")
+    );
+    assert_eq!(
+        sources.start_location(ds[0].primary.span).0,
+        line_of("trigger webinar.attended")
+    );
+
+    // One diagnostic per missing key, pointing at its first use and at a few more.
+    let ds = emit::asl(&project, &config, IdMode::Bindings).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(
+        ds[0].help.as_deref(),
+        Some("add `send = \"…\"` under `[asl.resources]` in nurture.toml")
+    );
+    assert_eq!(
+        sources.start_location(ds[0].primary.span).0,
+        line_of("send recording")
+    );
+    assert_eq!(ds[0].secondary.len(), 3);
+
+    // Placeholders need no bindings at all.
+    assert!(emit::klaviyo(&project, &Config::default(), IdMode::Placeholders).is_ok());
+}
+
+#[test]
+fn every_missing_key_is_listed_in_one_build() {
+    let project = fixture("b2b_scoring");
+    let ds = emit::klaviyo(&project, &Config::default(), IdMode::Bindings).unwrap_err();
+    let helps: BTreeSet<String> = ds.iter().filter_map(|d| d.help.clone()).collect();
+    assert_eq!(helps.len(), ds.len(), "one diagnostic per key");
+    for expected in [
+        "add `checklist_delivery = \"…\"` under `[klaviyo.templates]` in nurture.toml",
+        "add `\"content.downloaded\" = \"…\"` under `[klaviyo.metrics]` in nurture.toml",
+        "add `mql = \"…\"` under `[klaviyo.segments]` in nurture.toml",
+        "add `sales_team = [\"…\"]` under `[klaviyo.recipients]` in nurture.toml",
+        "add `from_email = \"…\"` under `[klaviyo]` in nurture.toml",
+    ] {
+        assert!(
+            helps.contains(expected),
+            "missing {expected:?} in {helps:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_malformed_config_is_reported_at_its_line() {
+    let text = "[build]\nout = \"dist\"\ntargets = [\"ir\", \n[klaviyo]\n";
+    let mut sources = SourceMap::new();
+    let file = sources.add("nurture.toml", text);
+    let ds = parse_config(file, text).unwrap_err();
+    assert!(!ds.is_empty());
+    assert!(ds.iter().all(|d| d.code == Code::InvalidConfig));
+    let (line, _) = sources.start_location(ds[0].primary.span);
+    assert!((3..=4).contains(&line), "reported at line {line}: {ds:#?}");
+    assert!(
+        ds[0].message.starts_with("nurture.toml is not valid TOML"),
+        "{}",
+        ds[0].message
+    );
+    // It renders with its source line, like a .nurture file.
+    let rendered = nurturec::diagnostics::render::human(&ds, &sources, false);
+    assert!(rendered.contains("nurture.toml:"), "{rendered}");
+    assert!(rendered.contains("error[invalid-config]"), "{rendered}");
+}
+
+#[test]
+fn unknown_keys_and_wrong_types_in_the_config_are_errors() {
+    let text = "[build]\ntarget = [\"asl\"]\n\n[klaviyo.templates]\nrecording = 12\n\n[hubspot]\nsuppression_lists = [\"all leads\"]\n";
+    let mut sources = SourceMap::new();
+    let file = sources.add("nurture.toml", text);
+    let ds = parse_config(file, text).unwrap_err();
+    let found: Vec<(usize, String)> = ds
+        .iter()
+        .map(|d| (sources.start_location(d.primary.span).0, d.message.clone()))
+        .collect();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(found[0].0, 2);
+    assert_eq!(
+        found[0].1,
+        "unknown key `target` in `[build]` of nurture.toml"
+    );
+    assert_eq!(ds[0].help.as_deref(), Some("did you mean `targets`?"));
+    assert_eq!(
+        found[1],
+        (
+            5,
+            "`klaviyo.templates.recording` must be a string, not an integer".to_string()
+        )
+    );
+    assert_eq!(found[2].0, 8);
+}
+
+#[test]
+fn unsupported_constructs_are_errors_naming_the_construct() {
+    let text = r#"
+segment vip = tier == "gold"
+email hello {
+  subject "Hello"
+  template "hello"
+}
+campaign any_list {
+  trigger list.joined
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send hello
+  wait 7d
+  branch {
+    when segment.entered(vip) {
+      exit "vip"
+    }
+  }
+  exit
+}
+"#;
+    let (sources, project) = compile_text("unsupported.nurture", text);
+    let ds = emit::klaviyo(&project, &Config::default(), IdMode::Placeholders).unwrap_err();
+    let codes: Vec<(usize, Code)> = ds
+        .iter()
+        .map(|d| (sources.start_location(d.primary.span).0, d.code))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (8, Code::UnsupportedOnKlaviyo),
+            (14, Code::UnsupportedOnKlaviyo)
+        ],
+        "{ds:#?}"
+    );
+    assert!(ds[0].message.contains("any list"), "{}", ds[0].message);
+
+    let ds = emit::hubspot(&project, &Config::default(), IdMode::Placeholders).unwrap_err();
+    let codes: Vec<(usize, Code)> = ds
+        .iter()
+        .map(|d| (sources.start_location(d.primary.span).0, d.code))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (8, Code::UnsupportedOnHubspot),
+            (14, Code::UnsupportedOnHubspot)
+        ],
+        "{ds:#?}"
+    );
+
+    // Step Functions leaves conditions to the evaluator: everything is expressible.
+    assert!(emit::asl(&project, &Config::default(), IdMode::Placeholders).is_ok());
+}
+
+#[test]
+fn targets_parse_from_their_names() {
+    for t in emit::Target::ALL {
+        assert_eq!(t.as_str().parse::<emit::Target>(), Ok(*t));
+    }
+    let e = "asm".parse::<emit::Target>().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown target `asm`: expected one of ir, klaviyo, hubspot, asl"
+    );
+}
+
+// ── snapshots ──
+
+#[test]
+fn snapshots_of_one_campaign_per_backend() {
+    let project = fixture("webinar_followup");
+    for (target, backend) in BACKENDS {
+        let files = build(*backend, &project, &Config::default(), IdMode::Placeholders);
+        assert_eq!(files.len(), 1);
+        let doc = parse(&files[0].file);
+        insta::with_settings!({ snapshot_suffix => *target, omit_expression => true }, {
+            insta::assert_json_snapshot!(doc);
+        });
+    }
+}
+
+// ── explanations of the backend codes ──
+
+/// The first ```<lang> block after `heading` and before the next `## `.
+fn block_after<'t>(text: &'t str, heading: &str, lang: &str) -> Option<&'t str> {
+    let section = &text[text.find(heading)? + heading.len()..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let fence = format!("```{lang}\n");
+    let body = &section[section.find(&fence)? + fence.len()..];
+    Some(&body[..body.find("\n```")? + 1])
+}
+
+/// What the explanation's example yields on its target: the codes of the
+/// errors, empty when it builds.
+fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
+    let (_, project) = compile_text(&format!("{code}.nurture"), nurture);
+    let config = match toml {
+        Some(text) => match parse_config(nurturec::span::FileId(1), text) {
+            Ok(c) => c,
+            Err(ds) => return ds.iter().map(|d| d.code).collect(),
+        },
+        None => Config::default(),
+    };
+    let result = match code {
+        // The configuration parses: that is all this code is about.
+        Code::InvalidConfig => Ok(Vec::new()),
+        Code::MissingBinding => emit::klaviyo(&project, &config, IdMode::Bindings),
+        Code::UnsupportedOnKlaviyo => emit::klaviyo(&project, &config, IdMode::Placeholders),
+        Code::UnsupportedOnHubspot => emit::hubspot(&project, &config, IdMode::Placeholders),
+        other => panic!("no backend for {other}"),
+    };
+    result
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn backend_code_explanations_fail_and_pass_as_they_say() {
+    for code in nurturec::diagnostics::NEEDS_CONFIG {
+        let text = code.explanation();
+        assert!(text.starts_with(&format!("# {code}: ")), "{code}: {text}");
+        for heading in [
+            "## Why it matters",
+            "## Failing example",
+            "## Fixed example",
+        ] {
+            assert!(text.contains(heading), "{code}: no {heading}");
+        }
+        let failing = block_after(text, "## Failing example", "nurture").unwrap();
+        let fixed = block_after(text, "## Fixed example", "nurture").unwrap();
+        let failing_toml = block_after(text, "## Failing example", "toml");
+        let fixed_toml = block_after(text, "## Fixed example", "toml");
+        let outcome = example_outcome(*code, failing_toml, failing);
+        assert!(
+            !outcome.is_empty() && outcome.iter().all(|c| c == code),
+            "{code}: the failing example yields {outcome:?}"
+        );
+        let outcome = example_outcome(*code, fixed_toml, fixed);
+        assert!(
+            outcome.is_empty(),
+            "{code}: the fixed example yields {outcome:?}"
+        );
+    }
+}
+
+// ── robustness ──
+
+#[test]
+fn backends_do_not_panic_on_projects_with_errors() {
+    let mut sources: Vec<(String, String)> = vec![
+        ("fall_off".into(), "campaign a {\n  trigger demo.requested\n  send nowhere\n}\n".into()),
+        ("undefined_label".into(), "campaign a {\n  trigger demo.requested\n  wait 1d\n  goto nowhere\n}\n".into()),
+        ("goto_loop".into(), "campaign a {\n  trigger demo.requested\n  x: goto y\n  y: goto x\n}\n".into()),
+        ("no_trigger".into(), "campaign a {\n  split { 30% { exit } 30% { exit } }\n  exit\n}\n".into()),
+        ("enroll_unknown".into(), "campaign a {\n  trigger demo.requested\n  enroll b\n}\n".into()),
+        ("wait_minutes".into(), "campaign a {\n  trigger inactive 30m\n  reentry after 30m\n  wait 30m or until page.visited within 45m\n  exit\n}\n".into()),
+    ];
+    // The shared invalid fixtures, when the repository has them.
+    let dir = root().join("tests/fixtures/invalid");
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "nurture") {
+                sources.push((
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    for (name, text) in sources {
+        let mut map = SourceMap::new();
+        map.add(name.clone(), text);
+        let project = nurturec::compile(&map).project;
+        for (target, backend) in BACKENDS {
+            for ids in [IdMode::Placeholders, IdMode::Bindings] {
+                for config in [Config::default(), example_config()] {
+                    // Any result is fine; a panic fails the test. Output that is
+                    // produced is still JSON.
+                    if let Ok(files) = backend(&project, &config, ids) {
+                        for f in files {
+                            serde_json::from_str::<Value>(&f.file.contents)
+                                .unwrap_or_else(|e| panic!("{name} {target}: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
