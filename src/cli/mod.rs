@@ -1,11 +1,14 @@
 //! Command-line interface: `check`, `build`, `explain`.
 
+mod config;
 mod inputs;
 mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use nurturec::config::Config;
 use nurturec::diagnostics::render;
-use nurturec::{Code, Diagnostic, SourceMap};
+use nurturec::emit::{IdMode, OutputFile, Target};
+use nurturec::{Code, Compilation, Diagnostic, SourceMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,14 +36,17 @@ enum Command {
         /// Files or directories (every `.nurture` below, in path order); `-` reads standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Output folder.
-        #[arg(
-            short = 'o',
-            long = "out-dir",
-            value_name = "DIR",
-            default_value = "dist"
-        )]
-        out_dir: PathBuf,
+        /// Output folder [default: `[build] out` of nurture.toml, else `dist`].
+        #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// What to emit, comma-separated: ir, klaviyo, hubspot, asl
+        /// [default: `[build] targets` of nurture.toml, else `ir`].
+        #[arg(long, value_delimiter = ',', value_name = "TARGETS")]
+        target: Vec<TargetArg>,
+        /// Emit readable placeholders (`"<template:recording>"`) instead of the
+        /// account ids bound in nurture.toml: for review and tests.
+        #[arg(long)]
+        placeholder_ids: bool,
         /// Write nothing: compare the build with what `DIR` holds, list the files
         /// that differ or are missing, and fail if there are any.
         #[arg(long)]
@@ -99,6 +105,29 @@ enum MessageFormat {
     Github,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
+enum TargetArg {
+    /// The canonical IR (`DIR/ir/`).
+    Ir,
+    /// Klaviyo `POST /api/flows` bodies.
+    Klaviyo,
+    /// HubSpot `POST /automation/v4/flows` bodies.
+    Hubspot,
+    /// AWS Step Functions state machines (Amazon States Language).
+    Asl,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::Ir => Target::Ir,
+            TargetArg::Klaviyo => Target::Klaviyo,
+            TargetArg::Hubspot => Target::Hubspot,
+            TargetArg::Asl => Target::Asl,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum GraphFormat {
     Mermaid,
@@ -129,9 +158,19 @@ pub fn main() -> ExitCode {
         Command::Build {
             paths,
             out_dir,
+            target,
+            placeholder_ids,
             check,
             report,
-        } => build(&paths, &out_dir, check, &report),
+        } => {
+            let ids = if placeholder_ids {
+                IdMode::Placeholders
+            } else {
+                IdMode::Bindings
+            };
+            let targets: Vec<Target> = target.into_iter().map(Target::from).collect();
+            build(&paths, out_dir.as_deref(), &targets, ids, check, &report)
+        }
         Command::Graph {
             paths,
             campaign,
@@ -209,36 +248,142 @@ fn io_failure(message: &str, args: &ReportArgs) -> u8 {
     fail_usage(message)
 }
 
+/// A compiled project with its configuration, and every diagnostic so far.
+struct Loaded {
+    sources: SourceMap,
+    compilation: Compilation,
+    /// `nurture.toml` and the folder it is in, if one was found and parsed.
+    config: Option<(Config, PathBuf)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    fn config(&self) -> Config {
+        self.config
+            .as_ref()
+            .map(|(c, _)| c.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads and compiles the project, then its `nurture.toml` (added to the
+/// source map after compiling, so it is not read as a `.nurture` file).
+fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, String> {
+    let mut sources = load(paths, stdin_path)?;
+    let compilation = nurturec::compile(&sources);
+    let mut diagnostics = compilation.diagnostics.clone();
+    let mut config = None;
+    if let Some(path) = config::find(paths)? {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                inputs::io_reason(&e)
+            )
+        })?;
+        let file = sources.add(config::display_name(&path), text.clone());
+        match nurturec::config::parse_config(file, &text) {
+            Ok(parsed) => {
+                let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                config = Some((parsed, folder));
+            }
+            Err(mut problems) => diagnostics.append(&mut problems),
+        }
+    }
+    Ok(Loaded {
+        sources,
+        compilation,
+        config,
+        diagnostics,
+    })
+}
+
+/// Runs the backends of `targets`; their diagnostics join `loaded`'s.
+fn emit(loaded: &mut Loaded, targets: &[Target], ids: IdMode) -> Vec<OutputFile> {
+    let config = loaded.config();
+    let project = &loaded.compilation.project;
+    let mut files = Vec::new();
+    for target in targets {
+        let result = match target {
+            Target::Ir => Ok(nurturec::emit::ir_json(project, &loaded.sources)),
+            Target::Klaviyo => nurturec::emit::klaviyo(project, &config, ids),
+            Target::Hubspot => nurturec::emit::hubspot(project, &config, ids),
+            Target::Asl => nurturec::emit::asl(project, &config, ids),
+        };
+        match result {
+            Ok(mut out) => files.append(&mut out),
+            Err(mut problems) => loaded.diagnostics.append(&mut problems),
+        }
+    }
+    nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
+    files
+}
+
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
-    let sources = match load(paths, args.stdin_path.as_deref()) {
-        Ok(s) => s,
+    let mut loaded = match load_project(paths, args.stdin_path.as_deref()) {
+        Ok(l) => l,
         Err(message) => return io_failure(&message, args),
     };
-    let compilation = nurturec::compile(&sources);
-    if report(&compilation.diagnostics, &sources, args) {
+    // The platforms the project builds for must have their bindings too.
+    if !loaded.has_errors() {
+        let targets: Vec<Target> = loaded
+            .config()
+            .targets
+            .into_iter()
+            .filter(|t| *t != Target::Ir)
+            .collect();
+        emit(&mut loaded, &targets, IdMode::Bindings);
+    }
+    nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
+    if report(&loaded.diagnostics, &loaded.sources, args) {
         EXIT_FAILED
     } else {
         EXIT_OK
     }
 }
 
-fn build(paths: &[PathBuf], out_dir: &Path, check_only: bool, args: &ReportArgs) -> u8 {
-    let sources = match load(paths, args.stdin_path.as_deref()) {
-        Ok(s) => s,
+fn build(
+    paths: &[PathBuf],
+    out_dir: Option<&Path>,
+    targets: &[Target],
+    ids: IdMode,
+    check_only: bool,
+    args: &ReportArgs,
+) -> u8 {
+    let mut loaded = match load_project(paths, args.stdin_path.as_deref()) {
+        Ok(l) => l,
         Err(message) => return io_failure(&message, args),
     };
-    let compilation = nurturec::compile(&sources);
-    if report(&compilation.diagnostics, &sources, args) {
+    let config = loaded.config();
+    let out_dir: PathBuf = match (out_dir, &config.output, &loaded.config) {
+        (Some(dir), _, _) => dir.to_path_buf(),
+        // `[build] out` is relative to the folder of nurture.toml.
+        (None, Some(out), Some((_, folder))) => config::relative_to_cwd(&folder.join(out)),
+        _ => PathBuf::from("dist"),
+    };
+    let targets: Vec<Target> = match (targets, config.targets.as_slice()) {
+        ([], []) => vec![Target::Ir],
+        ([], from_config) => from_config.to_vec(),
+        (given, _) => given.to_vec(),
+    };
+    let mut files = Vec::new();
+    if !loaded.has_errors() {
+        files = emit(&mut loaded, &targets, ids);
+    }
+    if report(&loaded.diagnostics, &loaded.sources, args) {
         eprintln!(
             "error: build failed; nothing was written to `{}`",
             out_dir.display()
         );
         return EXIT_FAILED;
     }
-    let files = nurturec::emit::ir_json(&compilation.project, &sources);
-    let folders = vec!["ir".to_string()];
+    let folders: Vec<String> = targets.iter().map(|t| t.as_str().to_string()).collect();
     if check_only {
-        let problems = output::check_all(out_dir, &files, &folders);
+        let problems = output::check_all(&out_dir, &files, &folders);
         if problems.is_empty() {
             eprintln!(
                 "`{}` is up to date ({} files)",
@@ -258,16 +403,18 @@ fn build(paths: &[PathBuf], out_dir: &Path, check_only: bool, args: &ReportArgs)
         );
         return EXIT_FAILED;
     }
-    match output::write_all(out_dir, &files, &folders) {
+    let campaigns = loaded.compilation.project.campaigns.len();
+    match output::write_all(&out_dir, &files, &folders) {
         Ok(w) => {
             eprintln!(
-                "built {} campaign{} into `{}` ({} written, {} unchanged{})",
-                compilation.project.campaigns.len(),
-                if compilation.project.campaigns.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                },
+                "built {} campaign{} for {} into `{}` ({} written, {} unchanged{})",
+                campaigns,
+                if campaigns == 1 { "" } else { "s" },
+                targets
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 out_dir.display(),
                 w.written,
                 w.unchanged,

@@ -938,9 +938,9 @@ fn asl_schemas_still_reject_bad_machines() {
 // ── configuration and bindings ──
 
 fn example_config() -> Config {
-    let text = std::fs::read_to_string(root().join("docs/nurture.example.toml")).unwrap();
+    let text = std::fs::read_to_string(root().join("examples/nurture.toml")).unwrap();
     let mut sources = SourceMap::new();
-    let file = sources.add("docs/nurture.example.toml", text.clone());
+    let file = sources.add("examples/nurture.toml", text.clone());
     parse_config(file, &text).unwrap_or_else(|ds| panic!("the example config is invalid: {ds:#?}"))
 }
 

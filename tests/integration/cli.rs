@@ -471,3 +471,139 @@ fn graph_draws_one_campaign_in_mermaid_or_dot() {
     assert_eq!(code(&unknown), 2);
     assert!(stderr(&unknown).contains("no campaign `nope`"));
 }
+
+fn write_project(dir: &Path, config: Option<&str>) {
+    std::fs::write(
+        dir.join("campaign.nurture"),
+        "email hello { subject \"Hi\" template \"t\" }\n\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send hello\n  exit\n}\n",
+    )
+    .unwrap();
+    if let Some(text) = config {
+        std::fs::write(dir.join("nurture.toml"), text).unwrap();
+    }
+}
+
+#[test]
+fn targets_come_from_the_flag_else_the_config_else_ir() {
+    let dir = temp_dir("targets");
+    write_project(&dir, None);
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let d = dir.to_str().unwrap();
+    let o = nurturec(&[
+        "build",
+        d,
+        "-o",
+        out_s,
+        "--target",
+        "klaviyo,asl",
+        "--placeholder-ids",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tree: Vec<String> = read_tree(&out).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(tree, ["asl/c.json", "klaviyo/c.json"]);
+    let asl: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("asl/c.json")).unwrap()).unwrap();
+    assert!(asl["StartAt"].is_string());
+
+    // Without placeholders, a missing binding fails the build and names the key.
+    let o = nurturec(&[
+        "build",
+        d,
+        "-o",
+        dir.join("out2").to_str().unwrap(),
+        "--target",
+        "klaviyo",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("error[missing-binding]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("[klaviyo.templates]"), "{}", stderr(&o));
+    assert!(!dir.join("out2").exists(), "a failing build writes nothing");
+
+    // The config's targets and output folder apply when no flag is given.
+    std::fs::write(
+        dir.join("nurture.toml"),
+        "[build]\nout = \"from-config\"\ntargets = [\"ir\", \"hubspot\"]\n",
+    )
+    .unwrap();
+    let o = run_in(&dir, &["build", ".", "--placeholder-ids"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tree: Vec<String> = read_tree(&dir.join("from-config"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(tree, ["hubspot/c.json", "ir/c.json"]);
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nurturec"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_reports_config_errors_at_their_line_and_missing_bindings() {
+    let dir = temp_dir("config-errors");
+    write_project(
+        &dir,
+        Some("[build]\ntargets = [\"klaviyo\"]\n\n[klaviyo.templates]\nhello = 42\n"),
+    );
+    let o = run_in(&dir, &["check", "--message-format", "short", "."]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("nurture.toml:5:9: error[invalid-config]"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A valid config whose target lacks a binding: `check` says so too.
+    std::fs::write(
+        dir.join("nurture.toml"),
+        "[build]\ntargets = [\"klaviyo\"]\n",
+    )
+    .unwrap();
+    let o = run_in(&dir, &["check", "--message-format", "short", "."]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("campaign.nurture:7:3: error[missing-binding]"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn paths_of_projects_with_different_configs_are_a_usage_error() {
+    let a = temp_dir("config-a");
+    let b = temp_dir("config-b");
+    write_project(&a, Some("[build]\n"));
+    write_project(&b, Some("[build]\n"));
+    let o = nurturec(&["check", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("different configurations"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_examples_build_for_every_target_with_their_config() {
+    let out = temp_dir("examples-all");
+    let o = nurturec(&["build", "examples", "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tree = read_tree(&out);
+    for target in ["ir", "klaviyo", "hubspot", "asl"] {
+        assert!(
+            tree.iter()
+                .any(|(p, _)| p == &format!("{target}/webinar_followup.json")),
+            "{target} missing"
+        );
+    }
+}
