@@ -123,18 +123,9 @@ impl FromStr for Target {
     }
 }
 
-/// A duration as people write it: whole days (`7d`, `90d`), else hours,
-/// else minutes. Used in names and messages of the output, so that they do
-/// not depend on how the IR prints durations.
+/// A duration as people write it (`7d`, `36h`): [`crate::ir::Duration::to_text`].
 pub(crate) fn duration_text(d: impl std::borrow::Borrow<crate::ir::Duration>) -> String {
-    let s = d.borrow().seconds;
-    if s % 86_400 == 0 {
-        format!("{}d", s / 86_400)
-    } else if s % 3_600 == 0 {
-        format!("{}h", s / 3_600)
-    } else {
-        format!("{}m", s.div_ceil(60))
-    }
+    d.borrow().to_text()
 }
 
 /// Pretty JSON with a trailing newline: the form of every output file.
