@@ -638,16 +638,23 @@ impl Converter {
             Rule::not_expr => {
                 let mut inner = pair.into_inner().collect::<Vec<_>>();
                 let primary = inner.pop().ok_or(Bug(span, "not operand"))?;
-                let mut condition = self.condition(primary)?;
-                // Each `not` wraps what follows it, innermost last.
-                for not in inner.iter().rev() {
-                    let not_start = not.as_span().start();
-                    condition = Condition {
-                        span: Span::new(self.file, not_start, condition.span.end),
+                let condition = self.condition(primary)?;
+                // `not not c` is `c`: a chain of `not`s folds to one `not` or
+                // none, so no length of chain can deepen the tree (every later
+                // stage recurses over it, and a 100,000-deep chain of boxes
+                // would overflow the stack even when dropped).
+                let Some(first) = inner.first() else {
+                    return Ok(condition);
+                };
+                let span = Span::new(self.file, first.as_span().start(), condition.span.end);
+                if inner.len() % 2 == 0 {
+                    Ok(Condition { span, ..condition })
+                } else {
+                    Ok(Condition {
+                        span,
                         kind: ConditionKind::Not(Box::new(condition)),
-                    };
+                    })
                 }
-                Ok(condition)
             }
             Rule::in_segment => {
                 let mut c = self.children(pair);
