@@ -3,11 +3,16 @@
 
 mod support;
 
+/// The fuzz target's invariants, shared so that the corpus replays here.
+#[path = "../../fuzz/src/invariants.rs"]
+mod invariants;
+
 mod cases;
 mod cli;
 mod docs;
 mod editors;
 mod explain;
 mod fixtures;
+mod fuzz_corpus;
 mod ir;
 mod snapshots_hygiene;
