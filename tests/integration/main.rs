@@ -15,4 +15,5 @@ mod explain;
 mod fixtures;
 mod fuzz_corpus;
 mod ir;
+mod properties;
 mod snapshots_hygiene;
