@@ -7,6 +7,11 @@ mod support;
 #[path = "../../fuzz/src/invariants.rs"]
 mod invariants;
 
+/// The benchmarks' project generator, for the size tests.
+#[path = "../../benches/support/generate.rs"]
+mod generate;
+
+mod bounds;
 mod cases;
 mod cli;
 mod docs;
