@@ -19,6 +19,8 @@ mod editors;
 mod explain;
 mod fixtures;
 mod fuzz_corpus;
+mod inputs;
 mod ir;
+mod outputs;
 mod properties;
 mod snapshots_hygiene;
