@@ -151,23 +151,44 @@ pub fn read(input: &Input, stdin_path: Option<&Path>) -> Result<(String, String)
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(&bytes)
         .to_vec();
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        InputError(format!(
-            "`{name}` is not valid UTF-8 (invalid byte at offset {offset}); save it as UTF-8"
-        ))
-    })?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(&name, e.as_bytes(), bom))?;
     Ok((name, text))
+}
+
+/// Where the first byte that is not UTF-8 is, in words.
+fn not_utf8(name: &str, bytes: &[u8], bom: bool) -> InputError {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return InputError(format!(
+            "`{name}` is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8; save it as UTF-8"
+        ));
+    }
+    let valid_up_to = std::str::from_utf8(bytes)
+        .err()
+        .map_or(bytes.len(), |e| e.valid_up_to());
+    let valid = bytes.get(..valid_up_to).unwrap_or_default();
+    let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let column = std::str::from_utf8(valid.get(line_start..).unwrap_or_default())
+        .map_or(0, |s| s.chars().count())
+        + 1;
+    let byte = bytes.get(valid_up_to).copied().unwrap_or_default();
+    let offset = valid_up_to + if bom { 3 } else { 0 };
+    InputError(format!(
+        "`{name}` is not valid UTF-8: byte 0x{byte:02X} at line {line}, column {column} (offset {offset}); save it as UTF-8"
+    ))
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotADirectory => "a part of the path is not a directory".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
         _ => e.to_string(),
     }
 }

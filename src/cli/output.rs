@@ -1,5 +1,6 @@
 //! Writing build outputs: nothing until everything is ready, each file
-//! replaced atomically, and `--check` to compare without writing.
+//! replaced atomically, the whole build or nothing at all, and `--check` to
+//! compare without writing.
 
 use super::inputs::io_reason;
 use nurturec::emit::OutputFile;
@@ -42,58 +43,213 @@ pub struct Written {
     pub removed: usize,
 }
 
-/// Writes every file through a temporary file and a rename, so a reader
-/// never sees a half-written file; files whose contents are unchanged are
-/// left untouched.
+/// One change to the output folder: a new file staged at `staged`, to be
+/// renamed to `target`; or, with `staged` unset, a stale `target` to remove.
+struct Change {
+    target: PathBuf,
+    staged: Option<PathBuf>,
+    /// Where the file at `target` was moved while the change is made.
+    backup: Option<PathBuf>,
+    /// Whether the staged file is now at `target`.
+    placed: bool,
+}
+
+/// `.name.<pid>.<suffix>` beside `path`: hidden, not `.json`, and on the
+/// same file system, so that renaming it over `path` is atomic.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.{suffix}", std::process::id()))
+}
+
+/// Writes the build into `out_dir` as one change: every file is updated and
+/// every stale one removed, or the folder is left exactly as it was. Files
+/// whose contents are unchanged are not touched.
+///
+/// 1. Check that nothing is in the way (a directory where a file goes).
+/// 2. Stage: write every new file to a temporary file beside its target.
+///    Most failures (a full disk, permissions) happen here, before anything
+///    visible has changed.
+/// 3. Commit: move each file being replaced or removed aside, and rename
+///    each staged file into place. Each file is replaced atomically, so a
+///    reader never sees half of one.
+/// 4. Delete what was moved aside.
+///
+/// A failure in 2 or 3 undoes everything: staged files are deleted, files
+/// moved aside are moved back, and folders this build created are removed.
 pub fn write_all(
     out_dir: &Path,
     files: &[OutputFile],
     all_folders: &[String],
+) -> Result<Written, String> {
+    write_all_with(out_dir, files, all_folders, &mut |from, to| {
+        std::fs::rename(from, to)
+    })
+}
+
+/// [`write_all`], renaming with `rename` (the tests make it fail).
+fn write_all_with(
+    out_dir: &Path,
+    files: &[OutputFile],
+    all_folders: &[String],
+    rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
 ) -> Result<Written, String> {
     let mut result = Written {
         written: 0,
         unchanged: 0,
         removed: 0,
     };
+
+    // 1. What changes; nothing in the way.
+    let mut to_write: Vec<(PathBuf, &OutputFile)> = Vec::new();
     for file in files {
         let path = out_dir.join(&file.path);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return Err(format!(
+                "cannot write `{}`: a directory is in the way; nothing was written",
+                path.display()
+            ));
+        }
         if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
             result.unchanged += 1;
-            continue;
+        } else {
+            to_write.push((path, file));
         }
-        let parent = path.parent().unwrap_or(out_dir);
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
-        std::fs::write(&temp, &file.contents).map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            format!("cannot write `{}`: {}", temp.display(), io_reason(&e))
-        })?;
-        std::fs::rename(&temp, &path).map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            format!("cannot write `{}`: {}", path.display(), io_reason(&e))
-        })?;
-        result.written += 1;
     }
     let mut folders = owned_folders(files);
     folders.extend(all_folders.iter().cloned());
     folders.sort();
     folders.dedup();
-    for stale in stale_files(out_dir, files, &folders) {
-        std::fs::remove_file(&stale).map_err(|e| {
-            format!(
-                "cannot remove stale `{}`: {}",
-                stale.display(),
-                io_reason(&e)
-            )
-        })?;
-        result.removed += 1;
+    let stale = stale_files(out_dir, files, &folders);
+
+    // 2. Stage.
+    let mut created: Vec<PathBuf> = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
+    for (target, file) in to_write {
+        let parent = target.parent().unwrap_or(out_dir).to_path_buf();
+        let staged = sibling(&target, "tmp");
+        let step = create_dirs(&parent, &mut created)
+            .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))
+            .and_then(|()| {
+                std::fs::write(&staged, &file.contents).map_err(|e| {
+                    let _ = std::fs::remove_file(&staged);
+                    format!("cannot write `{}`: {}", target.display(), io_reason(&e))
+                })
+            });
+        if let Err(message) = step {
+            return Err(undo(&mut changes, &created, rename, message));
+        }
+        changes.push(Change {
+            target,
+            staged: Some(staged),
+            backup: None,
+            placed: false,
+        });
+    }
+    changes.extend(stale.into_iter().map(|target| Change {
+        target,
+        staged: None,
+        backup: None,
+        placed: false,
+    }));
+
+    // 3. Commit.
+    for i in 0..changes.len() {
+        let change = &mut changes[i];
+        // `symlink_metadata`: a link at the target is itself moved aside.
+        if change.staged.is_none() || std::fs::symlink_metadata(&change.target).is_ok() {
+            let backup = sibling(&change.target, "old");
+            if let Err(e) = rename(&change.target, &backup) {
+                let message = format!(
+                    "cannot replace `{}`: {}",
+                    change.target.display(),
+                    io_reason(&e)
+                );
+                return Err(undo(&mut changes, &created, rename, message));
+            }
+            change.backup = Some(backup);
+        }
+        if let Some(staged) = &change.staged {
+            if let Err(e) = rename(staged, &change.target) {
+                let message = format!(
+                    "cannot write `{}`: {}",
+                    change.target.display(),
+                    io_reason(&e)
+                );
+                return Err(undo(&mut changes, &created, rename, message));
+            }
+            change.placed = true;
+            result.written += 1;
+        } else {
+            result.removed += 1;
+        }
+    }
+
+    // 4. The build is in place; what was moved aside can go.
+    for change in &changes {
+        if let Some(backup) = &change.backup {
+            let _ = std::fs::remove_file(backup);
+        }
     }
     Ok(result)
+}
+
+/// Creates `dir` and its missing parents, recording each one created.
+fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut current = Some(dir);
+    while let Some(d) = current.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d.to_path_buf());
+        current = d.parent();
+    }
+    for d in missing.into_iter().rev() {
+        std::fs::create_dir(&d)?;
+        created.push(d);
+    }
+    Ok(())
+}
+
+/// Puts the folder back as it was before [`write_all_with`] began; returns
+/// the message of the failure, saying so if something could not be undone.
+fn undo(
+    changes: &mut [Change],
+    created: &[PathBuf],
+    rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
+    message: String,
+) -> String {
+    let mut stuck = Vec::new();
+    for change in changes.iter_mut().rev() {
+        if change.placed {
+            if let Err(e) = std::fs::remove_file(&change.target) {
+                stuck.push(format!("{}: {}", change.target.display(), io_reason(&e)));
+            }
+        } else if let Some(staged) = &change.staged {
+            let _ = std::fs::remove_file(staged);
+        }
+        if let Some(backup) = &change.backup {
+            if let Err(e) = rename(backup, &change.target) {
+                stuck.push(format!(
+                    "{} (its previous contents are in `{}`): {}",
+                    change.target.display(),
+                    backup.display(),
+                    io_reason(&e)
+                ));
+            }
+        }
+    }
+    for dir in created.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
+    if stuck.is_empty() {
+        format!("{message}; the output folder is unchanged")
+    } else {
+        format!(
+            "{message}; and the output folder could not be fully restored: {}",
+            stuck.join("; ")
+        )
+    }
 }
 
 /// What `--check` finds: files that differ, are missing, or should not exist.
@@ -118,4 +274,132 @@ pub fn check_all(out_dir: &Path, files: &[OutputFile], all_folders: &[String]) -
         ));
     }
     problems
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("nurturec-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Every file below `dir`, hidden ones included, with its contents.
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = entry.path();
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                if path.is_dir() {
+                    out.push((format!("{name}/"), Vec::new()));
+                    stack.push(path);
+                } else {
+                    out.push((name, std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn output(path: &str, contents: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_string(),
+            contents: contents.to_string(),
+        }
+    }
+
+    /// The build replaces one file, adds one, adds one in a new folder,
+    /// keeps one unchanged and removes a stale one; let each rename in
+    /// turn fail, and the folder must be exactly as it was.
+    #[test]
+    fn a_failure_at_any_rename_leaves_the_folder_as_it_was() {
+        let files = [
+            output("ir/a.json", "new a\n"),
+            output("ir/b.json", "new b\n"),
+            output("ir/same.json", "same\n"),
+            output("web/c.json", "new c\n"),
+        ];
+        let mut failure_points = 0;
+        for fail_at in 1.. {
+            let out = temp("any-rename");
+            std::fs::create_dir_all(out.join("ir")).unwrap();
+            std::fs::write(out.join("ir/a.json"), "old a\n").unwrap();
+            std::fs::write(out.join("ir/same.json"), "same\n").unwrap();
+            std::fs::write(out.join("ir/stale.json"), "stale\n").unwrap();
+            std::fs::write(out.join("notes.txt"), "mine").unwrap();
+            let before = tree(&out);
+            let mut calls = 0;
+            let result = write_all_with(&out, &files, &["ir".to_string()], &mut |from, to| {
+                calls += 1;
+                if calls == fail_at {
+                    Err(std::io::Error::other("injected failure"))
+                } else {
+                    std::fs::rename(from, to)
+                }
+            });
+            match result {
+                Err(message) => {
+                    failure_points += 1;
+                    assert!(message.contains("injected failure"), "{message}");
+                    assert!(
+                        message.ends_with("the output folder is unchanged"),
+                        "{message}"
+                    );
+                    assert_eq!(tree(&out), before, "failing at rename {fail_at}");
+                }
+                Ok(written) => {
+                    assert_eq!(
+                        (written.written, written.unchanged, written.removed),
+                        (3, 1, 1)
+                    );
+                    let after = tree(&out);
+                    assert_eq!(
+                        after,
+                        vec![
+                            ("ir/".to_string(), Vec::new()),
+                            ("ir/a.json".to_string(), b"new a\n".to_vec()),
+                            ("ir/b.json".to_string(), b"new b\n".to_vec()),
+                            ("ir/same.json".to_string(), b"same\n".to_vec()),
+                            ("notes.txt".to_string(), b"mine".to_vec()),
+                            ("web/".to_string(), Vec::new()),
+                            ("web/c.json".to_string(), b"new c\n".to_vec()),
+                        ]
+                    );
+                    break;
+                }
+            }
+        }
+        // a.json: aside and in; b.json, c.json: in; stale.json: aside.
+        assert_eq!(failure_points, 5);
+    }
+
+    #[test]
+    fn a_directory_in_the_way_is_refused_before_anything_is_written() {
+        let out = temp("in-the-way");
+        std::fs::create_dir_all(out.join("ir/b.json")).unwrap();
+        let before = tree(&out);
+        let files = [output("ir/a.json", "a\n"), output("ir/b.json", "b\n")];
+        let message = write_all(&out, &files, &[]).err().unwrap();
+        assert!(message.contains("a directory is in the way"), "{message}");
+        assert_eq!(tree(&out), before);
+    }
+
+    #[test]
+    fn a_new_output_folder_is_removed_again_on_failure() {
+        let root = temp("new-folder");
+        let out = root.join("dist");
+        let files = [output("ir/a.json", "a\n"), output("ir/b.json", "b\n")];
+        let result = write_all_with(&out, &files, &[], &mut |_, _| {
+            Err(std::io::Error::other("injected failure"))
+        });
+        assert!(result.is_err());
+        assert_eq!(tree(&root), Vec::new());
+    }
 }

@@ -290,7 +290,12 @@ impl Resolver<'_> {
         if let Some((campaign, span)) = via {
             d = d.with_secondary(span, format!("the model of campaign `{campaign}`"));
         }
-        d = match suggest::closest(component, names) {
+        d = match suggest::closest_within(
+            component,
+            names,
+            model.components.len(),
+            &mut self.suggestion_budget,
+        ) {
             Some(close) => d.with_help(format!("did you mean `score.{close}`?")),
             None => d.with_help(format!(
                 "its components are: {}",

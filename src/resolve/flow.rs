@@ -55,9 +55,13 @@ impl Resolver<'_> {
                             name_span,
                             "no statement has this label",
                         );
-                        let mut names: Vec<&str> = b.labels.keys().map(String::as_str).collect();
-                        names.sort_unstable();
-                        d = match suggest::closest(label, names.iter().copied()) {
+                        let names = b.labels.keys().map(String::as_str);
+                        d = match suggest::closest_within(
+                            label,
+                            names,
+                            b.labels.len(),
+                            &mut self.suggestion_budget,
+                        ) {
                             Some(close) => d.with_help(format!("did you mean `{close}`?")),
                             None => d.with_help(format!(
                                 "label the statement to continue at, e.g. `{label}: send …`"

@@ -63,6 +63,8 @@ pub(crate) struct Resolver<'a> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// `score` references per segment, for checking in each campaign's context.
     pub(crate) segment_score_refs: HashMap<String, Vec<ScoreRef>>,
+    /// What is left of [`suggest::BUDGET`].
+    pub(crate) suggestion_budget: usize,
 }
 
 /// Resolves the items of every file of a project (in path order).
@@ -75,6 +77,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
         used: HashSet::new(),
         diagnostics: Vec::new(),
         segment_score_refs: HashMap::new(),
+        suggestion_budget: suggest::BUDGET,
     };
 
     // Definitions first, so that every reference can see every name.
@@ -187,7 +190,13 @@ impl<'a> Resolver<'a> {
                     name.span,
                     "not defined",
                 );
-                d = match suggest::closest(&name.name, candidates) {
+                let count = self.ordered.len();
+                d = match suggest::closest_within(
+                    &name.name,
+                    candidates,
+                    count,
+                    &mut self.suggestion_budget,
+                ) {
                     Some(close) => {
                         // The typo meant `close`: don't also call it unused.
                         self.used.insert((expected, close.to_string()));

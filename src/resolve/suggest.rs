@@ -1,30 +1,80 @@
 //! "Did you mean …?" for misspelt names.
 
+/// How many candidate names one project may compare misspelt names with,
+/// in all. A suggestion compares the misspelt name with every name of its
+/// kind, so thousands of undefined references to a project of thousands of
+/// names is quadratic: 20,000 of each took 90 seconds. Past the budget,
+/// diagnostics come without "did you mean". (A million comparisons take
+/// about a tenth of a second.)
+pub const BUDGET: usize = 1_000_000;
+
 /// Levenshtein distance, on characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+    let a: Vec<char> = a.chars().collect();
+    let mut rows = (Vec::new(), Vec::new());
+    distance(&a, b, usize::MAX, &mut rows)
+}
+
+/// Levenshtein distance from `a` to `b`, or any number above `limit` as soon
+/// as the distance must exceed it; `rows` are reused between calls.
+fn distance(a: &[char], b: &str, limit: usize, rows: &mut (Vec<usize>, Vec<usize>)) -> usize {
+    let (previous, current) = rows;
+    previous.clear();
+    previous.extend(0..=a.len());
+    current.clear();
+    current.resize(a.len() + 1, 0);
+    for (j, cb) in b.chars().enumerate() {
+        current[0] = j + 1;
+        let mut row_min = current[0];
+        for (i, ca) in a.iter().enumerate() {
+            let substitution = previous[i] + usize::from(*ca != cb);
+            current[i + 1] = substitution.min(previous[i + 1] + 1).min(current[i] + 1);
+            row_min = row_min.min(current[i + 1]);
         }
-        std::mem::swap(&mut previous, &mut current);
+        if row_min > limit {
+            return row_min;
+        }
+        std::mem::swap(previous, current);
     }
-    previous[b.len()]
+    previous[a.len()]
 }
 
 /// The closest candidate, if it is close enough to be a plausible typo.
+/// Ties go to the smallest name, so the order of the candidates does not
+/// matter.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+    let chars: Vec<char> = name.chars().collect();
+    let limit = (chars.len() / 3).max(1);
+    let mut rows = (Vec::new(), Vec::new());
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        // The distance is at least the difference in length.
+        if candidate.chars().count().abs_diff(chars.len()) > limit {
+            continue;
+        }
+        let bound = best.map_or(limit, |(d, _)| d);
+        let d = distance(&chars, candidate, bound, &mut rows);
+        if d <= bound && best.is_none_or(|b| (d, candidate) < b) {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// [`closest`], if `budget` still covers comparing with `count` candidates
+/// (which it then spends); once it does not, no more suggestions.
+pub fn closest_within<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    count: usize,
+    budget: &mut usize,
+) -> Option<&'a str> {
+    if count > *budget {
+        *budget = 0;
+        return None;
+    }
+    *budget -= count;
+    closest(name, candidates)
 }
 
 #[cfg(test)]
@@ -39,5 +89,26 @@ mod tests {
             Some("webinar.attended")
         );
         assert_eq!(closest("zzz", ["welcome"]), None);
+    }
+
+    #[test]
+    fn ties_and_order() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("caf\u{e9}", "cafe"), 1);
+        // Both at distance 1: the smaller name, whatever the order.
+        assert_eq!(closest("mail_x", ["mail_y", "mail_b"]), Some("mail_b"));
+        assert_eq!(closest("mail_x", ["mail_b", "mail_y"]), Some("mail_b"));
+        // A closer candidate after a farther one.
+        assert_eq!(closest("welcome", ["welcom_", "welcome_"]), Some("welcom_"));
+        assert_eq!(closest("abcdef", ["abcxyz", "abcdeg"]), Some("abcdeg"));
+    }
+
+    #[test]
+    fn the_budget_runs_out_for_good() {
+        let mut budget = 3;
+        assert_eq!(closest_within("ab", ["ac"], 2, &mut budget), Some("ac"));
+        assert_eq!(closest_within("ab", ["ac", "ad"], 2, &mut budget), None);
+        assert_eq!(closest_within("ab", ["ac"], 1, &mut budget), None);
     }
 }

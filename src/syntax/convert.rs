@@ -610,45 +610,94 @@ impl Converter {
         })
     }
 
+    /// Conditions nest as deep as their parentheses allow, so this is the
+    /// recursion of the converter that input drives to the nesting limit. Its
+    /// frame is kept small: a chain of single operands (`((a))`, an `or` of
+    /// one `and` of one operand) is followed in a loop, and leaves are read
+    /// by [`Converter::leaf_condition`]. (Before, a condition at the limit
+    /// took 3.6 MB of stack in a debug build, more than a test thread has.)
     fn condition(&mut self, pair: Pair<'_, Rule>) -> Result<Condition> {
+        let mut pair = pair;
+        // The outermost `condition` or `( … )` gives the span, parentheses
+        // included.
+        let mut outer: Option<Span> = None;
+        loop {
+            let span = self.span(&pair);
+            match pair.as_rule() {
+                Rule::condition | Rule::paren => {
+                    outer.get_or_insert(span);
+                    pair = pair
+                        .into_inner()
+                        .find(|p| !is_keyword(p.as_rule()))
+                        .ok_or(Bug(span, "condition"))?;
+                }
+                Rule::or_expr | Rule::and_expr => {
+                    let is_or = pair.as_rule() == Rule::or_expr;
+                    let mut operands: Vec<Pair<'_, Rule>> = pair
+                        .into_inner()
+                        .filter(|p| !is_keyword(p.as_rule()))
+                        .collect();
+                    if operands.len() == 1 {
+                        pair = operands.pop().ok_or(Bug(span, "operand"))?;
+                        continue;
+                    }
+                    let mut items = Vec::with_capacity(operands.len());
+                    for operand in operands {
+                        items.push(self.condition(operand)?);
+                    }
+                    let kind = if is_or {
+                        ConditionKind::Or(items)
+                    } else {
+                        ConditionKind::And(items)
+                    };
+                    return Ok(Condition {
+                        kind,
+                        span: outer.unwrap_or(span),
+                    });
+                }
+                Rule::not_expr => {
+                    let mut inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+                    let primary = inner.pop().ok_or(Bug(span, "not operand"))?;
+                    let Some(first) = inner.first() else {
+                        pair = primary;
+                        continue;
+                    };
+                    // `not not c` is `c`: a chain of `not`s folds to one
+                    // `not` or none, so no length of chain can deepen the
+                    // tree (every later stage recurses over it, and a
+                    // 100,000-deep chain of boxes would overflow the stack
+                    // even when dropped).
+                    let start = first.as_span().start();
+                    let odd = inner.len() % 2 == 1;
+                    drop(inner);
+                    let operand = self.condition(primary)?;
+                    let span = outer.unwrap_or(Span::new(self.file, start, operand.span.end));
+                    return Ok(if odd {
+                        Condition {
+                            span,
+                            kind: ConditionKind::Not(Box::new(operand)),
+                        }
+                    } else {
+                        Condition { span, ..operand }
+                    });
+                }
+                _ => {
+                    let mut leaf = self.leaf_condition(pair)?;
+                    if let Some(span) = outer {
+                        leaf.span = span;
+                    }
+                    return Ok(leaf);
+                }
+            }
+        }
+    }
+
+    /// A condition without operands of its own: `in x`, `inactive 30d`, or a
+    /// test. Not inlined, so its locals stay out of the recursive frame.
+    #[inline(never)]
+    fn leaf_condition(&mut self, pair: Pair<'_, Rule>) -> Result<Condition> {
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::condition | Rule::paren => {
-                let mut c = self.children(pair);
-                let inner = self.condition(c.next("condition")?)?;
-                Ok(Condition { span, ..inner })
-            }
-            Rule::or_expr | Rule::and_expr => {
-                let is_or = pair.as_rule() == Rule::or_expr;
-                let mut operands = pair
-                    .into_inner()
-                    .filter(|p| !is_keyword(p.as_rule()))
-                    .map(|p| self.condition(p))
-                    .collect::<Result<Vec<_>>>()?;
-                if operands.len() == 1 {
-                    return operands.pop().ok_or(Bug(span, "operand"));
-                }
-                let kind = if is_or {
-                    ConditionKind::Or(operands)
-                } else {
-                    ConditionKind::And(operands)
-                };
-                Ok(Condition { kind, span })
-            }
-            Rule::not_expr => {
-                let mut inner = pair.into_inner().collect::<Vec<_>>();
-                let primary = inner.pop().ok_or(Bug(span, "not operand"))?;
-                let mut condition = self.condition(primary)?;
-                // Each `not` wraps what follows it, innermost last.
-                for not in inner.iter().rev() {
-                    let not_start = not.as_span().start();
-                    condition = Condition {
-                        span: Span::new(self.file, not_start, condition.span.end),
-                        kind: ConditionKind::Not(Box::new(condition)),
-                    };
-                }
-                Ok(condition)
-            }
             Rule::in_segment => {
                 let mut c = self.children(pair);
                 let segment = self.ident(c.next("segment name")?);

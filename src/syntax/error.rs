@@ -175,6 +175,8 @@ fn describe_found(text: &str, at: usize) -> String {
         "the end of the line".to_string()
     } else if c == '"' {
         "a string".to_string()
+    } else if c.is_control() {
+        format!("the control character U+{:04X}", u32::from(c))
     } else {
         format!("`{c}`")
     }
@@ -196,6 +198,28 @@ fn inside_string(
     let rest = text.get(at..).unwrap_or("");
     if rest.starts_with('\\') {
         let escape: String = rest.chars().take(2).collect();
+        // A backslash before the end of the line or file, or before a
+        // control character, must not put that character into a one-line
+        // message.
+        let what = match escape.chars().nth(1) {
+            None => Some("the end of the file".to_string()),
+            Some('\n' | '\r') => Some("the end of the line".to_string()),
+            Some(c) if c.is_control() => {
+                Some(format!("the control character U+{:04X}", u32::from(c)))
+            }
+            Some(_) => None,
+        };
+        if let Some(what) = what {
+            return Some(
+                Diagnostic::new(
+                    Code::Syntax,
+                    format!("unknown escape: `\\` followed by {what}"),
+                    Span::new(file, at, at + 1),
+                    "unknown escape",
+                )
+                .with_help("strings end on the line they start; write `\\\\` for a backslash"),
+            );
+        }
         return Some(
             Diagnostic::new(
                 Code::Syntax,

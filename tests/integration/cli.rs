@@ -8,7 +8,7 @@ fn nurturec(args: &[&str]) -> Output {
     run(args, None, &[])
 }
 
-fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
+pub fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nurturec"));
     cmd.args(args)
         .current_dir(root())
@@ -28,15 +28,15 @@ fn run(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn code(o: &Output) -> i32 {
+pub fn code(o: &Output) -> i32 {
     o.status.code().unwrap()
 }
 
-fn stdout(o: &Output) -> String {
+pub fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 

@@ -3,7 +3,16 @@
 
 mod support;
 
+/// The fuzz target's invariants, shared so that the corpus replays here.
+#[path = "../../fuzz/src/invariants.rs"]
+mod invariants;
+
+/// The benchmarks' project generator, for the size tests.
+#[path = "../../benches/support/generate.rs"]
+mod generate;
+
 mod backends;
+mod bounds;
 mod cases;
 mod cli;
 mod docs;
@@ -11,5 +20,9 @@ mod editors;
 mod explain;
 mod fixtures;
 mod flow;
+mod fuzz_corpus;
+mod inputs;
 mod ir;
+mod outputs;
+mod properties;
 mod snapshots_hygiene;

@@ -1,0 +1,107 @@
+//! `cargo bench`: the compiler over generated projects (see
+//! `support/generate.rs`): 1k, 10k and 100k statements, 40 branches in a
+//! row, nesting 60 levels deep, and 1,000 small campaigns. For each, four
+//! stages are timed separately, with throughput in bytes of source:
+//!
+//! - `pest`: the pest grammar alone, every file (the floor for `parse`);
+//! - `parse`: `syntax::parse` of every file (pest and the syntax tree);
+//! - `check`: `nurturec::compile` (parse, resolve, check);
+//! - `build`: `compile` and every backend.
+//!
+//! `cargo bench --bench compile -- 100k` runs only the projects whose name
+//! contains `100k`. `NURTUREC_BENCH_DUMP=DIR cargo bench --bench compile`
+//! writes every project to `DIR/<name>/` and exits, for timing the CLI:
+//! `/usr/bin/time -v target/release/nurturec check DIR/statements_100k`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/generate.rs"]
+mod generate;
+#[path = "../fuzz/src/invariants.rs"]
+#[allow(dead_code)]
+mod invariants;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use pest::Parser;
+use std::hint::black_box;
+use std::time::Duration;
+
+fn bench_project(c: &mut Criterion, project: &generate::Project) {
+    let sources = project.sources();
+    let label = project.name.replace("statements_", "").replace("000", "k");
+    let mut group = c.benchmark_group(&label);
+    group.throughput(Throughput::Bytes(project.bytes() as u64));
+    if project.bytes() > 1_000_000 {
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(8));
+    } else {
+        group.measurement_time(Duration::from_secs(3));
+    }
+    group.bench_function(BenchmarkId::from_parameter("pest"), |b| {
+        b.iter(|| {
+            for (_, file) in sources.iter() {
+                let pairs = nurturec::syntax::NurtureParser::parse(
+                    nurturec::syntax::Rule::file,
+                    &file.text,
+                );
+                black_box(pairs.map(|p| p.len()).ok());
+            }
+        });
+    });
+    group.bench_function(BenchmarkId::from_parameter("parse"), |b| {
+        b.iter(|| {
+            for (id, file) in sources.iter() {
+                black_box(nurturec::syntax::parse(id, &file.text).is_ok());
+            }
+        });
+    });
+    group.bench_function(BenchmarkId::from_parameter("check"), |b| {
+        b.iter(|| black_box(nurturec::compile(&sources).diagnostics.len()));
+    });
+    group.bench_function(BenchmarkId::from_parameter("build"), |b| {
+        b.iter(|| {
+            let compilation = nurturec::compile(&sources);
+            black_box(invariants::all_backends(&compilation, &sources).len())
+        });
+    });
+    group.finish();
+}
+
+fn main() {
+    if let Some(dir) = std::env::var_os("NURTUREC_BENCH_DUMP") {
+        let dir = std::path::PathBuf::from(dir);
+        for project in generate::all() {
+            let target = dir.join(&project.name);
+            let _ = std::fs::remove_dir_all(&target);
+            project.write_to(&target).unwrap();
+            println!(
+                "{}: {} files, {} statements, {} bytes",
+                target.display(),
+                project.files.len(),
+                project.statements,
+                project.bytes()
+            );
+        }
+        return;
+    }
+    let mut c = Criterion::default().configure_from_args();
+    for project in generate::all() {
+        // Every project is sound: a benchmark of a failing build would time
+        // the wrong thing.
+        let sources = project.sources();
+        let compilation = nurturec::compile(&sources);
+        let errors: Vec<_> = compilation
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not compile: {:?}",
+            project.name,
+            errors.first()
+        );
+        bench_project(&mut c, &project);
+    }
+    c.final_summary();
+}
