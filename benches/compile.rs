@@ -9,7 +9,7 @@
 //! - `build`: `compile` and every backend.
 //!
 //! `cargo bench --bench compile -- 100k` runs only the projects whose name
-//! contains `100k`. `NURTUREC_BENCH_DUMP=DIR cargo bench --bench compile`
+//! contains `100k` (`statements_100k`). `NURTUREC_BENCH_DUMP=DIR cargo bench --bench compile`
 //! writes every project to `DIR/<name>/` and exits, for timing the CLI:
 //! `/usr/bin/time -v target/release/nurturec check DIR/statements_100k`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -27,15 +27,15 @@ use std::time::Duration;
 
 fn bench_project(c: &mut Criterion, project: &generate::Project) {
     let sources = project.sources();
-    let label = project.name.replace("statements_", "").replace("000", "k");
-    let mut group = c.benchmark_group(&label);
+    let mut group = c.benchmark_group(&project.name);
     group.throughput(Throughput::Bytes(project.bytes() as u64));
+    // Quick: about two minutes for the whole run.
+    group.warm_up_time(Duration::from_secs(1));
     if project.bytes() > 1_000_000 {
         group.sample_size(10);
-        group.warm_up_time(Duration::from_secs(1));
         group.measurement_time(Duration::from_secs(8));
     } else {
-        group.measurement_time(Duration::from_secs(3));
+        group.measurement_time(Duration::from_secs(2));
     }
     group.bench_function(BenchmarkId::from_parameter("pest"), |b| {
         b.iter(|| {

@@ -13,6 +13,9 @@
 //! [`compile`] runs the first three over a [`SourceMap`]. The library does no
 //! file or terminal I/O: the `nurturec` binary reads, renders and writes.
 
+// pest_derive without `std` names `alloc::` in the parser it generates.
+extern crate alloc;
+
 pub mod check;
 pub mod config;
 pub mod diagnostics;

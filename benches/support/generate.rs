@@ -292,7 +292,7 @@ pub fn realistic(statements: usize, seed: u64) -> Project {
         }
     }
     Project {
-        name: format!("statements_{statements}"),
+        name: format!("statements_{}", thousands(statements)),
         files,
         statements: total,
     }
@@ -384,9 +384,18 @@ pub fn many_small_campaigns(count: usize) -> Project {
         }
     }
     Project {
-        name: format!("small_campaigns_{count}"),
+        name: format!("small_campaigns_{}", thousands(count)),
         files,
         statements: 4 * count,
+    }
+}
+
+/// `100k` for 100,000; other numbers as they are.
+fn thousands(n: usize) -> String {
+    if n >= 1000 && n % 1000 == 0 {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
     }
 }
 

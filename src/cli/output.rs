@@ -28,7 +28,9 @@ fn stale_files(out_dir: &Path, files: &[OutputFile], folders: &[String]) -> Vec<
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "json") && !wanted.contains(&path) {
+            // Only files: a folder named `x.json` is not something we wrote.
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && path.extension().is_some_and(|e| e == "json") && !wanted.contains(&path) {
                 stale.push(path);
             }
         }
@@ -389,6 +391,23 @@ mod tests {
         let message = write_all(&out, &files, &[]).err().unwrap();
         assert!(message.contains("a directory is in the way"), "{message}");
         assert_eq!(tree(&out), before);
+    }
+
+    #[test]
+    fn a_folder_named_like_an_output_is_not_stale() {
+        let out = temp("json-folder");
+        std::fs::create_dir_all(out.join("ir/notes.json")).unwrap();
+        let files = [output("ir/a.json", "a\n")];
+        let written = write_all(&out, &files, &[]).unwrap();
+        assert_eq!((written.written, written.removed), (1, 0));
+        assert_eq!(
+            tree(&out),
+            vec![
+                ("ir/".to_string(), Vec::new()),
+                ("ir/a.json".to_string(), b"a\n".to_vec()),
+                ("ir/notes.json/".to_string(), Vec::new()),
+            ]
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ type Result<T> = std::result::Result<T, Bug>;
 struct Converter {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
+    /// Every `//` comment of the file, `(start, end)` in order, the end at
+    /// its line's end: for cutting trailing trivia off spans.
+    comments: Vec<(usize, usize)>,
 }
 
 pub fn file(
@@ -25,6 +28,9 @@ pub fn file(
     let mut c = Converter {
         file,
         diagnostics: Vec::new(),
+        comments: pairs
+            .peek()
+            .map_or_else(Vec::new, |p| comments(p.as_span().get_input())),
     };
     let result = match pairs.next() {
         Some(root) => c.file_items(root),
@@ -122,12 +128,34 @@ impl<'i> Children<'i> {
 impl Converter {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        let end = trim_trailing_trivia(s.get_input(), s.start(), s.end());
+        let end = self.trim_trailing_trivia(s.get_input(), s.start(), s.end());
         Span::new(self.file, s.start(), end)
     }
 
+    /// pest leaves the whitespace and comments skipped before a failed
+    /// optional tail inside the rule's span; cut them off so that labels end
+    /// on the last token. (A table of the file's comments makes this a
+    /// binary search instead of a scan of the span's last line: it was a
+    /// tenth of the time of a parse.)
+    fn trim_trailing_trivia(&self, input: &str, start: usize, mut end: usize) -> usize {
+        let bytes = input.as_bytes();
+        loop {
+            while end > start && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                end -= 1;
+            }
+            // The last comment starting before `end`: does `end` fall in it?
+            let before = self.comments.partition_point(|(s, _)| *s < end);
+            match before.checked_sub(1).and_then(|i| self.comments.get(i)) {
+                Some(&(s, e)) if s >= start && end <= e => end = s,
+                _ => return end,
+            }
+        }
+    }
+
     fn children<'i>(&self, pair: Pair<'i, Rule>) -> Children<'i> {
-        let span = self.span(&pair);
+        // Only for reporting a bug: the span untrimmed.
+        let s = pair.as_span();
+        let span = Span::new(self.file, s.start(), s.end());
         let inner: Vec<_> = pair
             .into_inner()
             .filter(|p| !is_keyword(p.as_rule()))
@@ -768,38 +796,32 @@ impl Converter {
     }
 }
 
-/// pest leaves the whitespace and comments skipped before a failed optional
-/// tail inside the rule's span; cut them off so labels end on the last token.
-fn trim_trailing_trivia(input: &str, start: usize, mut end: usize) -> usize {
-    loop {
-        let Some(text) = input.get(start..end) else {
-            return end;
-        };
-        let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
-        end = start + trimmed.len();
-        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-        match comment_start(&trimmed[line_start..]) {
-            Some(at) => end = start + line_start + at,
-            None => return end,
-        }
-    }
-}
-
-/// Where a `//` comment starts on one line, outside any string.
-fn comment_start(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    let mut in_string = false;
+/// Where every `//` comment of a file that parsed starts and ends (at the end
+/// of its line), outside strings, in order.
+fn comments(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' if in_string => i += 1,
-            b'"' => in_string = !in_string,
-            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let start = i;
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                out.push((start, i));
+            }
             _ => {}
         }
         i += 1;
     }
-    None
+    out
 }
 
 fn decode_escape(text: &str) -> char {
