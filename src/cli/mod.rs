@@ -294,6 +294,7 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
             Err(mut problems) => diagnostics.append(&mut problems),
         }
     }
+    nurturec::diagnostics::sort_and_dedup(&mut diagnostics);
     Ok(Loaded {
         sources,
         compilation,
@@ -338,7 +339,6 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
             .collect();
         emit(&mut loaded, &targets, IdMode::Bindings);
     }
-    nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
     if report(&loaded.diagnostics, &loaded.sources, args) {
         EXIT_FAILED
     } else {
