@@ -49,19 +49,15 @@ impl Compilation {
     }
 }
 
-/// Parses, resolves and checks every file of a project. A file with a syntax
-/// error contributes only that error; the others are still checked.
+/// Parses, resolves and checks every file of a project. An item with a
+/// syntax error contributes only that error: it still defines its name.
 pub fn compile(sources: &SourceMap) -> Compilation {
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     for (id, file) in sources.iter() {
-        match syntax::parse(id, &file.text) {
-            Ok((ast, mut problems)) => {
-                diagnostics.append(&mut problems);
-                files.push(ast);
-            }
-            Err(mut problems) => diagnostics.append(&mut problems),
-        }
+        let (ast, mut problems) = syntax::parse(id, &file.text);
+        diagnostics.append(&mut problems);
+        files.push(ast);
     }
     let (project, mut problems) = resolve::resolve(&files);
     diagnostics.append(&mut problems);

@@ -34,11 +34,17 @@ impl NameKind {
     }
 
     fn of(item: &ast::Item) -> NameKind {
-        match item {
-            ast::Item::Segment(_) => NameKind::Segment,
-            ast::Item::Email(_) => NameKind::Email,
-            ast::Item::Scoring(_) => NameKind::Scoring,
-            ast::Item::Campaign(_) => NameKind::Campaign,
+        NameKind::from(item.kind())
+    }
+}
+
+impl From<ast::ItemKind> for NameKind {
+    fn from(kind: ast::ItemKind) -> NameKind {
+        match kind {
+            ast::ItemKind::Segment => NameKind::Segment,
+            ast::ItemKind::Email => NameKind::Email,
+            ast::ItemKind::Scoring => NameKind::Scoring,
+            ast::ItemKind::Campaign => NameKind::Campaign,
         }
     }
 }
@@ -105,8 +111,9 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
         }
         items.push(item);
     }
-    if r.models.len() == 1 {
-        r.default_model = r.models.keys().next().copied();
+    let broken_models = r.define_broken_items(files);
+    if r.models.len() + broken_models.len() == 1 {
+        r.default_model = r.models.keys().chain(&broken_models).next().copied();
     }
 
     let mut project = ir::Project::default();
@@ -138,11 +145,54 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
 
     r.check_segment_scores(&project);
     segments::check_recursion(&project, &mut r.diagnostics);
+    r.use_what_broken_items_mention(files);
     r.report_unused(&project);
     (project, r.diagnostics)
 }
 
 impl<'a> Resolver<'a> {
+    /// Defines the names of the items that failed to parse, so that using
+    /// them elsewhere raises nothing: their syntax error says it all. A name
+    /// also defined by an item that parsed is left to that item, and not
+    /// reported twice. Returns the names of the scoring models among them.
+    fn define_broken_items(&mut self, files: &'a [ast::File]) -> Vec<&'a str> {
+        let mut models = Vec::new();
+        for broken in files.iter().flat_map(|f| &f.broken) {
+            let (Some(kind), Some(name)) = (broken.kind, &broken.name) else {
+                continue;
+            };
+            let kind = NameKind::from(kind);
+            if self.names.contains_key(name.name.as_str()) {
+                continue;
+            }
+            self.names.insert(&name.name, (kind, name.span));
+            self.ordered.push((&name.name, kind));
+            if kind == NameKind::Scoring {
+                models.push(name.name.as_str());
+            }
+        }
+        models
+    }
+
+    /// What an item that failed to parse mentions counts as used: its
+    /// references cannot be told from its other words, and an `unused`
+    /// warning must not follow from a syntax error.
+    fn use_what_broken_items_mention(&mut self, files: &[ast::File]) {
+        for word in files
+            .iter()
+            .flat_map(|f| &f.broken)
+            .flat_map(|b| &b.mentions)
+        {
+            if let Some((kind, _)) = self.names.get(word.name.as_str()) {
+                self.used.insert((*kind, word.name.clone()));
+            }
+            // `score` with no model named refers to the project's only one.
+            if let ("score", Some(model)) = (word.name.as_str(), self.default_model) {
+                self.used.insert((NameKind::Scoring, model.to_string()));
+            }
+        }
+    }
+
     /// Looks a reference up, reporting it if undefined or of another kind.
     /// Marks it used. Returns whether it resolved to the expected kind.
     pub(crate) fn reference(&mut self, name: &ast::Ident, expected: NameKind) -> bool {

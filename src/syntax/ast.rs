@@ -26,9 +26,46 @@ pub struct DurationLit {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct File {
     pub items: Vec<Item>,
+    /// The items that failed to parse, in order. Each still defines its
+    /// name and uses the names it mentions, so that its syntax error is the
+    /// only diagnostic it causes.
+    pub broken: Vec<BrokenItem>,
+}
+
+/// What is known of an item that failed to parse: read from its tokens, not
+/// from the grammar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenItem {
+    /// `None` for text before the first item that is not an item at all.
+    pub kind: Option<ItemKind>,
+    pub name: Option<Ident>,
+    /// Every word of the item that could be a name, after its header.
+    pub mentions: Vec<Ident>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Segment,
+    Email,
+    Scoring,
+    Campaign,
+}
+
+impl ItemKind {
+    /// The keyword that starts the item.
+    pub fn from_keyword(word: &str) -> Option<ItemKind> {
+        Some(match word {
+            "segment" => ItemKind::Segment,
+            "email" => ItemKind::Email,
+            "scoring" => ItemKind::Scoring,
+            "campaign" => ItemKind::Campaign,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +77,15 @@ pub enum Item {
 }
 
 impl Item {
+    pub fn kind(&self) -> ItemKind {
+        match self {
+            Item::Segment(_) => ItemKind::Segment,
+            Item::Email(_) => ItemKind::Email,
+            Item::Scoring(_) => ItemKind::Scoring,
+            Item::Campaign(_) => ItemKind::Campaign,
+        }
+    }
+
     pub fn name(&self) -> &Ident {
         match self {
             Item::Segment(s) => &s.name,

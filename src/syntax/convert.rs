@@ -3,7 +3,7 @@
 //! diagnostic rather than a panic.
 
 use super::ast::*;
-use super::Rule;
+use super::{scan, Rule};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
@@ -15,42 +15,58 @@ type Result<T> = std::result::Result<T, Bug>;
 
 struct Converter {
     file: FileId,
+    /// Where the parsed text starts in the file: pest counts from the start
+    /// of what it was given, which is one item when recovering.
+    base: usize,
     diagnostics: Vec<Diagnostic>,
     /// Every `//` comment of the file, `(start, end)` in order, the end at
     /// its line's end: for cutting trailing trivia off spans.
     comments: Vec<(usize, usize)>,
 }
 
+/// Converts the pairs of a text that starts at byte `base` of the file.
 pub fn file(
     file: FileId,
+    base: usize,
     mut pairs: Pairs<'_, Rule>,
-) -> std::result::Result<(File, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> std::result::Result<(Vec<Item>, Vec<Diagnostic>), Box<Diagnostic>> {
     let mut c = Converter {
         file,
+        base,
         diagnostics: Vec::new(),
         comments: pairs
             .peek()
-            .map_or_else(Vec::new, |p| comments(p.as_span().get_input())),
+            .map_or_else(Vec::new, |p| scan::comments(p.as_span().get_input())),
     };
     let result = match pairs.next() {
         Some(root) => c.file_items(root),
-        None => Err(Bug(Span::new(file, 0, 0), "empty parse")),
+        None => Err(Bug(Span::new(file, base, base), "empty parse")),
     };
     match result {
-        Ok(items) => Ok((File { items }, c.diagnostics)),
-        Err(Bug(span, what)) => Err(vec![Diagnostic::new(
+        Ok(items) => Ok((items, c.diagnostics)),
+        Err(Bug(span, what)) => Err(Box::new(Diagnostic::new(
             Code::Syntax,
             format!("internal compiler error: unexpected syntax tree ({what}); please report this"),
             span,
             "the parser could not read this",
-        )]),
+        ))),
     }
 }
 
-fn is_keyword(rule: Rule) -> bool {
+/// Keywords and punctuation: the tokens the tree's shape already says.
+fn is_token(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_segment
+        Rule::lbrace
+            | Rule::rbrace
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::lbracket
+            | Rule::rbracket
+            | Rule::comma
+            | Rule::equals
+            | Rule::colon
+            | Rule::kw_segment
             | Rule::kw_email
             | Rule::kw_emails
             | Rule::kw_scoring
@@ -129,7 +145,12 @@ impl Converter {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         let end = self.trim_trailing_trivia(s.get_input(), s.start(), s.end());
-        Span::new(self.file, s.start(), end)
+        self.at(s.start(), end)
+    }
+
+    /// A span from offsets into the text pest was given.
+    fn at(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, self.base + start, self.base + end)
     }
 
     /// pest leaves the whitespace and comments skipped before a failed
@@ -155,10 +176,10 @@ impl Converter {
     fn children<'i>(&self, pair: Pair<'i, Rule>) -> Children<'i> {
         // Only for reporting a bug: the span untrimmed.
         let s = pair.as_span();
-        let span = Span::new(self.file, s.start(), s.end());
+        let span = self.at(s.start(), s.end());
         let inner: Vec<_> = pair
             .into_inner()
-            .filter(|p| !is_keyword(p.as_rule()))
+            .filter(|p| !is_token(p.as_rule()))
             .collect();
         Children {
             inner: inner.into_iter(),
@@ -483,6 +504,7 @@ impl Converter {
         let span = self.span(&pair);
         let statements = pair
             .into_inner()
+            .filter(|p| !is_token(p.as_rule()))
             .map(|s| self.statement(s))
             .collect::<Result<Vec<_>>>()?;
         Ok(Block { statements, span })
@@ -533,7 +555,7 @@ impl Converter {
                         .clone()
                         .into_inner()
                         .next()
-                        .map_or(arm_span.end, |k| k.as_span().end());
+                        .map_or(arm_span.end, |k| self.base + k.as_span().end());
                     let keyword_span = Span::new(self.file, arm_span.start, keyword_end);
                     let mut ac = self.children(arm);
                     if arm_rule == Rule::branch_arm {
@@ -597,7 +619,7 @@ impl Converter {
                         let b_span = self.span(&b);
                         let mut notes = Vec::new();
                         let mut tasks = Vec::new();
-                        for field in b.into_inner() {
+                        for field in b.into_inner().filter(|p| !is_token(p.as_rule())) {
                             let field_span = self.span(&field);
                             let field_rule = field.as_rule();
                             let mut fc = self.children(field);
@@ -656,14 +678,14 @@ impl Converter {
                     outer.get_or_insert(span);
                     pair = pair
                         .into_inner()
-                        .find(|p| !is_keyword(p.as_rule()))
+                        .find(|p| !is_token(p.as_rule()))
                         .ok_or(Bug(span, "condition"))?;
                 }
                 Rule::or_expr | Rule::and_expr => {
                     let is_or = pair.as_rule() == Rule::or_expr;
                     let mut operands: Vec<Pair<'_, Rule>> = pair
                         .into_inner()
-                        .filter(|p| !is_keyword(p.as_rule()))
+                        .filter(|p| !is_token(p.as_rule()))
                         .collect();
                     if operands.len() == 1 {
                         pair = operands.pop().ok_or(Bug(span, "operand"))?;
@@ -695,7 +717,7 @@ impl Converter {
                     // tree (every later stage recurses over it, and a
                     // 100,000-deep chain of boxes would overflow the stack
                     // even when dropped).
-                    let start = first.as_span().start();
+                    let start = self.base + first.as_span().start();
                     let odd = inner.len() % 2 == 1;
                     drop(inner);
                     let operand = self.condition(primary)?;
@@ -782,6 +804,7 @@ impl Converter {
                 let list = c.next("list")?;
                 let values = list
                     .into_inner()
+                    .filter(|p| !is_token(p.as_rule()))
                     .map(|v| self.literal(v))
                     .collect::<Result<Vec<_>>>()?;
                 Ok(TestTail::Member {
@@ -794,34 +817,6 @@ impl Converter {
             _ => Err(Bug(span, "test tail")),
         }
     }
-}
-
-/// Where every `//` comment of a file that parsed starts and ends (at the end
-/// of its line), outside strings, in order.
-fn comments(text: &str) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let start = i;
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                out.push((start, i));
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out
 }
 
 fn decode_escape(text: &str) -> char {

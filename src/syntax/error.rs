@@ -1,10 +1,11 @@
 //! Syntax errors in words: every grammar rule has a human name, and the match
 //! below is exhaustive so a new rule cannot leak its internal name.
 
-use super::Rule;
+use super::{scan, Rule};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 use pest::error::{ErrorVariant, InputLocation};
+use std::ops::Range;
 
 /// How a rule is named in "expected …" messages; `None` for rules that are
 /// never worth naming on their own (their parent or child is named instead).
@@ -95,6 +96,15 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::ident | Rule::ident_char => "a name (lowercase letters, digits and `_`)",
         Rule::reserved | Rule::keyword => return None,
         Rule::kw_and => "`and`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::comma => "`,`",
+        Rule::equals => "`=`",
+        Rule::colon => "`:`",
         Rule::kw_or => "`or`",
         Rule::WHITESPACE | Rule::COMMENT => return None,
     })
@@ -103,22 +113,47 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
 /// At most this many alternatives are listed; past it the list only confuses.
 const MAX_EXPECTED: usize = 6;
 
-pub fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+/// A failed parse of one item of a file.
+pub struct Failure<'a> {
+    pub file: FileId,
+    /// The whole file.
+    pub text: &'a str,
+    /// The item pest was given; its error counts from `chunk.start`.
+    pub chunk: Range<usize>,
+    pub error: &'a pest::error::Error<Rule>,
+}
+
+pub fn syntax_error(failure: &Failure<'_>) -> Diagnostic {
+    let Failure {
+        file,
+        text,
+        ref chunk,
+        error,
+    } = *failure;
     let (start, end) = match error.location {
-        InputLocation::Pos(p) => (p, p),
-        InputLocation::Span((s, e)) => (s, e),
+        InputLocation::Pos(p) => (chunk.start + p, chunk.start + p),
+        InputLocation::Span((s, e)) => (chunk.start + s, chunk.start + e),
     };
     let span = Span::new(file, start, end);
     if let Some(d) = inside_string(file, text, start, error) {
         return d;
     }
-    if start >= text.len() {
-        if let Some(open) = unclosed_brace(text) {
+    let item_text = text.get(chunk.clone()).unwrap_or("");
+    let at_item_end = text.get(start..chunk.end).is_some_and(is_trivia);
+    if at_item_end {
+        if let Some(open) = scan::unclosed_brace(item_text) {
+            let open = chunk.start + open;
+            let found = describe_found(text, start);
+            let label = if start >= text.len() {
+                "the file ends here"
+            } else {
+                "the next item starts here"
+            };
             return Diagnostic::new(
                 Code::Syntax,
-                "expected `}`, found the end of the file",
-                span,
-                "the file ends here",
+                format!("expected `}}`, found {found}"),
+                Span::new(file, start, start + next_word_len(text, start)),
+                label,
             )
             .with_secondary(Span::new(file, open, open + 1), "this `{` is never closed")
             .with_help("add the missing `}`");
@@ -133,6 +168,11 @@ pub fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) 
                     names.push(name);
                 }
             }
+            // Any statement's first word could be a label (`wait:`); saying
+            // so beside what the statement needs only misleads.
+            if names.len() > 1 {
+                names.retain(|n| *n != rule_name(Rule::colon).unwrap_or_default());
+            }
             let expected = join_alternatives(&names);
             (
                 format!("expected {expected}, found {found}"),
@@ -142,10 +182,34 @@ pub fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) 
         ErrorVariant::CustomError { message } => (message.clone(), message.clone()),
     };
     let mut diagnostic = Diagnostic::new(Code::Syntax, message, span, label);
+    if at_item_end {
+        for (opening, closing) in [(b'(', b')'), (b'[', b']')] {
+            if let Some(open) = scan::unclosed(item_text, opening, closing) {
+                let open = chunk.start + open;
+                diagnostic = diagnostic.with_secondary(
+                    Span::new(file, open, open + 1),
+                    format!("this `{}` is never closed", char::from(opening)),
+                );
+            }
+        }
+    }
     if let Some(help) = help_for(text, start, error) {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Only white space and comments.
+fn is_trivia(text: &str) -> bool {
+    scan::tokens(text).all(|t| matches!(t, scan::Token::Comment { .. }))
+}
+
+fn next_word_len(text: &str, at: usize) -> usize {
+    text.get(at..).map_or(0, |rest| {
+        rest.bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count()
+    })
 }
 
 fn join_alternatives(names: &[&str]) -> String {
@@ -246,36 +310,6 @@ fn inside_string(
     )
 }
 
-/// The offset of the last `{` left open at the end of the text (strings and
-/// comments skipped).
-fn unclosed_brace(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut open: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'{' => open.push(i),
-            b'}' => {
-                open.pop();
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    open.last().copied()
-}
-
 /// A hint for the mistakes people make most.
 fn help_for(text: &str, at: usize, error: &pest::error::Error<Rule>) -> Option<String> {
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
@@ -305,43 +339,16 @@ fn help_for(text: &str, at: usize, error: &pest::error::Error<Rule>) -> Option<S
     None
 }
 
-/// Refuses input nested deeper than `limit` before pest, whose recursive
+/// Input nested deeper than `limit`: refused before pest, whose recursive
 /// descent would otherwise exhaust the stack on pathological input.
-pub fn check_nesting(file: FileId, text: &str, limit: usize) -> Option<Diagnostic> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'{' | b'(' | b'[' => {
-                depth += 1;
-                if depth > limit {
-                    return Some(
-                        Diagnostic::new(
-                            Code::TooDeep,
-                            format!("nesting deeper than {limit} levels"),
-                            Span::new(file, i, i + 1),
-                            format!("this is level {depth}"),
-                        )
-                        .with_help("flatten the campaign: move deep branches into their own campaign and `enroll` leads into it"),
-                    );
-                }
-            }
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+pub fn too_deep(file: FileId, at: usize, depth: usize, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooDeep,
+        format!("nesting deeper than {limit} levels"),
+        Span::new(file, at, at + 1),
+        format!("this is level {depth}"),
+    )
+    .with_help(
+        "flatten the campaign: move deep branches into their own campaign and `enroll` leads into it",
+    )
 }

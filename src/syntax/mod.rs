@@ -1,8 +1,11 @@
-//! Stage 1, parse: text → [`ast::File`], or the syntax error that stopped it.
+//! Stage 1, parse: text → [`ast::File`]. A syntax error ends only the item
+//! it is in ([`recover`]); the items around it are parsed as usual.
 
 pub mod ast;
 mod convert;
 mod error;
+pub mod recover;
+pub mod scan;
 
 use crate::diagnostics::Diagnostic;
 use crate::span::FileId;
@@ -19,13 +22,21 @@ pub struct NurtureParser;
 /// end of the stack.
 pub const MAX_NESTING: usize = 64;
 
-/// Parses one file. A syntax error stops the file (pest reports the first);
-/// values that do not fit their type are reported without stopping it.
-pub fn parse(file: FileId, text: &str) -> Result<(ast::File, Vec<Diagnostic>), Vec<Diagnostic>> {
-    if let Some(too_deep) = error::check_nesting(file, text, MAX_NESTING) {
-        return Err(vec![too_deep]);
+/// Parses one file into its items and the items that failed to parse, with
+/// every syntax error (up to [`recover::MAX_SYNTAX_ERRORS`]) and every value
+/// that does not fit its type.
+pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    // The common case, a file that parses, in one pass over the whole text.
+    if scan::too_deep(text, MAX_NESTING).is_none() {
+        if let Ok(pairs) = NurtureParser::parse(Rule::file, text) {
+            if let Ok((items, diagnostics)) = convert::file(file, 0, pairs) {
+                let parsed = ast::File {
+                    items,
+                    broken: Vec::new(),
+                };
+                return (parsed, diagnostics);
+            }
+        }
     }
-    let pairs = NurtureParser::parse(Rule::file, text)
-        .map_err(|e| vec![error::syntax_error(file, text, &e)])?;
-    convert::file(file, pairs)
+    recover::parse_by_item(file, text)
 }

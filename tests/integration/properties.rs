@@ -862,3 +862,80 @@ fn the_generator_writes_every_statement_kind() {
         assert!(text.contains(word), "the generator never writes `{word}`");
     }
 }
+
+/// Where to break item `pick` of a file: just after its name, where `@` can
+/// never parse. `None` for a file with no item.
+fn breaking_point(text: &str, pick: Index) -> Option<usize> {
+    use nurturec::syntax::scan::{tokens, Token};
+    let starts: Vec<usize> = nurturec::syntax::recover::item_ranges(text)
+        .into_iter()
+        .map(|r| r.start)
+        .filter(|&s| {
+            matches!(
+                tokens(&text[s..]).next(),
+                Some(Token::Word { start: 0, .. })
+            )
+        })
+        .collect();
+    if starts.is_empty() {
+        return None;
+    }
+    let start = starts[pick.index(starts.len())];
+    let name_end = tokens(&text[start..])
+        .filter_map(|t| match t {
+            Token::Word { end, .. } => Some(end),
+            _ => None,
+        })
+        .nth(1)?;
+    Some(start + name_end)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Breaking one item of a generated project yields exactly one syntax
+    /// error, and no diagnostic that the project did not have already: the
+    /// rest of the file and the other files are read as before.
+    #[test]
+    fn a_syntax_error_raises_nothing_else(p in project(), file in any::<Index>(), item in any::<Index>()) {
+        let files = render(&p);
+        let before = nurturec::compile(&source_map(&files));
+        let f = file.index(files.len());
+        let Some(at) = breaking_point(&files[f].1, item) else {
+            return Ok(());
+        };
+        const INSERTED: &str = " @";
+        let mut broken = files.clone();
+        broken[f].1.insert_str(at, INSERTED);
+        let sources = source_map(&broken);
+        let after = nurturec::compile(&sources);
+
+        let syntax: Vec<_> = after.diagnostics.iter().filter(|d| d.code == nurturec::Code::Syntax).collect();
+        prop_assert_eq!(syntax.len(), 1, "{}", nurturec::diagnostics::render::short(&after.diagnostics, &sources));
+        prop_assert_eq!(syntax[0].primary.span.start, at + 1);
+
+        let known: Vec<(u32, usize, nurturec::Code)> = before
+            .diagnostics
+            .iter()
+            .map(|d| (d.primary.span.file.0, d.primary.span.start, d.code))
+            .collect();
+        for d in after.diagnostics.iter().filter(|d| d.code != nurturec::Code::Syntax) {
+            let span = d.primary.span;
+            let start = if span.file.0 as usize == f && span.start > at {
+                span.start - INSERTED.len()
+            } else {
+                span.start
+            };
+            prop_assert!(
+                known.contains(&(span.file.0, start, d.code)),
+                "a diagnostic that follows from the syntax error:\n{}\n{}",
+                nurturec::diagnostics::render::short(std::slice::from_ref(d), &sources),
+                listing(&broken)
+            );
+        }
+    }
+}

@@ -33,6 +33,8 @@ fn no_snapshot_is_orphaned_or_pending() {
                 .join("tests/cases")
                 .join(case.replace("__", "/"))
                 .is_file()
+        } else if let Some(project) = rest.strip_prefix("projects__") {
+            root().join("tests/projects").join(project).is_dir()
         } else if let Some(campaign) = rest.strip_prefix("ir__example_ir_snapshots@") {
             campaigns.iter().any(|c| c == campaign)
         } else if let Some((module, test)) = rest.split_once("__") {
