@@ -163,15 +163,34 @@ pub fn syntax_error(failure: &Failure<'_>) -> Diagnostic {
     let (message, label) = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&str> = Vec::new();
-            for name in positives.iter().filter_map(|r| rule_name(*r)) {
+            // Where any setting could stand, name them as one.
+            let settings = positives.iter().filter(|r| is_setting(**r)).count();
+            for name in positives
+                .iter()
+                .filter_map(|r| match settings > 1 && is_setting(*r) {
+                    true => Some("a campaign setting"),
+                    false => rule_name(*r),
+                })
+            {
                 if !names.contains(&name) {
                     names.push(name);
                 }
             }
-            // Any statement's first word could be a label (`wait:`); saying
-            // so beside what the statement needs only misleads.
-            if names.len() > 1 {
-                names.retain(|n| *n != rule_name(Rule::colon).unwrap_or_default());
+            // Any statement's first word could be a label (`wait:`), and a
+            // new item could follow any complete one; saying so beside what
+            // the item itself needs only misleads.
+            let noise = [
+                Rule::colon,
+                Rule::EOI,
+                Rule::item,
+                Rule::segment_def,
+                Rule::email_def,
+                Rule::scoring_def,
+                Rule::campaign_def,
+            ];
+            let noise: Vec<&str> = noise.iter().filter_map(|r| rule_name(*r)).collect();
+            if names.iter().any(|n| !noise.contains(n)) {
+                names.retain(|n| !noise.contains(n));
             }
             let expected = join_alternatives(&names);
             (
@@ -197,6 +216,29 @@ pub fn syntax_error(failure: &Failure<'_>) -> Diagnostic {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+fn is_setting(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::setting
+            | Rule::title_setting
+            | Rule::trigger_setting
+            | Rule::audience_setting
+            | Rule::scoring_setting
+            | Rule::goal_setting
+            | Rule::suppress_setting
+            | Rule::cap_setting
+            | Rule::reentry_setting
+            | Rule::kw_title
+            | Rule::kw_trigger
+            | Rule::kw_audience
+            | Rule::kw_goal
+            | Rule::kw_suppress
+            | Rule::kw_cap
+            | Rule::kw_reentry
+            | Rule::kw_scoring
+    )
 }
 
 /// Only white space and comments.
@@ -310,33 +352,12 @@ fn inside_string(
     )
 }
 
-/// A hint for the mistakes people make most.
+/// A hint for the mistakes people make most ([`super::slips`]).
 fn help_for(text: &str, at: usize, error: &pest::error::Error<Rule>) -> Option<String> {
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
         return None;
     };
-    let rest = text.get(at..).unwrap_or("");
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    if positives.contains(&Rule::duration) && !digits.is_empty() {
-        return Some(format!(
-            "add a unit: `{digits}m` minutes, `{digits}h` hours, `{digits}d` days or `{digits}w` weeks"
-        ));
-    }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    if word.chars().any(|c| c.is_ascii_uppercase())
-        && positives
-            .iter()
-            .any(|r| matches!(r, Rule::ident | Rule::path | Rule::test))
-    {
-        return Some(format!(
-            "names are lowercase snake_case: `{}`",
-            word.to_ascii_lowercase()
-        ));
-    }
-    None
+    super::slips::help(text.get(at..).unwrap_or(""), positives)
 }
 
 /// Input nested deeper than `limit`: refused before pest, whose recursive

@@ -6,6 +6,7 @@ mod convert;
 mod error;
 pub mod recover;
 pub mod scan;
+mod slips;
 
 use crate::diagnostics::Diagnostic;
 use crate::span::FileId;
