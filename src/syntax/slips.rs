@@ -14,10 +14,9 @@ pub fn help(rest: &str, expected: &[Rule]) -> Option<String> {
             return Some(help);
         }
     }
-    if expects(Rule::compare_op) || expects(Rule::comparison) {
-        if rest.starts_with('=') && !rest.starts_with("==") {
-            return Some("to compare, write `==`: `role == \"cto\"`".to_string());
-        }
+    let compares = expects(Rule::compare_op) || expects(Rule::comparison);
+    if compares && rest.starts_with('=') && !rest.starts_with("==") {
+        return Some("to compare, write `==`: `role == \"cto\"`".to_string());
     }
     if let Some(help) = foreign_operator(rest) {
         return Some(help);
