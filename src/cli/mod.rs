@@ -3,6 +3,7 @@
 mod config;
 mod inputs;
 mod output;
+mod project;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nurturec::config::Config;
@@ -186,8 +187,9 @@ fn fail_usage(message: &str) -> u8 {
     EXIT_USAGE
 }
 
-/// Reads every input into a source map, or says why it cannot.
-fn load(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<SourceMap, String> {
+/// Reads every input into a source map, or says why it cannot. Files are
+/// shown as the paths name them and recorded in outputs relative to `root`.
+fn load(paths: &[PathBuf], stdin_path: Option<&Path>, root: &Path) -> Result<SourceMap, String> {
     let inputs = inputs::collect(paths, stdin_path).map_err(|e| e.0)?;
     if inputs.is_empty() {
         return Err(format!(
@@ -202,7 +204,12 @@ fn load(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<SourceMap, Strin
     let mut sources = SourceMap::new();
     for input in &inputs {
         let (name, text) = inputs::read(input, stdin_path).map_err(|e| e.0)?;
-        sources.add(name, text);
+        let project_path = match (input, stdin_path) {
+            (inputs::Input::File(path), _) => project::project_path(root, path),
+            (inputs::Input::Stdin, Some(path)) => project::project_path(root, path),
+            (inputs::Input::Stdin, None) => name.clone(),
+        };
+        sources.add_with_project_path(name, project_path, text);
     }
     Ok(sources)
 }
@@ -273,11 +280,13 @@ impl Loaded {
 /// Reads and compiles the project, then its `nurture.toml` (added to the
 /// source map after compiling, so it is not read as a `.nurture` file).
 fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, String> {
-    let mut sources = load(paths, stdin_path)?;
+    let config_path = config::find(paths)?;
+    let root = project::root(paths, stdin_path, config_path.as_deref());
+    let mut sources = load(paths, stdin_path, &root)?;
     let compilation = nurturec::compile(&sources);
     let mut diagnostics = compilation.diagnostics.clone();
     let mut config = None;
-    if let Some(path) = config::find(paths)? {
+    if let Some(path) = config_path {
         let text = std::fs::read_to_string(&path).map_err(|e| {
             format!(
                 "cannot read `{}`: {}",
@@ -285,7 +294,11 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
                 inputs::io_reason(&e)
             )
         })?;
-        let file = sources.add(config::display_name(&path), text.clone());
+        let file = sources.add_with_project_path(
+            config::display_name(&path),
+            project::project_path(&root, &path),
+            text.clone(),
+        );
         match nurturec::config::parse_config(file, &text) {
             Ok(parsed) => {
                 let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -434,7 +447,9 @@ fn build(
 /// unless the campaign cannot be found: an unreachable or falling-off
 /// statement is exactly what one wants to see drawn.
 fn graph(paths: &[PathBuf], name: Option<&str>, format: GraphFormat, args: &ReportArgs) -> u8 {
-    let sources = match load(paths, args.stdin_path.as_deref()) {
+    let stdin_path = args.stdin_path.as_deref();
+    let root = project::root(paths, stdin_path, None);
+    let sources = match load(paths, stdin_path, &root) {
         Ok(s) => s,
         Err(message) => return fail_usage(&message),
     };

@@ -24,5 +24,6 @@ mod fuzz_corpus;
 mod inputs;
 mod ir;
 mod outputs;
+mod paths;
 mod properties;
 mod snapshots_hygiene;
