@@ -10,6 +10,18 @@
 
 use std::path::{Component, Path, PathBuf};
 
+/// The paths to read when none are given: the folder of the nearest
+/// `nurture.toml` in or above the working directory (spelt relative to it,
+/// so diagnostics stay clickable), else the working directory.
+pub fn default_paths() -> Vec<PathBuf> {
+    let cwd = current_dir();
+    let folder = cwd
+        .ancestors()
+        .find(|dir| dir.join(nurturec::config::FILE_NAME).is_file())
+        .map_or_else(|| PathBuf::from("."), |dir| relative(&cwd, dir));
+    vec![folder]
+}
+
 /// The project root (absolute, symbolic links resolved): the folder of
 /// `config` if there is one, else the deepest folder holding every input.
 pub fn root(paths: &[PathBuf], stdin_path: Option<&Path>, config: Option<&Path>) -> PathBuf {

@@ -1,5 +1,6 @@
 //! How paths are spelt changes nothing that `build` writes: outputs name
-//! files relative to the project root.
+//! files relative to the project root. Also the conventions around paths:
+//! no PATH means the current project, `init`, `completions`, `--quiet`.
 
 use crate::cli::{code, stderr, stdout, temp_dir};
 use crate::support::{files_below, root};
@@ -152,6 +153,14 @@ fn ir_sources_are_relative_to_the_project_root_with_slashes() {
     ok(run_in(&nested, &["build", ".."], None));
     assert!(ir_source_files(&ex.join("dist"))
         .contains(&"campaigns/more/role_segments.nurture".to_string()));
+
+    let project = temp_dir("ir-sources-nested");
+    ok(run_in(&project, &["init"], None));
+    ok(run_in(&project.join("campaigns"), &["build"], None));
+    assert_eq!(
+        ir_source_files(&project.join("dist")),
+        ["campaigns/welcome_series.nurture"]
+    );
 }
 
 #[test]
@@ -217,4 +226,168 @@ fn a_file_reached_twice_is_read_once_under_the_name_first_typed() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn with_no_path_commands_use_the_nearest_nurture_toml_above() {
+    let project = temp_dir("no-path");
+    ok(run_in(&project, &["init"], None));
+    std::fs::write(
+        project.join("campaigns/unused.nurture"),
+        "segment never_used = role == \"cto\"\n",
+    )
+    .unwrap();
+    let deeper = project.join("campaigns/deeper");
+    std::fs::create_dir_all(&deeper).unwrap();
+    let o = run_in(&deeper, &["check", "--message-format", "short"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("../../campaigns/unused.nurture:1:9: warning[unused]"),
+        "{}",
+        stderr(&o)
+    );
+    // `[build] out` is relative to nurture.toml, not to where build runs.
+    let o = ok(run_in(&deeper, &["build"], None));
+    assert!(stderr(&o).contains("into `../../dist`"), "{}", stderr(&o));
+    ok(run_in(&project, &["build", "--check"], None));
+    let graph = ok(run_in(&deeper, &["graph"], None));
+    assert!(
+        stdout(&graph).starts_with("flowchart"),
+        "{}",
+        stdout(&graph)
+    );
+
+    // Without a nurture.toml anywhere above: the working directory.
+    let bare = temp_dir("no-path-bare");
+    std::fs::write(bare.join("broken.nurture"), "campaign {").unwrap();
+    let o = run_in(&bare, &["check", "--message-format", "short"], None);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).starts_with("./broken.nurture:1:"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn init_writes_a_project_that_checks_clean_and_builds() {
+    let dir = temp_dir("init");
+    let o = ok(run_in(&dir, &["init", "starter"], None));
+    assert!(stderr(&o).contains("created a nurture project in `starter`"));
+    let project = dir.join("starter");
+    let workflow = std::fs::read_to_string(project.join(".github/workflows/nurture.yml")).unwrap();
+    for step in [
+        "run: nurturec check --message-format github\n",
+        "run: nurturec build --check\n",
+        &format!("--version \"={}\"", env!("CARGO_PKG_VERSION")),
+    ] {
+        assert!(workflow.contains(step), "{step} missing from:\n{workflow}");
+    }
+    // What the workflow runs, from the folder it runs in.
+    let o = ok(run_in(&project, &["check", "--deny-warnings"], None));
+    assert_eq!(stderr(&o), "");
+    let o = run_in(&project, &["build", "--check"], None);
+    assert_eq!(code(&o), 1, "nothing is built yet: {}", stderr(&o));
+    ok(run_in(&project, &["build"], None));
+    ok(run_in(&project, &["build", "--check"], None));
+    let o = ok(run_in(
+        &project,
+        &["check", "--deny-warnings", "--message-format", "github"],
+        None,
+    ));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn init_overwrites_nothing_and_writes_nothing_when_it_refuses() {
+    let dir = temp_dir("init-refuses");
+    ok(run_in(&dir, &["init"], None));
+    let config = dir.join("nurture.toml");
+    std::fs::write(&config, "# mine\n").unwrap();
+    let o = run_in(&dir, &["init", "."], None);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("overwrites nothing")
+            && stderr(&o).contains("nurture.toml`, `./campaigns/welcome_series.nurture`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n");
+
+    // One file in the way: none of the others is written either.
+    let other = temp_dir("init-one-in-the-way");
+    std::fs::create_dir_all(other.join(".github/workflows")).unwrap();
+    std::fs::write(other.join(".github/workflows/nurture.yml"), "mine").unwrap();
+    let o = run_in(&other, &["init"], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`./.github/workflows/nurture.yml` already exists"));
+    assert!(!other.join("nurture.toml").exists());
+    assert!(!other.join("campaigns").exists());
+
+    // A folder that cannot be created: a clear error, exit 2.
+    let o = run_in(&other, &["init", ".github/workflows/nurture.yml/x"], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+}
+
+#[test]
+fn completions_print_a_script_for_the_shell() {
+    let dir = temp_dir("completions");
+    let o = ok(run_in(&dir, &["completions", "bash"], None));
+    let script = stdout(&o);
+    assert!(script.contains("_nurturec()"), "{script}");
+    assert!(script.contains("complete -F _nurturec"), "{script}");
+    for word in ["init", "--message-format", "--quiet", "--stdin-path"] {
+        assert!(script.contains(word), "{word} not completed");
+    }
+    let o = ok(run_in(&dir, &["completions", "zsh"], None));
+    assert!(stdout(&o).starts_with("#compdef nurturec"));
+    assert_eq!(code(&run_in(&dir, &["completions", "cmd"], None)), 2);
+}
+
+#[test]
+fn quiet_prints_diagnostics_and_nothing_else() {
+    let (dir, _) = examples_copy("quiet");
+    let o = ok(run_in(&dir, &["build", "ex", "--quiet"], None));
+    assert_eq!((stdout(&o), stderr(&o)), (String::new(), String::new()));
+    let o = ok(run_in(&dir, &["build", "ex", "--check", "-q"], None));
+    assert_eq!(stderr(&o), "");
+
+    std::fs::write(
+        dir.join("unused.nurture"),
+        "segment never_used = role == \"cto\"\n",
+    )
+    .unwrap();
+    let loud = run_in(&dir, &["check", "--color", "never", "unused.nurture"], None);
+    let quiet = run_in(
+        &dir,
+        &["check", "--color", "never", "--quiet", "unused.nurture"],
+        None,
+    );
+    assert!(
+        stderr(&loud).ends_with("1 warning emitted\n"),
+        "{}",
+        stderr(&loud)
+    );
+    assert!(stderr(&quiet).contains("warning[unused]"));
+    assert!(!stderr(&quiet).contains("emitted"), "{}", stderr(&quiet));
+    let failed = run_in(
+        &dir,
+        &["build", "--quiet", "--deny-warnings", "unused.nurture"],
+        None,
+    );
+    assert_eq!(code(&failed), 1);
+    assert!(stderr(&failed).contains("warning[unused]"));
+    assert!(
+        !stderr(&failed).contains("build failed"),
+        "{}",
+        stderr(&failed)
+    );
+
+    // A failing `--check` still says what is stale.
+    std::fs::remove_file(dir.join("ex/dist/ir/evaluation.json")).unwrap();
+    let o = run_in(&dir, &["build", "ex", "--check", "--quiet"], None);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("evaluation.json"), "{}", stderr(&o));
 }
