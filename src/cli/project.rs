@@ -119,3 +119,32 @@ pub fn relative(from: &Path, to: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_climbs_and_descends() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(relative(&p("/a/b"), &p("/a/b")), p("."));
+        assert_eq!(
+            relative(&p("/a/b"), &p("/a/b/c/d.nurture")),
+            p("c/d.nurture")
+        );
+        assert_eq!(relative(&p("/a/b/c"), &p("/a")), p("../.."));
+        assert_eq!(
+            relative(&p("/a/b"), &p("/a/x/y.nurture")),
+            p("../x/y.nurture")
+        );
+    }
+
+    #[test]
+    fn without_dots_resolves_lexically() {
+        assert_eq!(
+            without_dots(Path::new("/a/./b/../c")),
+            PathBuf::from("/a/c")
+        );
+        assert_eq!(without_dots(Path::new("../x")), PathBuf::from("../x"));
+    }
+}
