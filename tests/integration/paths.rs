@@ -391,3 +391,29 @@ fn quiet_prints_diagnostics_and_nothing_else() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("evaluation.json"), "{}", stderr(&o));
 }
+
+/// The README's "A first project", command by command, in a fresh folder.
+#[test]
+fn the_readmes_first_project_works_as_written() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme.split("## A first project").nth(1).unwrap();
+    let block = section.split("```sh\n").nth(1).unwrap();
+    let block = block.split("```").next().unwrap();
+    let mut cwd = temp_dir("readme-first-project");
+    let mut ran = 0;
+    for line in block.lines() {
+        let command = line.split('#').next().unwrap();
+        let words: Vec<&str> = command.split_whitespace().collect();
+        match words.as_slice() {
+            ["cd", dir] => cwd = cwd.join(dir),
+            ["nurturec", args @ ..] => {
+                let o = run_in(&cwd, args, None);
+                assert_eq!(code(&o), 0, "`{line}`: {}", stderr(&o));
+                ran += 1;
+            }
+            other => panic!("unexpected line in the README's first project: {other:?}"),
+        }
+    }
+    assert_eq!(ran, 4);
+    assert!(cwd.join("dist/ir/welcome_series.json").is_file());
+}
