@@ -6,20 +6,36 @@ use std::ops::Range;
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    /// The path as the user gave it (or `<stdin>`), shown in diagnostics.
+    /// The path as the user gave it (or `<stdin>`), shown in diagnostics so
+    /// that a terminal or an editor can open it from where the user is.
     pub name: String,
+    /// The path relative to the project root with `/` separators, named in
+    /// every output (the IR's `source`), so that outputs do not depend on the
+    /// working directory or on how the paths were spelt.
+    pub project_path: String,
     pub text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
+    /// A file whose display name is also its project path.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let name = name.into();
+        SourceFile::with_project_path(name.clone(), name, text)
+    }
+
+    pub fn with_project_path(
+        name: impl Into<String>,
+        project_path: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
         let text = text.into();
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         SourceFile {
             name: name.into(),
+            project_path: project_path.into(),
             text,
             line_starts,
         }
@@ -72,9 +88,25 @@ impl SourceMap {
         SourceMap::default()
     }
 
+    /// Adds a file whose display name is also its project path.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.push(SourceFile::new(name, text))
+    }
+
+    /// Adds a file shown in diagnostics as `name` and named in outputs by
+    /// `project_path` (relative to the project root, `/` separators).
+    pub fn add_with_project_path(
+        &mut self,
+        name: impl Into<String>,
+        project_path: impl Into<String>,
+        text: impl Into<String>,
+    ) -> FileId {
+        self.push(SourceFile::with_project_path(name, project_path, text))
+    }
+
+    fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(SourceFile::new(name, text));
+        self.files.push(file);
         id
     }
 
@@ -97,8 +129,15 @@ impl SourceMap {
         self.files.is_empty()
     }
 
+    /// The name diagnostics show.
     pub fn name(&self, id: FileId) -> &str {
         self.get(id).map_or("<unknown>", |f| f.name.as_str())
+    }
+
+    /// The name outputs record: relative to the project root.
+    pub fn project_path(&self, id: FileId) -> &str {
+        self.get(id)
+            .map_or("<unknown>", |f| f.project_path.as_str())
     }
 
     /// 1-based (line, column) of the span's start.

@@ -46,12 +46,21 @@ pub fn find(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
     }
 }
 
-/// A path relative to the current folder when it is below it.
+/// An absolute path as seen from the current folder (`../out` rather than
+/// `/home/me/project/out`), so that what is printed can be clicked and
+/// pasted; absolute still when the two share nothing but the root.
 pub fn relative_to_cwd(path: &Path) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-    path.strip_prefix(&cwd)
-        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    let shared = cwd
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if !path.is_absolute() || (shared <= 1 && cwd.components().count() > 1) {
+        return path.to_path_buf();
+    }
+    super::project::relative(&cwd, path)
 }
 
 /// How `nurture.toml` is named in diagnostics.

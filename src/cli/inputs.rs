@@ -47,7 +47,9 @@ pub fn collect(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Vec<Input
             if replaced.as_ref() == Some(&normalise(&file)) {
                 continue;
             }
-            if seen.insert(file.clone()) {
+            // Read once however often it is reached (two spellings,
+            // overlapping folders), under the first name it was reached by.
+            if seen.insert(normalise(&file)) {
                 inputs.push(Input::File(file));
             }
         }

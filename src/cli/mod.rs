@@ -1,8 +1,11 @@
-//! Command-line interface: `check`, `build`, `explain`.
+//! Command-line interface: `check`, `build`, `graph`, `explain`, `init`,
+//! `completions`.
 
 mod config;
+mod init;
 mod inputs;
 mod output;
+mod project;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nurturec::config::Config;
@@ -25,16 +28,16 @@ struct Cli {
 enum Command {
     /// Check a project and print its diagnostics; writes nothing.
     Check {
-        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input.
-        #[arg(required = true)]
+        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input
+        /// [default: the folder of the nearest nurture.toml in or above the working directory, else `.`].
         paths: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
     },
     /// Check a project and write `DIR/ir/<campaign>.json` for each campaign.
     Build {
-        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input.
-        #[arg(required = true)]
+        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input
+        /// [default: the folder of the nearest nurture.toml in or above the working directory, else `.`].
         paths: Vec<PathBuf>,
         /// Output folder [default: `[build] out` of nurture.toml, else `dist`].
         #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
@@ -56,8 +59,8 @@ enum Command {
     },
     /// Draw a campaign's flow as a Mermaid or Graphviz (DOT) picture on standard output.
     Graph {
-        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input.
-        #[arg(required = true)]
+        /// Files or directories (every `.nurture` below, in path order); `-` reads standard input
+        /// [default: the folder of the nearest nurture.toml in or above the working directory, else `.`].
         paths: Vec<PathBuf>,
         /// The campaign to draw; required when the project has more than one.
         #[arg(long, value_name = "NAME")]
@@ -73,6 +76,18 @@ enum Command {
         /// The code, e.g. `missing-exit`; without it, list every code.
         code: Option<String>,
     },
+    /// Start a project in DIR: a nurture.toml, a commented campaign and a
+    /// GitHub Actions workflow that checks it. Overwrites nothing.
+    Init {
+        /// The folder to write into; created if missing.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script on standard output.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args)]
@@ -86,6 +101,12 @@ struct ReportArgs {
     /// Fail (exit 1) when there are warnings, too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Print only diagnostics: no count of errors and warnings, no line
+    /// saying what was built, that it is up to date or that the build
+    /// failed. Usage and I/O errors, and what an out-of-date `--check`
+    /// found, still print: they are the only report of those failures.
+    #[arg(short, long)]
+    quiet: bool,
     /// Name standard input (`-`) as this file, and let it stand in for that
     /// file wherever the paths would read it: how editors check an unsaved
     /// buffer within its whole project.
@@ -154,7 +175,7 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(match cli.command {
-        Command::Check { paths, report } => check(&paths, &report),
+        Command::Check { paths, report } => check(&or_default(paths), &report),
         Command::Build {
             paths,
             out_dir,
@@ -169,6 +190,7 @@ pub fn main() -> ExitCode {
                 IdMode::Bindings
             };
             let targets: Vec<Target> = target.into_iter().map(Target::from).collect();
+            let paths = or_default(paths);
             build(&paths, out_dir.as_deref(), &targets, ids, check, &report)
         }
         Command::Graph {
@@ -176,9 +198,20 @@ pub fn main() -> ExitCode {
             campaign,
             format,
             report,
-        } => graph(&paths, campaign.as_deref(), format, &report),
+        } => graph(&or_default(paths), campaign.as_deref(), format, &report),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Init { dir } => init::run(&dir),
+        Command::Completions { shell } => completions(shell),
     })
+}
+
+/// No path means the project the working directory is in.
+fn or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        project::default_paths()
+    } else {
+        paths
+    }
 }
 
 fn fail_usage(message: &str) -> u8 {
@@ -186,8 +219,9 @@ fn fail_usage(message: &str) -> u8 {
     EXIT_USAGE
 }
 
-/// Reads every input into a source map, or says why it cannot.
-fn load(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<SourceMap, String> {
+/// Reads every input into a source map, or says why it cannot. Files are
+/// shown as the paths name them and recorded in outputs relative to `root`.
+fn load(paths: &[PathBuf], stdin_path: Option<&Path>, root: &Path) -> Result<SourceMap, String> {
     let inputs = inputs::collect(paths, stdin_path).map_err(|e| e.0)?;
     if inputs.is_empty() {
         return Err(format!(
@@ -202,7 +236,12 @@ fn load(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<SourceMap, Strin
     let mut sources = SourceMap::new();
     for input in &inputs {
         let (name, text) = inputs::read(input, stdin_path).map_err(|e| e.0)?;
-        sources.add(name, text);
+        let project_path = match (input, stdin_path) {
+            (inputs::Input::File(path), _) => project::project_path(root, path),
+            (inputs::Input::Stdin, Some(path)) => project::project_path(root, path),
+            (inputs::Input::Stdin, None) => name.clone(),
+        };
+        sources.add_with_project_path(name, project_path, text);
     }
     Ok(sources)
 }
@@ -220,7 +259,7 @@ fn report(diagnostics: &[Diagnostic], sources: &SourceMap, args: &ReportArgs) ->
                 }
             };
             let mut text = render::human(diagnostics, sources, color);
-            if let Some(summary) = render::summary(diagnostics) {
+            if let Some(summary) = render::summary(diagnostics).filter(|_| !args.quiet) {
                 text.push_str(&summary);
                 text.push('\n');
             }
@@ -273,11 +312,13 @@ impl Loaded {
 /// Reads and compiles the project, then its `nurture.toml` (added to the
 /// source map after compiling, so it is not read as a `.nurture` file).
 fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, String> {
-    let mut sources = load(paths, stdin_path)?;
+    let config_path = config::find(paths)?;
+    let root = project::root(paths, stdin_path, config_path.as_deref());
+    let mut sources = load(paths, stdin_path, &root)?;
     let compilation = nurturec::compile(&sources);
     let mut diagnostics = compilation.diagnostics.clone();
     let mut config = None;
-    if let Some(path) = config::find(paths)? {
+    if let Some(path) = config_path {
         let text = std::fs::read_to_string(&path).map_err(|e| {
             format!(
                 "cannot read `{}`: {}",
@@ -285,7 +326,11 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
                 inputs::io_reason(&e)
             )
         })?;
-        let file = sources.add(config::display_name(&path), text.clone());
+        let file = sources.add_with_project_path(
+            config::display_name(&path),
+            project::project_path(&root, &path),
+            text.clone(),
+        );
         match nurturec::config::parse_config(file, &text) {
             Ok(parsed) => {
                 let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -375,21 +420,25 @@ fn build(
         files = emit(&mut loaded, &targets, ids);
     }
     if report(&loaded.diagnostics, &loaded.sources, args) {
-        eprintln!(
-            "error: build failed; nothing was written to `{}`",
-            out_dir.display()
-        );
+        if !args.quiet {
+            eprintln!(
+                "error: build failed; nothing was written to `{}`",
+                out_dir.display()
+            );
+        }
         return EXIT_FAILED;
     }
     let folders: Vec<String> = targets.iter().map(|t| t.as_str().to_string()).collect();
     if check_only {
         let problems = output::check_all(&out_dir, &files, &folders);
         if problems.is_empty() {
-            eprintln!(
-                "`{}` is up to date ({} files)",
-                out_dir.display(),
-                files.len()
-            );
+            if !args.quiet {
+                eprintln!(
+                    "`{}` is up to date ({} files)",
+                    out_dir.display(),
+                    files.len()
+                );
+            }
             return EXIT_OK;
         }
         for p in &problems {
@@ -405,6 +454,7 @@ fn build(
     }
     let campaigns = loaded.compilation.project.campaigns.len();
     match output::write_all(&out_dir, &files, &folders) {
+        Ok(_) if args.quiet => EXIT_OK,
         Ok(w) => {
             eprintln!(
                 "built {} campaign{} for {} into `{}` ({} written, {} unchanged{})",
@@ -434,7 +484,9 @@ fn build(
 /// unless the campaign cannot be found: an unreachable or falling-off
 /// statement is exactly what one wants to see drawn.
 fn graph(paths: &[PathBuf], name: Option<&str>, format: GraphFormat, args: &ReportArgs) -> u8 {
-    let sources = match load(paths, args.stdin_path.as_deref()) {
+    let stdin_path = args.stdin_path.as_deref();
+    let root = project::root(paths, stdin_path, None);
+    let sources = match load(paths, stdin_path, &root) {
         Ok(s) => s,
         Err(message) => return fail_usage(&message),
     };
@@ -478,6 +530,16 @@ fn graph(paths: &[PathBuf], name: Option<&str>, format: GraphFormat, args: &Repo
     } else {
         EXIT_OK
     }
+}
+
+/// Completions are generated from the same clap definition that parses the
+/// arguments, so they cannot fall behind a new option.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "nurturec", &mut script);
+    let _ = std::io::stdout().write_all(&script);
+    EXIT_OK
 }
 
 fn explain(code: Option<&str>) -> u8 {

@@ -178,7 +178,7 @@ fn goal_id(name: &str) -> String {
 
 fn source(span: Span, sources: &SourceMap) -> Json {
     let (line, column) = sources.start_location(span);
-    json!({"file": sources.name(span.file), "line": line, "column": column})
+    json!({"file": sources.project_path(span.file), "line": line, "column": column})
 }
 
 fn duration(d: Duration) -> Json {

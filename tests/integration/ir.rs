@@ -117,14 +117,43 @@ fn output_is_deterministic_and_ids_are_positional() {
     );
 }
 
+/// The examples' IR as `nurturec build examples` writes it: sources named
+/// relative to `examples/`, the folder of their nurture.toml.
+fn example_ir() -> Vec<nurturec::emit::OutputFile> {
+    let folder = root().join("examples");
+    let (sources, c) = compile_project(&folder, &files_below(&folder, "nurture"));
+    nurturec::emit::ir_json(&c.project, &sources)
+}
+
+#[test]
+fn the_cli_writes_the_ir_of_the_snapshots() {
+    let out = crate::cli::temp_dir("example-ir");
+    let o = crate::cli::run(
+        &[
+            "build",
+            "examples",
+            "--target",
+            "ir",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(crate::cli::code(&o), 0, "{}", crate::cli::stderr(&o));
+    for file in example_ir() {
+        let written = std::fs::read_to_string(out.join(&file.path)).unwrap();
+        assert_eq!(written, file.contents, "{}", file.path);
+    }
+}
+
 #[test]
 fn example_ir_snapshots() {
     let examples = files_below(&root().join("examples"), "nurture");
     if examples.is_empty() {
         return;
     }
-    let (sources, c) = compile_files(&examples);
-    for file in nurturec::emit::ir_json(&c.project, &sources) {
+    for file in example_ir() {
         let name = file
             .path
             .trim_start_matches("ir/")

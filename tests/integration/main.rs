@@ -24,6 +24,7 @@ mod fuzz_corpus;
 mod inputs;
 mod ir;
 mod outputs;
+mod paths;
 mod projects;
 mod properties;
 mod snapshots_hygiene;

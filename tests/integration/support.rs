@@ -46,6 +46,27 @@ pub fn compile_files(paths: &[PathBuf]) -> (SourceMap, Compilation) {
     (sources, compilation)
 }
 
+/// Compiles the given files as the project of `project_root`, as `build`
+/// does: shown by their paths relative to the crate root, recorded in
+/// outputs relative to `project_root`.
+pub fn compile_project(project_root: &Path, paths: &[PathBuf]) -> (SourceMap, Compilation) {
+    let mut sources = SourceMap::new();
+    for p in paths {
+        let project_path = p
+            .strip_prefix(project_root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        sources.add_with_project_path(
+            relative(p),
+            project_path,
+            std::fs::read_to_string(p).unwrap(),
+        );
+    }
+    let compilation = nurturec::compile(&sources);
+    (sources, compilation)
+}
+
 pub fn compile_text(name: &str, text: &str) -> (SourceMap, Compilation) {
     let mut sources = SourceMap::new();
     sources.add(name, text);
