@@ -62,18 +62,45 @@ impl SourceFile {
     /// 1-based line and column (in characters, so tabs and non-ASCII text
     /// count as one column each) of a byte offset.
     pub fn location(&self, offset: usize) -> (usize, usize) {
+        self.location_in(offset, ColumnUnit::Char)
+    }
+
+    /// 1-based line and column of a byte offset, the column counted in `unit`.
+    pub fn location_in(&self, offset: usize, unit: ColumnUnit) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
         let column = self
             .text
             .get(start..offset)
-            .map_or(offset - start, |prefix| prefix.chars().count());
+            .map_or(offset - start, |prefix| unit.measure(prefix));
         (line + 1, column + 1)
     }
 
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
+    }
+}
+
+/// What a column counts of the text before it on its line. Every unit
+/// counts a tab as one; they differ only after non-ASCII text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    /// Unicode scalar values (what `human`, `short` and `json` print).
+    Char,
+    /// UTF-8 bytes (what Vim's and Neovim's quickfix `%c` means).
+    Byte,
+    /// UTF-16 code units (VS Code's and LSP's positions, SARIF's default).
+    Utf16,
+}
+
+impl ColumnUnit {
+    fn measure(self, text: &str) -> usize {
+        match self {
+            ColumnUnit::Char => text.chars().count(),
+            ColumnUnit::Byte => text.len(),
+            ColumnUnit::Utf16 => text.chars().map(char::len_utf16).sum(),
+        }
     }
 }
 
@@ -148,6 +175,18 @@ impl SourceMap {
 
     pub fn end_location(&self, span: Span) -> (usize, usize) {
         self.get(span.file).map_or((1, 1), |f| f.location(span.end))
+    }
+
+    /// 1-based (line, column) of the span's start, the column in `unit`.
+    pub fn start_location_in(&self, span: Span, unit: ColumnUnit) -> (usize, usize) {
+        self.get(span.file)
+            .map_or((1, 1), |f| f.location_in(span.start, unit))
+    }
+
+    /// 1-based (line, column) just after the span's end, the column in `unit`.
+    pub fn end_location_in(&self, span: Span, unit: ColumnUnit) -> (usize, usize) {
+        self.get(span.file)
+            .map_or((1, 1), |f| f.location_in(span.end, unit))
     }
 
     /// The source text a span covers.

@@ -114,7 +114,7 @@ try
   " No nurture.toml above the file: :make checks the current directory.
   execute 'edit! ' . fnameescape(s:dir . '/tests/sample.nurture')
   compiler nurturec
-  call s:Eq(&l:makeprg, 'nurturec check --message-format short .', '&makeprg without nurture.toml')
+  call s:Eq(&l:makeprg, 'nurturec check --message-format short --column-unit byte .', '&makeprg without nurture.toml')
   call s:Check(&l:errorformat =~# 'error', 'local &errorformat is set')
   " :cgetexpr reads the global 'errorformat': set the compiler globally too
   compiler! nurturec
@@ -136,16 +136,16 @@ try
   endif
 
   " :make with a stand-in nurturec on PATH: it records its arguments and, like
-  " nurturec, writes the short format on stderr, naming files below its 4th argument.
+  " nurturec, writes the short format on stderr, naming files below its 6th argument.
   let s:tmp = tempname()
   let s:bin = s:tmp . '/bin'
   let s:args = s:tmp . '/args'
   call mkdir(s:bin, 'p')
   call writefile(['#!/bin/sh',
         \ 'printf "%s\n" "$@" > ' . shellescape(s:args),
-        \ 'test "$1 $2 $3 $#" = "check --message-format short 4" || exit 2',
-        \ 'echo "$4/${STAND_IN_FILE:-sample.nurture}:33:3: error[missing-exit]: every path must end" >&2',
-        \ 'echo "$4/${STAND_IN_FILE:-sample.nurture}:33:3: note: unrelated" >&2',
+        \ 'test "$1 $2 $3 $4 $5 $#" = "check --message-format short --column-unit byte 6" || exit 2',
+        \ 'echo "$6/${STAND_IN_FILE:-sample.nurture}:33:3: error[missing-exit]: every path must end" >&2',
+        \ 'echo "$6/${STAND_IN_FILE:-sample.nurture}:33:3: note: unrelated" >&2',
         \ 'exit 1'], s:bin . '/nurturec')
   call setfperm(s:bin . '/nurturec', 'rwxr-xr-x')
   let s:path = $PATH
@@ -156,7 +156,7 @@ try
   compiler nurturec
   execute 'cd ' . fnameescape(s:dir . '/tests')
   silent make!
-  call s:Eq(readfile(s:args), ['check', '--message-format', 'short', '.'], ':make arguments without nurture.toml')
+  call s:Eq(readfile(s:args), ['check', '--message-format', 'short', '--column-unit', 'byte', '.'], ':make arguments without nurture.toml')
   let s:qf = filter(getqflist(), 'v:val.valid')
   call s:Eq(len(s:qf), 1, ':make quickfix entries')
   if len(s:qf) == 1
@@ -176,11 +176,11 @@ try
         \ '  suppress when unsubscribed', '  send hello', '  exit', '}'], s:proj . '/campaigns/welcome.nurture')
   execute 'edit! ' . fnameescape(s:proj . '/campaigns/welcome.nurture')
   compiler nurturec
-  call s:Check(&l:makeprg =~# '^nurturec check --message-format short .*my proj', '&makeprg names the project: ' . &l:makeprg)
+  call s:Check(&l:makeprg =~# '^nurturec check --message-format short --column-unit byte .*my proj', '&makeprg names the project: ' . &l:makeprg)
   execute 'cd ' . fnameescape(s:dir)
   let $STAND_IN_FILE = 'emails.nurture'
   silent make!
-  call s:Eq(readfile(s:args), ['check', '--message-format', 'short', s:proj], ':make arguments with nurture.toml')
+  call s:Eq(readfile(s:args), ['check', '--message-format', 'short', '--column-unit', 'byte', s:proj], ':make arguments with nurture.toml')
   let s:qf = filter(getqflist(), 'v:val.valid')
   call s:Eq(map(s:qf, '[fnamemodify(bufname(v:val.bufnr), ":p"), v:val.lnum, v:val.type]'),
         \ [[s:proj . '/emails.nurture', 33, 'E']], ':make entry in another file of the project')
@@ -199,6 +199,25 @@ try
     call s:Eq(map(s:qf, '[fnamemodify(bufname(v:val.bufnr), ":p"), v:val.lnum, v:val.col, v:val.type, v:val.text]'),
           \ [[s:proj . '/extra.nurture', 5, 8, 'E', '[undefined-name]: cannot find email `nowhere`']],
           \ 'real nurturec: :make lists the errors of the project')
+
+    " After non-ASCII text (two- and three-byte characters, an emoji, a tab)
+    " on the error's line, :cfirst lands on the name the error is about.
+    let s:cols = s:tmp . '/columns'
+    call mkdir(s:cols, 'p')
+    call writefile([], s:cols . '/nurture.toml')
+    call writefile(['segment buyers =' . "\t" . 'title == "Café — ü 😀" and in nowhere',
+          \ 'segment others = title == "x" and not in buyers'], s:cols . '/segments.nurture')
+    execute 'edit! ' . fnameescape(s:cols . '/segments.nurture')
+    compiler nurturec
+    silent make!
+    let s:qf = filter(getqflist(), 'v:val.valid')
+    call s:Eq(map(copy(s:qf), '[v:val.lnum, v:val.col, v:val.text]'),
+          \ [[1, 54, '[undefined-name]: cannot find segment `nowhere`'], [2, 9, '[unused]: segment `others` is never used']],
+          \ 'real nurturec: byte columns after non-ASCII text')
+    silent cfirst
+    call s:Eq([line('.'), strpart(getline('.'), col('.') - 1)], [1, 'nowhere'],
+          \ 'real nurturec: :cfirst lands on the name after "Café — ü 😀"')
+    call s:Eq(strcharpart(getline('.'), charcol('.') - 1, 7), 'nowhere', 'the cursor is on the character meant')
   endif
   let $PATH = s:path
   call delete(s:tmp, 'rf')
@@ -207,7 +226,8 @@ catch
 endtry
 
 call s:Out(s:failures)
-call s:Out(printf('vim: %d passed, %d failed', s:passed, len(s:failures)))
+call s:Out(printf('vim: %d passed, %d failed%s', s:passed, len(s:failures),
+      \ empty(s:nurturec) ? '' : ' (with the real nurturec ' . s:nurturec . ')'))
 if empty(s:failures)
   qall!
 else

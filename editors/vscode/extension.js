@@ -271,15 +271,17 @@ function toDiagnostic(entry, place, locate) {
   return diagnostic;
 }
 
-// JSON positions are 1-based and count characters, the end column exclusive;
-// VS Code's are 0-based and count UTF-16 code units. Without a document (a file
-// that is not open) the character columns are used as they are.
+// JSON positions are 1-based, the end column exclusive; VS Code's are 0-based
+// and count UTF-16 code units. `column_utf16` and `end_column_utf16` count them
+// already, in the text nurturec checked: right for files that are not open too.
+// Without them (an older nurturec), `column` and `end_column` count characters
+// and are converted through the open document, or used as they are.
 function toRange(span, document) {
   const line = Math.max(0, (Number(span.line) || 1) - 1);
-  const character = utf16(document, line, Math.max(0, (Number(span.column) || 1) - 1));
+  const character = column(span.column_utf16, span.column, document, line);
   let endLine = span.end_line != null ? Math.max(0, Number(span.end_line) - 1) : line;
-  let endCharacter = span.end_column != null
-    ? utf16(document, endLine, Math.max(0, Number(span.end_column) - 1))
+  let endCharacter = span.end_column_utf16 != null || span.end_column != null
+    ? column(span.end_column_utf16, span.end_column, document, endLine)
     : character;
   if (endLine < line || (endLine === line && endCharacter <= character)) {
     endLine = line;
@@ -291,6 +293,12 @@ function toRange(span, document) {
     }
   }
   return new vscode.Range(line, character, endLine, endCharacter);
+}
+
+// A 0-based VS Code column from a 1-based UTF-16 column, else a 1-based character column.
+function column(utf16Column, charColumn, document, line) {
+  if (Number.isInteger(utf16Column) && utf16Column >= 1) return utf16Column - 1;
+  return utf16(document, line, Math.max(0, (Number(charColumn) || 1) - 1));
 }
 
 function utf16(document, line, column) {

@@ -174,13 +174,50 @@ pub fn check_rendering(diagnostics: &[Diagnostic], sources: &SourceMap) {
         "JSON output lists every diagnostic"
     );
     for d in doc["diagnostics"].as_array().into_iter().flatten() {
-        for key in ["line", "column", "end_line", "end_column"] {
+        for key in [
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "column_utf16",
+            "end_column_utf16",
+        ] {
             assert!(
                 d[key].as_u64().is_some_and(|n| n >= 1),
                 "JSON {key} < 1: {d}"
             );
         }
     }
+    check_ci_formats(diagnostics, sources);
+}
+
+/// SARIF parses and has a result with a region of positive numbers per
+/// diagnostic; JUnit has a `<failure>` per error.
+fn check_ci_formats(diagnostics: &[Diagnostic], sources: &SourceMap) {
+    let sarif: serde_json::Value = serde_json::from_str(&render::sarif(diagnostics, sources))
+        .unwrap_or_else(|e| panic!("SARIF output does not parse: {e}"));
+    let results = sarif["runs"][0]["results"].as_array();
+    assert_eq!(
+        results.map_or(0, Vec::len),
+        diagnostics.len(),
+        "SARIF lists every diagnostic"
+    );
+    for result in results.into_iter().flatten() {
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        for key in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(
+                region[key].as_u64().is_some_and(|n| n >= 1),
+                "SARIF {key} < 1: {result}"
+            );
+        }
+    }
+    let junit = render::junit(diagnostics, sources, false);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    assert_eq!(
+        junit.matches("<failure ").count(),
+        errors,
+        "JUnit: a failure per error"
+    );
 }
 
 /// Parses JSON of any depth. A condition at the nesting limit compiles to

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use nurturec::config::Config;
 use nurturec::diagnostics::render;
 use nurturec::emit::{IdMode, OutputFile, Target};
+use nurturec::source::ColumnUnit;
 use nurturec::{Code, Compilation, Diagnostic, SourceMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -98,6 +99,9 @@ struct ReportArgs {
     /// When to colour human output (`NO_COLOR` is honoured by `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// What the columns of short output count (`byte` is what Vim's `%c` reads).
+    #[arg(long, value_enum, default_value_t = ColumnUnitArg::Char)]
+    column_unit: ColumnUnitArg,
     /// Fail (exit 1) when there are warnings, too.
     #[arg(long)]
     deny_warnings: bool,
@@ -124,6 +128,27 @@ enum MessageFormat {
     Json,
     /// GitHub Actions workflow commands, on standard output.
     Github,
+    /// One SARIF 2.1.0 log on standard output, for GitHub code scanning.
+    Sarif,
+    /// A JUnit XML report on standard output: a test case per file, a failure per error.
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum ColumnUnitArg {
+    /// Characters (Unicode scalar values).
+    Char,
+    /// UTF-8 bytes.
+    Byte,
+}
+
+impl From<ColumnUnitArg> for ColumnUnit {
+    fn from(unit: ColumnUnitArg) -> ColumnUnit {
+        match unit {
+            ColumnUnitArg::Char => ColumnUnit::Char,
+            ColumnUnitArg::Byte => ColumnUnit::Byte,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
@@ -266,7 +291,8 @@ fn report(diagnostics: &[Diagnostic], sources: &SourceMap, args: &ReportArgs) ->
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
         MessageFormat::Short => {
-            let _ = std::io::stderr().write_all(render::short(diagnostics, sources).as_bytes());
+            let text = render::short_in(diagnostics, sources, args.column_unit.into());
+            let _ = std::io::stderr().write_all(text.as_bytes());
         }
         MessageFormat::Json => {
             let _ = std::io::stdout().write_all(render::json(diagnostics, sources).as_bytes());
@@ -274,15 +300,29 @@ fn report(diagnostics: &[Diagnostic], sources: &SourceMap, args: &ReportArgs) ->
         MessageFormat::Github => {
             let _ = std::io::stdout().write_all(render::github(diagnostics, sources).as_bytes());
         }
+        MessageFormat::Sarif => {
+            let _ = std::io::stdout().write_all(render::sarif(diagnostics, sources).as_bytes());
+        }
+        MessageFormat::Junit => {
+            let text = render::junit(diagnostics, sources, args.deny_warnings);
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
     }
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     errors || (args.deny_warnings && !diagnostics.is_empty())
 }
 
-/// In JSON mode an I/O failure still owes standard output one document.
+/// In the document formats an I/O failure still owes standard output one
+/// document; SARIF and JUnit carry the reason in it.
 fn io_failure(message: &str, args: &ReportArgs) -> u8 {
-    if args.message_format == MessageFormat::Json {
-        let _ = std::io::stdout().write_all(render::json(&[], &SourceMap::new()).as_bytes());
+    let document = match args.message_format {
+        MessageFormat::Json => Some(render::json(&[], &SourceMap::new())),
+        MessageFormat::Sarif => Some(render::sarif_tool_failure(message)),
+        MessageFormat::Junit => Some(render::junit_tool_failure(message)),
+        MessageFormat::Human | MessageFormat::Short | MessageFormat::Github => None,
+    };
+    if let Some(document) = document {
+        let _ = std::io::stdout().write_all(document.as_bytes());
     }
     fail_usage(message)
 }

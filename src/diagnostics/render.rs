@@ -1,9 +1,16 @@
 //! Turning diagnostics into text: `human` (codespan-reporting), `short` (one
-//! line each), `json` (one versioned document) and `github` (workflow
-//! commands). Everything renders into a `String`; the CLI does the writing.
+//! line each), `json` (one versioned document), `github` (workflow
+//! commands), `sarif` (SARIF 2.1.0, for code scanning) and `junit` (a JUnit
+//! XML report). Everything renders into a `String`; the CLI does the writing.
+
+mod junit;
+mod sarif;
+
+pub use junit::{junit, junit_tool_failure};
+pub use sarif::{sarif, sarif_tool_failure};
 
 use super::{Diagnostic, Label, Severity};
-use crate::source::SourceMap;
+use crate::source::{ColumnUnit, SourceMap};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
@@ -54,7 +61,11 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
 }
 
 fn short_line(d: &Diagnostic, sources: &SourceMap) -> String {
-    let (line, column) = sources.start_location(d.primary.span);
+    short_line_in(d, sources, ColumnUnit::Char)
+}
+
+fn short_line_in(d: &Diagnostic, sources: &SourceMap, unit: ColumnUnit) -> String {
+    let (line, column) = sources.start_location_in(d.primary.span, unit);
     format!(
         "{}:{}:{}: {}[{}]: {}",
         sources.name(d.primary.span.file),
@@ -66,11 +77,17 @@ fn short_line(d: &Diagnostic, sources: &SourceMap) -> String {
     )
 }
 
-/// One line per diagnostic: `file:line:col: severity[code]: message`.
+/// One line per diagnostic: `file:line:col: severity[code]: message`, the
+/// column in characters.
 pub fn short(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    short_in(diagnostics, sources, ColumnUnit::Char)
+}
+
+/// [`short`] with the column counted in `unit` (Vim's `%c` wants bytes).
+pub fn short_in(diagnostics: &[Diagnostic], sources: &SourceMap, unit: ColumnUnit) -> String {
     diagnostics
         .iter()
-        .map(|d| short_line(d, sources) + "\n")
+        .map(|d| short_line_in(d, sources, unit) + "\n")
         .collect()
 }
 
@@ -92,6 +109,8 @@ struct JsonDiagnostic<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    column_utf16: usize,
+    end_column_utf16: usize,
     labels: Vec<JsonLabel<'a>>,
     notes: &'a [String],
     help: Option<&'a str>,
@@ -106,11 +125,15 @@ struct JsonLabel<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    column_utf16: usize,
+    end_column_utf16: usize,
 }
 
 fn json_label<'a>(label: &'a Label, primary: bool, sources: &'a SourceMap) -> JsonLabel<'a> {
     let (line, column) = sources.start_location(label.span);
     let (end_line, end_column) = sources.end_location(label.span);
+    let (_, column_utf16) = sources.start_location_in(label.span, ColumnUnit::Utf16);
+    let (_, end_column_utf16) = sources.end_location_in(label.span, ColumnUnit::Utf16);
     JsonLabel {
         primary,
         message: &label.message,
@@ -119,6 +142,8 @@ fn json_label<'a>(label: &'a Label, primary: bool, sources: &'a SourceMap) -> Js
         column,
         end_line,
         end_column,
+        column_utf16,
+        end_column_utf16,
     }
 }
 
@@ -141,6 +166,8 @@ pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                     column: primary.column,
                     end_line: primary.end_line,
                     end_column: primary.end_column,
+                    column_utf16: primary.column_utf16,
+                    end_column_utf16: primary.end_column_utf16,
                     labels,
                     notes: &d.notes,
                     help: d.help.as_deref(),

@@ -247,3 +247,62 @@ ident = @{ !keyword ~ ("after") }
         vec![r"\b(wait|exit)\b".to_string(), "\"x\"".to_string()]
     );
 }
+
+/// Whether a program that `--version` starts is present. In CI (`CI=true`)
+/// a missing one fails the test (`.ci/run` installs it); elsewhere the test
+/// is skipped with a note.
+fn tool_present(program: &str, install: &str) -> bool {
+    let output = std::process::Command::new(program)
+        .arg("--version")
+        .output();
+    let found = output.as_ref().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "{program} is missing: install {install} (.ci/run does)"
+        );
+        eprintln!("note: {program} not found ({install}); test skipped");
+    }
+    found
+}
+
+/// The Vim runtime files, run headless with this build of `nurturec`:
+/// among others, `:make` after non-ASCII text lands on the character the
+/// diagnostic means (editors/vim/test.vim).
+#[test]
+fn vim_make_lands_on_the_character_meant() {
+    if !tool_present("vim", "Debian's vim-nox") {
+        return;
+    }
+    let features = std::process::Command::new("vim")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    if !features.contains("+eval") {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "this vim has no Vim script (+eval): install Debian's vim-nox"
+        );
+        eprintln!("note: vim has no +eval (vim.tiny?); test skipped");
+        return;
+    }
+    let (script, _) = repo_file("editors/vim/test.vim");
+    let output = std::process::Command::new("vim")
+        .args(["-Nu", "NONE", "-i", "NONE", "-es", "-S"])
+        .arg(&script)
+        .env("NURTUREC", env!("CARGO_BIN_EXE_nurturec"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vim: {e}"));
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && report.contains(" 0 failed"),
+        "editors/vim/test.vim failed:\n{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        report.contains("(with the real nurturec "),
+        "the real compiler's tests did not run:\n{report}"
+    );
+}

@@ -4,9 +4,12 @@
 " time: the nearest directory, from the file's own upwards, that holds a
 " nurture.toml, else the current directory (`.`, resolved when :make runs).
 " Extra :make arguments are appended (more files or directories to check).
-" Reads the short message format:
+" Reads the short message format with byte columns (`--column-unit byte`):
 "   examples/a.nurture:12:3: error[missing-exit]: every path must end ...
 "   examples/a.nurture:4:7: warning[unused]: email `orphan` is never sent
+" The errorformat's %c is a byte index into the line (`:help errorformat`), so
+" after non-ASCII text only byte columns land on the character meant; %v would
+" be a screen column, which a tab or a wide character throws off.
 
 if exists('current_compiler')
   finish
@@ -42,7 +45,7 @@ endfunction
 " Quoted for the shell, with `%` and `#` kept from :make's file name expansion,
 " then escaped for :set.
 let s:root = s:NurturecRoot()
-let s:makeprg = 'nurturec check --message-format short '
+let s:makeprg = 'nurturec check --message-format short --column-unit byte '
       \ . (s:root ==# '.' ? '.' : escape(shellescape(s:root), '%#'))
 execute 'CompilerSet makeprg=' . escape(s:makeprg, ' \|"')
 unlet s:root s:makeprg

@@ -7,7 +7,8 @@
 // - a name defined twice (`segment|email|scoring|campaign NAME`) in the project: duplicate-name;
 // - `send NAME` with NAME defined nowhere in the project: undefined-name;
 // - `//~ error[missing-exit]`: the missing-exit error of run.js (with labels, notes, help) and two warnings;
-// - an emoji: a syntax error whose columns count characters;
+// - an emoji: a syntax error after it, its columns in characters and UTF-16 units;
+// - `// old nurturec`: its diagnostics have no `column_utf16`/`end_column_utf16`;
 // - a file named io.nurture: cannot be read (exit status 2);
 // - `// slow`: answers after a second.
 'use strict';
@@ -79,16 +80,21 @@ for (const p of paths) {
   }
 }
 
-// 1-based line and character column of a string index.
+// 1-based line, character column and UTF-16 column of a string index.
 function position(text, index) {
   const before = [...text.slice(0, index)];
   const line = before.filter((ch) => ch === '\n').length + 1;
   const lastNewline = before.lastIndexOf('\n');
-  return { line, column: before.length - lastNewline };
+  const utf16 = index - (text.lastIndexOf('\n', index - 1) + 1) + 1;
+  return { line, column: before.length - lastNewline, utf16 };
 }
+// A span of `length` ASCII characters at a string index.
 const span = (input, index, length) => {
   const start = position(input.text, index);
-  return { file: input.name, line: start.line, column: start.column, end_line: start.line, end_column: start.column + length };
+  return {
+    file: input.name, line: start.line, column: start.column, end_line: start.line, end_column: start.column + length,
+    column_utf16: start.utf16, end_column_utf16: start.utf16 + length
+  };
 };
 
 const diagnostics = [];
@@ -141,11 +147,20 @@ for (const input of inputs) {
   }
   const emoji = /\u{1F600}\W*(\w+)/u.exec(input.text);
   if (emoji) {
-    // columns count characters: the emoji is one
+    // the emoji is one character, two UTF-16 units
     diagnostics.push({
       severity: 'error', code: 'syntax', message: 'expected `template`',
       ...span(input, emoji.index + emoji[0].length - emoji[1].length, emoji[1].length), labels: [], notes: [], help: null
     });
+  }
+}
+
+// `// old nurturec` in a file: its diagnostics come without UTF-16 columns, as before they existed.
+for (const d of diagnostics) {
+  const input = inputs.find((i) => i.name === d.file);
+  if (input && input.text.includes('// old nurturec')) {
+    delete d.column_utf16;
+    delete d.end_column_utf16;
   }
 }
 

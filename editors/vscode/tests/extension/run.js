@@ -381,8 +381,8 @@ async function main() {
     configuredPath = path.join(__dirname, 'fake-nurturec.js');
   });
 
-  await test('character columns become UTF-16 columns', async () => {
-    const text = '"\u{1F600}" oops\n';
+  await test('without column_utf16 (an older nurturec), character columns become UTF-16 columns through the document', async () => {
+    const text = '"\u{1F600}" oops // old nurturec\n';
     writeProject(path.join(dir, 'emoji'), { 'emoji.nurture': text });
     const emoji = documentFor(path.join(dir, 'emoji', 'emoji.nurture'), text);
     open(emoji);
@@ -390,6 +390,18 @@ async function main() {
     const [d] = collection.get(emoji.uri.toString());
     assert.deepStrictEqual(range(d), [0, 5, 0, 9]);
     assert.strictEqual(text.slice(5, 9), 'oops');
+  });
+
+  await test('a file that is not open: the UTF-16 columns of the JSON place the range after an emoji', async () => {
+    const text = 'segment s = title == "Caf\u00e9 \u{1F600}" oops\n';
+    const emojiDir = path.join(dir, 'emoji-closed');
+    writeProject(emojiDir, { 'nurture.toml': '', 'a_open.nurture': 'segment t = title == "x"\n', 'closed.nurture': text });
+    open(documentFor(path.join(emojiDir, 'a_open.nurture'), 'segment t = title == "x"\n'));
+    await settle();
+    const [d] = collection.get(keyOf(path.join(emojiDir, 'closed.nurture')));
+    const at = text.indexOf('oops');
+    assert.deepStrictEqual(range(d), [0, at, 0, at + 4]);
+    assert.strictEqual([...text.slice(0, at)].length, at - 1, 'the emoji is two UTF-16 units, one character');
   });
 
   await test('closing an untitled document removes its diagnostics, closing a project file keeps them', () => {
@@ -456,6 +468,26 @@ async function main() {
       open(documentFor(realWelcome, WELCOME));
       await settle();
       assert.deepStrictEqual(publishedUnder(realProj), []);
+    });
+
+    await test('real nurturec: a file that is not open, after non-ASCII text and an emoji on the line', async () => {
+      const line = 'segment buyers = title == "Caf\u00e9 \u2014 \u00fc \u{1F600}" and in nowhere';
+      const emojiProj = path.join(real, 'emoji');
+      writeProject(emojiProj, {
+        'nurture.toml': '',
+        'a_open.nurture': 'segment others = title == "x" and not in buyers\n',
+        'segments.nurture': line + '\n'
+      });
+      statusMessages.length = 0;
+      open(documentFor(path.join(emojiProj, 'a_open.nurture'), 'segment others = title == "x" and not in buyers\n'));
+      await settle();
+      assert.deepStrictEqual(statusMessages, []);
+      const list = collection.get(keyOf(path.join(emojiProj, 'segments.nurture')));
+      assert.ok(list, 'no diagnostics for the file that is not open');
+      const undefinedName = list.find((d) => d.code === 'undefined-name');
+      const at = line.indexOf('nowhere'); // a UTF-16 index
+      assert.deepStrictEqual(range(undefinedName), [0, at, 0, at + 'nowhere'.length]);
+      assert.strictEqual(line.slice(range(undefinedName)[1], range(undefinedName)[3]), 'nowhere');
     });
 
     await test('real nurturec: diagnostics of a file that is not open, cleared once fixed', async () => {
