@@ -819,6 +819,48 @@ proptest! {
             diagnostic_set(&other, &other_sources)
         );
     }
+
+    /// Breaking one item of a generated project yields exactly one syntax
+    /// error, and no diagnostic that the project did not have already: the
+    /// rest of the file and the other files are read as before.
+    #[test]
+    fn a_syntax_error_raises_nothing_else(p in project(), file in any::<Index>(), item in any::<Index>()) {
+        let files = render(&p);
+        let before = nurturec::compile(&source_map(&files));
+        let f = file.index(files.len());
+        let Some(at) = breaking_point(&files[f].1, item) else {
+            return Ok(());
+        };
+        const INSERTED: &str = " @";
+        let mut broken = files.clone();
+        broken[f].1.insert_str(at, INSERTED);
+        let sources = source_map(&broken);
+        let after = nurturec::compile(&sources);
+
+        let syntax: Vec<_> = after.diagnostics.iter().filter(|d| d.code == nurturec::Code::Syntax).collect();
+        prop_assert_eq!(syntax.len(), 1, "{}", nurturec::diagnostics::render::short(&after.diagnostics, &sources));
+        prop_assert_eq!(syntax[0].primary.span.start, at + 1);
+
+        let known: Vec<(u32, usize, nurturec::Code)> = before
+            .diagnostics
+            .iter()
+            .map(|d| (d.primary.span.file.0, d.primary.span.start, d.code))
+            .collect();
+        for d in after.diagnostics.iter().filter(|d| d.code != nurturec::Code::Syntax) {
+            let span = d.primary.span;
+            let start = if span.file.0 as usize == f && span.start > at {
+                span.start - INSERTED.len()
+            } else {
+                span.start
+            };
+            prop_assert!(
+                known.contains(&(span.file.0, start, d.code)),
+                "a diagnostic that follows from the syntax error:\n{}\n{}",
+                nurturec::diagnostics::render::short(std::slice::from_ref(d), &sources),
+                listing(&broken)
+            );
+        }
+    }
 }
 
 #[test]
@@ -888,54 +930,4 @@ fn breaking_point(text: &str, pick: Index) -> Option<usize> {
         })
         .nth(1)?;
     Some(start + name_end)
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
-
-    /// Breaking one item of a generated project yields exactly one syntax
-    /// error, and no diagnostic that the project did not have already: the
-    /// rest of the file and the other files are read as before.
-    #[test]
-    fn a_syntax_error_raises_nothing_else(p in project(), file in any::<Index>(), item in any::<Index>()) {
-        let files = render(&p);
-        let before = nurturec::compile(&source_map(&files));
-        let f = file.index(files.len());
-        let Some(at) = breaking_point(&files[f].1, item) else {
-            return Ok(());
-        };
-        const INSERTED: &str = " @";
-        let mut broken = files.clone();
-        broken[f].1.insert_str(at, INSERTED);
-        let sources = source_map(&broken);
-        let after = nurturec::compile(&sources);
-
-        let syntax: Vec<_> = after.diagnostics.iter().filter(|d| d.code == nurturec::Code::Syntax).collect();
-        prop_assert_eq!(syntax.len(), 1, "{}", nurturec::diagnostics::render::short(&after.diagnostics, &sources));
-        prop_assert_eq!(syntax[0].primary.span.start, at + 1);
-
-        let known: Vec<(u32, usize, nurturec::Code)> = before
-            .diagnostics
-            .iter()
-            .map(|d| (d.primary.span.file.0, d.primary.span.start, d.code))
-            .collect();
-        for d in after.diagnostics.iter().filter(|d| d.code != nurturec::Code::Syntax) {
-            let span = d.primary.span;
-            let start = if span.file.0 as usize == f && span.start > at {
-                span.start - INSERTED.len()
-            } else {
-                span.start
-            };
-            prop_assert!(
-                known.contains(&(span.file.0, start, d.code)),
-                "a diagnostic that follows from the syntax error:\n{}\n{}",
-                nurturec::diagnostics::render::short(std::slice::from_ref(d), &sources),
-                listing(&broken)
-            );
-        }
-    }
 }
