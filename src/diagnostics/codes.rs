@@ -45,12 +45,15 @@ codes! {
     WrongKind = "wrong-kind", Error, "a name used as something it is not (an email where a segment is expected, ...)";
     RecursiveSegment = "recursive-segment", Error, "segments defined through each other";
     Unused = "unused", Warning, "a segment, email or scoring model that nothing refers to";
+    UnusedLabel = "unused-label", Warning, "a label that no `goto` continues at";
     // ── values and conditions ──
     UnknownEvent = "unknown-event", Error, "an event name that is not in the catalogue";
     InvalidEventArgument = "invalid-event-argument", Error, "an event given the wrong kind of argument, or none where one is required";
     TypeMismatch = "type-mismatch", Error, "a comparison between values of different types";
     InvalidDuration = "invalid-duration", Error, "a duration that is zero or too large";
     SplitTotal = "split-total", Error, "split shares that do not add up to 100%";
+    SegmentWithoutIn = "segment-without-in", Error, "a segment's name used as a condition without `in`, which tests a contact property";
+    EntryEventWithoutWithin = "entry-event-without-within", Warning, "an event test without `within` in a trigger's `where` or in `audience`: judged at entry, before anything happened since entry";
     // ── items and settings ──
     MissingField = "missing-field", Error, "an email without its subject or template";
     DuplicateSetting = "duplicate-setting", Error, "a setting or field given twice where only one is allowed";
