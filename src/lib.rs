@@ -50,10 +50,18 @@ impl Compilation {
 }
 
 /// Parses, resolves and checks every file of a project. A file with a syntax
-/// error contributes only that error; the others are still checked.
+/// error contributes only that error; the others are still checked. Warnings
+/// allowed at their site (`// nurturec: allow(…)`, see
+/// [`diagnostics::lints`]) are left out.
 pub fn compile(sources: &SourceMap) -> Compilation {
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
+    let mut allows = Vec::new();
+    for (id, file) in sources.iter() {
+        let (mut found, mut problems) = diagnostics::lints::scan_allows(id, &file.text);
+        allows.append(&mut found);
+        diagnostics.append(&mut problems);
+    }
     for (id, file) in sources.iter() {
         match syntax::parse(id, &file.text) {
             Ok((ast, mut problems)) => {
@@ -66,6 +74,10 @@ pub fn compile(sources: &SourceMap) -> Compilation {
     let (project, mut problems) = resolve::resolve(&files);
     diagnostics.append(&mut problems);
     diagnostics.extend(check::check(&project));
+    // An error can stop the checks that would raise an allowed warning, so
+    // only a project without errors can tell that an allow covers nothing.
+    let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);
+    diagnostics::lints::apply_allows(&mut diagnostics, &allows, report_unfulfilled);
     diagnostics::sort_and_dedup(&mut diagnostics);
     Compilation {
         project,

@@ -23,6 +23,7 @@ mod flow;
 mod fuzz_corpus;
 mod inputs;
 mod ir;
+mod lints;
 mod outputs;
 mod properties;
 mod snapshots_hygiene;
