@@ -132,7 +132,8 @@ fn comments_and_lines(text: &str) -> (Vec<Comment>, Vec<Line>) {
                 });
                 (line_start, has_code, in_string) = (i + 1, false, false);
             }
-            b'\\' if in_string => i += 1,
+            // An escape takes the next character, but never the line's end.
+            b'\\' if in_string && bytes.get(i + 1) != Some(&b'\n') => i += 1,
             b'"' => {
                 in_string = !in_string;
                 has_code = true;
@@ -351,6 +352,10 @@ mod tests {
         // After an escaped backslash the string ends; the comment is real.
         let (allows, _) = scan("\"a\\\\\" // nurturec: allow(unused)\n");
         assert_eq!(allows.len(), 1);
+        // An unterminated string ends with its line, even after a backslash.
+        let (allows, _) = scan("\"a\\\nb\n// nurturec: allow(unused)\nc\n");
+        assert_eq!(allows.len(), 1);
+        assert_eq!(allows[0].line, 33..34);
     }
 
     #[test]
