@@ -138,6 +138,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
 
     r.check_segment_scores(&project);
     segments::check_recursion(&project, &mut r.diagnostics);
+    segments::check_entry_events(&project, &mut r.diagnostics);
     r.report_unused(&project);
     (project, r.diagnostics)
 }
