@@ -14,6 +14,9 @@
 //! out = "dist"                        # output folder (the CLI's -o wins)
 //! targets = ["ir", "klaviyo"]         # ir | klaviyo | hubspot | asl
 //!
+//! [lints]                             # a level per warning code (errors have none)
+//! email-not-sent-yet = "allow"        # allow | warn | deny (deny: an error)
+//!
 //! [klaviyo]
 //! from_email = "marketing@example.com"  # sender of emails and internal alerts
 //! from_label = "Example Co"
@@ -60,6 +63,7 @@
 //! above the paths given) and adds it to the [`crate::SourceMap`] so that its
 //! diagnostics render with source lines.
 
+use crate::diagnostics::lints::{Level, LintLevels};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::emit::Target;
 use crate::ir::EventKind;
@@ -88,6 +92,8 @@ pub struct Config {
     pub klaviyo: KlaviyoConfig,
     pub hubspot: HubspotConfig,
     pub asl: AslConfig,
+    /// `[lints]`: a level per warning code.
+    pub lints: LintLevels,
 }
 
 /// One string value and where it is written in `nurture.toml`.
@@ -178,7 +184,7 @@ enum Keys {
     OneOf(&'static [&'static str]),
 }
 
-const TOP: &[&str] = &["build", "klaviyo", "hubspot", "asl"];
+const TOP: &[&str] = &["build", "lints", "klaviyo", "hubspot", "asl"];
 const BUILD: &[&str] = &["out", "targets"];
 const KLAVIYO: &[&str] = &[
     "from_email",
@@ -563,6 +569,7 @@ impl Reader {
         for (key, value) in entries(root) {
             match key.get_ref().as_ref() {
                 "build" => self.build(value, &mut config),
+                "lints" => config.lints = self.lints(value),
                 "klaviyo" => config.klaviyo = self.klaviyo(value),
                 "hubspot" => config.hubspot = self.hubspot(value),
                 "asl" => config.asl = self.asl(value),
@@ -610,6 +617,58 @@ impl Reader {
                 _ => self.unknown_key(key, "build", BUILD),
             }
         }
+    }
+
+    /// `[lints]`: warning code = "allow" | "warn" | "deny".
+    fn lints(&mut self, value: &Spanned<DeValue<'_>>) -> LintLevels {
+        let mut levels = LintLevels::default();
+        let Some(table) = self.table(value, "lints") else {
+            return levels;
+        };
+        for (key, value) in entries(table) {
+            let name = key.get_ref().as_ref();
+            let Some(code) = Code::from_name(name) else {
+                let help = match Code::similar(name, 1).first() {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => "`nurturec explain` lists every code".to_string(),
+                };
+                let d = self.error(
+                    key.span(),
+                    format!("`{name}` in `[lints]` is not a diagnostic code"),
+                    "unknown code",
+                );
+                d.help = Some(help);
+                continue;
+            };
+            let what = format!("lints.{name}");
+            let Some(setting) = self.string(value, &what) else {
+                continue;
+            };
+            let Some(level) = Level::from_name(&setting.value) else {
+                let help = match suggest::closest(&setting.value, Level::NAMES.iter().copied()) {
+                    Some(close) => format!("did you mean `\"{close}\"`?"),
+                    None => "the levels are \"allow\", \"warn\" and \"deny\"".to_string(),
+                };
+                let d = self.error(
+                    value.span(),
+                    format!("`{}` is not a lint level", setting.value),
+                    "expected \"allow\", \"warn\" or \"deny\"",
+                );
+                d.help = Some(help);
+                continue;
+            };
+            if !levels.set(code, level, self.span(key.span())) {
+                let d = self.error(
+                    key.span(),
+                    format!("`{name}` is an error: `[lints]` sets the level of warnings only"),
+                    "an error code",
+                );
+                d.help = Some(
+                    "errors cannot be allowed or downgraded; fix what the error says".to_string(),
+                );
+            }
+        }
+        levels
     }
 
     fn klaviyo(&mut self, value: &Spanned<DeValue<'_>>) -> KlaviyoConfig {
@@ -751,6 +810,29 @@ send = "arn:aws:lambda:eu-west-1:123456789012:function:send"
         assert_eq!(c.klaviyo.recipients["sales"].values.len(), 2);
         assert_eq!(c.hubspot.suppression_lists.unwrap().values, vec!["7"]);
         assert!(c.asl.resources.contains_key("send"));
+    }
+
+    #[test]
+    fn lint_levels_are_read_and_checked() {
+        let text = "[lints]\nunused-label = \"allow\"\nemail-not-sent-yet = \"deny\"\nmissing-goal = \"warn\"\n";
+        let c = parse_config(FileId(0), text).unwrap();
+        assert_eq!(c.lints.level(Code::UnusedLabel), Some(Level::Allow));
+        assert_eq!(c.lints.level(Code::EmailNotSentYet), Some(Level::Deny));
+        assert_eq!(c.lints.level(Code::MissingGoal), Some(Level::Warn));
+        assert_eq!(c.lints.level(Code::Unused), None);
+
+        let text = "[lints]\nunused_label = \"allow\"\nmissing-exit = \"allow\"\nunused = \"alow\"\nmissing-goal = 1\n";
+        let errors = parse_config(FileId(0), text).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(errors.len(), 4, "{messages:?}");
+        assert!(errors.iter().all(|d| d.code == Code::InvalidConfig));
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `unused-label`?")
+        );
+        assert!(messages[1].contains("is an error"), "{messages:?}");
+        assert_eq!(errors[2].help.as_deref(), Some("did you mean `\"allow\"`?"));
+        assert!(messages[3].contains("must be a string"), "{messages:?}");
     }
 
     #[test]

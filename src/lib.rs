@@ -51,9 +51,17 @@ impl Compilation {
 
 /// Parses, resolves and checks every file of a project. An item with a
 /// syntax error contributes only that error: it still defines its name.
+/// Warnings allowed at their site (`// nurturec: allow(…)`, see
+/// [`diagnostics::lints`]) are left out.
 pub fn compile(sources: &SourceMap) -> Compilation {
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
+    let mut allows = Vec::new();
+    for (id, file) in sources.iter() {
+        let (mut found, mut problems) = diagnostics::lints::scan_allows(id, &file.text);
+        allows.append(&mut found);
+        diagnostics.append(&mut problems);
+    }
     for (id, file) in sources.iter() {
         let (ast, mut problems) = syntax::parse(id, &file.text);
         diagnostics.append(&mut problems);
@@ -62,6 +70,10 @@ pub fn compile(sources: &SourceMap) -> Compilation {
     let (project, mut problems) = resolve::resolve(&files);
     diagnostics.append(&mut problems);
     diagnostics.extend(check::check(&project));
+    // An error can stop the checks that would raise an allowed warning, so
+    // only a project without errors can tell that an allow covers nothing.
+    let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);
+    diagnostics::lints::apply_allows(&mut diagnostics, &allows, report_unfulfilled);
     diagnostics::sort_and_dedup(&mut diagnostics);
     Compilation {
         project,

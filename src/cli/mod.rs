@@ -380,6 +380,9 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
         }
     }
     nurturec::diagnostics::sort_and_dedup(&mut diagnostics);
+    if let Some((parsed, _)) = &config {
+        nurturec::diagnostics::lints::apply_levels(&mut diagnostics, &parsed.lints);
+    }
     Ok(Loaded {
         sources,
         compilation,
@@ -596,15 +599,21 @@ fn explain(code: Option<&str>) -> u8 {
         let _ = std::io::stdout().write_all(out.as_bytes());
         return EXIT_OK;
     };
-    match Code::from_name(name) {
+    match Code::parse(name) {
         Some(c) => {
             let _ = std::io::stdout().write_all(c.explanation().as_bytes());
             EXIT_OK
         }
         None => {
-            let names = Code::ALL.iter().map(|c| c.as_str());
-            let hint = nurturec::resolve::suggest::closest(name, names)
-                .map_or(String::new(), |c| format!("; did you mean `{c}`?"));
+            let close: Vec<String> = Code::similar(name, 3)
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect();
+            let hint = match close.as_slice() {
+                [] => String::new(),
+                [one] => format!("; did you mean {one}?"),
+                [first @ .., last] => format!("; did you mean {} or {last}?", first.join(", ")),
+            };
             fail_usage(&format!(
                 "unknown diagnostic code `{name}`{hint} (`nurturec explain` lists them all)"
             ))

@@ -2,6 +2,7 @@
 //! codespan-reporting (or JSON, or GitHub annotations) only when rendered.
 
 mod codes;
+pub mod lints;
 pub mod render;
 
 pub use codes::{Code, NEEDS_CONFIG};

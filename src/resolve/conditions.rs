@@ -78,7 +78,10 @@ impl Resolver<'_> {
         }
         let left = ir::Quantity::Property(name.to_string());
         match tail {
-            None => ir::ConditionKind::Property(name.to_string()),
+            None => {
+                self.bare_segment_name(&operand.name);
+                ir::ConditionKind::Property(name.to_string())
+            }
             Some(ast::TestTail::Compare { op, value, .. }) => {
                 if op.is_ordering() && !matches!(value.kind, ast::LiteralKind::Number(_)) {
                     self.diagnostics.push(
@@ -118,6 +121,32 @@ impl Resolver<'_> {
                 ir::ConditionKind::Property(name.to_string())
             }
         }
+    }
+
+    /// A bare name is a boolean contact property, but when it is a segment's
+    /// name the author almost surely meant membership: `in <segment>`.
+    fn bare_segment_name(&mut self, name: &ast::Ident) {
+        let Some((NameKind::Segment, defined)) = self.names.get(name.name.as_str()).copied() else {
+            return;
+        };
+        self.used.insert((NameKind::Segment, name.name.clone()));
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::SegmentWithoutIn,
+                format!(
+                    "`{}` is a segment, but a bare name is a contact property",
+                    name.name
+                ),
+                name.span,
+                "tests a contact property of this name",
+            )
+            .with_secondary(defined, format!("segment `{}` is defined here", name.name))
+            .with_note(format!(
+                "to test the contact property `{0}` instead, write `{0} == true`",
+                name.name
+            ))
+            .with_help(format!("test membership: `in {}`", name.name)),
+        );
     }
 
     fn score_test(

@@ -145,6 +145,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
 
     r.check_segment_scores(&project);
     segments::check_recursion(&project, &mut r.diagnostics);
+    segments::check_entry_events(&project, &mut r.diagnostics);
     r.use_what_broken_items_mention(files);
     r.report_unused(&project);
     (project, r.diagnostics)
@@ -486,6 +487,9 @@ impl<'a> Resolver<'a> {
                 ast::SettingKind::Trigger { source, filter } => {
                     let source = self.event_source(source);
                     let filter = filter.as_ref().map(|f| self.condition(f, &ctx));
+                    if let Some(filter) = &filter {
+                        self.entry_events_without_within(filter, "trigger's `where`");
+                    }
                     campaign.triggers.push(ir::Trigger {
                         source,
                         filter,
@@ -493,7 +497,9 @@ impl<'a> Resolver<'a> {
                     });
                 }
                 ast::SettingKind::Audience(cond) => {
-                    campaign.audience = Some(self.condition(cond, &ctx))
+                    let audience = self.condition(cond, &ctx);
+                    self.entry_events_without_within(&audience, "`audience`");
+                    campaign.audience = Some(audience);
                 }
                 ast::SettingKind::Scoring(_) => {}
                 ast::SettingKind::Goal { name, condition } => {
@@ -553,6 +559,37 @@ impl<'a> Resolver<'a> {
         }
         campaign.flow = self.flow(c, &ctx);
         campaign
+    }
+
+    /// A trigger's `where` and the `audience` are judged as the lead enters,
+    /// when nothing can have happened "since the lead entered the campaign":
+    /// a bare event test there is always false (or, under `not`, always true).
+    fn entry_events_without_within(&mut self, condition: &ir::Condition, place: &str) {
+        match &condition.kind {
+            ir::ConditionKind::Or(items) | ir::ConditionKind::And(items) => {
+                for item in items {
+                    self.entry_events_without_within(item, place);
+                }
+            }
+            ir::ConditionKind::Not(inner) => self.entry_events_without_within(inner, place),
+            ir::ConditionKind::Event {
+                event,
+                within: None,
+            } => {
+                let name = event.kind.name();
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::EntryEventWithoutWithin,
+                        format!("`{name}` without `within` cannot have happened yet when the {place} is judged"),
+                        condition.span,
+                        "means: since the lead entered the campaign",
+                    )
+                    .with_note(format!("the {place} is judged as the lead enters, so this test is always false (under `not`, always true)"))
+                    .with_help("say how far back to look, e.g. `… within 30d`"),
+                );
+            }
+            _ => {}
+        }
     }
 
     fn report_unused(&mut self, project: &ir::Project) {

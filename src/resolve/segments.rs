@@ -131,3 +131,71 @@ impl Resolver<'_> {
         }
     }
 }
+
+/// `entry-event-without-within` through segments: an `in <segment>` in a
+/// trigger's `where` or in `audience` judges the segment at entry too, so an
+/// event test without `within` in it (or in a segment it uses through `in`)
+/// can never have happened yet. Reported once per event test, on the test,
+/// with the first such use as a secondary label.
+pub(crate) fn check_entry_events(project: &ir::Project, diagnostics: &mut Vec<Diagnostic>) {
+    // Each segment is looked into once for the whole project: its event
+    // tests are reported at the first use found, so the work stays linear
+    // in the number of segments however many campaigns use them.
+    let mut seen = std::collections::HashSet::new();
+    for campaign in &project.campaigns {
+        let places = campaign
+            .triggers
+            .iter()
+            .filter_map(|t| t.filter.as_ref().map(|f| (f, "trigger's `where`")))
+            .chain(campaign.audience.iter().map(|a| (a, "`audience`")));
+        for (condition, place) in places {
+            for (root, use_span) in memberships(condition) {
+                let mut stack = vec![root];
+                while let Some(name) = stack.pop() {
+                    if !seen.insert(name) {
+                        continue;
+                    }
+                    let Some(segment) = project.segment(name) else {
+                        continue;
+                    };
+                    stack.extend(memberships(&segment.condition).into_iter().map(|(n, _)| n));
+                    segment.condition.walk(&mut |c| {
+                        let ir::ConditionKind::Event {
+                            event,
+                            within: None,
+                        } = &c.kind
+                        else {
+                            return;
+                        };
+                        let event_name = event.kind.name();
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::EntryEventWithoutWithin,
+                                format!(
+                                    "`{event_name}` without `within`, in segment `{}`, cannot have happened yet when the {place} of `{}` is judged",
+                                    segment.name, campaign.name
+                                ),
+                                c.span,
+                                "means: since the lead entered the campaign",
+                            )
+                            .with_secondary(use_span, format!("judged as the lead enters, in the {place}"))
+                            .with_note(format!("the {place} is judged as the lead enters, so this test is always false there (under `not`, always true)"))
+                            .with_help("say how far back to look, e.g. `… within 30d`"),
+                        );
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The segments a condition tests membership of (`in x`), with where.
+fn memberships(condition: &ir::Condition) -> Vec<(&str, crate::span::Span)> {
+    let mut out = Vec::new();
+    condition.walk(&mut |c| {
+        if let ir::ConditionKind::InSegment(name) = &c.kind {
+            out.push((name.as_str(), c.span));
+        }
+    });
+    out
+}

@@ -8,33 +8,49 @@
 /// about a tenth of a second.)
 pub const BUDGET: usize = 1_000_000;
 
-/// Levenshtein distance, on characters.
+/// Reused rows of the distance table: two rows back, the previous one, the
+/// current one.
+type Rows = (Vec<usize>, Vec<usize>, Vec<usize>);
+
+/// Edit distance on characters, counting a swap of two neighbours as one
+/// edit (`retyr` → `retry`): the optimal string alignment distance.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
-    let mut rows = (Vec::new(), Vec::new());
+    let mut rows = Rows::default();
     distance(&a, b, usize::MAX, &mut rows)
 }
 
-/// Levenshtein distance from `a` to `b`, or any number above `limit` as soon
+/// [`edit_distance`] from `a` to `b`, or any number above `limit` as soon
 /// as the distance must exceed it; `rows` are reused between calls.
-fn distance(a: &[char], b: &str, limit: usize, rows: &mut (Vec<usize>, Vec<usize>)) -> usize {
-    let (previous, current) = rows;
+fn distance(a: &[char], b: &str, limit: usize, rows: &mut Rows) -> usize {
+    let (before, previous, current) = rows;
+    before.clear();
+    before.resize(a.len() + 1, 0);
     previous.clear();
     previous.extend(0..=a.len());
     current.clear();
     current.resize(a.len() + 1, 0);
+    let mut last_b: Option<char> = None;
     for (j, cb) in b.chars().enumerate() {
         current[0] = j + 1;
         let mut row_min = current[0];
         for (i, ca) in a.iter().enumerate() {
             let substitution = previous[i] + usize::from(*ca != cb);
-            current[i + 1] = substitution.min(previous[i + 1] + 1).min(current[i] + 1);
-            row_min = row_min.min(current[i + 1]);
+            let mut best = substitution.min(previous[i + 1] + 1).min(current[i] + 1);
+            if i > 0 && last_b == Some(*ca) && a[i - 1] == cb {
+                best = best.min(before[i - 1] + 1);
+            }
+            current[i + 1] = best;
+            row_min = row_min.min(best);
         }
+        // A row's minimum never falls below the previous row's (a swap
+        // costs at least the diagonal before it), so stopping is safe.
         if row_min > limit {
             return row_min;
         }
+        std::mem::swap(before, previous);
         std::mem::swap(previous, current);
+        last_b = Some(cb);
     }
     previous[a.len()]
 }
@@ -45,7 +61,7 @@ fn distance(a: &[char], b: &str, limit: usize, rows: &mut (Vec<usize>, Vec<usize
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let chars: Vec<char> = name.chars().collect();
     let limit = (chars.len() / 3).max(1);
-    let mut rows = (Vec::new(), Vec::new());
+    let mut rows = Rows::default();
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         // The distance is at least the difference in length.
@@ -96,6 +112,10 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("caf\u{e9}", "cafe"), 1);
+        assert_eq!(edit_distance("retyr", "retry"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("ca", "abc"), 3);
+        assert_eq!(closest("retyr", ["retry", "start"]), Some("retry"));
         // Both at distance 1: the smaller name, whatever the order.
         assert_eq!(closest("mail_x", ["mail_y", "mail_b"]), Some("mail_b"));
         assert_eq!(closest("mail_x", ["mail_b", "mail_y"]), Some("mail_b"));

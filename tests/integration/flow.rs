@@ -208,9 +208,11 @@ fn large_project(campaigns: usize) -> String {
         );
         for stage in 0..8 {
             let e = stage;
+            // Only `l0` is a `goto`'s target; another label would be unused.
+            let label = if stage == 0 { "l0: " } else { "" };
             let _ = writeln!(
                 s,
-                "  l{stage}: wait 2d\n  branch {{\n    when in warm {{ send e{e} wait 1d }}\n    \
+                "  {label}wait 2d\n  branch {{\n    when in warm {{ send e{e} wait 1d }}\n    \
                  when score >= 60 {{ send e{e} }}\n    when email.clicked(e0) {{ split {{ 50% {{ send e1 }} 50% {{ wait 1d }} }} }}\n    \
                  else {{ set stage_{stage} = \"x\" }}\n  }}\n  wait 3d or until email.opened(e0)\n  \
                  notify sales \"stage {stage}\""

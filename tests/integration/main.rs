@@ -24,6 +24,7 @@ mod formats;
 mod fuzz_corpus;
 mod inputs;
 mod ir;
+mod lints;
 mod outputs;
 mod paths;
 mod projects;

@@ -11,6 +11,7 @@
 //! | `unreachable-threshold` | `thresholds`  | the most points a component can reach            |
 //! | `dead-branch-arm`       | `dead_arms`   | a sound implication prover on conditions         |
 //! | `email-not-sent-yet`    | `email_order` | "sent on every path" dataflow                    |
+//! | `unused-label`          | `labels`      | labels of reachable statements no `goto` names   |
 //!
 //! None of them enumerates paths: each is polynomial in the size of the flow.
 
@@ -18,6 +19,7 @@ mod cadence;
 mod dead_arms;
 mod email_order;
 pub(crate) mod graph;
+mod labels;
 mod loops;
 mod reach;
 pub(crate) mod text;
@@ -28,9 +30,17 @@ use crate::ir;
 use graph::FlowGraph;
 
 /// The flow checks of one campaign.
-pub(crate) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Vec<Diagnostic>) {
+/// `suggestion_budget` is what is left of [`crate::resolve::suggest::BUDGET`]
+/// for the whole project.
+pub(crate) fn check(
+    project: &ir::Project,
+    campaign: &ir::Campaign,
+    suggestion_budget: &mut usize,
+    out: &mut Vec<Diagnostic>,
+) {
     let g = FlowGraph::new(campaign);
     reach::unreachable_steps(&g, out);
+    labels::unused_labels(&g, suggestion_budget, out);
     reach::missing_exits(campaign, &g, out);
     loops::check(campaign, &g, out);
     cadence::check(campaign, &g, out);
