@@ -114,54 +114,51 @@ struct Line {
     has_code: bool,
 }
 
-/// Every `//` comment of a text, and its lines. A `//` inside a string is
-/// not a comment; strings end at their closing quote (`\"` and `\\` are
-/// escapes) or, unterminated, at the end of the line.
+/// Every `//` comment of a text, and its lines, from the lexical scan the
+/// parser uses (so a `//` inside a string is not a comment here either).
 fn comments_and_lines(text: &str) -> (Vec<Comment>, Vec<Line>) {
-    let bytes = text.as_bytes();
+    use crate::syntax::scan::{tokens, Token};
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| {
+        line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    };
+    let mut has_code = vec![false; line_starts.len()];
     let mut comments = Vec::new();
-    let mut lines = Vec::new();
-    let (mut line_start, mut has_code, mut in_string) = (0, false, false);
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                lines.push(Line {
-                    range: line_start..i,
-                    has_code,
-                });
-                (line_start, has_code, in_string) = (i + 1, false, false);
-            }
-            // An escape takes the next character, but never the line's end.
-            b'\\' if in_string && bytes.get(i + 1) != Some(&b'\n') => i += 1,
-            b'"' => {
-                in_string = !in_string;
-                has_code = true;
-            }
-            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => {
-                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                let body_end = if end > i + 2 && bytes[end - 1] == b'\r' {
+    for token in tokens(text) {
+        let start = match token {
+            Token::Comment { start, end } => {
+                let line = line_of(start);
+                let body_end = if end > start + 2 && text.as_bytes().get(end - 1) == Some(&b'\r') {
                     end - 1
                 } else {
                     end
                 };
                 comments.push(Comment {
-                    body: i + 2..body_end,
-                    after_code: has_code,
-                    line: lines.len(),
+                    body: start + 2..body_end,
+                    after_code: has_code.get(line).copied().unwrap_or(false),
+                    line,
                 });
-                i = end;
                 continue;
             }
-            b if !b.is_ascii_whitespace() => has_code = true,
-            _ => {}
+            Token::Word { start, .. } | Token::Str { start, .. } => start,
+            Token::Punct { at, .. } => at,
+        };
+        if let Some(code) = has_code.get_mut(line_of(start)) {
+            *code = true;
         }
-        i += 1;
     }
-    lines.push(Line {
-        range: line_start..text.len(),
-        has_code,
-    });
+    let lines = line_starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| Line {
+            range: start..line_starts.get(i + 1).map_or(text.len(), |next| next - 1),
+            has_code: has_code.get(i).copied().unwrap_or(false),
+        })
+        .collect();
     (comments, lines)
 }
 
