@@ -198,6 +198,14 @@ impl EventKind {
         EventKind::ALL.iter().copied().find(|k| k.name() == name)
     }
 
+    /// Engagement events: what `inactive <duration>` is the absence of.
+    pub fn is_engagement(self) -> bool {
+        matches!(
+            self,
+            EventKind::EmailOpened | EventKind::EmailClicked | EventKind::PageVisited
+        )
+    }
+
     pub fn argument_kind(self) -> ArgumentKind {
         match self {
             EventKind::FormSubmitted

@@ -25,4 +25,5 @@ mod inputs;
 mod ir;
 mod outputs;
 mod properties;
+mod simulate;
 mod snapshots_hygiene;

@@ -1,0 +1,427 @@
+//! The reference interpreter through the library: leads built in TOML, run
+//! through small campaigns and the examples.
+
+use crate::support::{compile_files, compile_text, files_below, root};
+use nurturec::simulate::{self, Lead, Options, StepKind, Trace};
+use nurturec::SourceMap;
+
+const DAY: i64 = 86_400;
+
+fn lead(text: &str) -> Lead {
+    Lead::from_toml(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_text(source: &str, campaign: &str, lead_text: &str, options: &Options) -> Trace {
+    let (_, compilation) = compile_text("t.nurture", source);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    simulate::simulate(&compilation.project, campaign, &lead(lead_text), options).unwrap()
+}
+
+fn examples() -> (SourceMap, nurturec::Compilation) {
+    compile_files(&files_below(&root().join("examples"), "nurture"))
+}
+
+fn run_example(campaign: &str, lead_text: &str) -> Trace {
+    let (_, compilation) = examples();
+    assert!(!compilation.has_errors());
+    simulate::simulate(
+        &compilation.project,
+        campaign,
+        &lead(lead_text),
+        &Options::default(),
+    )
+    .unwrap()
+}
+
+/// `(day, kind, detail)` of every step.
+fn summary(trace: &Trace) -> Vec<(i64, &'static str, String)> {
+    trace
+        .steps
+        .iter()
+        .map(|s| {
+            let detail = match &s.kind {
+                StepKind::Send { email } => email.clone(),
+                StepKind::Goal { goal } => goal.clone(),
+                StepKind::Exit { reason } => reason.clone().unwrap_or_default(),
+                StepKind::Handoff { queue } => queue.clone(),
+                StepKind::Enroll { target } => target.clone(),
+                StepKind::NotAdmitted { why } => why.clone(),
+                StepKind::Split { arm, .. } => arm.to_string(),
+                StepKind::Set { property, .. } => property.clone(),
+                StepKind::Notify { recipient } => recipient.clone(),
+                StepKind::End { why } => why.name().to_string(),
+                _ => String::new(),
+            };
+            (s.seconds.div_euclid(DAY), s.kind.name(), detail)
+        })
+        .collect()
+}
+
+fn kinds(trace: &Trace) -> Vec<&'static str> {
+    trace.steps.iter().map(|s| s.kind.name()).collect()
+}
+
+const PRACTITIONER: &str = r#"
+id = "sre"
+[properties]
+role = "sre"
+"#;
+
+#[test]
+fn a_straight_flow_sends_on_its_days_and_exits() {
+    let t = run_example("webinar_followup", PRACTITIONER);
+    let sends: Vec<(i64, String)> = summary(&t)
+        .into_iter()
+        .filter(|(_, k, _)| *k == "send")
+        .map(|(d, _, e)| (d, e))
+        .collect();
+    assert_eq!(
+        sends,
+        [
+            (0, "recording".into()),
+            (4, "case_study".into()),
+            (11, "technical_guide".into()),
+            (19, "roi_calculator".into()),
+            (29, "demo_invite".into()),
+        ]
+    );
+    assert_eq!(
+        summary(&t).last().unwrap(),
+        &(36, "exit", "sequence complete".into())
+    );
+}
+
+#[test]
+fn a_lead_outside_the_audience_is_not_admitted() {
+    let t = run_example("webinar_followup", "[properties]\nrole = \"student\"");
+    assert_eq!(
+        summary(&t),
+        [(0, "not-admitted", "not in the audience".into())]
+    );
+}
+
+#[test]
+fn a_goal_ends_the_run_during_a_wait_the_instant_it_holds() {
+    let t = run_example(
+        "webinar_followup",
+        &format!("{PRACTITIONER}\n[[events]]\nat = \"6d\"\nevent = \"demo.requested\""),
+    );
+    let last = t.steps.last().unwrap();
+    assert_eq!(last.seconds, 6 * DAY);
+    assert_eq!(
+        last.kind,
+        StepKind::Goal {
+            goal: "demo_requested".into()
+        }
+    );
+}
+
+#[test]
+fn suppression_comes_before_goals_at_one_instant() {
+    let t = run_example(
+        "webinar_followup",
+        &format!(
+            "{PRACTITIONER}\n[[events]]\nat = \"2d\"\nevent = \"demo.requested\"\n\
+             [[changes]]\nat = \"2d\"\nproperties = {{ unsubscribed = true }}"
+        ),
+    );
+    assert_eq!(kinds(&t).last(), Some(&"suppressed"));
+    assert_eq!(t.steps.last().unwrap().seconds, 2 * DAY);
+}
+
+#[test]
+fn a_demo_request_during_the_wait_hands_off_at_once() {
+    let t = run_example(
+        "evaluation_guide",
+        "[properties]\nrole = \"engineer\"\n[[events]]\nat = \"180h\"\nevent = \"demo.requested\"",
+    );
+    assert_eq!(
+        summary(&t),
+        [
+            (0, "enter", String::new()),
+            (0, "send", "tech_deep_dive".into()),
+            (5, "send", "demo_offer".into()),
+            (7, "handoff", "sales".into()),
+        ]
+    );
+    assert_eq!(t.steps.last().unwrap().seconds, 180 * 3_600);
+}
+
+#[test]
+fn reactions_to_an_email_drive_a_branch() {
+    let opened = run_example(
+        "guide_download",
+        "[[reactions]]\nemail = \"framework\"\nafter = \"1d\"\nevent = \"email.opened\"",
+    );
+    let s = summary(&opened);
+    assert!(s.contains(&(21, "send", "offer".into())), "{s:?}");
+    assert_eq!(s.last(), Some(&(35, "exit", "offer sent".into())));
+    let silent = summary(&run_example("guide_download", ""));
+    assert!(
+        silent.contains(&(21, "send", "reengage".into())),
+        "{silent:?}"
+    );
+    assert_eq!(silent.last(), Some(&(35, "exit", "no engagement".into())));
+}
+
+const LOOP: &str = r#"
+email digest { subject "d" template "d" }
+campaign looping {
+  trigger form.submitted
+  goal done when demo.requested
+  suppress when unsubscribed
+  top: send digest
+  wait 30d
+  goto top
+}
+"#;
+
+#[test]
+fn an_endless_loop_stops_at_the_horizon_with_an_end_step() {
+    let options = Options {
+        horizon: 100 * DAY as u64,
+        ..Options::default()
+    };
+    let t = run_text(LOOP, "looping", "", &options);
+    let s = summary(&t);
+    let sends: Vec<i64> = s.iter().filter(|x| x.1 == "send").map(|x| x.0).collect();
+    assert_eq!(sends, [0, 30, 60, 90]);
+    assert_eq!(s.last(), Some(&(100, "end", "horizon".into())));
+}
+
+#[test]
+fn the_step_budget_ends_a_loop_that_takes_no_time() {
+    // `loop-without-wait` rejects this; the simulator must still stop.
+    let source = "email d { subject \"d\" template \"d\" }\n\
+                  campaign spin { trigger form.submitted\n top: send d\n goto top }";
+    let (_, compilation) = compile_text("t.nurture", source);
+    let options = Options {
+        step_budget: 50,
+        ..Options::default()
+    };
+    let t = simulate::simulate(&compilation.project, "spin", &lead(""), &options).unwrap();
+    assert_eq!(t.steps.last().unwrap().kind.name(), "end");
+    assert_eq!(
+        t.steps.last().unwrap().kind,
+        StepKind::End {
+            why: simulate::EndReason::StepBudget
+        }
+    );
+    assert_eq!(t.steps.last().unwrap().seconds, 0);
+}
+
+#[test]
+fn splits_are_seeded_and_deterministic() {
+    let arm = |seed: u64| {
+        let options = Options {
+            seed,
+            ..Options::default()
+        };
+        let (_, c) = examples();
+        let t = simulate::simulate(&c.project, "guide_download", &lead(""), &options).unwrap();
+        t.steps
+            .iter()
+            .find_map(|s| match s.kind {
+                StepKind::Split { arm, .. } => Some(arm),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let arms: Vec<usize> = (0..40).map(arm).collect();
+    assert_eq!(arms, (0..40).map(arm).collect::<Vec<_>>());
+    assert!(arms.contains(&1) && arms.contains(&2), "{arms:?}");
+}
+
+#[test]
+fn reentry_never_always_and_after() {
+    let history =
+        |campaign: &str, at: &str| format!("[history]\nentered = {{ {campaign} = [\"{at}\"] }}");
+    let never = run_example(
+        "webinar_followup",
+        &format!("{PRACTITIONER}{}", history("webinar_followup", "-400d")),
+    );
+    assert_eq!(kinds(&never), ["not-admitted"]);
+    let soon = run_example("guide_download", &history("guide_download", "-100d"));
+    assert_eq!(kinds(&soon), ["not-admitted"]);
+    let later = run_example("guide_download", &history("guide_download", "-200d"));
+    assert_eq!(kinds(&later)[0], "enter");
+    // `reentry always`: a second trigger after the lead left enters it again;
+    // one while it is inside does nothing.
+    let recycled = r#"
+        [[events]]
+        at = "10d"
+        event = "lifecycle.changed"
+        argument = "recycled"
+        [[changes]]
+        at = "40d"
+        properties = { lifecycle = "customer" }
+        [[events]]
+        at = "50d"
+        event = "lifecycle.changed"
+        argument = "recycled"
+        [[changes]]
+        at = "50d"
+        properties = { lifecycle = "recycled" }
+    "#;
+    let options = Options {
+        horizon: 60 * DAY as u64,
+        ..Options::default()
+    };
+    let (_, c) = examples();
+    let t = simulate::simulate(&c.project, "long_term", &lead(recycled), &options).unwrap();
+    let s = summary(&t);
+    assert_eq!(
+        s,
+        [
+            (0, "enter", String::new()),
+            (0, "send", "monthly_digest".into()),
+            (30, "send", "monthly_digest".into()),
+            (40, "goal", "became_customer".into()),
+            (50, "enter", String::new()),
+            (50, "send", "monthly_digest".into()),
+            (60, "end", "horizon".into()),
+        ]
+    );
+}
+
+#[test]
+fn enroll_continues_in_the_target_campaign() {
+    let t = run_example(
+        "long_term",
+        "[[events]]\nat = \"20d\"\nevent = \"page.visited\"\nargument = \"/pricing\"",
+    );
+    let s = summary(&t);
+    assert_eq!(
+        s,
+        [
+            (0, "enter", String::new()),
+            (0, "send", "monthly_digest".into()),
+            (30, "enroll", "evaluation".into()),
+            (30, "enter", String::new()),
+            (30, "send", "evaluation_kickoff".into()),
+            (37, "notify", "account_owner".into()),
+            (37, "exit", "back with sales".into()),
+        ]
+    );
+    assert_eq!(t.steps[3].campaign, "evaluation");
+}
+
+#[test]
+fn scores_are_computed_from_the_scoring_model() {
+    // fit: fintech 15 + size 15 + vp 20 = 50; behaviour: 2 pricing visits 70.
+    let warm = r#"
+        [properties]
+        industry = "fintech"
+        company_size = 500
+        seniority = "vp"
+        [[events]]
+        at = "-3d"
+        event = "page.visited"
+        argument = "/pricing"
+    "#;
+    let t = run_example("checklist_to_mql", warm);
+    // fit 50, total 50 + 12 (the download itself) + 35 = 97: an MQL at once.
+    assert_eq!(summary(&t)[1], (0, "goal", "became_mql".into()));
+    let lukewarm = "[properties]\nindustry = \"fintech\"\ncompany_size = 500";
+    let s = summary(&run_example("checklist_to_mql", lukewarm));
+    // fit 30 + 12 = 42 >= 40: the warmer arm; never an MQL (fit < 40).
+    assert!(s.contains(&(10, "send", "handoff_guide".into())), "{s:?}");
+    assert_eq!(s.last(), Some(&(24, "exit", "not yet an MQL".into())));
+    let cold = summary(&run_example("checklist_to_mql", ""));
+    assert!(
+        cold.contains(&(10, "send", "comparison".into())),
+        "{cold:?}"
+    );
+}
+
+#[test]
+fn given_scores_replace_the_computed_ones() {
+    let t = run_example(
+        "checklist_to_mql",
+        "[scores]\nb2b = { total = 70, fit = 45 }",
+    );
+    assert_eq!(summary(&t)[1], (0, "goal", "became_mql".into()));
+    let later = run_example(
+        "checklist_to_mql",
+        "[[changes]]\nat = \"5d\"\nscores = { b2b = { total = 70, fit = 45 } }",
+    );
+    assert_eq!(
+        summary(&later).last(),
+        Some(&(5, "goal", "became_mql".into()))
+    );
+}
+
+#[test]
+fn a_segment_trigger_and_a_where_filter() {
+    let t = run_example("mql_handoff", "");
+    assert_eq!(
+        kinds(&t),
+        ["enter", "set", "notify", "handoff"],
+        "{:?}",
+        summary(&t)
+    );
+    let student = run_example(
+        "mql_handoff",
+        "trigger = 2\n[properties]\nrole = \"student\"",
+    );
+    assert_eq!(
+        summary(&student),
+        [(
+            0,
+            "not-admitted",
+            "the trigger's `where` condition does not hold".into()
+        )]
+    );
+}
+
+#[test]
+fn inactivity_counts_from_the_last_engagement() {
+    let t = run_example(
+        "reengage_inactive",
+        "[history]\nlast_engagement = \"-90d\"\n[[events]]\nat = \"3d\"\nevent = \"page.visited\"",
+    );
+    // A page visit in the last 7 days meets the goal at once; 90 quiet days
+    // later the trigger fires again, but `reentry after 365d` keeps it out.
+    assert_eq!(
+        summary(&t),
+        [
+            (0, "enter", String::new()),
+            (0, "send", "fresh_insight".into()),
+            (3, "goal", "reengaged".into()),
+            (
+                93,
+                "not-admitted",
+                "entered on day 0, less than 365d ago (`reentry after 365d`)".into()
+            ),
+        ]
+    );
+    let quiet = summary(&run_example("reengage_inactive", ""));
+    assert_eq!(quiet.last(), Some(&(27, "exit", "sunset".into())));
+}
+
+#[test]
+fn a_lead_file_naming_what_the_project_lacks_is_an_error() {
+    let (_, c) = examples();
+    let err = |text: &str| {
+        simulate::simulate(
+            &c.project,
+            "webinar_followup",
+            &lead(text),
+            &Options::default(),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert_eq!(
+        err("trigger = 3"),
+        "`trigger`: campaign `webinar_followup` has 1 trigger"
+    );
+    assert_eq!(
+        err("[[reactions]]\nemail = \"nope\"\nevent = \"email.opened\""),
+        "`reactions[0].email`: no email named `nope`"
+    );
+    assert_eq!(
+        err("[scores]\nb2b = { fitt = 3 }"),
+        "`scores.b2b.fitt`: scoring model `b2b` has no component of that name"
+    );
+}
