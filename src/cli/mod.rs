@@ -1,8 +1,9 @@
-//! Command-line interface: `check`, `build`, `explain`.
+//! Command-line interface: `check`, `build`, `graph`, `simulate`, `explain`.
 
 mod config;
 mod inputs;
 mod output;
+mod simulate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nurturec::config::Config;
@@ -68,6 +69,8 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Run one lead through a campaign and print what happens to it, day by day.
+    Simulate(simulate::SimulateArgs),
     /// Explain a diagnostic code, with a failing and a fixed example.
     Explain {
         /// The code, e.g. `missing-exit`; without it, list every code.
@@ -177,6 +180,7 @@ pub fn main() -> ExitCode {
             format,
             report,
         } => graph(&paths, campaign.as_deref(), format, &report),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Explain { code } => explain(code.as_deref()),
     })
 }
@@ -238,6 +242,16 @@ fn report(diagnostics: &[Diagnostic], sources: &SourceMap, args: &ReportArgs) ->
     }
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     errors || (args.deny_warnings && !diagnostics.is_empty())
+}
+
+/// Prints diagnostics as the human format does, without colour, on standard error.
+fn render_diagnostics(diagnostics: &[Diagnostic], sources: &SourceMap) {
+    let mut text = render::human(diagnostics, sources, false);
+    if let Some(summary) = render::summary(diagnostics) {
+        text.push_str(&summary);
+        text.push('\n');
+    }
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 /// In JSON mode an I/O failure still owes standard output one document.

@@ -416,30 +416,20 @@ fn scores(v: &toml::Value, field: &str) -> Result<BTreeMap<String, GivenScore>, 
     Ok(out)
 }
 
-/// A signed duration: `6d`, `-100d`, `12h`, `30m`, `2w`, `45s` or `0`.
-fn time(v: &toml::Value, field: &str) -> Result<i64, LeadError> {
-    let bad = || {
-        LeadError::new(
-            field,
-            "expected a duration such as \"6d\", \"-100d\", \"12h\", \"30m\" or \"2w\"",
-        )
-    };
-    let text = match v {
-        toml::Value::String(s) => s.trim(),
-        toml::Value::Integer(0) => return Ok(0),
-        _ => return Err(bad()),
-    };
+/// A signed duration: `6d`, `-100d`, `12h`, `30m`, `2w`, `45s` or `0`, in
+/// seconds; `None` when the text is not one.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
     if text == "0" {
-        return Ok(0);
+        return Some(0);
     }
     let (sign, rest) = match text.strip_prefix('-') {
         Some(rest) => (-1i64, rest),
         None => (1, text.strip_prefix('+').unwrap_or(text)),
     };
-    let unit_at = rest.len().checked_sub(1).ok_or_else(bad)?;
-    let (digits, unit) = rest.split_at(unit_at);
+    let (digits, unit) = rest.split_at(rest.len().checked_sub(1)?);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
+        return None;
     }
     let scale: i64 = match unit {
         "s" => 1,
@@ -447,14 +437,32 @@ fn time(v: &toml::Value, field: &str) -> Result<i64, LeadError> {
         "h" => 3_600,
         "d" => 86_400,
         "w" => 604_800,
-        _ => return Err(bad()),
+        _ => return None,
     };
-    let too_long = || LeadError::new(field, "duration too long");
-    let n: i64 = digits.parse().map_err(|_| too_long())?;
-    n.checked_mul(scale)
-        .filter(|s| *s <= crate::MAX_DURATION_SECONDS as i64 * 4)
+    digits
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(scale)
+        .filter(|s| *s <= MAX_TIME)
         .map(|s| s * sign)
-        .ok_or_else(too_long)
+}
+
+/// The longest time a lead file gives: four times the longest duration of
+/// the language, so that sums of times never overflow.
+const MAX_TIME: i64 = crate::MAX_DURATION_SECONDS as i64 * 4;
+
+fn time(v: &toml::Value, field: &str) -> Result<i64, LeadError> {
+    let parsed = match v {
+        toml::Value::String(s) => parse_duration(s),
+        toml::Value::Integer(0) => Some(0),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        LeadError::new(
+            field,
+            "expected a duration such as \"6d\", \"-100d\", \"12h\", \"30m\" or \"2w\"",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -73,8 +73,10 @@ fn step(s: &Step, sources: &SourceMap, file_name: &dyn Fn(FileId) -> String) -> 
 /// where it is written.
 pub fn human(trace: &Trace, sources: &SourceMap, file_name: &dyn Fn(FileId) -> String) -> String {
     let mut out = String::new();
-    let lead = trace.lead.as_deref().unwrap_or("the lead");
-    out.push_str(&format!("{lead}:\n"));
+    match trace.lead.as_deref() {
+        Some(id) => out.push_str(&format!("lead {id}\n")),
+        None => out.push_str("lead (no id)\n"),
+    }
     let width = trace
         .steps
         .iter()
@@ -86,7 +88,7 @@ pub fn human(trace: &Trace, sources: &SourceMap, file_name: &dyn Fn(FileId) -> S
         let (line, _) = sources.start_location(s.span);
         let what = describe(&s.kind);
         out.push_str(&format!(
-            "  day {:>3} {:02}:{:02}  {:<width$}  {:<48}  {}:{}\n",
+            "  day {:>3} {:02}:{:02}  {:<width$}  {:<36}  {}:{}\n",
             day(s.seconds),
             seconds_of_day / 3_600,
             seconds_of_day % 3_600 / 60,

@@ -1,9 +1,13 @@
 //! The reference interpreter through the library: leads built in TOML, run
 //! through small campaigns and the examples.
 
+use crate::cli::{code, run, stderr, stdout, temp_dir};
 use crate::support::{compile_files, compile_text, files_below, root};
 use nurturec::simulate::{self, Lead, Options, StepKind, Trace};
 use nurturec::SourceMap;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::PathBuf;
 
 const DAY: i64 = 86_400;
 
@@ -424,4 +428,184 @@ fn a_lead_file_naming_what_the_project_lacks_is_an_error() {
         err("[scores]\nb2b = { fitt = 3 }"),
         "`scores.b2b.fitt`: scoring model `b2b` has no component of that name"
     );
+}
+
+// ── `nurturec simulate` ──────────────────────────────────────────────────
+
+/// Writes a lead file into a fresh folder of its own.
+fn lead_file(text: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = temp_dir(&format!("lead-{n}")).join("lead.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn simulate_cli(campaign: &str, lead: &str, extra: &[&str]) -> std::process::Output {
+    let file = lead_file(lead);
+    let mut args = vec![
+        "simulate",
+        "examples",
+        "--campaign",
+        campaign,
+        "--lead",
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args, None, &[])
+}
+
+const ENGINEER_ASKS_FOR_A_DEMO: &str = r#"
+id = "eng-demo"
+[properties]
+role = "engineer"
+[[reactions]]
+email = "demo_offer"
+after = "2d"
+event = "demo.requested"
+"#;
+
+#[test]
+fn json_trace_of_a_lead_handed_to_sales_on_day_7() {
+    let o = simulate_cli(
+        "evaluation_guide",
+        ENGINEER_ASKS_FOR_A_DEMO,
+        &["--message-format", "json"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["lead"], "eng-demo");
+    let trace = doc["trace"].as_array().unwrap();
+    let kinds: Vec<&str> = trace.iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["enter", "send", "send", "handoff"]);
+    assert_eq!(
+        trace[2],
+        json!({"seconds": 432000, "day": 5, "campaign": "evaluation_guide", "kind": "send",
+               "email": "demo_offer", "file": "role_segments.nurture", "line": 77})
+    );
+    assert_eq!(
+        trace[3],
+        json!({"seconds": 604800, "day": 7, "campaign": "evaluation_guide", "kind": "handoff",
+               "queue": "sales", "file": "role_segments.nurture", "line": 84})
+    );
+}
+
+#[test]
+fn json_fields_of_set_notify_exit_goal_split_and_end() {
+    let o = simulate_cli("mql_handoff", "", &["--message-format", "json"]);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let t = &doc["trace"];
+    assert_eq!(doc["lead"], Value::Null);
+    assert_eq!(
+        (t[1]["kind"].as_str(), &t[1]["property"], &t[1]["value"]),
+        (Some("set"), &json!("lifecycle"), &json!("mql"))
+    );
+    assert_eq!(
+        (t[2]["kind"].as_str(), &t[2]["recipient"]),
+        (Some("notify"), &json!("sales_team"))
+    );
+    let o = simulate_cli(
+        "guide_download",
+        "",
+        &["--message-format", "json", "--seed", "3"],
+    );
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let t = doc["trace"].as_array().unwrap();
+    assert_eq!(t[1]["kind"], "split");
+    assert!(t[1]["arm"] == 1 || t[1]["arm"] == 2);
+    assert_eq!(t.last().unwrap()["kind"], "exit");
+    assert_eq!(t.last().unwrap()["reason"], "no engagement");
+    let o = simulate_cli(
+        "webinar_followup",
+        "[properties]\nrole = \"sre\"\n[[events]]\nat = \"3d\"\nevent = \"demo.requested\"",
+        &["--message-format", "json"],
+    );
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let last = doc["trace"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), &last["goal"], &last["day"]),
+        (Some("goal"), &json!("demo_requested"), &json!(3))
+    );
+    let o = simulate_cli(
+        "long_term",
+        "",
+        &["--message-format", "json", "--until", "45d"],
+    );
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let last = doc["trace"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), &last["seconds"], &last["why"]),
+        (Some("end"), &json!(45 * 86400), &json!("horizon"))
+    );
+    let o = simulate_cli("webinar_followup", "", &["--message-format", "json"]);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["trace"][0]["kind"], "not-admitted");
+    assert_eq!(doc["trace"][0]["why"], "not in the audience");
+}
+
+#[test]
+fn human_timelines() {
+    let o = simulate_cli("evaluation_guide", ENGINEER_ASKS_FOR_A_DEMO, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!("simulate_evaluation_guide_demo", stdout(&o));
+    let o = simulate_cli(
+        "long_term",
+        "id = \"recycled\"\n[[events]]\nat = \"75d\"\nevent = \"page.visited\"\nargument = \"/pricing\"",
+        &[],
+    );
+    insta::assert_snapshot!("simulate_long_term_to_evaluation", stdout(&o));
+}
+
+#[test]
+fn a_bad_lead_file_is_a_usage_error_naming_the_field() {
+    let o = simulate_cli(
+        "webinar_followup",
+        "[[events]]\nat = 6\nevent = \"demo.requested\"",
+        &[],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`events[0].at`: expected a duration"),
+        "{}",
+        stderr(&o)
+    );
+    let o = simulate_cli("webinar_followup", "trigger = 2", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`trigger`: campaign `webinar_followup` has 1 trigger"));
+    let o = simulate_cli("webinar_followup", "[[events]\n", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not valid TOML"), "{}", stderr(&o));
+    let o = simulate_cli("nope", "", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no campaign `nope`"));
+    let o = simulate_cli("webinar_followup", "", &["--until", "soon"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn a_project_with_errors_is_not_simulated() {
+    let dir = temp_dir("simulate-broken");
+    let source = dir.join("broken.nurture");
+    let mut f = std::fs::File::create(&source).unwrap();
+    f.write_all(b"campaign c { trigger form.submitted\n send nothing\n exit }\n")
+        .unwrap();
+    let lead = lead_file("");
+    let o = run(
+        &[
+            "simulate",
+            source.to_str().unwrap(),
+            "--campaign",
+            "c",
+            "--lead",
+            lead.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("undefined-name"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }
