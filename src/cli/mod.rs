@@ -1,9 +1,10 @@
-//! Command-line interface: `check`, `build`, `graph`, `simulate`, `explain`.
+//! Command-line interface: `check`, `build`, `graph`, `simulate`, `test`, `explain`.
 
 mod config;
 mod inputs;
 mod output;
 mod simulate;
+mod test;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nurturec::config::Config;
@@ -71,6 +72,8 @@ enum Command {
     },
     /// Run one lead through a campaign and print what happens to it, day by day.
     Simulate(simulate::SimulateArgs),
+    /// Run the campaign tests (`*.lead.toml`) and compare their timelines with the committed ones.
+    Test(test::TestArgs),
     /// Explain a diagnostic code, with a failing and a fixed example.
     Explain {
         /// The code, e.g. `missing-exit`; without it, list every code.
@@ -181,6 +184,7 @@ pub fn main() -> ExitCode {
             report,
         } => graph(&paths, campaign.as_deref(), format, &report),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Explain { code } => explain(code.as_deref()),
     })
 }

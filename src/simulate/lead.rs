@@ -120,11 +120,12 @@ impl Lead {
     /// Reads a lead file. Every key is checked: an unknown one is an error,
     /// so that a misspelt field is not silently ignored.
     pub fn from_toml(text: &str) -> Result<Lead, LeadError> {
-        let table: Table = text.parse::<toml::Table>().map_err(|e| {
-            LeadError::new("", format!("not valid TOML: {}", e.message().trim_end()))
-        })?;
+        Lead::from_table(&parse(text)?)
+    }
+
+    fn from_table(table: &Table) -> Result<Lead, LeadError> {
         known_keys(
-            &table,
+            table,
             "",
             &[
                 "id",
@@ -175,14 +176,14 @@ impl Lead {
                 lead.last_engagement = Some(time(v, "history.last_engagement")?);
             }
         }
-        for (i, item) in list_of_tables(&table, "events")?.into_iter().enumerate() {
+        for (i, item) in list_of_tables(table, "events")?.into_iter().enumerate() {
             let field = format!("events[{i}]");
             known_keys(item, &field, &["at", "event", "argument"])?;
             let at = time(required(item, "at", &field)?, &format!("{field}.at"))?;
             let (kind, argument) = event(item, &field)?;
             lead.events.push(LeadEvent { at, kind, argument });
         }
-        for (i, item) in list_of_tables(&table, "changes")?.into_iter().enumerate() {
+        for (i, item) in list_of_tables(table, "changes")?.into_iter().enumerate() {
             let field = format!("changes[{i}]");
             known_keys(item, &field, &["at", "properties", "scores"])?;
             let at = time(required(item, "at", &field)?, &format!("{field}.at"))?;
@@ -198,11 +199,62 @@ impl Lead {
             }
             lead.changes.push(change);
         }
-        for (i, item) in list_of_tables(&table, "reactions")?.into_iter().enumerate() {
+        for (i, item) in list_of_tables(table, "reactions")?.into_iter().enumerate() {
             lead.reactions
                 .push(reaction(item, &format!("reactions[{i}]"))?);
         }
         Ok(lead)
+    }
+}
+
+fn parse(text: &str) -> Result<Table, LeadError> {
+    text.parse::<toml::Table>()
+        .map_err(|e| LeadError::new("", format!("not valid TOML: {}", e.message().trim_end())))
+}
+
+/// A campaign test kept in a repository (`*.lead.toml`): a lead file with the
+/// campaign it enters, and optionally the seed and horizon of the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignTest {
+    pub campaign: String,
+    pub options: super::Options,
+    pub lead: Lead,
+}
+
+impl CampaignTest {
+    pub fn from_toml(text: &str) -> Result<CampaignTest, LeadError> {
+        let mut table = parse(text)?;
+        let campaign = match table.remove("campaign") {
+            Some(v) => string(&v, "campaign")?.to_string(),
+            None => {
+                return Err(LeadError::new(
+                    "campaign",
+                    "missing: the campaign the lead enters",
+                ))
+            }
+        };
+        let mut options = super::Options::default();
+        if let Some(v) = table.remove("seed") {
+            options.seed = u64::try_from(integer(&v, "seed")?)
+                .map_err(|_| LeadError::new("seed", "expected 0 or more"))?;
+        }
+        if let Some(v) = table.remove("until") {
+            options.horizon = u64::try_from(time(&v, "until")?)
+                .map_err(|_| LeadError::new("until", "expected a positive duration"))?;
+        }
+        let lead = Lead::from_table(&table).map_err(|mut e| {
+            // The top-level keys of a test include the three taken above.
+            e.message = e.message.replace(
+                "expected one of id,",
+                "expected one of campaign, seed, until, id,",
+            );
+            e
+        })?;
+        Ok(CampaignTest {
+            campaign,
+            options,
+            lead,
+        })
     }
 }
 

@@ -26,7 +26,7 @@ mod render;
 mod world;
 
 pub use engine::simulate;
-pub use lead::{Lead, LeadError};
+pub use lead::{CampaignTest, Lead, LeadError};
 pub use render::{human, json, TRACE_FORMAT_VERSION};
 
 use crate::ir::Value;

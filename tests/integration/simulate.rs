@@ -609,3 +609,107 @@ fn a_project_with_errors_is_not_simulated() {
     assert!(stdout(&o).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ── `nurturec test` ──────────────────────────────────────────────────────
+
+const SMALL_PROJECT: &str = r#"
+email hello { subject "Hello" template "hello" }
+campaign greet {
+  trigger form.submitted
+  goal replied when email.replied
+  suppress when unsubscribed
+  send hello
+  wait 3d
+  exit "done"
+}
+"#;
+
+const SMALL_TEST: &str = "campaign = \"greet\"\nid = \"quiet\"\n";
+
+fn small_project(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("greet.nurture"), SMALL_PROJECT).unwrap();
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(dir.join("tests/quiet.lead.toml"), SMALL_TEST).unwrap();
+    dir
+}
+
+#[test]
+fn campaign_tests_write_then_compare_their_timelines() {
+    let dir = small_project("campaign-tests");
+    let path = dir.to_str().unwrap();
+    let o = run(&["test", path], None, &[]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("no timeline"), "{}", stdout(&o));
+    let o = run(&["test", path, "--accept"], None, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let trace = std::fs::read_to_string(dir.join("tests/quiet.trace")).unwrap();
+    assert_eq!(
+        trace,
+        "lead quiet\n\
+         \x20 day   0 00:00  greet  enters (trigger 1)                    greet.nurture:4\n\
+         \x20 day   0 00:00  greet  send hello                            greet.nurture:7\n\
+         \x20 day   3 00:00  greet  exit \"done\"                           greet.nurture:9\n"
+    );
+    let o = run(&["test", path], None, &[]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        stdout(&o).ends_with("1 campaign test: 1 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+    // The lead now replies: the committed timeline no longer holds.
+    std::fs::write(
+        dir.join("tests/quiet.lead.toml"),
+        format!("{SMALL_TEST}[[reactions]]\nemail = \"hello\"\nafter = \"1d\"\nevent = \"email.replied\"\n"),
+    )
+    .unwrap();
+    let o = run(&["test", path], None, &[]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("failed   "), "{out}");
+    assert!(
+        out.contains("  -   day   3 00:00  greet  exit \"done\"")
+            && out.contains("  +   day   1 00:00  greet  goal replied met: leaves"),
+        "{out}"
+    );
+    let o = run(&["test", path, "--message-format", "json"], None, &[]);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["failed"], 1);
+    assert_eq!(doc["tests"][0]["status"], "failed");
+    assert_eq!(doc["tests"][0]["campaign"], "greet");
+    let o = run(&["test", path, "--message-format", "junit"], None, &[]);
+    assert!(stdout(&o)
+        .contains("<testsuite name=\"nurturec campaign tests\" tests=\"1\" failures=\"1\">"));
+    let o = run(&["test", path, "--message-format", "github"], None, &[]);
+    assert!(stdout(&o).starts_with("::error file="), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_broken_campaign_test_is_a_usage_error() {
+    let dir = small_project("campaign-tests-broken");
+    std::fs::write(dir.join("tests/quiet.lead.toml"), "id = \"x\"\n").unwrap();
+    let o = run(&["test", dir.to_str().unwrap()], None, &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`campaign`: missing"), "{}", stderr(&o));
+    std::fs::write(
+        dir.join("tests/quiet.lead.toml"),
+        "campaign = \"greet\"\nsed = 1\n",
+    )
+    .unwrap();
+    let o = run(&["test", dir.to_str().unwrap()], None, &[]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`sed`: unknown field; expected one of campaign, seed, until, id,"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_examples_campaign_tests_pass() {
+    let o = run(&["test", "examples"], None, &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+}
