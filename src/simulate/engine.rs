@@ -3,9 +3,9 @@
 
 use super::lead::{Lead, LeadError, Outcome, ReactionTo};
 use super::world::{matches, seconds, Occurred, Pending, World};
-use super::{prng, EndReason, Options, Step, StepKind, Trace};
+use super::{prng, EndReason, Options, Step, StepKind, Trace, Visit};
 use crate::ir::{
-    self, ArgumentKind, EdgeKind, EventArgument, EventKind, EventSource, NodeKind, Recipient,
+    self, ArgumentKind, Edge, EdgeKind, EventArgument, EventKind, EventSource, NodeKind, Recipient,
     Reentry, Target,
 };
 use crate::span::Span;
@@ -36,6 +36,7 @@ pub fn simulate(
     Ok(Trace {
         lead: lead.id.clone(),
         steps: engine.trace,
+        path: engine.path,
     })
 }
 
@@ -117,6 +118,8 @@ struct Run {
     done: bool,
     /// Per split statement, how often this run has reached it.
     visits: HashMap<usize, u32>,
+    /// The statement executed last.
+    last: Option<usize>,
 }
 
 struct Engine<'p> {
@@ -129,6 +132,7 @@ struct Engine<'p> {
     /// Entry times per campaign, the lead file's history included.
     entries: BTreeMap<usize, Vec<i64>>,
     trace: Vec<Step>,
+    path: Vec<Visit>,
     steps: u64,
     stopped: bool,
     /// Per event of the world, whether it was matched against the triggers.
@@ -158,6 +162,7 @@ impl<'p> Engine<'p> {
             runs: Vec::new(),
             entries,
             trace: Vec::new(),
+            path: Vec::new(),
             steps: 0,
             stopped: false,
             events_seen: Vec::new(),
@@ -419,10 +424,13 @@ impl<'p> Engine<'p> {
             sends: 0,
             done: false,
             visits: HashMap::new(),
+            last: None,
         });
     }
 
     /// `suppress`, then the goals in source order: whether the run ends.
+    /// (Handlers, when the language has them, come next here: a handler
+    /// whose condition starts to hold moves the run to its block.)
     fn leaves(&mut self, i: usize) -> bool {
         let run = &self.runs[i];
         let (c, entered) = (run.campaign, run.entered);
@@ -478,7 +486,7 @@ impl<'p> Engine<'p> {
                 return;
             }
             self.runs[i].waiting = None;
-            self.runs[i].at = next(&n.kind, EdgeKind::Next);
+            self.runs[i].at = next(&n.kind, EdgeKind::Next).to;
         }
         self.execute(i);
     }
@@ -500,10 +508,9 @@ impl<'p> Engine<'p> {
             let c = self.runs[i].campaign;
             let campaign = self.campaign(c);
             let Target::Node(at) = self.runs[i].at else {
-                let span = campaign
-                    .flow
-                    .nodes
-                    .last()
+                let span = self.runs[i]
+                    .last
+                    .and_then(|n| campaign.flow.nodes.get(n))
                     .map_or(campaign.name_span, |n| n.head);
                 self.push(c, StepKind::FellOff, span);
                 self.runs[i].done = true;
@@ -513,16 +520,27 @@ impl<'p> Engine<'p> {
                 self.runs[i].at = Target::FallOff;
                 continue;
             };
-            match self.statement(i, at, node) {
-                Some(target) => self.runs[i].at = target,
+            self.runs[i].last = Some(at);
+            let went = self.statement(i, at, node);
+            if self.options.record_path {
+                self.path.push(Visit {
+                    seconds: self.world.now,
+                    run: i,
+                    campaign: c,
+                    node: at,
+                    edge: went.map(|e| e.kind),
+                });
+            }
+            match went {
+                Some(edge) => self.runs[i].at = edge.to,
                 None => return,
             }
         }
     }
 
-    /// Executes one statement: where the run goes next, or `None` when it
-    /// waits or has ended.
-    fn statement(&mut self, i: usize, at: usize, node: &'p ir::Node) -> Option<Target> {
+    /// Executes one statement: the edge the run goes on by, or `None` when
+    /// it waits or has ended.
+    fn statement(&mut self, i: usize, at: usize, node: &'p ir::Node) -> Option<Edge> {
         let c = self.runs[i].campaign;
         let now = self.world.now;
         match &node.kind {
@@ -561,7 +579,10 @@ impl<'p> Engine<'p> {
                         .is_some_and(|arm| self.world.holds(&arm.condition, model, entered)),
                     _ => true,
                 });
-                Some(taken.map_or(Target::FallOff, |e| e.to))
+                Some(taken.unwrap_or(Edge {
+                    kind: EdgeKind::NoMatch,
+                    to: Target::FallOff,
+                }))
             }
             NodeKind::Split { arms } => {
                 let place = format!("{}/{}", self.campaign(c).name, node.id);
@@ -581,12 +602,13 @@ impl<'p> Engine<'p> {
                         _ => false,
                     })
                     .or(edges.last());
-                let (arm, target) = match chosen {
-                    Some(e) => match e.kind {
-                        EdgeKind::Split(a) => (a, e.to),
-                        _ => (0, e.to),
-                    },
-                    None => (0, Target::FallOff),
+                let chosen = chosen.copied().unwrap_or(Edge {
+                    kind: EdgeKind::Split(0),
+                    to: Target::FallOff,
+                });
+                let arm = match chosen.kind {
+                    EdgeKind::Split(a) => a,
+                    _ => 0,
                 };
                 let percent = arms.get(arm).map_or(0, |a| a.percent);
                 self.push(
@@ -597,7 +619,7 @@ impl<'p> Engine<'p> {
                     },
                     node.head,
                 );
-                Some(target)
+                Some(chosen)
             }
             NodeKind::Set {
                 property, value, ..
@@ -707,12 +729,16 @@ impl<'p> Engine<'p> {
     }
 }
 
-/// Where the edge of this kind leads (the one description of edges, in [`ir`]).
-fn next(kind: &NodeKind, edge: EdgeKind) -> Target {
+/// The edge of this kind out of a statement (the one description of edges,
+/// in [`ir`]); past the end if it has none.
+fn next(kind: &NodeKind, edge: EdgeKind) -> Edge {
     kind.edges()
         .into_iter()
         .find(|e| e.kind == edge)
-        .map_or(Target::FallOff, |e| e.to)
+        .unwrap_or(Edge {
+            kind: edge,
+            to: Target::FallOff,
+        })
 }
 
 /// The segments `segment.entered` names anywhere in the project.

@@ -46,6 +46,9 @@ pub struct Options {
     pub horizon: u64,
     /// The most statements executed before the simulation stops.
     pub step_budget: u64,
+    /// Record every statement executed in [`Trace::path`] (for tests that
+    /// hold the analyses to what the simulator does).
+    pub record_path: bool,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             seed: 0,
             horizon: DEFAULT_HORIZON,
             step_budget: DEFAULT_STEP_BUDGET,
+            record_path: false,
         }
     }
 }
@@ -63,6 +67,23 @@ impl Default for Options {
 pub struct Trace {
     pub lead: Option<String>,
     pub steps: Vec<Step>,
+    /// Every statement executed, when [`Options::record_path`] is set.
+    pub path: Vec<Visit>,
+}
+
+/// One statement executed by one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visit {
+    pub seconds: i64,
+    /// The run: its index among the lead's entries in this simulation.
+    pub run: usize,
+    /// Index into [`crate::ir::Project::campaigns`].
+    pub campaign: usize,
+    /// Index into the campaign's [`crate::ir::Flow::nodes`].
+    pub node: usize,
+    /// The edge taken out of the statement; `None` when the run waits or
+    /// ends there.
+    pub edge: Option<crate::ir::EdgeKind>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

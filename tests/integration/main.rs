@@ -26,4 +26,5 @@ mod ir;
 mod outputs;
 mod properties;
 mod simulate;
+mod simulate_properties;
 mod snapshots_hygiene;
