@@ -479,7 +479,9 @@ pub fn parse_duration(text: &str) -> Option<i64> {
         Some(rest) => (-1i64, rest),
         None => (1, text.strip_prefix('+').unwrap_or(text)),
     };
-    let (digits, unit) = rest.split_at(rest.len().checked_sub(1)?);
+    // The unit is the last character (which may be any character at all).
+    let (unit_at, _) = rest.char_indices().last()?;
+    let (digits, unit) = rest.split_at(unit_at);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

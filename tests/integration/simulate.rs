@@ -713,3 +713,47 @@ fn the_examples_campaign_tests_pass() {
     let o = run(&["test", "examples"], None, &[]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }
+
+mod lead_files {
+    use nurturec::simulate::{lead::parse_duration, CampaignTest, Lead};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// No text makes the lead file readers panic.
+        #[test]
+        fn any_text_is_read_or_refused(text in "\\PC{0,80}") {
+            let _ = Lead::from_toml(&text);
+            let _ = CampaignTest::from_toml(&text);
+            let _ = parse_duration(&text);
+        }
+
+        /// Nor do lead-shaped files with random values.
+        #[test]
+        fn lead_shaped_files_are_read_or_refused(
+            key in "[a-z_]{1,8}",
+            value in "\\PC{0,12}",
+            number in any::<i64>(),
+        ) {
+            for text in [
+                format!("[[events]]\nat = \"{value}\"\nevent = \"{key}\""),
+                format!("[[events]]\nat = {number}\nevent = \"demo.requested\""),
+                format!("trigger = {number}\n[properties]\n{key} = {number}"),
+                format!("[[reactions]]\nnth = {number}\nafter = \"{value}\"\nevent = \"email.opened\""),
+                format!("[scores]\n{key} = {{ total = {number}, {key} = \"{value}\" }}"),
+                format!("[history]\nentered = {{ {key} = [\"{value}\"] }}\nlast_engagement = {number}"),
+            ] {
+                let _ = Lead::from_toml(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn durations_end_in_any_character_without_panicking() {
+        assert_eq!(parse_duration("5é"), None);
+        assert_eq!(parse_duration("-"), None);
+        assert_eq!(parse_duration("d"), None);
+        assert_eq!(parse_duration("99999999999999999999d"), None);
+        assert_eq!(parse_duration("-2w"), Some(-14 * 86_400));
+        assert_eq!(parse_duration("90m"), Some(5_400));
+    }
+}
