@@ -7,7 +7,8 @@ use crate::source::SourceMap;
 use crate::span::FileId;
 use serde_json::{json, Map, Value as Json};
 
-/// Bump on any breaking change of [`json`]'s document.
+/// Bump on any breaking change of [`json`]'s document, described by
+/// `schema/trace.schema.json`.
 pub const TRACE_FORMAT_VERSION: u32 = 1;
 
 /// `{"version": 1, "lead": …, "trace": [{"seconds", "day", "campaign",

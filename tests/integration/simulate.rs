@@ -757,3 +757,76 @@ mod lead_files {
         assert_eq!(parse_duration("90m"), Some(5_400));
     }
 }
+
+/// Every trace document validates against `schema/trace.schema.json`:
+/// those of the examples' campaign tests, and one of every step kind.
+#[test]
+fn json_traces_validate_against_the_schema() {
+    let text = std::fs::read_to_string(root().join("schema/trace.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let (sources, compilation) = examples();
+    let name = |f: nurturec::span::FileId| sources.name(f).to_string();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut tests = files_below(&root().join("examples/tests"), "toml");
+    tests.sort();
+    assert!(tests.len() >= 20, "{tests:?}");
+    let spin = "email d { subject \"d\" template \"d\" }\n\
+                campaign spin { trigger form.submitted\n top: send d\n goto top }\n\
+                campaign fall { trigger form.submitted\n send d }";
+    let (spin_sources, spin_compilation) = compile_text("spin.nurture", spin);
+    let budget = Options {
+        step_budget: 10,
+        ..Options::default()
+    };
+    let mut documents = Vec::new();
+    for test in &tests {
+        let case =
+            simulate::CampaignTest::from_toml(&std::fs::read_to_string(test).unwrap()).unwrap();
+        let trace = simulate::simulate(
+            &compilation.project,
+            &case.campaign,
+            &case.lead,
+            &case.options,
+        )
+        .unwrap();
+        documents.push(simulate::json(&trace, &sources, &name));
+    }
+    let spin_name = |f: nurturec::span::FileId| spin_sources.name(f).to_string();
+    for campaign in ["spin", "fall"] {
+        let trace =
+            simulate::simulate(&spin_compilation.project, campaign, &lead(""), &budget).unwrap();
+        documents.push(simulate::json(&trace, &spin_sources, &spin_name));
+    }
+    for doc in &documents {
+        let errors: Vec<String> = validator.iter_errors(doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}\n{doc:#}");
+        for step in doc["trace"].as_array().unwrap() {
+            kinds.insert(step["kind"].as_str().unwrap().to_string());
+        }
+    }
+    let all = [
+        "enter",
+        "send",
+        "set",
+        "notify",
+        "handoff",
+        "enroll",
+        "exit",
+        "goal",
+        "suppressed",
+        "not-admitted",
+        "split",
+        "fell-off",
+        "end",
+    ];
+    for kind in all {
+        assert!(
+            kinds.contains(kind),
+            "no `{kind}` step validated: {kinds:?}"
+        );
+    }
+    // A document that breaks the schema is caught.
+    let mut broken = documents[0].clone();
+    broken["trace"][0]["kind"] = Value::from("teleport");
+    assert!(!validator.is_valid(&broken));
+}
