@@ -11,9 +11,10 @@ use crate::ir;
 /// Runs every check over a resolved project.
 pub fn check(project: &ir::Project) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
+    let mut witnesses = flow::WITNESSES;
     for c in &project.campaigns {
         campaign::check(project, c, &mut diagnostics);
-        flow::check(project, c, &mut diagnostics);
+        flow::check(project, c, &mut diagnostics, &mut witnesses);
     }
     flow::check_segments(project, &mut diagnostics);
     diagnostics
