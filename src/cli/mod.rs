@@ -1,7 +1,8 @@
-//! Command-line interface: `check`, `build`, `graph`, `explain`, `init`,
-//! `completions`.
+//! Command-line interface: `check`, `build`, `graph`, `fmt`, `explain`,
+//! `init`, `completions`.
 
 mod config;
+mod fmt;
 mod init;
 mod inputs;
 mod output;
@@ -68,6 +69,18 @@ enum Command {
         /// Mermaid renders in pull requests; DOT is for Graphviz.
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Rewrite files in the one canonical layout; `--check` only shows what would change.
+    Fmt {
+        /// Files or directories (every `.nurture` below); `-` formats standard input to standard output
+        /// [default: the folder of the nearest nurture.toml in or above the working directory, else `.`].
+        paths: Vec<PathBuf>,
+        /// Write nothing: print a unified diff for each file that is not formatted,
+        /// and fail if there is any.
+        #[arg(long)]
+        check: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -199,6 +212,11 @@ pub fn main() -> ExitCode {
             format,
             report,
         } => graph(&or_default(paths), campaign.as_deref(), format, &report),
+        Command::Fmt {
+            paths,
+            check,
+            report,
+        } => fmt::run(&or_default(paths), check, &report),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Init { dir } => init::run(&dir),
         Command::Completions { shell } => completions(shell),
