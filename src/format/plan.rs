@@ -138,8 +138,10 @@ impl Planner<'_> {
         self.atoms.len().saturating_sub(1)
     }
 
+    /// Whether a comment lies between atoms `first` and `last`.
     fn has_comment_between(&self, first: usize, last: usize) -> bool {
-        self.comments.iter().any(|c| c.at > first && c.at <= last)
+        let next = self.comments.partition_point(|c| c.at <= first);
+        self.comments.get(next).is_some_and(|c| c.at <= last)
     }
 
     /// A block with nothing in it stays `{}`; one of `fits` the same when it
