@@ -183,3 +183,64 @@ fn column_of(text: &str, offset: usize) -> usize {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     text[line_start..offset].chars().count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atoms(text: &str) -> Vec<(&str, AtomKind)> {
+        lex(text)
+            .atoms
+            .iter()
+            .map(|a| (&text[a.start..a.end], a.kind))
+            .collect()
+    }
+
+    #[test]
+    fn the_grammars_whole_tokens_are_glued_back() {
+        use AtomKind::*;
+        assert_eq!(
+            atoms("page.visited(\"/x\") +15 -1.5 50% >= != = < ,:"),
+            [
+                ("page.visited", Word),
+                ("(", Open(b'(')),
+                ("\"/x\"", Str),
+                (")", Close(b')')),
+                ("+15", Word),
+                ("-1.5", Word),
+                ("50%", Word),
+                (">=", Operator),
+                ("!=", Operator),
+                ("=", Operator),
+                ("<", Operator),
+                (",", Comma),
+                (":", Colon),
+            ]
+        );
+        // Apart, they are apart.
+        assert_eq!(atoms("a . b").len(), 3);
+        assert_eq!(atoms("> =").len(), 2);
+    }
+
+    #[test]
+    fn comments_know_their_place() {
+        let text = "a // end\n  // continues\n\n// own\nb\n   // aligned by chance\n";
+        let comments = lex(text).comments;
+        let summary: Vec<(usize, bool, bool, bool)> = comments
+            .iter()
+            .map(|c| (c.at, c.own_line, c.continues, c.blank_before))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (1, false, false, false),
+                (1, true, true, false),
+                (1, true, false, true),
+                (2, true, false, false),
+            ]
+        );
+        let aligned = lex("send x   // a\n         // b\n").comments;
+        assert!(aligned[1].continues);
+        assert_eq!(aligned[0].text, "// a");
+    }
+}

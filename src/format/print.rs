@@ -342,64 +342,77 @@ fn break_with_parents(groups: &[Group], group: usize, broken: &mut Vec<usize>) {
     }
 }
 
-/// The lines as text, end-of-line comments aligned run by run.
+/// The lines as text, end-of-line comments aligned run by run: a run is a
+/// stretch of code lines (and continuations) with no blank line or own-line
+/// comment between them.
 fn render(lines: &[Line], newline: &str) -> String {
     let mut out = String::new();
-    let mut run_start = 0;
-    while run_start < lines.len() {
-        let mut run_end = run_start;
-        while lines
-            .get(run_end)
-            .is_some_and(|l| matches!(l, Line::Code { .. } | Line::Continuation(_)))
-        {
-            run_end += 1;
-        }
-        if run_end == run_start {
-            if let Some(Line::Comment { indent, text }) = lines.get(run_start) {
-                out.extend(std::iter::repeat_n(' ', *indent));
-                out.push_str(text);
-            }
-            out.push_str(newline);
-            run_start += 1;
+    let mut start = 0;
+    // The column of the comment that ends the line just printed, if any.
+    let mut comment_column: Option<usize> = None;
+    while let Some(line) = lines.get(start) {
+        let is_code = |l: &Line| matches!(l, Line::Code { .. } | Line::Continuation(_));
+        let end = start + lines[start..].iter().take_while(|l| is_code(l)).count();
+        if end > start {
+            comment_column = render_run(&lines[start..end], newline, &mut out);
+            start = end;
             continue;
         }
-        let run = &lines[run_start..run_end];
-        let column = run
-            .iter()
-            .filter_map(|l| match l {
-                Line::Code {
-                    indent,
-                    text,
-                    comment: Some(_),
-                } => Some(indent + text.chars().count()),
-                _ => None,
-            })
-            .max()
-            .map_or(0, |w| w + COMMENT_GAP);
-        for line in run {
-            match line {
-                Line::Code {
-                    indent,
-                    text,
-                    comment,
-                } => {
-                    out.extend(std::iter::repeat_n(' ', *indent));
-                    out.push_str(text);
-                    if let Some(c) = comment {
-                        let used = indent + text.chars().count();
-                        out.extend(std::iter::repeat_n(' ', column.saturating_sub(used)));
-                        out.push_str(c);
-                    }
-                }
-                Line::Continuation(c) => {
-                    out.extend(std::iter::repeat_n(' ', column));
-                    out.push_str(c);
-                }
-                Line::Comment { .. } | Line::Blank => {}
-            }
-            out.push_str(newline);
+        if let Line::Comment { indent, text } = line {
+            // Never in the column of the comment above: read again, it
+            // would continue that comment.
+            let indent = indent.saturating_sub(usize::from(comment_column == Some(*indent)));
+            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(text);
         }
-        run_start = run_end;
+        comment_column = None;
+        out.push_str(newline);
+        start += 1;
     }
     out
+}
+
+/// One run of code lines, its comments in one column; returns that column
+/// when the last line ends in a comment.
+fn render_run(run: &[Line], newline: &str, out: &mut String) -> Option<usize> {
+    let column = run
+        .iter()
+        .filter_map(|l| match l {
+            Line::Code {
+                indent,
+                text,
+                comment: Some(_),
+            } => Some(indent + text.chars().count()),
+            _ => None,
+        })
+        .max()
+        .map_or(0, |w| w + COMMENT_GAP);
+    let mut last_comment = None;
+    for line in run {
+        last_comment = None;
+        match line {
+            Line::Code {
+                indent,
+                text,
+                comment,
+            } => {
+                out.extend(std::iter::repeat_n(' ', *indent));
+                out.push_str(text);
+                if let Some(c) = comment {
+                    let used = indent + text.chars().count();
+                    out.extend(std::iter::repeat_n(' ', column.saturating_sub(used)));
+                    out.push_str(c);
+                    last_comment = Some(column);
+                }
+            }
+            Line::Continuation(c) => {
+                out.extend(std::iter::repeat_n(' ', column));
+                out.push_str(c);
+                last_comment = Some(column);
+            }
+            Line::Comment { .. } | Line::Blank => {}
+        }
+        out.push_str(newline);
+    }
+    last_comment
 }
