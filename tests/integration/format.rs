@@ -457,3 +457,16 @@ proptest! {
         invariants::check_formatting(&sources, &nurturec::compile(&sources));
     }
 }
+
+/// The own-line comment below would be indented to column 20, where the
+/// end-of-line comment above it starts: read again, it would continue that
+/// comment. It goes one column left, and a second pass changes nothing.
+#[test]
+fn an_own_line_comment_never_takes_the_column_of_the_comment_above() {
+    let text = "segment s = ((((x // t\n// o\n == 1 or y) or z) or w) or v)\n";
+    let once = format(text);
+    let lines: Vec<&str> = once.lines().collect();
+    assert_eq!(lines[0].find("// t"), Some(20));
+    assert_eq!(lines[1].find("// o"), Some(19));
+    assert_eq!(format(&once), once);
+}
