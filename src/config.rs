@@ -139,6 +139,9 @@ pub struct HubspotConfig {
     pub loop_limit: Option<u32>,
     pub suppression_lists: Option<ListSetting>,
     pub emails: Bindings,
+    /// Email → the email campaign id its sends are recorded under (what
+    /// email events carry as `hs_email_campaign_id`; not the content id).
+    pub email_campaigns: Bindings,
     pub events: Bindings,
     pub event_properties: Bindings,
     pub segments: Bindings,
@@ -147,6 +150,9 @@ pub struct HubspotConfig {
     pub recipients: ListBindings,
     pub properties: Bindings,
     pub scores: Bindings,
+    /// A lifecycle stage as the campaigns write it → HubSpot's internal
+    /// value of `lifecyclestage` (HubSpot's own stages need none).
+    pub lifecycle_stages: Bindings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -206,6 +212,7 @@ const HUBSPOT: &[&str] = &[
     "loop_limit",
     "suppression_lists",
     "emails",
+    "email_campaigns",
     "events",
     "event_properties",
     "segments",
@@ -214,6 +221,7 @@ const HUBSPOT: &[&str] = &[
     "recipients",
     "properties",
     "scores",
+    "lifecycle_stages",
 ];
 const ASL: &[&str] = &["resources", "state_machines", "properties"];
 
@@ -729,6 +737,7 @@ impl Reader {
                     }
                 }
                 "emails" => h.emails = self.bindings(value, &path, Keys::Name),
+                "email_campaigns" => h.email_campaigns = self.bindings(value, &path, Keys::Name),
                 "events" => h.events = self.bindings(value, &path, Keys::Event),
                 "event_properties" => h.event_properties = self.bindings(value, &path, Keys::Event),
                 "segments" => h.segments = self.bindings(value, &path, Keys::Name),
@@ -737,6 +746,7 @@ impl Reader {
                 "recipients" => h.recipients = self.list_bindings(value, &path, Keys::Recipient),
                 "properties" => h.properties = self.bindings(value, &path, Keys::Name),
                 "scores" => h.scores = self.bindings(value, &path, Keys::Score),
+                "lifecycle_stages" => h.lifecycle_stages = self.bindings(value, &path, Keys::Text),
                 _ => self.unknown_key(key, "hubspot", HUBSPOT),
             }
         }

@@ -5,9 +5,16 @@
 //! which field shapes the reference confirms and which are inferred. The
 //! lowerings:
 //!
-//! - triggers, their `where` filters and the audience: one `LIST_BASED`
-//!   enrollment filter, an OR of one AND group per trigger (plus the
-//!   campaign's enrollment list when another campaign `enroll`s into it);
+//! - triggers: `EVENT_BASED` enrolment when every trigger is an event with
+//!   the same `where` (the filter and the audience refine it); otherwise
+//!   one `LIST_BASED` enrollment filter, an OR of one AND group per trigger
+//!   (plus the campaign's enrollment list when another campaign `enroll`s
+//!   into it);
+//! - event windows (`within`): `pruningRefineBy` in DAYS or WEEKS, the
+//!   units of the list filters; an event on one email matches its email
+//!   campaign id (`[hubspot.email_campaigns]`), not its content id;
+//! - `lifecyclestage` is an enumeration: `ENUMERATION` `IS_ANY_OF` /
+//!   `IS_NONE_OF` on internal values, and `set` writes internal values;
 //! - goals and `suppress`: the goal filter (meeting it unenrolls), plus the
 //!   account's `[hubspot] suppression_lists`;
 //! - `branch`: one `LIST_BRANCH` with a default branch; `split`: an
@@ -16,7 +23,9 @@
 //! - a path that joins another (after a branch, or a forward `goto`) is a
 //!   `GOTO` connection; loops are unrolled (`[hubspot] loop_limit`);
 //! - `handoff`: an internal email to the queue's users and one task per
-//!   `task`; `enroll`: adds the lead to the target's enrollment list.
+//!   `task`, owned by the queue's first user, associated with the contact
+//!   and due `due` after it is created; `enroll`: adds the lead to the
+//!   target's enrollment list (`0-63809083`).
 
 use super::bind::Binder;
 use super::formula::Formula;
@@ -91,7 +100,8 @@ enum Act {
     },
     AbTest {
         name: String,
-        branches: Vec<(String, u64, Option<String>)>,
+        /// `(percentage, next action)`.
+        branches: Vec<(u64, Option<String>)>,
     },
 }
 
@@ -103,16 +113,28 @@ impl Act {
     }
 }
 
-/// `(unit, amount)` for HubSpot time offsets.
-fn time_unit(d: Duration) -> (&'static str, u64) {
+/// `(unit, amount)` of a time window: list filters count windows in DAYS or
+/// WEEKS only, so a window of part of a day has none.
+fn window_unit(d: Duration) -> Option<(&'static str, u64)> {
+    const DAY: u64 = 86_400;
     let s = d.seconds;
-    if s % 86_400 == 0 {
-        ("DAYS", s / 86_400)
-    } else if s % 3_600 == 0 {
-        ("HOURS", s / 3_600)
+    if s == 0 || s % DAY != 0 {
+        None
+    } else if s % (7 * DAY) == 0 {
+        Some(("WEEKS", s / (7 * DAY)))
     } else {
-        ("MINUTES", s.div_ceil(60))
+        Some(("DAYS", s / DAY))
     }
+}
+
+/// The relative window "the last `amount` units" of a list filter.
+fn pruning_window(unit: &str, amount: u64) -> Value {
+    json!({
+        "type": "RELATIVE_RANGED",
+        "rangeType": "BETWEEN",
+        "lowerBoundOffset": { "amount": amount, "offsetDirection": "PAST", "timeUnit": unit },
+        "upperBoundOffset": { "amount": 0, "offsetDirection": "PAST", "timeUnit": unit },
+    })
 }
 
 fn delay(minutes: u64) -> Value {
@@ -224,14 +246,12 @@ impl Ctx<'_> {
                     v
                 }
                 Act::AbTest { branches, .. } => {
+                    // Every arm has a connection: the lowering refuses an arm
+                    // that leads nowhere.
                     let list: Vec<Value> = branches
                         .iter()
-                        .map(|(branch_name, percent, next)| {
-                            let mut b = json!({ "branchName": branch_name, "percentage": percent });
-                            if let Some(conn) = connection(next) {
-                                b["connection"] = conn;
-                            }
-                            b
+                        .map(|(percent, next)| {
+                            json!({ "percentage": percent, "connection": connection(next) })
                         })
                         .collect();
                     json!({ "type": "AB_TEST_BRANCH", "actionId": id, "testBranches": list })
@@ -241,7 +261,7 @@ impl Ctx<'_> {
         }
 
         let title = c.title.clone().unwrap_or_else(|| c.name.clone());
-        let (should_reenroll, enrollment) = self.enrollment();
+        let criteria = self.enrollment();
         let goal = self.goal_filter();
         let suppression: Vec<Value> = if self.b.placeholders() {
             Vec::new()
@@ -254,17 +274,6 @@ impl Ctx<'_> {
                 .map(|n| json!(n))
                 .collect()
         };
-        let mut criteria = json!({
-            "type": "LIST_BASED",
-            "shouldReEnroll": should_reenroll,
-            "unEnrollObjectsNotMeetingCriteria": false,
-            "listFilterBranch": enrollment,
-            "reEnrollmentTriggersFilterBranches": [],
-        });
-        if should_reenroll {
-            criteria["reEnrollmentTriggersFilterBranches"] =
-                json!([criteria["listFilterBranch"].clone()]);
-        }
         let mut flow = json!({
             "type": "CONTACT_FLOW",
             "objectTypeId": "0-1",
@@ -277,7 +286,6 @@ impl Ctx<'_> {
         if let Some(first) = actions.first() {
             flow["startActionId"] = first["actionId"].clone();
         }
-        flow["nextAvailableActionId"] = json!((actions.len() + 1).to_string());
         flow["enrollmentCriteria"] = criteria;
         if let Some(g) = goal {
             flow["goalFilterBranch"] = g;
@@ -299,7 +307,76 @@ impl Ctx<'_> {
 
     // ── enrollment and goals ──
 
-    fn enrollment(&mut self) -> (bool, Value) {
+    /// `EVENT_BASED` when every trigger is an event with the same `where`
+    /// (the event starts the enrolment, as the source says), else
+    /// `LIST_BASED` on the OR of the triggers.
+    fn enrollment(&mut self) -> Value {
+        let reenroll = !matches!(self.campaign.reentry, Reentry::Never);
+        if let Some(criteria) = self.event_enrollment(reenroll) {
+            return criteria;
+        }
+        let filter = self.list_enrollment();
+        let mut criteria = json!({
+            "type": "LIST_BASED",
+            "shouldReEnroll": reenroll,
+            "unEnrollObjectsNotMeetingCriteria": false,
+            "listFilterBranch": filter,
+            "reEnrollmentTriggersFilterBranches": [],
+        });
+        if reenroll {
+            criteria["reEnrollmentTriggersFilterBranches"] =
+                json!([criteria["listFilterBranch"].clone()]);
+        }
+        criteria
+    }
+
+    fn event_enrollment(&mut self, reenroll: bool) -> Option<Value> {
+        let c = self.campaign;
+        let first = c.triggers.first()?;
+        let is_event = |t: &Trigger| match &t.source {
+            EventSource::Event(e) => {
+                !matches!(e.kind, EventKind::SegmentEntered | EventKind::ListJoined)
+            }
+            EventSource::Inactive(_) => false,
+        };
+        let same_filter = c.triggers.iter().all(|t| t.filter == first.filter);
+        if !c.triggers.iter().all(is_event)
+            || !same_filter
+            || enrollments(self.project, &c.name).is_some()
+        {
+            return None;
+        }
+        let mut branches = Vec::new();
+        for t in &c.triggers {
+            if let EventSource::Event(e) = &t.source {
+                if let Formula::Lit(Atom::Branch(b)) = self.event(e, None, true) {
+                    branches.push(b);
+                }
+            }
+        }
+        let filter = first
+            .filter
+            .as_ref()
+            .map_or(Formula::True, |f| self.cond(f, true));
+        let audience = c
+            .audience
+            .as_ref()
+            .map_or(Formula::True, |a| self.cond(a, true));
+        let refinement = Formula::and(vec![filter, audience]);
+        let mut criteria = json!({
+            "type": "EVENT_BASED",
+            "shouldReEnroll": reenroll,
+            "eventFilterBranches": branches,
+            "listMembershipFilterBranches": [],
+        });
+        if !matches!(refinement, Formula::True) {
+            let groups = self.groups(&refinement, first.span);
+            criteria["refinementCriteria"] = or_branch(groups);
+        }
+        Some(criteria)
+    }
+
+    fn list_enrollment(&mut self) -> Value {
         let c = self.campaign;
         let mut entries = Vec::new();
         for t in &c.triggers {
@@ -328,8 +405,7 @@ impl Ctx<'_> {
         let all = Formula::and(vec![Formula::or(entries), audience]);
         let at = c.triggers.first().map_or(c.name_span, |t| t.span);
         let groups = self.groups(&all, at);
-        let reenroll = !matches!(c.reentry, Reentry::Never);
-        (reenroll, or_branch(groups))
+        or_branch(groups)
     }
 
     fn trigger(&mut self, t: &Trigger) -> Formula<Atom> {
@@ -400,6 +476,36 @@ impl Ctx<'_> {
             name,
             "list",
             &format!("list id for list `{name}`"),
+            at,
+        )
+    }
+
+    /// HubSpot's internal value of an enumeration property for a value as
+    /// the campaigns write it: its own stages by name or label, others
+    /// from `[hubspot.lifecycle_stages]`.
+    fn enumeration_value(&mut self, property: &str, value: &str, at: Span) -> String {
+        if let Some(internal) = builtin_lifecycle_stage(value) {
+            return internal.to_string();
+        }
+        self.b.id(
+            "lifecycle_stages",
+            &self.cfg.lifecycle_stages,
+            value,
+            "lifecycle-stage",
+            &format!("internal value of `{property}` for the stage \"{value}\""),
+            at,
+        )
+    }
+
+    fn email_campaign_id(&mut self, name: &str, at: Span) -> String {
+        self.b.id(
+            "email_campaigns",
+            &self.cfg.email_campaigns,
+            name,
+            "email-campaign",
+            &format!(
+                "email campaign id for email `{name}` (its events carry it, not the content id)"
+            ),
             at,
         )
     }
@@ -506,7 +612,16 @@ impl Ctx<'_> {
                     })
                     .collect();
                 let mut parts = Vec::new();
-                if !strings.is_empty() {
+                if !strings.is_empty() && is_enumeration(&property) {
+                    let values = strings
+                        .iter()
+                        .map(|v| self.enumeration_value(&property, v, c.span))
+                        .collect();
+                    parts.push(Formula::Lit(Atom::Filter(property_filter(
+                        &property,
+                        enumeration_operation(values, inside),
+                    ))));
+                } else if !strings.is_empty() {
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
                         json!({
@@ -571,6 +686,21 @@ impl Ctx<'_> {
                 };
                 json!({ "operationType": "NUMBER", "operator": operator, "value": number(*n), "includeObjectsWithNoValueSet": op == CompareOp::Ne })
             }
+            IrValue::String(s) if is_enumeration(&property) => match op {
+                CompareOp::Eq | CompareOp::Ne => {
+                    let values = vec![self.enumeration_value(&property, s, at)];
+                    enumeration_operation(values, op == CompareOp::Eq)
+                }
+                _ => {
+                    self.unsupported(
+                        format!("HubSpot cannot order the values of `{property}`: only `==`, `!=` and `in` compare them"),
+                        at,
+                        "ordered comparison of an enumeration",
+                        "",
+                    );
+                    return Formula::True;
+                }
+            },
             IrValue::String(s) => match op {
                 CompareOp::Eq | CompareOp::Ne => json!({
                     "operationType": "MULTISTRING",
@@ -647,7 +777,9 @@ impl Ctx<'_> {
                 Some(("CONTAINS", t.clone()))
             }
             Some(EventArgument::Text(t)) => Some(("IS_EQUAL_TO", t.clone())),
-            Some(EventArgument::Email(name)) => Some(("IS_EQUAL_TO", self.email_id(name, e.span))),
+            Some(EventArgument::Email(name)) => {
+                Some(("IS_EQUAL_TO", self.email_campaign_id(name, e.span)))
+            }
         };
         if let Some((operator, value)) = argument {
             let property = self.b.id(
@@ -671,14 +803,21 @@ impl Ctx<'_> {
             "filters": filters,
             "filterBranches": [],
         });
+        // A window narrows the events looked at (pruning); coalescing
+        // counts occurrences, which a window is not.
         if let Some(d) = within {
-            let (unit, amount) = time_unit(d);
-            branch["coalescingRefineBy"] = json!({
-                "type": "RELATIVE_RANGED",
-                "rangeType": "BETWEEN",
-                "lowerBoundOffset": { "amount": amount, "offsetDirection": "PAST", "timeUnit": unit },
-                "upperBoundOffset": { "amount": 0, "offsetDirection": "PAST", "timeUnit": unit },
-            });
+            match window_unit(d) {
+                Some((unit, amount)) => branch["pruningRefineBy"] = pruning_window(unit, amount),
+                None => self.unsupported(
+                    format!(
+                        "HubSpot counts event windows in whole days or weeks, not `{}`",
+                        super::duration_text(d)
+                    ),
+                    e.span,
+                    "a window of part of a day",
+                    "round the window to whole days (`within 1d`)",
+                ),
+            }
         }
         Formula::Lit(Atom::Branch(branch))
     }
@@ -778,17 +917,19 @@ impl Ctx<'_> {
                     });
                 }
                 NodeKind::Split { arms } => {
-                    let branches = arms
-                        .iter()
-                        .enumerate()
-                        .map(|(k, a)| {
-                            (
-                                format!("arm {} ({}%)", k + 1, a.percent),
-                                a.percent,
-                                link(a.target),
-                            )
-                        })
-                        .collect();
+                    let mut branches = Vec::new();
+                    for arm in arms {
+                        let next = link(arm.target);
+                        if next.is_none() {
+                            self.unsupported(
+                                "a HubSpot A/B branch needs an action on every arm, and this arm ends at once".into(),
+                                arm.span,
+                                "an arm with no step",
+                                "give the arm a step before it ends, or end the campaign after the split",
+                            );
+                        }
+                        branches.push((arm.percent, next));
+                    }
                     acts.push(Act::AbTest { name, branches });
                 }
                 NodeKind::Set {
@@ -796,7 +937,11 @@ impl Ctx<'_> {
                     value,
                     next,
                 } => {
+                    let hubspot_property = self.property(property);
                     let text = match value {
+                        IrValue::String(s) if is_enumeration(&hubspot_property) => {
+                            self.enumeration_value(&hubspot_property, s, node.head)
+                        }
                         IrValue::String(s) => s.clone(),
                         IrValue::Number(n) => number(*n).to_string(),
                         IrValue::Bool(v) => v.to_string(),
@@ -805,7 +950,7 @@ impl Ctx<'_> {
                         name,
                         type_id: "0-5",
                         fields: json!({
-                            "property_name": self.property(property),
+                            "property_name": hubspot_property,
                             "value": { "type": "STATIC_VALUE", "staticValue": text },
                         }),
                         next: link(*next),
@@ -849,20 +994,31 @@ impl Ctx<'_> {
                         }),
                         next: first_task,
                     });
+                    // The queue's first user owns the tasks.
+                    let owner = users.first().cloned().unwrap_or_default();
                     for (k, t) in tasks.iter().enumerate() {
-                        let mut task_body = notes.join("\n");
+                        let mut fields = json!({
+                            "task_type": "TODO",
+                            "subject": t.title,
+                            "body": notes.join("\n").trim(),
+                            "priority": "HIGH",
+                            "associations": [{
+                                "target": { "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TASK_TO_CONTACT },
+                                "value": { "type": "ENROLLED_OBJECT" },
+                            }],
+                            "use_explicit_associations": "true",
+                            "owner_assignment": {
+                                "type": "CUSTOM",
+                                "value": { "type": "STATIC_VALUE", "staticValue": owner },
+                            },
+                        });
                         if let Some(d) = t.due {
-                            task_body.push_str(&format!("\nDue in {}.", super::duration_text(d)));
+                            fields["due_time"] = due_time(d);
                         }
                         acts.push(Act::Single {
                             name: format!("{name}/task{}", k + 1),
                             type_id: "0-3",
-                            fields: json!({
-                                "task_type": "TODO",
-                                "subject": t.title,
-                                "body": task_body.trim(),
-                                "priority": "HIGH",
-                            }),
+                            fields,
                             next: (k + 1 < tasks.len()).then(|| format!("{name}/task{}", k + 2)),
                         });
                     }
@@ -876,10 +1032,12 @@ impl Ctx<'_> {
                         &format!("enrollment list for campaign `{target}`"),
                         node.head,
                     );
+                    // `0-13` (the older list action) fails on create;
+                    // `0-63809083` is what the current editor writes.
                     acts.push(Act::Single {
                         name,
-                        type_id: "0-13",
-                        fields: json!({ "operation": "ADD", "list_id": list }),
+                        type_id: "0-63809083",
+                        fields: json!({ "listId": list, "targetObject": "{{ enrolled_object }}" }),
                         next: None,
                     });
                 }
@@ -915,4 +1073,78 @@ fn in_list(id: &str, member: bool) -> Value {
 
 fn property_filter(property: &str, operation: Value) -> Value {
     json!({ "filterType": "PROPERTY", "property": property, "operation": operation })
+}
+
+/// Properties whose values are an enumeration: filters on them take the
+/// `ENUMERATION` operators and internal values, not text.
+fn is_enumeration(property: &str) -> bool {
+    property == LIFECYCLE_STAGE
+}
+
+const LIFECYCLE_STAGE: &str = "lifecyclestage";
+
+/// HubSpot's default lifecycle stages, `(internal value, label)`.
+const LIFECYCLE_STAGES: &[(&str, &str)] = &[
+    ("subscriber", "Subscriber"),
+    ("lead", "Lead"),
+    ("marketingqualifiedlead", "Marketing Qualified Lead"),
+    ("salesqualifiedlead", "Sales Qualified Lead"),
+    ("opportunity", "Opportunity"),
+    ("customer", "Customer"),
+    ("evangelist", "Evangelist"),
+    ("other", "Other"),
+];
+
+/// The internal value of a default stage written as its internal value,
+/// its label in any case and spacing (`"Marketing qualified lead"`,
+/// `"marketing_qualified_lead"`), or its initials (`"mql"`, `"sql"`).
+fn builtin_lifecycle_stage(value: &str) -> Option<&'static str> {
+    let squeezed: String = value
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let initials = |label: &str| -> String {
+        label
+            .split(' ')
+            .filter_map(|w| w.chars().next())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    LIFECYCLE_STAGES
+        .iter()
+        .find(|(internal, label)| {
+            squeezed == *internal || (label.contains(' ') && squeezed == initials(label))
+        })
+        .map(|(internal, _)| *internal)
+}
+
+fn enumeration_operation(values: Vec<String>, inside: bool) -> Value {
+    json!({
+        "operationType": "ENUMERATION",
+        "operator": if inside { "IS_ANY_OF" } else { "IS_NONE_OF" },
+        "values": values,
+        "includeObjectsWithNoValueSet": !inside,
+    })
+}
+
+/// HubSpot's association type "task to contact".
+const TASK_TO_CONTACT: u64 = 204;
+
+/// A task's due time, a delay after the task is created (`APITimeDelay`):
+/// whole days when it is whole days, else hours or minutes.
+fn due_time(d: Duration) -> Value {
+    let s = d.seconds;
+    let (unit, delta) = if s % 86_400 == 0 {
+        ("DAYS", s / 86_400)
+    } else if s % 3_600 == 0 {
+        ("HOURS", s / 3_600)
+    } else {
+        ("MINUTES", s.div_ceil(60))
+    };
+    json!({
+        "delta": delta,
+        "timeUnit": unit,
+        "daysOfWeek": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"],
+    })
 }

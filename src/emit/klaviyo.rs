@@ -1098,6 +1098,10 @@ impl Ctx<'_> {
             }
         }
         message.insert("template_id".into(), json!(template));
+        // Smart Sending (on by default) skips a profile emailed in the last
+        // hours; the campaign's own `cap` and waits decide, so every send
+        // the source proves is sent.
+        message.insert("smart_sending_enabled".into(), json!(false));
         for (key, setting) in [
             ("from_email", &self.cfg.from_email),
             ("from_label", &self.cfg.from_label),
