@@ -28,6 +28,7 @@ mod ir;
 mod lints;
 mod outputs;
 mod paths;
+mod platform_schemas;
 mod projects;
 mod properties;
 mod simulate;
