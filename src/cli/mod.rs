@@ -434,7 +434,11 @@ fn emit(loaded: &mut Loaded, targets: &[Target], ids: IdMode) -> Vec<OutputFile>
     let mut files = Vec::new();
     for target in targets {
         let result = match target {
-            Target::Ir => Ok(nurturec::emit::ir_json(project, &loaded.sources)),
+            Target::Ir => {
+                let mut files = vec![nurturec::emit::project_json(project, &loaded.sources)];
+                files.extend(nurturec::emit::ir_json(project, &loaded.sources));
+                Ok(files)
+            }
             Target::Klaviyo => nurturec::emit::klaviyo(project, &config, ids),
             Target::Hubspot => nurturec::emit::hubspot(project, &config, ids),
             Target::Asl => nurturec::emit::asl(project, &config, ids),
@@ -446,6 +450,20 @@ fn emit(loaded: &mut Loaded, targets: &[Target], ids: IdMode) -> Vec<OutputFile>
     }
     nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
     files
+}
+
+/// The output folders a build of `targets` owns, with their `segments/`
+/// subfolders: a stale file in any of them is removed (or, with `--check`,
+/// reported) even when the build writes nothing there any more.
+fn owned_folders(targets: &[Target]) -> Vec<String> {
+    let mut folders = Vec::new();
+    for t in targets {
+        folders.push(t.as_str().to_string());
+        if matches!(t, Target::Klaviyo | Target::Hubspot) {
+            folders.push(format!("{}/segments", t.as_str()));
+        }
+    }
+    folders
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
@@ -507,7 +525,7 @@ fn build(
         }
         return EXIT_FAILED;
     }
-    let folders: Vec<String> = targets.iter().map(|t| t.as_str().to_string()).collect();
+    let folders = owned_folders(&targets);
     if check_only {
         let problems = output::check_all(&out_dir, &files, &folders);
         if problems.is_empty() {

@@ -6,12 +6,13 @@ use super::inputs::io_reason;
 use nurturec::emit::OutputFile;
 use std::path::{Path, PathBuf};
 
-/// Folders of the output directory that belong to us: stale `.json` files
-/// in them are removed by a build and reported by `--check`.
+/// Folders of the output directory that belong to us (each file's own
+/// folder, `klaviyo/segments` as well as `klaviyo`): stale `.json` files in
+/// them are removed by a build and reported by `--check`.
 fn owned_folders(files: &[OutputFile]) -> Vec<String> {
     let mut folders: Vec<String> = files
         .iter()
-        .filter_map(|f| f.path.split_once('/').map(|(dir, _)| dir.to_string()))
+        .filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir.to_string()))
         .collect();
     folders.sort();
     folders.dedup();

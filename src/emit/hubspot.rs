@@ -52,7 +52,42 @@ pub fn hubspot(
     config: &Config,
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    hubspot_traced(project, config, ids).map(|files| files.into_iter().map(|t| t.file).collect())
+    let mut b = Binder::new(SECTION, PLATFORM, ids);
+    let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
+        .into_iter()
+        .map(|t| t.file)
+        .collect();
+    files.extend(segments(project, config, &mut b));
+    b.finish()?;
+    Ok(files)
+}
+
+/// Each segment as a `POST /crm/v3/lists` body: an active (`DYNAMIC`)
+/// contact list whose filter is the segment's condition.
+fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    for segment in &project.segments {
+        let context = super::segment_context(project, segment);
+        let mut ctx = Ctx {
+            project,
+            campaign: &context,
+            cfg: &config.hubspot,
+            b,
+        };
+        let test = ctx.cond(&segment.condition, true);
+        let groups = ctx.groups(&test, segment.condition.span);
+        let list = json!({
+            "name": segment.name,
+            "objectTypeId": "0-1",
+            "processingType": "DYNAMIC",
+            "filterBranch": or_branch(groups),
+        });
+        out.push(OutputFile {
+            path: format!("{SECTION}/segments/{}.json", segment.name),
+            contents: to_pretty(&list),
+        });
+    }
+    out
 }
 
 /// [`hubspot()`] with the origin of every `actionId`.
@@ -62,18 +97,23 @@ pub fn hubspot_traced(
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    let out = campaigns(project, config, &mut b);
+    b.finish()?;
+    Ok(out)
+}
+
+fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let mut ctx = Ctx {
             project,
             campaign,
             cfg: &config.hubspot,
-            b: &mut b,
+            b,
         };
         out.push(ctx.file());
     }
-    b.finish()?;
-    Ok(out)
+    out
 }
 
 /// A filter (`filters[]`) or a filter branch (`filterBranches[]`) of an

@@ -14,21 +14,105 @@ use serde_json::{json, Map, Value as Json};
 
 pub const IR_FORMAT_VERSION: u32 = 1;
 
+/// The version of `ir/project.json` (`schema/project.schema.json`).
+pub const PROJECT_FORMAT_VERSION: u32 = 1;
+
 /// One `ir/<campaign>.json` per campaign, in source order.
 pub fn ir_json(project: &ir::Project, sources: &SourceMap) -> Vec<OutputFile> {
     project
         .campaigns
         .iter()
-        .map(|c| {
-            let mut contents =
-                serde_json::to_string_pretty(&campaign(c, sources)).unwrap_or_default();
-            contents.push('\n');
-            OutputFile {
-                path: format!("ir/{}.json", c.name),
-                contents,
-            }
+        .map(|c| OutputFile {
+            path: format!("ir/{}.json", c.name),
+            contents: super::to_pretty(&campaign(c, sources)),
         })
         .collect()
+}
+
+/// `ir/project.json`: [`project_definitions`]. The `ir` target writes it
+/// beside the campaigns.
+pub fn project_json(project: &ir::Project, sources: &SourceMap) -> OutputFile {
+    OutputFile {
+        path: "ir/project.json".to_string(),
+        contents: super::to_pretty(&project_definitions(project, sources)),
+    }
+}
+
+/// The definitions campaigns use, for tools that rebuild them on a
+/// platform: emails, segments with their conditions, scoring models with
+/// their rules. Each list is sorted by name, so that the order the files
+/// are read in changes nothing.
+pub fn project_definitions(project: &ir::Project, sources: &SourceMap) -> Json {
+    let mut emails: Vec<&ir::Email> = project.emails.iter().collect();
+    emails.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut segments: Vec<&ir::Segment> = project.segments.iter().collect();
+    segments.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut models: Vec<&ir::ScoringModel> = project.scoring_models.iter().collect();
+    models.sort_by(|a, b| a.name.cmp(&b.name));
+    let emails: Vec<Json> = emails
+        .into_iter()
+        .map(|e| {
+            json!({
+                "name": e.name,
+                "subject": e.subject,
+                "template": e.template,
+                "stage": e.stage,
+                "preview": e.preview,
+                "source": source(e.name_span, sources),
+            })
+        })
+        .collect();
+    let segments: Vec<Json> = segments
+        .into_iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "condition": condition(&s.condition),
+                "source": source(s.name_span, sources),
+            })
+        })
+        .collect();
+    let models: Vec<Json> = models
+        .into_iter()
+        .map(|m| scoring_model(m, sources))
+        .collect();
+    json!({
+        "format_version": PROJECT_FORMAT_VERSION,
+        "emails": emails,
+        "segments": segments,
+        "scoring_models": models,
+    })
+}
+
+fn scoring_model(m: &ir::ScoringModel, sources: &SourceMap) -> Json {
+    let components: Vec<Json> = m
+        .components
+        .iter()
+        .map(|c| {
+            let rules: Vec<Json> = c
+                .rules
+                .iter()
+                .map(|r| {
+                    let mut rule = Map::new();
+                    rule.insert("points".into(), json!(r.points));
+                    match &r.kind {
+                        ir::ScoreRuleKind::If(cond) => {
+                            rule.insert("kind".into(), json!("if"));
+                            rule.insert("condition".into(), condition(cond));
+                        }
+                        ir::ScoreRuleKind::On(on) => {
+                            rule.insert("kind".into(), json!("on"));
+                            rule.insert("on".into(), event_source(on));
+                        }
+                    }
+                    rule.insert("source".into(), source(r.span, sources));
+                    Json::Object(rule)
+                })
+                .collect();
+            json!({ "name": c.name, "rules": rules, "source": source(c.name_span, sources) })
+        })
+        .collect();
+    json!({ "name": m.name, "components": components, "source": source(m.name_span, sources) })
 }
 
 /// The JSON value of one campaign (what `ir/<campaign>.json` holds).

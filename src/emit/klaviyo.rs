@@ -63,7 +63,46 @@ pub fn klaviyo(
     config: &Config,
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    klaviyo_traced(project, config, ids).map(|files| files.into_iter().map(|t| t.file).collect())
+    let mut b = Binder::new(SECTION, PLATFORM, ids);
+    let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
+        .into_iter()
+        .map(|t| t.file)
+        .collect();
+    files.extend(segments(project, config, &mut b));
+    b.finish()?;
+    Ok(files)
+}
+
+/// Each segment as a `POST /api/segments` body (`SegmentCreateQuery`).
+fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    for segment in &project.segments {
+        let context = super::segment_context(project, segment);
+        let mut ctx = Ctx {
+            project,
+            campaign: &context,
+            cfg: &config.klaviyo,
+            b,
+            in_segment: true,
+        };
+        let test = ctx.cond(&segment.condition, true);
+        let definition = ctx.groups(&test, segment.condition.span);
+        let body = json!({
+            "data": {
+                "type": "segment",
+                "attributes": {
+                    "name": segment.name,
+                    "definition": definition,
+                    "is_starred": false,
+                },
+            },
+        });
+        out.push(OutputFile {
+            path: format!("{SECTION}/segments/{}.json", segment.name),
+            contents: to_pretty(&body),
+        });
+    }
+    out
 }
 
 /// [`klaviyo()`] with the origin of every action (`temporary_id`s are the
@@ -74,18 +113,24 @@ pub fn klaviyo_traced(
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    let out = campaigns(project, config, &mut b);
+    b.finish()?;
+    Ok(out)
+}
+
+fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let mut ctx = Ctx {
             project,
             campaign,
             cfg: &config.klaviyo,
-            b: &mut b,
+            b,
+            in_segment: false,
         };
         out.extend(ctx.campaign_files());
     }
-    b.finish()?;
-    Ok(out)
+    out
 }
 
 /// Where an `enroll <campaign>` first appears, per target campaign.
@@ -191,6 +236,9 @@ struct Ctx<'a> {
     campaign: &'a Campaign,
     cfg: &'a KlaviyoConfig,
     b: &'a mut Binder,
+    /// Lowering a segment, not a flow: an event with no window is any
+    /// time (`alltime`), as there is no flow start to count from.
+    in_segment: bool,
 }
 
 struct Body {
@@ -828,6 +876,7 @@ impl Ctx<'_> {
         };
         let timeframe = match within {
             Some(d) => self.relative(d, e.span),
+            None if self.in_segment => json!({ "type": "date", "operator": "alltime" }),
             None => json!({ "type": "date", "operator": "flow-start" }),
         };
         let mut condition = json!({

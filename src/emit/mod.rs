@@ -8,6 +8,10 @@
 //! | `hubspot` | [`hubspot()`]     | `POST /automation/v4/flows` request bodies (`CONTACT_FLOW`)  |
 //! | `asl`     | [`asl()`]         | AWS Step Functions state machines (Amazon States Language)  |
 //!
+//! Besides the campaigns: `ir/project.json` (emails, segments, scoring
+//! models), and on Klaviyo and HubSpot one `<target>/segments/<segment>.json`
+//! per segment, the platform's create body for it.
+//!
 //! The platform backends take the project's [`crate::config::Config`] for
 //! the account's ids ("bindings") and an [`IdMode`]. They are meant for a
 //! project that compiled without errors; on any other project they still
@@ -26,7 +30,9 @@ mod unroll;
 
 pub use asl::asl;
 pub use hubspot::hubspot;
-pub use ir_json::{ir_json, IR_FORMAT_VERSION};
+pub use ir_json::{
+    ir_json, project_definitions, project_json, IR_FORMAT_VERSION, PROJECT_FORMAT_VERSION,
+};
 pub use klaviyo::klaviyo;
 
 use std::fmt;
@@ -120,6 +126,36 @@ impl FromStr for Target {
             .copied()
             .find(|t| t.as_str() == s)
             .ok_or_else(|| UnknownTarget(s.to_string()))
+    }
+}
+
+/// The campaign a segment's condition is lowered in: empty, named after
+/// the segment, with the project's only scoring model in effect (what
+/// `score` means outside a campaign).
+pub(crate) fn segment_context(
+    project: &crate::ir::Project,
+    segment: &crate::ir::Segment,
+) -> crate::ir::Campaign {
+    let scoring = match project.scoring_models.as_slice() {
+        [only] => Some(only.name.clone()),
+        _ => None,
+    };
+    crate::ir::Campaign {
+        name: segment.name.clone(),
+        name_span: segment.name_span,
+        title: None,
+        triggers: Vec::new(),
+        audience: None,
+        scoring,
+        goals: Vec::new(),
+        suppress: None,
+        cap: None,
+        reentry: crate::ir::Reentry::Never,
+        flow: crate::ir::Flow {
+            nodes: Vec::new(),
+            entry: crate::ir::Target::FallOff,
+            blocks: Vec::new(),
+        },
     }
 }
 

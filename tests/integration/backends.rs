@@ -145,7 +145,7 @@ fn read_json(path: &str) -> Value {
 }
 
 /// OpenAPI 3.0 schema object → JSON Schema draft 07 (see the module doc).
-fn openapi_to_json_schema(value: &Value) -> Value {
+pub(crate) fn openapi_to_json_schema(value: &Value) -> Value {
     match value {
         Value::Array(items) => Value::Array(items.iter().map(openapi_to_json_schema).collect()),
         Value::Object(map) => {

@@ -259,16 +259,16 @@ fn build_writes_one_file_per_campaign_and_is_byte_identical() {
     let first = nurturec(&["build", "tests/fixtures/valid", "-o", out_s]);
     assert_eq!(code(&first), 0, "{}", stderr(&first));
     assert!(
-        stderr(&first).contains("8 written, 0 unchanged"),
+        stderr(&first).contains("9 written, 0 unchanged"),
         "{}",
         stderr(&first)
     );
     let tree = read_tree(&out);
-    assert_eq!(tree.len(), 8);
+    assert_eq!(tree.len(), 9, "8 campaigns and ir/project.json");
     assert!(tree.iter().any(|(p, _)| p == "ir/webinar_followup.json"));
     let second = nurturec(&["build", "tests/fixtures/valid", "-o", out_s]);
     assert!(
-        stderr(&second).contains("0 written, 8 unchanged"),
+        stderr(&second).contains("0 written, 9 unchanged"),
         "{}",
         stderr(&second)
     );
@@ -536,7 +536,7 @@ fn targets_come_from_the_flag_else_the_config_else_ir() {
         .into_iter()
         .map(|(p, _)| p)
         .collect();
-    assert_eq!(tree, ["hubspot/c.json", "ir/c.json"]);
+    assert_eq!(tree, ["hubspot/c.json", "ir/c.json", "ir/project.json"]);
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {

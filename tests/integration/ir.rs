@@ -3,9 +3,22 @@
 
 use crate::support::*;
 
+fn read_schema(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join("schema").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 fn schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("schema/ir.schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    jsonschema::validator_for(&read_schema("ir.schema.json")).unwrap()
+}
+
+/// `schema/project.schema.json`, which refers to the IR schema's definitions.
+fn project_schema() -> jsonschema::Validator {
+    let ir = jsonschema::Resource::from_contents(read_schema("ir.schema.json")).unwrap();
+    jsonschema::options()
+        .with_resource("https://nurturec.dev/schema/ir.schema.json", ir)
+        .build(&read_schema("project.schema.json"))
+        .unwrap()
 }
 
 /// Every project we ship or test that must build: the valid fixtures (each
@@ -24,7 +37,9 @@ fn buildable_projects() -> Vec<Vec<std::path::PathBuf>> {
 
 #[test]
 fn every_output_validates_against_the_schema() {
-    let validator = schema();
+    let campaign_schema = schema();
+    let project_schema = project_schema();
+    let mut projects = 0;
     let mut failures = Vec::new();
     let mut count = 0;
     for project in buildable_projects() {
@@ -34,8 +49,16 @@ fn every_output_validates_against_the_schema() {
             "{}",
             nurturec::diagnostics::render::short(&c.diagnostics, &sources)
         );
-        for file in nurturec::emit::ir_json(&c.project, &sources) {
+        let mut files = vec![nurturec::emit::project_json(&c.project, &sources)];
+        files.extend(nurturec::emit::ir_json(&c.project, &sources));
+        for file in files {
             count += 1;
+            let validator = if file.path == "ir/project.json" {
+                projects += 1;
+                &project_schema
+            } else {
+                &campaign_schema
+            };
             let value: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
             for error in validator.iter_errors(&value) {
                 failures.push(format!(
@@ -46,7 +69,41 @@ fn every_output_validates_against_the_schema() {
         }
     }
     assert!(count >= 8);
+    assert_eq!(
+        projects,
+        buildable_projects().len(),
+        "one ir/project.json per project"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A segment's condition and a scoring model's rules reach
+/// `ir/project.json` as the IR has them.
+#[test]
+fn project_json_holds_the_definitions() {
+    let path = root().join("examples/b2b_scoring.nurture");
+    let (sources, c) = compile_files(&[path]);
+    let file = nurturec::emit::project_json(&c.project, &sources);
+    let project: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
+    assert_eq!(file.path, "ir/project.json");
+    assert_eq!(
+        project["format_version"],
+        nurturec::emit::PROJECT_FORMAT_VERSION
+    );
+    let mql = &project["segments"][0]; // the only segment of the file
+    assert_eq!(mql["name"], "mql");
+    assert_eq!(mql["condition"]["type"], "and");
+    let model = &project["scoring_models"][0];
+    let rules: Vec<&str> = model["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["rules"].as_array().unwrap())
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"if") && rules.contains(&"on"), "{rules:?}");
+    assert!(!project_schema()
+        .is_valid(&serde_json::json!({"format_version": 1, "emails": [], "segments": [], "scoring_models": [], "extra": 1})));
 }
 
 #[test]
@@ -122,7 +179,9 @@ fn output_is_deterministic_and_ids_are_positional() {
 fn example_ir() -> Vec<nurturec::emit::OutputFile> {
     let folder = root().join("examples");
     let (sources, c) = compile_project(&folder, &files_below(&folder, "nurture"));
-    nurturec::emit::ir_json(&c.project, &sources)
+    let mut files = vec![nurturec::emit::project_json(&c.project, &sources)];
+    files.extend(nurturec::emit::ir_json(&c.project, &sources));
+    files
 }
 
 #[test]

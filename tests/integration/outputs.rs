@@ -50,7 +50,7 @@ fn build_in(dir: &Path, args: &[&str]) -> Vec<(String, Vec<u8>)> {
     let o = run_in(dir, &full);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let t = tree(&out);
-    assert_eq!(t.len(), 3, "{t:?}");
+    assert_eq!(t.len(), 4, "ir/, ir/project.json and two campaigns: {t:?}");
     t
 }
 
@@ -150,14 +150,20 @@ fn a_write_failing_partway_exits_2_and_leaves_the_folder_as_it_was() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("(2 written, 0 unchanged, 1 stale removed)"),
+        stderr(&o).contains("(3 written, 0 unchanged, 1 stale removed)"),
         "{}",
         stderr(&o)
     );
     let names: Vec<String> = tree(&out).into_iter().map(|(n, _)| n).collect();
     assert_eq!(
         names,
-        ["ir/", "ir/first.json", "ir/second.json", "notes.txt"]
+        [
+            "ir/",
+            "ir/first.json",
+            "ir/project.json",
+            "ir/second.json",
+            "notes.txt"
+        ]
     );
 }
 
@@ -223,4 +229,52 @@ fn an_output_path_through_a_file_exits_2() {
         "{}",
         stderr(&o)
     );
+}
+
+/// `klaviyo/segments/` and `hubspot/segments/` belong to the build: a
+/// segment file no longer produced is reported by `--check` and removed by
+/// the next build, as a campaign's file is.
+#[test]
+fn stale_segment_files_are_reported_and_removed() {
+    let dir = temp_dir("stale-segments");
+    std::fs::write(
+        dir.join("p.nurture"),
+        "segment warm = role in [\"cto\", \"vp\"]\nemail hello { subject \"Hi\" template \"t\" }\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send hello\n  exit\n}\n",
+    )
+    .unwrap();
+    let args = [
+        "build",
+        ".",
+        "--target",
+        "klaviyo",
+        "--target",
+        "hubspot",
+        "--placeholder-ids",
+        "-o",
+        "out",
+    ];
+    let o = run_in(&dir, &args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for target in ["klaviyo", "hubspot"] {
+        assert!(dir
+            .join(format!("out/{target}/segments/warm.json"))
+            .is_file());
+        std::fs::write(dir.join(format!("out/{target}/segments/cold.json")), "{}\n").unwrap();
+    }
+    let mut check = args.to_vec();
+    check.push("--check");
+    let o = run_in(&dir, &check);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    for target in ["klaviyo", "hubspot"] {
+        let stale = format!("{target}/segments/cold.json: no longer produced by the build");
+        assert!(stderr(&o).contains(&stale), "{}", stderr(&o));
+    }
+    let o = run_in(&dir, &args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 stale removed"), "{}", stderr(&o));
+    for target in ["klaviyo", "hubspot"] {
+        assert!(!dir
+            .join(format!("out/{target}/segments/cold.json"))
+            .exists());
+    }
 }

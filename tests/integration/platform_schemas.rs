@@ -1,9 +1,11 @@
 //! Every HubSpot document the backends write — workflows and lists — is
 //! checked against JSON Schemas derived from HubSpot's Apache-2.0 SDK types
 //! (`tests/specs/hubspot/`, provenance in its README), with no field the
-//! schema does not name (`additionalProperties: false` on every object):
-//! for the examples and every valid fixture, with placeholder ids and with
-//! the example config's bindings.
+//! schema does not name (`additionalProperties: false` on every object);
+//! every Klaviyo segment against `SegmentCreateQuery` of Klaviyo's OpenAPI
+//! (`tests/specs/klaviyo/create_segment.json`), closed the same way. For
+//! the examples and every valid fixture, with placeholder ids and with the
+//! example config's bindings.
 
 use crate::support::{compile_files, files_below, root};
 use nurturec::config::{parse_config, Config};
@@ -74,8 +76,12 @@ fn example_config() -> Config {
     parse_config(file, &text).unwrap()
 }
 
-/// Every HubSpot file of every project, with placeholders and with bindings.
-fn hubspot_files() -> Vec<OutputFile> {
+type Backend =
+    fn(&ir::Project, &Config, IdMode) -> Result<Vec<OutputFile>, Vec<nurturec::Diagnostic>>;
+
+/// Every file of `backend` for every project, with placeholders and with
+/// bindings.
+fn files_of(backend: Backend) -> Vec<OutputFile> {
     let config = example_config();
     let mut out = Vec::new();
     for (name, project) in projects() {
@@ -84,11 +90,72 @@ fn hubspot_files() -> Vec<OutputFile> {
             (&config, IdMode::Bindings),
         ] {
             let files =
-                emit::hubspot(&project, config, ids).unwrap_or_else(|ds| panic!("{name}: {ds:#?}"));
+                backend(&project, config, ids).unwrap_or_else(|ds| panic!("{name}: {ds:#?}"));
             out.extend(files);
         }
     }
     out
+}
+
+fn hubspot_files() -> Vec<OutputFile> {
+    files_of(emit::hubspot)
+}
+
+/// `additionalProperties: false` on every object schema that names its
+/// properties and says nothing of others.
+fn closed(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            for (key, v) in map.iter_mut() {
+                if key == "properties" {
+                    if let Value::Object(props) = v {
+                        props.values_mut().for_each(closed);
+                    }
+                } else {
+                    closed(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(closed),
+        _ => {}
+    }
+}
+
+fn klaviyo_segment_validator() -> jsonschema::Validator {
+    let spec = read_json("tests/specs/klaviyo/create_segment.json");
+    let mut definitions = crate::backends::openapi_to_json_schema(&spec["components"]["schemas"]);
+    closed(&mut definitions);
+    let schema = serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$ref": "#/definitions/SegmentCreateQuery",
+        "definitions": definitions,
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&schema)
+        .unwrap()
+}
+
+#[test]
+fn klaviyo_segments_validate_against_segment_create_query() {
+    let validator = klaviyo_segment_validator();
+    let segments: Vec<OutputFile> = files_of(emit::klaviyo)
+        .into_iter()
+        .filter(|f| f.path.starts_with("klaviyo/segments/"))
+        .collect();
+    assert!(segments.len() >= 12, "only {} segments", segments.len());
+    let failures: Vec<String> = segments
+        .iter()
+        .flat_map(|f| errors(&validator, f))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Closed: an unknown attribute is refused.
+    let mut unknown: Value = serde_json::from_str(&segments[0].contents).unwrap();
+    unknown["data"]["attributes"]["folder"] = Value::from("x");
+    assert!(!validator.is_valid(&unknown));
 }
 
 #[test]
@@ -107,8 +174,8 @@ fn hubspot_outputs_validate_against_the_sdk_derived_schemas() {
         failures.extend(errors(validator, &file));
     }
     assert!(flows >= 20, "only {flows} workflows");
+    assert!(lists >= 12, "only {lists} lists");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let _ = lists;
 }
 
 /// The schemas are strict: an unknown field, a removed response-only field
