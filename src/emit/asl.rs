@@ -162,7 +162,7 @@ struct Ctx<'a> {
     /// Whether the campaign uses segments (their definitions are passed to
     /// every evaluation).
     has_segments: bool,
-    /// Goals, then suppression: `(name, condition, end)`.
+    /// Suppression, then goals: `(name, condition, end)`.
     guards: Vec<(String, Value, Origin)>,
     /// The campaign-level ends the states lead to.
     ends: BTreeSet<Origin>,
@@ -245,7 +245,9 @@ impl Ctx<'_> {
         let mut extra = extra;
         payload.append(&mut extra);
         let comment = match kind {
-            "guard" => format!("Goals and suppression, before the effect of {step}"),
+            "guard" => {
+                format!("Suppression and goals at {step}: the run ends at the first that holds")
+            }
             "entry" => "Admission: re-entry, trigger and its filter, audience".to_string(),
             _ => format!("Which arm of {step} runs"),
         };
@@ -300,7 +302,7 @@ impl Ctx<'_> {
                 &Origin::campaign(CampaignPart::Campaign),
                 json!({
                     "Type": "Pass",
-                    "Comment": "The campaign's goals and suppression (checked before every effect) and the definitions of its segments",
+                    "Comment": "The campaign's suppression and goals (checked before every effect and exit, and during and after every wait) and the definitions of its segments",
                     "Result": Value::Object(result),
                     "ResultPath": "$.campaign",
                     "Next": name_of(&Origin::campaign(CampaignPart::Entry)),
@@ -396,22 +398,23 @@ impl Ctx<'_> {
         out
     }
 
-    /// Goals, then suppression: `(name, condition, end)`.
+    /// Suppression, then the goals in source order (the order the
+    /// simulator checks them in): `(name, condition, end)`.
     fn guard_conditions(&mut self) -> Vec<(String, Value, Origin)> {
         let c = self.campaign;
         let mut out = Vec::new();
-        for g in &c.goals {
-            out.push((
-                format!("goal:{}", g.name),
-                self.cond(&g.condition),
-                Origin::campaign(CampaignPart::Goal(g.name.clone())),
-            ));
-        }
         if let Some(s) = &c.suppress {
             out.push((
                 "suppressed".into(),
                 self.cond(s),
                 Origin::campaign(CampaignPart::Suppressed),
+            ));
+        }
+        for g in &c.goals {
+            out.push((
+                format!("goal:{}", g.name),
+                self.cond(&g.condition),
+                Origin::campaign(CampaignPart::Goal(g.name.clone())),
             ));
         }
         out
@@ -533,6 +536,13 @@ impl Ctx<'_> {
             return step.origin.clone();
         }
         let own = step.origin.with(Role::Effect(effect));
+        self.guard_check(step, step.origin.clone(), own.clone());
+        own
+    }
+
+    /// An evaluation of the guards at `origin`: the run ends at the first
+    /// that holds, else goes on to `then`.
+    fn guard_check(&mut self, step: &Step<'_>, origin: Origin, then: Origin) {
         let routes = self
             .guards
             .iter()
@@ -541,16 +551,67 @@ impl Ctx<'_> {
         let ends: Vec<Origin> = self.guards.iter().map(|g| g.2.clone()).collect();
         self.ends.extend(ends);
         self.evaluate(Check {
-            origin: step.origin.clone(),
+            origin,
             step: step.node.id.clone(),
             kind: "guard",
             at: step.node.head,
             conditions: Conditions::Path(GUARDS_PATH),
             routes,
-            default: own.clone(),
+            default: then,
             extra: Map::new(),
         });
-        own
+    }
+
+    /// A wait while goals or suppression may start to hold: a callback
+    /// Task that the `wait_until` watcher completes as soon as `until` or a
+    /// guard holds (or that times out after the duration), then a guard
+    /// check, so that the run ends with the guard as its reason at the
+    /// moment it holds.
+    fn watched_wait(
+        &mut self,
+        step: &Step<'_>,
+        duration: crate::ir::Duration,
+        until: Option<&Condition>,
+        next: &Link,
+    ) {
+        let function = self.function("wait_until", step.node.head);
+        let condition = match until {
+            Some(c) => self.condition(c, true),
+            None => Value::Null,
+        };
+        let check = step.origin.with(Role::Check(1));
+        let after_check = name_of(&check);
+        let mut payload = json!({
+            "campaign": self.campaign.name,
+            "step": step.node.id,
+            "condition": condition,
+            "guards.$": GUARDS_PATH,
+            "token.$": "$$.Task.Token",
+            "contact.$": "$.contact",
+            "entered_at.$": "$$.Execution.StartTime",
+        });
+        if self.has_segments {
+            payload["segments.$"] = json!(SEGMENTS_PATH);
+        }
+        let what = match until {
+            Some(_) => "or until the condition holds",
+            None => "unless a goal or suppression holds first",
+        };
+        let state = json!({
+            "Type": "Task",
+            "Comment": format!("wait {} {what}: the wait_until watcher completes the task token when it does", super::duration_text(duration)),
+            "Resource": LAMBDA_CALLBACK,
+            "Parameters": { "FunctionName": function, "Payload": payload },
+            "TimeoutSeconds": duration.seconds,
+            "ResultPath": null,
+            "Retry": retry(),
+            "Catch": [ { "ErrorEquals": ["States.Timeout"], "ResultPath": null, "Next": after_check } ],
+            "Next": after_check,
+        });
+        self.add(&step.origin, state);
+        let then = target_origin(next);
+        self.next_name(next);
+        self.guard_check(step, check, then);
     }
 
     /// A Lambda effect after its guard, continuing at `next` (or ending).
@@ -603,6 +664,16 @@ impl Platform for Ctx<'_> {
                 }
                 let comment = format!("send {email}");
                 self.effect(step, ("send", "send"), payload, comment, Some(next));
+            }
+            StepKind::Delay { duration, next } if !self.guards.is_empty() => {
+                self.watched_wait(step, *duration, None, next);
+            }
+            StepKind::PollUntil {
+                duration,
+                until,
+                next,
+            } if !self.guards.is_empty() => {
+                self.watched_wait(step, *duration, Some(until), next);
             }
             StepKind::Delay { duration, next } => {
                 let state = json!({ "Type": "Wait", "Comment": format!("wait {}", super::duration_text(duration)), "Seconds": duration.seconds, "Next": self.next_name(next) });
@@ -777,7 +848,9 @@ impl Platform for Ctx<'_> {
                     Some(r) => format!("exit: {r}"),
                     None => "exit".to_string(),
                 };
-                self.add(origin, json!({ "Type": "Succeed", "Comment": comment }));
+                // A goal met by the last effect ends the run as that goal.
+                let name = self.guarded(step, "exit");
+                self.add(&name, json!({ "Type": "Succeed", "Comment": comment }));
             }
         }
     }

@@ -31,11 +31,12 @@ pub(crate) const ENGAGEMENT: [EventKind; 3] = [
 pub(crate) const MAX_POLLS: u64 = 14;
 
 /// What an output node lowers: a place (an IR node copy, or a
-/// campaign-level part) and the role of a helper node there.
+/// campaign-level part) and the roles of a helper node there, outermost
+/// first (`3/check1/route`: the choice after the first check of node 3).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
     pub place: Place,
-    pub role: Option<Role>,
+    pub roles: Vec<Role>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -90,22 +91,24 @@ impl Origin {
                 id: id.to_string(),
                 copy,
             },
-            role: None,
+            roles: Vec::new(),
         }
     }
 
     pub fn campaign(part: CampaignPart) -> Origin {
         Origin {
             place: Place::Campaign(part),
-            role: None,
+            roles: Vec::new(),
         }
     }
 
-    /// The helper node `role` at this place.
+    /// The helper node `role` of this node.
     pub fn with(&self, role: Role) -> Origin {
+        let mut roles = self.roles.clone();
+        roles.push(role);
         Origin {
             place: self.place.clone(),
-            role: Some(role),
+            roles,
         }
     }
 
@@ -118,7 +121,7 @@ impl Origin {
     }
 
     pub fn is(&self, part: &CampaignPart) -> bool {
-        self.role.is_none() && matches!(&self.place, Place::Campaign(p) if p == part)
+        self.roles.is_empty() && matches!(&self.place, Place::Campaign(p) if p == part)
     }
 }
 
@@ -137,17 +140,19 @@ impl fmt::Display for Origin {
                 CampaignPart::Suppressed => f.write_str("(suppressed)")?,
             },
         }
-        match &self.role {
-            None => Ok(()),
-            Some(Role::Check(n)) => write!(f, "/check{n}"),
-            Some(Role::Wait(n)) => write!(f, "/wait{n}"),
-            Some(Role::When(n)) => write!(f, "/when{n}"),
-            Some(Role::Arm(n)) => write!(f, "/arm{n}"),
-            Some(Role::Task(n)) => write!(f, "/task{n}"),
-            Some(Role::Crm) => f.write_str("/crm"),
-            Some(Role::Route) => f.write_str("/route"),
-            Some(Role::Effect(name)) => write!(f, "/{name}"),
+        for role in &self.roles {
+            match role {
+                Role::Check(n) => write!(f, "/check{n}")?,
+                Role::Wait(n) => write!(f, "/wait{n}")?,
+                Role::When(n) => write!(f, "/when{n}")?,
+                Role::Arm(n) => write!(f, "/arm{n}")?,
+                Role::Task(n) => write!(f, "/task{n}")?,
+                Role::Crm => f.write_str("/crm")?,
+                Role::Route => f.write_str("/route")?,
+                Role::Effect(name) => write!(f, "/{name}")?,
+            }
         }
+        Ok(())
     }
 }
 
