@@ -21,12 +21,16 @@
 //! - `goto`: a `Pass` state to the label; `exit`: `Succeed`.
 
 use super::bind::Binder;
+use super::lower::{
+    emit_campaign, enrollments, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin,
+    Platform, Role, Shape, Step, StepKind,
+};
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, Node, NodeKind, Project,
-    Quantity, Recipient, Reentry, Target, Trigger, Value as IrValue,
+    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, Project, Quantity,
+    Recipient, Reentry, Trigger, Value as IrValue,
 };
 use crate::span::Span;
 use serde_json::{json, Map, Value};
@@ -60,16 +64,20 @@ pub fn asl_traced(
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     let mut out = Vec::new();
     for campaign in &project.campaigns {
+        let lowered = lower(&campaign.flow, Shape::Graph);
         let mut ctx = Ctx {
             project,
             campaign,
             cfg: &config.asl,
             b: &mut b,
             states: Map::new(),
-            origins: Vec::new(),
+            nodes: Vec::new(),
             has_segments: false,
+            guards: Vec::new(),
+            ends: BTreeSet::new(),
         };
-        out.push(ctx.file());
+        ctx.prologue(&lowered);
+        out.extend(emit_campaign(&mut ctx, &lowered));
     }
     b.finish()?;
     Ok(out)
@@ -110,7 +118,7 @@ fn retry() -> Value {
 fn value(v: &IrValue) -> Value {
     match v {
         IrValue::String(s) => json!(s),
-        IrValue::Number(n) => super::klaviyo::number(*n),
+        IrValue::Number(n) => number(*n),
         IrValue::Bool(b) => json!(b),
     }
 }
@@ -118,7 +126,7 @@ fn value(v: &IrValue) -> Value {
 /// An `evaluate` Task and the Choice after it.
 struct Check {
     /// The Task's origin; the Choice is `<origin>/route`.
-    origin: String,
+    origin: Origin,
     /// The step (node id, or `entry`) and what is checked there (`entry`,
     /// `guard`, `branch`): the `step` and `check` fields of the payload.
     step: String,
@@ -127,8 +135,8 @@ struct Check {
     /// `[{name, condition}]` in the order they are tried, or a path to them.
     conditions: Conditions,
     /// `(condition name, state)`.
-    routes: Vec<(String, String)>,
-    default: String,
+    routes: Vec<(String, Origin)>,
+    default: Origin,
     /// More payload fields.
     extra: Map<String, Value>,
 }
@@ -150,16 +158,20 @@ struct Ctx<'a> {
     cfg: &'a AslConfig,
     b: &'a mut Binder,
     states: Map<String, Value>,
-    origins: Vec<(String, String)>,
+    nodes: Vec<(String, Origin)>,
     /// Whether the campaign uses segments (their definitions are passed to
     /// every evaluation).
     has_segments: bool,
+    /// Suppression, then goals: `(name, condition, end)`.
+    guards: Vec<(String, Value, Origin)>,
+    /// The campaign-level ends the states lead to.
+    ends: BTreeSet<Origin>,
 }
 
 impl Ctx<'_> {
-    fn add(&mut self, origin: &str, state: Value) {
-        let name = state_name(origin);
-        self.origins.push((name.clone(), origin.to_string()));
+    fn add(&mut self, origin: &Origin, state: Value) {
+        let name = state_name(&origin.to_string());
+        self.nodes.push((name.clone(), origin.clone()));
         self.states.insert(name, state);
     }
 
@@ -215,8 +227,8 @@ impl Ctx<'_> {
             default,
             extra,
         } = check;
-        let (origin, step, default) = (origin.as_str(), step.as_str(), default.as_str());
-        let choose = format!("{origin}/route");
+        let step = step.as_str();
+        let choose = origin.with(Role::Route);
         let mut payload = Map::new();
         payload.insert("check".into(), json!(kind));
         match conditions {
@@ -233,59 +245,51 @@ impl Ctx<'_> {
         let mut extra = extra;
         payload.append(&mut extra);
         let comment = match kind {
-            "guard" => format!("Goals and suppression, before the effect of {step}"),
+            "guard" => {
+                format!("Suppression and goals at {step}: the run ends at the first that holds")
+            }
             "entry" => "Admission: re-entry, trigger and its filter, audience".to_string(),
             _ => format!("Which arm of {step} runs"),
         };
         let mut task = self.lambda("evaluate", step, at, payload, comment);
         task["ResultSelector"] = json!({ "first.$": "$.Payload.first" });
         task["ResultPath"] = json!("$.evaluation");
-        task["Next"] = json!(state_name(&choose));
-        self.add(origin, task);
+        task["Next"] = json!(name_of(&choose));
+        self.add(&origin, task);
         let choices: Vec<Value> = routes
             .into_iter()
-            .map(|(name, next)| json!({ "Variable": "$.evaluation.first", "StringEquals": name, "Next": state_name(&next) }))
+            .map(|(name, next)| json!({ "Variable": "$.evaluation.first", "StringEquals": name, "Next": name_of(&next) }))
             .collect();
         self.add(
             &choose,
-            json!({ "Type": "Choice", "Choices": choices, "Default": state_name(default) }),
+            json!({ "Type": "Choice", "Choices": choices, "Default": name_of(&default) }),
         );
     }
 
-    /// The state an edge leads to; notes the fall-off end when used.
-    fn next_name(&self, t: Target, ends: &mut BTreeSet<String>) -> String {
-        let n = self.target(t);
-        if n == "(fell off)" {
-            ends.insert(n.clone());
+    /// The state an edge leads to; notes a campaign-level end when used.
+    fn next_name(&mut self, link: &Link) -> String {
+        let origin = link
+            .clone()
+            .unwrap_or_else(|| Origin::campaign(CampaignPart::FellOff));
+        if origin.node_id().is_none() {
+            self.ends.insert(origin.clone());
         }
-        state_name(&n)
+        name_of(&origin)
     }
 
-    fn target(&self, t: Target) -> String {
-        match t {
-            Target::Node(i) => self
-                .campaign
-                .flow
-                .nodes
-                .get(i)
-                .map_or("(fell off)".to_string(), |n| n.id.clone()),
-            Target::FallOff => "(fell off)".to_string(),
-        }
-    }
-
-    fn file(&mut self) -> Traced {
+    /// The states before the flow: the campaign's data and admission.
+    fn prologue(&mut self, lowered: &Lowered<'_>) {
         let c = self.campaign;
-        let guards = self.guard_conditions();
-        let mut ends: BTreeSet<String> = BTreeSet::new();
+        self.guards = self.guard_conditions();
 
         // The goal and suppression checks and the segment definitions, once.
         let segments = self.segment_definitions();
         self.has_segments = !segments.is_empty();
-        let has_campaign_state = !guards.is_empty() || self.has_segments;
-        if has_campaign_state {
+        if self.has_campaign_state() {
             let mut result = Map::new();
-            if !guards.is_empty() {
-                let list: Vec<Value> = guards
+            if !self.guards.is_empty() {
+                let list: Vec<Value> = self
+                    .guards
                     .iter()
                     .map(|(n, cond, _)| json!({ "name": n, "condition": cond }))
                     .collect();
@@ -295,60 +299,67 @@ impl Ctx<'_> {
                 result.insert("segments".into(), Value::Object(segments));
             }
             self.add(
-                "(campaign)",
+                &Origin::campaign(CampaignPart::Campaign),
                 json!({
                     "Type": "Pass",
-                    "Comment": "The campaign's goals and suppression (checked before every effect) and the definitions of its segments",
+                    "Comment": "The campaign's suppression and goals (checked before every effect and exit, and during and after every wait) and the definitions of its segments",
                     "Result": Value::Object(result),
                     "ResultPath": "$.campaign",
-                    "Next": state_name("(entry)"),
+                    "Next": name_of(&Origin::campaign(CampaignPart::Entry)),
                 }),
             );
         }
 
         // Admission.
-        let entry = self.target(c.flow.entry);
+        let entry = lowered
+            .entry
+            .clone()
+            .unwrap_or_else(|| Origin::campaign(CampaignPart::FellOff));
+        if entry.node_id().is_none() {
+            self.ends.insert(entry.clone());
+        }
         let admit = self.admission();
         let mut extra = Map::new();
         extra.insert("trigger.$".into(), json!("$.trigger"));
         self.evaluate(Check {
-            origin: "(entry)".into(),
+            origin: Origin::campaign(CampaignPart::Entry),
             step: "entry".into(),
             kind: "entry",
             at: c.name_span,
             conditions: Conditions::Inline(vec![("admit".into(), admit)]),
-            routes: vec![("admit".into(), entry.clone())],
-            default: "(not admitted)".into(),
+            routes: vec![("admit".into(), entry)],
+            default: Origin::campaign(CampaignPart::NotAdmitted),
             extra,
         });
-        ends.insert("(not admitted)".into());
-        if entry == "(fell off)" {
-            ends.insert(entry);
-        }
+        self.ends
+            .insert(Origin::campaign(CampaignPart::NotAdmitted));
+    }
 
-        // The flow, reachable nodes in node order.
-        let reachable = reachable(&c.flow);
-        for (i, node) in c.flow.nodes.iter().enumerate() {
-            if reachable.contains(&i) {
-                self.node(node, &guards, &mut ends);
-            }
-        }
+    fn has_campaign_state(&self) -> bool {
+        !self.guards.is_empty() || self.has_segments
+    }
 
-        // Campaign-level ends.
-        for end in &ends {
-            let state = if end == "(fell off)" {
+    /// The machine, once every step is added.
+    fn file(&mut self) -> Traced {
+        let c = self.campaign;
+        // Campaign-level ends, in the order of their names.
+        let mut ends: Vec<Origin> = std::mem::take(&mut self.ends).into_iter().collect();
+        ends.sort_by_key(Origin::to_string);
+        for end in ends {
+            let state = if end.is(&CampaignPart::FellOff) {
                 json!({ "Type": "Fail", "Comment": "The flow ended without an exit (the compiler reports this as missing-exit).", "Error": "Nurture.FellOff", "Cause": "no exit at the end of the flow" })
             } else {
-                json!({ "Type": "Succeed", "Comment": format!("The lead leaves the campaign: {}", end.trim_matches(|ch| ch == '(' || ch == ')')) })
+                let text = end.to_string();
+                json!({ "Type": "Succeed", "Comment": format!("The lead leaves the campaign: {}", text.trim_matches(|ch| ch == '(' || ch == ')')) })
             };
-            self.add(end, state);
+            self.add(&end, state);
         }
 
         let triggers: Vec<String> = c
             .triggers
             .iter()
             .enumerate()
-            .map(|(i, t)| format!("{i}: {}", super::klaviyo::trigger_text(t)))
+            .map(|(i, t)| format!("{i}: {}", trigger_text(t)))
             .collect();
         let comment = format!(
             "nurturec: campaign `{}`{}. Start one execution per lead with the input {{\"contact\": {{\"id\": ...}}, \"trigger\": {{\"index\": n}}}}; triggers: {}. Task states invoke the Lambda functions of [asl.resources].",
@@ -356,18 +367,23 @@ impl Ctx<'_> {
             c.title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default(),
             if triggers.is_empty() { "none".to_string() } else { triggers.join("; ") },
         );
+        let start = if self.has_campaign_state() {
+            CampaignPart::Campaign
+        } else {
+            CampaignPart::Entry
+        };
         let machine = json!({
             "Comment": comment,
-            "StartAt": state_name(if has_campaign_state { "(campaign)" } else { "(entry)" }),
+            "StartAt": name_of(&Origin::campaign(start)),
             "States": Value::Object(std::mem::take(&mut self.states)),
         });
-        Traced {
-            file: OutputFile {
+        Traced::new(
+            OutputFile {
                 path: format!("{SECTION}/{}.json", c.name),
                 contents: to_pretty(&machine),
             },
-            origins: std::mem::take(&mut self.origins),
-        }
+            std::mem::take(&mut self.nodes),
+        )
     }
 
     /// Every segment the campaign uses, directly or through other segments:
@@ -382,19 +398,24 @@ impl Ctx<'_> {
         out
     }
 
-    /// Goals, then suppression: `(name, condition, end state)`.
-    fn guard_conditions(&mut self) -> Vec<(String, Value, String)> {
+    /// Suppression, then the goals in source order (the order the
+    /// simulator checks them in): `(name, condition, end)`.
+    fn guard_conditions(&mut self) -> Vec<(String, Value, Origin)> {
         let c = self.campaign;
         let mut out = Vec::new();
+        if let Some(s) = &c.suppress {
+            out.push((
+                "suppressed".into(),
+                self.cond(s),
+                Origin::campaign(CampaignPart::Suppressed),
+            ));
+        }
         for g in &c.goals {
             out.push((
                 format!("goal:{}", g.name),
                 self.cond(&g.condition),
-                format!("(goal {})", g.name),
+                Origin::campaign(CampaignPart::Goal(g.name.clone())),
             ));
-        }
-        if let Some(s) = &c.suppress {
-            out.push(("suppressed".into(), self.cond(s), "(suppressed)".into()));
         }
         out
     }
@@ -419,8 +440,8 @@ impl Ctx<'_> {
                 }
             })
             .collect();
-        let enrolled = super::klaviyo::enrollments(self.project, &c.name)
-            .map(|_| json!({ "trigger": { "enrolled": true } }));
+        let enrolled =
+            enrollments(self.project, &c.name).map(|_| json!({ "trigger": { "enrolled": true } }));
         let mut any: Vec<Value> = triggers;
         any.extend(enrolled);
         all.push(json!({ "any": any }));
@@ -509,49 +530,129 @@ impl Ctx<'_> {
     }
 
     /// The check before an effect: ends the path when a goal is met or the
-    /// lead is suppressed. Returns the name the effect itself must take.
-    fn guarded(
-        &mut self,
-        node: &Node,
-        guards: &[(String, Value, String)],
-        ends: &mut BTreeSet<String>,
-        effect: &str,
-    ) -> String {
-        if guards.is_empty() {
-            return node.id.clone();
+    /// lead is suppressed. Returns the origin the effect itself must take.
+    fn guarded(&mut self, step: &Step<'_>, effect: &'static str) -> Origin {
+        if self.guards.is_empty() {
+            return step.origin.clone();
         }
-        let own = format!("{}/{effect}", node.id);
-        let routes = guards
-            .iter()
-            .map(|(n, _, end)| (n.clone(), end.clone()))
-            .collect();
-        for (_, _, end) in guards {
-            ends.insert(end.clone());
-        }
-        self.evaluate(Check {
-            origin: node.id.clone(),
-            step: node.id.clone(),
-            kind: "guard",
-            at: node.head,
-            conditions: Conditions::Path(GUARDS_PATH),
-            routes,
-            default: own.clone(),
-            extra: Map::new(),
-        });
+        let own = step.origin.with(Role::Effect(effect));
+        self.guard_check(step, step.origin.clone(), own.clone());
         own
     }
 
-    fn node(
+    /// An evaluation of the guards at `origin`: the run ends at the first
+    /// that holds, else goes on to `then`.
+    fn guard_check(&mut self, step: &Step<'_>, origin: Origin, then: Origin) {
+        let routes = self
+            .guards
+            .iter()
+            .map(|(n, _, end)| (n.clone(), end.clone()))
+            .collect();
+        let ends: Vec<Origin> = self.guards.iter().map(|g| g.2.clone()).collect();
+        self.ends.extend(ends);
+        self.evaluate(Check {
+            origin,
+            step: step.node.id.clone(),
+            kind: "guard",
+            at: step.node.head,
+            conditions: Conditions::Path(GUARDS_PATH),
+            routes,
+            default: then,
+            extra: Map::new(),
+        });
+    }
+
+    /// A wait while goals or suppression may start to hold: a callback
+    /// Task that the `wait_until` watcher completes as soon as `until` or a
+    /// guard holds (or that times out after the duration), then a guard
+    /// check, so that the run ends with the guard as its reason at the
+    /// moment it holds.
+    fn watched_wait(
         &mut self,
-        node: &Node,
-        guards: &[(String, Value, String)],
-        ends: &mut BTreeSet<String>,
+        step: &Step<'_>,
+        duration: crate::ir::Duration,
+        until: Option<&Condition>,
+        next: &Link,
     ) {
+        let function = self.function("wait_until", step.node.head);
+        let condition = match until {
+            Some(c) => self.condition(c, true),
+            None => Value::Null,
+        };
+        let check = step.origin.with(Role::Check(1));
+        let after_check = name_of(&check);
+        let mut payload = json!({
+            "campaign": self.campaign.name,
+            "step": step.node.id,
+            "condition": condition,
+            "guards.$": GUARDS_PATH,
+            "token.$": "$$.Task.Token",
+            "contact.$": "$.contact",
+            "entered_at.$": "$$.Execution.StartTime",
+        });
+        if self.has_segments {
+            payload["segments.$"] = json!(SEGMENTS_PATH);
+        }
+        let what = match until {
+            Some(_) => "or until the condition holds",
+            None => "unless a goal or suppression holds first",
+        };
+        let state = json!({
+            "Type": "Task",
+            "Comment": format!("wait {} {what}: the wait_until watcher completes the task token when it does", super::duration_text(duration)),
+            "Resource": LAMBDA_CALLBACK,
+            "Parameters": { "FunctionName": function, "Payload": payload },
+            "TimeoutSeconds": duration.seconds,
+            "ResultPath": null,
+            "Retry": retry(),
+            "Catch": [ { "ErrorEquals": ["States.Timeout"], "ResultPath": null, "Next": after_check } ],
+            "Next": after_check,
+        });
+        self.add(&step.origin, state);
+        let then = target_origin(next);
+        self.next_name(next);
+        self.guard_check(step, check, then);
+    }
+
+    /// A Lambda effect after its guard, continuing at `next` (or ending).
+    fn effect(
+        &mut self,
+        step: &Step<'_>,
+        (effect, function): (&'static str, &str),
+        payload: Map<String, Value>,
+        comment: String,
+        next: Option<&Link>,
+    ) {
+        let name = self.guarded(step, effect);
+        let mut task = self.lambda(function, &step.node.id, step.node.head, payload, comment);
+        task["ResultPath"] = Value::Null;
+        match next {
+            Some(link) => task["Next"] = json!(self.next_name(link)),
+            None => task["End"] = json!(true),
+        }
+        self.add(&name, task);
+    }
+}
+
+impl Platform for Ctx<'_> {
+    type Condition = Value;
+
+    fn condition(&mut self, c: &Condition, positive: bool) -> Value {
+        let v = self.cond(c);
+        if positive {
+            v
+        } else {
+            json!({ "not": v })
+        }
+    }
+
+    fn step(&mut self, step: &Step<'_>) {
+        let node = step.node;
         let id = node.id.clone();
+        let origin = &step.origin;
         let comment = format!("{} ({})", node.kind.keyword(), id);
-        match &node.kind {
-            NodeKind::Send { email, next: t } => {
-                let name = self.guarded(node, guards, ends, "send");
+        match &step.kind {
+            StepKind::Send { email, next } => {
                 let mut payload = Map::new();
                 payload.insert("email".into(), json!(email));
                 if let Some(e) = self.project.email(email) {
@@ -561,28 +662,31 @@ impl Ctx<'_> {
                         payload.insert("preview".into(), json!(p));
                     }
                 }
-                let mut task =
-                    self.lambda("send", &id, node.head, payload, format!("send {email}"));
-                task["ResultPath"] = Value::Null;
-                task["Next"] = json!(self.next_name(*t, ends));
-                self.add(&name, task);
+                let comment = format!("send {email}");
+                self.effect(step, ("send", "send"), payload, comment, Some(next));
             }
-            NodeKind::Wait {
-                duration,
-                until: None,
-                next: t,
-            } => {
-                let state = json!({ "Type": "Wait", "Comment": format!("wait {}", super::duration_text(duration)), "Seconds": duration.seconds, "Next": self.next_name(*t, ends) });
-                self.add(&id, state);
+            StepKind::Delay { duration, next } if !self.guards.is_empty() => {
+                self.watched_wait(step, *duration, None, next);
             }
-            NodeKind::Wait {
+            StepKind::PollUntil {
                 duration,
-                until: Some(until),
-                next: t,
+                until,
+                next,
+            } if !self.guards.is_empty() => {
+                self.watched_wait(step, *duration, Some(until), next);
+            }
+            StepKind::Delay { duration, next } => {
+                let state = json!({ "Type": "Wait", "Comment": format!("wait {}", super::duration_text(duration)), "Seconds": duration.seconds, "Next": self.next_name(next) });
+                self.add(origin, state);
+            }
+            StepKind::PollUntil {
+                duration,
+                until,
+                next,
             } => {
                 let function = self.function("wait_until", node.head);
-                let condition = self.cond(until);
-                let after = self.next_name(*t, ends);
+                let condition = self.condition(until, true);
+                let after = self.next_name(next);
                 let state = json!({
                     "Type": "Task",
                     "Comment": format!("wait {} or until the condition holds: wait_until completes the task token when it does", super::duration_text(duration)),
@@ -608,51 +712,54 @@ impl Ctx<'_> {
                 if self.has_segments {
                     state["Parameters"]["Payload"]["segments.$"] = json!(SEGMENTS_PATH);
                 }
-                self.add(&id, state);
+                self.add(origin, state);
             }
-            NodeKind::Branch { arms, otherwise } => {
+            StepKind::Choice {
+                arms, otherwise, ..
+            } => {
                 let mut conditions = Vec::new();
                 let mut routes = Vec::new();
-                for (k, arm) in arms.iter().enumerate() {
+                for (k, (condition, target)) in arms.iter().enumerate() {
                     let name = format!("when{}", k + 1);
-                    conditions.push((name.clone(), self.cond(&arm.condition)));
-                    routes.push((name, self.next_name(arm.target, ends)));
+                    conditions.push((name.clone(), self.condition(condition, true)));
+                    self.next_name(target);
+                    routes.push((name, target_origin(target)));
                 }
-                let default = self.next_name(otherwise.target, ends);
+                self.next_name(otherwise);
                 self.evaluate(Check {
-                    origin: id.clone(),
+                    origin: origin.clone(),
                     step: id.clone(),
                     kind: "branch",
                     at: node.head,
                     conditions: Conditions::Inline(conditions),
                     routes,
-                    default,
+                    default: target_origin(otherwise),
                     extra: Map::new(),
                 });
             }
-            NodeKind::Split { arms } => {
-                let choose = format!("{id}/route");
+            StepKind::Sample { arms } => {
+                let choose = origin.with(Role::Route);
                 self.add(
-                    &id,
+                    origin,
                     json!({
                         "Type": "Pass",
                         "Comment": "A random number in [0, 100) picks the arm",
                         "Parameters": { "roll.$": "States.MathRandom(0, 100)" },
                         "ResultPath": "$.split",
-                        "Next": state_name(&choose),
+                        "Next": name_of(&choose),
                     }),
                 );
                 let mut cumulative = 0;
                 let mut choices = Vec::new();
                 let last = arms.len().saturating_sub(1);
-                for arm in arms.iter().take(last) {
-                    cumulative += arm.percent;
-                    choices.push(json!({ "Variable": "$.split.roll", "NumericLessThan": cumulative, "Next": self.next_name(arm.target, ends) }));
+                for (percent, target) in arms.iter().take(last) {
+                    cumulative += percent;
+                    choices.push(json!({ "Variable": "$.split.roll", "NumericLessThan": cumulative, "Next": self.next_name(target) }));
                 }
-                let default = arms.last().map_or_else(
-                    || "(fell off)".to_string(),
-                    |a| self.next_name(a.target, ends),
-                );
+                let default = match arms.last() {
+                    Some((_, target)) => self.next_name(target),
+                    None => self.next_name(&None),
+                };
                 if choices.is_empty() {
                     // A single arm: every lead takes it.
                     choices.push(json!({ "Variable": "$.split.roll", "NumericGreaterThanEquals": 0, "Next": default }));
@@ -662,26 +769,21 @@ impl Ctx<'_> {
                     json!({ "Type": "Choice", "Choices": choices, "Default": default }),
                 );
             }
-            NodeKind::Set {
+            StepKind::Set {
                 property,
                 value: v,
-                next: t,
+                next,
             } => {
-                let name = self.guarded(node, guards, ends, "set");
                 let mut payload = Map::new();
                 payload.insert("property".into(), json!(self.property(property)));
                 payload.insert("value".into(), value(v));
-                let mut task = self.lambda("set_property", &id, node.head, payload, comment);
-                task["ResultPath"] = Value::Null;
-                task["Next"] = json!(self.next_name(*t, ends));
-                self.add(&name, task);
+                self.effect(step, ("set", "set_property"), payload, comment, Some(next));
             }
-            NodeKind::Notify {
+            StepKind::Notify {
                 recipient,
                 message,
-                next: t,
+                next,
             } => {
-                let name = self.guarded(node, guards, ends, "notify");
                 let mut payload = Map::new();
                 payload.insert(
                     "recipient".into(),
@@ -691,17 +793,13 @@ impl Ctx<'_> {
                     },
                 );
                 payload.insert("message".into(), json!(message));
-                let mut task = self.lambda("notify", &id, node.head, payload, comment);
-                task["ResultPath"] = Value::Null;
-                task["Next"] = json!(self.next_name(*t, ends));
-                self.add(&name, task);
+                self.effect(step, ("notify", "notify"), payload, comment, Some(next));
             }
-            NodeKind::Handoff {
+            StepKind::Handoff {
                 queue,
                 notes,
                 tasks,
             } => {
-                let name = self.guarded(node, guards, ends, "handoff");
                 let mut payload = Map::new();
                 payload.insert("queue".into(), json!(queue));
                 payload.insert("notes".into(), json!(notes));
@@ -709,19 +807,11 @@ impl Ctx<'_> {
                     "tasks".into(),
                     Value::Array(tasks.iter().map(|t| json!({ "title": t.title, "due_seconds": t.due.map(|d| d.seconds) })).collect()),
                 );
-                let mut task = self.lambda(
-                    "handoff",
-                    &id,
-                    node.head,
-                    payload,
-                    format!("hand off to {queue}; the lead leaves the campaign"),
-                );
-                task["ResultPath"] = Value::Null;
-                task["End"] = json!(true);
-                self.add(&name, task);
+                let comment = format!("hand off to {queue}; the lead leaves the campaign");
+                self.effect(step, ("handoff", "handoff"), payload, comment, None);
             }
-            NodeKind::Enroll { campaign } => {
-                let name = self.guarded(node, guards, ends, "enroll");
+            StepKind::Enroll { campaign } => {
+                let name = self.guarded(step, "enroll");
                 let machine = self.b.id(
                     "state_machines",
                     &self.cfg.state_machines,
@@ -746,43 +836,39 @@ impl Ctx<'_> {
                 });
                 self.add(&name, state);
             }
-            NodeKind::Goto { label, target } => {
-                let to = match target {
-                    Some(j) => self.next_name(Target::Node(*j), ends),
-                    None => self.next_name(Target::FallOff, ends),
-                };
+            StepKind::Jump { label, to } => {
+                let to = self.next_name(to);
                 self.add(
-                    &id,
+                    origin,
                     json!({ "Type": "Pass", "Comment": format!("goto {label}"), "Next": to }),
                 );
             }
-            NodeKind::Exit { reason } => {
+            StepKind::Exit { reason } => {
                 let comment = match reason {
                     Some(r) => format!("exit: {r}"),
                     None => "exit".to_string(),
                 };
-                self.add(&id, json!({ "Type": "Succeed", "Comment": comment }));
+                // A goal met by the last effect ends the run as that goal.
+                let name = self.guarded(step, "exit");
+                self.add(&name, json!({ "Type": "Succeed", "Comment": comment }));
             }
         }
+    }
+
+    fn documents(&mut self, _lowered: &Lowered<'_>) -> Vec<Traced> {
+        vec![self.file()]
     }
 }
 
-fn reachable(flow: &crate::ir::Flow) -> BTreeSet<usize> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = match flow.entry {
-        Target::Node(i) => vec![i],
-        Target::FallOff => Vec::new(),
-    };
-    while let Some(i) = stack.pop() {
-        if i < flow.nodes.len() && seen.insert(i) {
-            for t in flow.nodes[i].kind.successors() {
-                if let Target::Node(j) = t {
-                    stack.push(j);
-                }
-            }
-        }
-    }
-    seen
+/// The state name of an origin.
+fn name_of(origin: &Origin) -> String {
+    state_name(&origin.to_string())
+}
+
+/// Where a link leads in a machine: the fall-off end stands for `None`.
+fn target_origin(link: &Link) -> Origin {
+    link.clone()
+        .unwrap_or_else(|| Origin::campaign(CampaignPart::FellOff))
 }
 
 #[cfg(test)]

@@ -29,15 +29,16 @@
 
 use super::bind::Binder;
 use super::formula::Formula;
-use super::klaviyo::{enrollments, event_key, number, slices, ENGAGEMENT, MAX_POLLS};
-use super::unroll::Unrolled;
+use super::lower::{
+    emit_campaign, enrollments, event_key, lower, negate, number, slices, Link, Lowered, Origin,
+    Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
+};
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     Campaign, CompareOp, Condition, ConditionKind, Duration, Event, EventArgument, EventKind,
-    EventSource, NodeKind, Project, Quantity, Recipient, Reentry, Target, Trigger,
-    Value as IrValue,
+    EventSource, Project, Quantity, Recipient, Reentry, Task, Trigger, Value as IrValue,
 };
 use crate::span::Span;
 use serde_json::{json, Value};
@@ -73,6 +74,7 @@ fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFil
             campaign: &context,
             cfg: &config.hubspot,
             b,
+            acts: Vec::new(),
         };
         let test = ctx.cond(&segment.condition, true);
         let groups = ctx.groups(&test, segment.condition.span);
@@ -105,13 +107,16 @@ pub fn hubspot_traced(
 fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
+        let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
+        let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx {
             project,
             campaign,
             cfg: &config.hubspot,
             b,
+            acts: Vec::new(),
         };
-        out.push(ctx.file());
+        out.extend(emit_campaign(&mut ctx, &lowered));
     }
     out
 }
@@ -124,31 +129,33 @@ enum Atom {
     Branch(Value),
 }
 
-/// An action before ids are assigned; links are action names.
+/// An action before ids are assigned; links are origins.
 enum Act {
     Single {
-        name: String,
+        origin: Origin,
         type_id: &'static str,
         fields: Value,
-        next: Option<String>,
+        next: Link,
     },
     List {
-        name: String,
-        branches: Vec<(String, Value, Option<String>)>,
+        origin: Origin,
+        branches: Vec<(String, Value, Link)>,
         default_name: String,
-        default: Option<String>,
+        default: Link,
     },
     AbTest {
-        name: String,
+        origin: Origin,
         /// `(percentage, next action)`.
-        branches: Vec<(u64, Option<String>)>,
+        branches: Vec<(u64, Link)>,
     },
 }
 
 impl Act {
-    fn name(&self) -> &str {
+    fn origin(&self) -> &Origin {
         match self {
-            Act::Single { name, .. } | Act::List { name, .. } | Act::AbTest { name, .. } => name,
+            Act::Single { origin, .. } | Act::List { origin, .. } | Act::AbTest { origin, .. } => {
+                origin
+            }
         }
     }
 }
@@ -203,6 +210,8 @@ struct Ctx<'a> {
     campaign: &'a Campaign,
     cfg: &'a HubspotConfig,
     b: &'a mut Binder,
+    /// The flow's actions, entry first once every step is added.
+    acts: Vec<Act>,
 }
 
 impl Ctx<'_> {
@@ -213,20 +222,20 @@ impl Ctx<'_> {
 
     fn file(&mut self) -> Traced {
         let c = self.campaign;
-        let acts = self.actions();
+        let acts = std::mem::take(&mut self.acts);
 
         // Number the actions in order; a link to an action that already has
         // an incoming STANDARD connection is a GOTO.
-        let ids: BTreeMap<&str, String> = acts
+        let ids: BTreeMap<&Origin, String> = acts
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.name(), (i + 1).to_string()))
+            .map(|(i, a)| (a.origin(), (i + 1).to_string()))
             .collect();
-        let mut has_parent: BTreeSet<String> = BTreeSet::new();
-        let mut connection = |target: &Option<String>| -> Option<Value> {
-            let target = target.as_deref()?;
+        let mut has_parent: BTreeSet<Origin> = BTreeSet::new();
+        let mut connection = |target: &Link| -> Option<Value> {
+            let target = target.as_ref()?;
             let id = ids.get(target)?;
-            let edge = if has_parent.insert(target.to_string()) {
+            let edge = if has_parent.insert(target.clone()) {
                 "STANDARD"
             } else {
                 "GOTO"
@@ -234,10 +243,10 @@ impl Ctx<'_> {
             Some(json!({ "edgeType": edge, "nextActionId": id }))
         };
         let mut actions = Vec::new();
-        let mut origins = Vec::new();
+        let mut nodes = Vec::new();
         for a in &acts {
-            let id = ids.get(a.name()).cloned().unwrap_or_default();
-            origins.push((id.clone(), a.name().to_string()));
+            let id = ids.get(a.origin()).cloned().unwrap_or_default();
+            nodes.push((id.clone(), a.origin().clone()));
             let v = match a {
                 Act::Single {
                     type_id,
@@ -336,13 +345,13 @@ impl Ctx<'_> {
         flow["customProperties"] = json!({});
         flow["dataSources"] = json!([]);
         flow["actions"] = Value::Array(actions);
-        Traced {
-            file: OutputFile {
+        Traced::new(
+            OutputFile {
                 path: format!("{SECTION}/{}.json", c.name),
                 contents: to_pretty(&flow),
             },
-            origins,
-        }
+            nodes,
+        )
     }
 
     // ── enrollment and goals ──
@@ -708,11 +717,7 @@ impl Ctx<'_> {
         positive: bool,
         at: Span,
     ) -> Formula<Atom> {
-        let op = if positive {
-            op
-        } else {
-            super::klaviyo::negate(op)
-        };
+        let op = if positive { op } else { negate(op) };
         let property = self.quantity(left);
         let operation = match right {
             IrValue::Number(n) => {
@@ -864,234 +869,218 @@ impl Ctx<'_> {
 
     // ── the flow ──
 
-    fn actions(&mut self) -> Vec<Act> {
-        let campaign = self.campaign;
-        let flow = &campaign.flow;
-        let limit = self.cfg.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
-        let u = Unrolled::new(flow, limit);
-        let mut acts = Vec::new();
-        for (i, inst) in u.instances.iter().enumerate() {
-            let Some(node) = flow.nodes.get(inst.node) else {
-                continue;
-            };
-            let name = inst.name.clone();
-            let link =
-                |t: Target| -> Option<String> { u.name(u.next(flow, i, t)).map(str::to_string) };
-            match &node.kind {
-                NodeKind::Send { email, next } => {
-                    let id = self.email_id(email, node.head);
-                    acts.push(Act::Single {
-                        name,
-                        type_id: "0-4",
-                        fields: json!({ "content_id": id }),
-                        next: link(*next),
-                    });
-                }
-                NodeKind::Wait {
-                    duration,
-                    until: None,
-                    next,
-                } => acts.push(Act::Single {
-                    name,
-                    type_id: "0-1",
-                    fields: delay(duration.seconds.div_ceil(60)),
-                    next: link(*next),
-                }),
-                NodeKind::Wait {
-                    duration,
-                    until: Some(until),
-                    next,
-                } => {
-                    let after = link(*next);
-                    let test = self.cond(until, true);
-                    let groups = self.groups(&test, until.span);
-                    let filter = or_branch(groups);
-                    let parts = slices(duration.seconds.div_ceil(60), MAX_POLLS);
-                    for (k, minutes) in parts.iter().enumerate() {
-                        let check = if k == 0 {
-                            name.clone()
-                        } else {
-                            format!("{name}/check{}", k + 1)
-                        };
-                        let wait = format!("{name}/wait{}", k + 1);
-                        acts.push(Act::List {
-                            name: check,
-                            branches: vec![("until".to_string(), filter.clone(), after.clone())],
-                            default_name: "keep waiting".to_string(),
-                            default: Some(wait.clone()),
-                        });
-                        let then = if k + 1 < parts.len() {
-                            Some(format!("{name}/check{}", k + 2))
-                        } else {
-                            after.clone()
-                        };
-                        acts.push(Act::Single {
-                            name: wait,
-                            type_id: "0-1",
-                            fields: delay(*minutes),
-                            next: then,
-                        });
-                    }
-                }
-                NodeKind::Branch { arms, otherwise } => {
-                    let mut branches = Vec::new();
-                    for (k, arm) in arms.iter().enumerate() {
-                        let test = self.cond(&arm.condition, true);
-                        let groups = self.groups(&test, arm.condition.span);
-                        branches.push((
-                            format!("when {}", k + 1),
-                            or_branch(groups),
-                            link(arm.target),
-                        ));
-                    }
-                    acts.push(Act::List {
-                        name,
-                        branches,
-                        default_name: if otherwise.else_arm.is_some() {
-                            "else"
-                        } else {
-                            "no match"
-                        }
-                        .to_string(),
-                        default: link(otherwise.target),
-                    });
-                }
-                NodeKind::Split { arms } => {
-                    let mut branches = Vec::new();
-                    for arm in arms {
-                        let next = link(arm.target);
-                        if next.is_none() {
-                            self.unsupported(
-                                "a HubSpot A/B branch needs an action on every arm, and this arm ends at once".into(),
-                                arm.span,
-                                "an arm with no step",
-                                "give the arm a step before it ends, or end the campaign after the split",
-                            );
-                        }
-                        branches.push((arm.percent, next));
-                    }
-                    acts.push(Act::AbTest { name, branches });
-                }
-                NodeKind::Set {
-                    property,
-                    value,
-                    next,
-                } => {
-                    let hubspot_property = self.property(property);
-                    let text = match value {
-                        IrValue::String(s) if is_enumeration(&hubspot_property) => {
-                            self.enumeration_value(&hubspot_property, s, node.head)
-                        }
-                        IrValue::String(s) => s.clone(),
-                        IrValue::Number(n) => number(*n).to_string(),
-                        IrValue::Bool(v) => v.to_string(),
+    fn single(&mut self, origin: &Origin, type_id: &'static str, fields: Value, next: Link) {
+        self.acts.push(Act::Single {
+            origin: origin.clone(),
+            type_id,
+            fields,
+            next,
+        });
+    }
+}
+
+impl Platform for Ctx<'_> {
+    type Condition = Formula<Atom>;
+
+    fn condition(&mut self, c: &Condition, positive: bool) -> Formula<Atom> {
+        self.cond(c, positive)
+    }
+
+    fn step(&mut self, step: &Step<'_>) {
+        let origin = &step.origin;
+        let at = step.node.head;
+        match &step.kind {
+            StepKind::Send { email, next } => {
+                let id = self.email_id(email, at);
+                self.single(origin, "0-4", json!({ "content_id": id }), next.clone());
+            }
+            StepKind::Delay { duration, next } => self.single(
+                origin,
+                "0-1",
+                delay(duration.seconds.div_ceil(60)),
+                next.clone(),
+            ),
+            StepKind::PollUntil {
+                duration,
+                until,
+                next,
+            } => {
+                let test = self.condition(until, true);
+                let groups = self.groups(&test, until.span);
+                let filter = or_branch(groups);
+                let parts = slices(duration.seconds.div_ceil(60), MAX_POLLS);
+                for (k, minutes) in parts.iter().enumerate() {
+                    let check = if k == 0 {
+                        origin.clone()
+                    } else {
+                        origin.with(Role::Check(k + 1))
                     };
-                    acts.push(Act::Single {
-                        name,
-                        type_id: "0-5",
-                        fields: json!({
-                            "property_name": hubspot_property,
-                            "value": { "type": "STATIC_VALUE", "staticValue": text },
-                        }),
-                        next: link(*next),
+                    let wait = origin.with(Role::Wait(k + 1));
+                    self.acts.push(Act::List {
+                        origin: check,
+                        branches: vec![("until".to_string(), filter.clone(), next.clone())],
+                        default_name: "keep waiting".to_string(),
+                        default: Some(wait.clone()),
                     });
+                    let then = if k + 1 < parts.len() {
+                        Some(origin.with(Role::Check(k + 2)))
+                    } else {
+                        next.clone()
+                    };
+                    self.single(&wait, "0-1", delay(*minutes), then);
                 }
-                NodeKind::Notify {
-                    recipient,
-                    message,
-                    next,
-                } => {
-                    let users = self.users(recipient, node.head);
-                    acts.push(Act::Single {
-                        name,
-                        type_id: "0-8",
-                        fields: json!({ "user_ids": users, "subject": message, "body": message }),
-                        next: link(*next),
-                    });
+            }
+            StepKind::Choice {
+                arms,
+                otherwise,
+                has_else,
+            } => {
+                let mut branches = Vec::new();
+                for (k, (condition, target)) in arms.iter().enumerate() {
+                    let test = self.condition(condition, true);
+                    let groups = self.groups(&test, condition.span);
+                    branches.push((format!("when {}", k + 1), or_branch(groups), target.clone()));
                 }
-                NodeKind::Handoff {
-                    queue,
-                    notes,
-                    tasks,
-                } => {
-                    let users = self.users(&Recipient::Name(queue.clone()), node.head);
-                    let mut body = notes.join("\n");
-                    for t in tasks {
-                        body.push_str(&format!("\nTask: {}", t.title));
-                        if let Some(d) = t.due {
-                            body.push_str(&format!(" (due in {})", super::duration_text(d)));
-                        }
-                    }
-                    let title = campaign.title.as_deref().unwrap_or(&campaign.name);
-                    let first_task = (!tasks.is_empty()).then(|| format!("{name}/task1"));
-                    acts.push(Act::Single {
-                        name: name.clone(),
-                        type_id: "0-8",
-                        fields: json!({
-                            "user_ids": users,
-                            "subject": format!("Handoff to {queue}: {title}"),
-                            "body": body.trim(),
-                        }),
-                        next: first_task,
-                    });
-                    // The queue's first user owns the tasks.
-                    let owner = users.first().cloned().unwrap_or_default();
-                    for (k, t) in tasks.iter().enumerate() {
-                        let mut fields = json!({
-                            "task_type": "TODO",
-                            "subject": t.title,
-                            "body": notes.join("\n").trim(),
-                            "priority": "HIGH",
-                            "associations": [{
-                                "target": { "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TASK_TO_CONTACT },
-                                "value": { "type": "ENROLLED_OBJECT" },
-                            }],
-                            "use_explicit_associations": "true",
-                            "owner_assignment": {
-                                "type": "CUSTOM",
-                                "value": { "type": "STATIC_VALUE", "staticValue": owner },
-                            },
-                        });
-                        if let Some(d) = t.due {
-                            fields["due_time"] = due_time(d);
-                        }
-                        acts.push(Act::Single {
-                            name: format!("{name}/task{}", k + 1),
-                            type_id: "0-3",
-                            fields,
-                            next: (k + 1 < tasks.len()).then(|| format!("{name}/task{}", k + 2)),
-                        });
-                    }
-                }
-                NodeKind::Enroll { campaign: target } => {
-                    let list = self.b.id(
-                        "enrollment_lists",
-                        &self.cfg.enrollment_lists,
-                        target,
-                        "list",
-                        &format!("enrollment list for campaign `{target}`"),
-                        node.head,
+                self.acts.push(Act::List {
+                    origin: origin.clone(),
+                    branches,
+                    default_name: if *has_else { "else" } else { "no match" }.to_string(),
+                    default: otherwise.clone(),
+                });
+            }
+            StepKind::Sample { arms } => {
+                if arms.iter().any(|(_, target)| target.is_none()) {
+                    self.unsupported(
+                        "a HubSpot A/B branch needs an action on every arm, and an arm of this split ends at once".into(),
+                        at,
+                        "an arm with no step",
+                        "give every arm a step before it ends, or end the campaign after the split",
                     );
-                    // `0-13` (the older list action) fails on create;
-                    // `0-63809083` is what the current editor writes.
-                    acts.push(Act::Single {
-                        name,
-                        type_id: "0-63809083",
-                        fields: json!({ "listId": list, "targetObject": "{{ enrolled_object }}" }),
-                        next: None,
-                    });
                 }
-                NodeKind::Goto { .. } | NodeKind::Exit { .. } => {}
+                let branches = arms
+                    .iter()
+                    .map(|(percent, target)| (*percent, target.clone()))
+                    .collect();
+                self.acts.push(Act::AbTest {
+                    origin: origin.clone(),
+                    branches,
+                });
             }
+            StepKind::Set {
+                property,
+                value,
+                next,
+            } => {
+                let hubspot_property = self.property(property);
+                let text = match value {
+                    IrValue::String(s) if is_enumeration(&hubspot_property) => {
+                        self.enumeration_value(&hubspot_property, s, at)
+                    }
+                    IrValue::String(s) => s.clone(),
+                    IrValue::Number(n) => number(*n).to_string(),
+                    IrValue::Bool(v) => v.to_string(),
+                };
+                let fields = json!({
+                    "property_name": hubspot_property,
+                    "value": { "type": "STATIC_VALUE", "staticValue": text },
+                });
+                self.single(origin, "0-5", fields, next.clone());
+            }
+            StepKind::Notify {
+                recipient,
+                message,
+                next,
+            } => {
+                let users = self.users(recipient, at);
+                let fields = json!({ "user_ids": users, "subject": message, "body": message });
+                self.single(origin, "0-8", fields, next.clone());
+            }
+            StepKind::Handoff {
+                queue,
+                notes,
+                tasks,
+            } => self.handoff(origin, at, queue, notes, tasks),
+            StepKind::Enroll { campaign: target } => {
+                let list = self.b.id(
+                    "enrollment_lists",
+                    &self.cfg.enrollment_lists,
+                    target,
+                    "list",
+                    &format!("enrollment list for campaign `{target}`"),
+                    at,
+                );
+                // `0-13` (the older list action) fails on create;
+                // `0-63809083` is what the current editor writes.
+                let fields = json!({ "listId": list, "targetObject": "{{ enrolled_object }}" });
+                self.single(origin, "0-63809083", fields, None);
+            }
+            StepKind::Jump { .. } | StepKind::Exit { .. } => {}
         }
+    }
+
+    fn documents(&mut self, lowered: &Lowered<'_>) -> Vec<Traced> {
         // The entry first: HubSpot starts at `startActionId`, the first action.
-        if let Some(entry) = u.name(u.entry) {
-            if let Some(pos) = acts.iter().position(|a| a.name() == entry) {
-                let first = acts.remove(pos);
-                acts.insert(0, first);
+        if let Some(entry) = &lowered.entry {
+            if let Some(pos) = self.acts.iter().position(|a| a.origin() == entry) {
+                let first = self.acts.remove(pos);
+                self.acts.insert(0, first);
             }
         }
-        acts
+        vec![self.file()]
+    }
+}
+
+impl Ctx<'_> {
+    /// An internal email to the queue's users, then one task per `task`.
+    fn handoff(
+        &mut self,
+        origin: &Origin,
+        at: Span,
+        queue: &str,
+        notes: &[String],
+        tasks: &[Task],
+    ) {
+        let campaign = self.campaign;
+        let users = self.users(&Recipient::Name(queue.to_string()), at);
+        let mut body = notes.join("\n");
+        for t in tasks {
+            body.push_str(&format!("\nTask: {}", t.title));
+            if let Some(d) = t.due {
+                body.push_str(&format!(" (due in {})", super::duration_text(d)));
+            }
+        }
+        let title = campaign.title.as_deref().unwrap_or(&campaign.name);
+        let first_task = (!tasks.is_empty()).then(|| origin.with(Role::Task(1)));
+        let fields = json!({
+            "user_ids": users,
+            "subject": format!("Handoff to {queue}: {title}"),
+            "body": body.trim(),
+        });
+        self.single(origin, "0-8", fields, first_task);
+        // The queue's first user owns the tasks.
+        let owner = users.first().cloned().unwrap_or_default();
+        for (k, t) in tasks.iter().enumerate() {
+            let mut fields = json!({
+                "task_type": "TODO",
+                "subject": t.title,
+                "body": notes.join("\n").trim(),
+                "priority": "HIGH",
+                "associations": [{
+                    "target": { "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TASK_TO_CONTACT },
+                    "value": { "type": "ENROLLED_OBJECT" },
+                }],
+                "use_explicit_associations": "true",
+                "owner_assignment": {
+                    "type": "CUSTOM",
+                    "value": { "type": "STATIC_VALUE", "staticValue": owner },
+                },
+            });
+            if let Some(d) = t.due {
+                fields["due_time"] = due_time(d);
+            }
+            let next = (k + 1 < tasks.len()).then(|| origin.with(Role::Task(k + 2)));
+            self.single(&origin.with(Role::Task(k + 1)), "0-3", fields, next);
+        }
     }
 
     fn users(&mut self, r: &Recipient, at: Span) -> Vec<String> {

@@ -19,30 +19,22 @@
 
 use super::bind::Binder;
 use super::formula::Formula;
-use super::unroll::Unrolled;
+use super::lower::{
+    emit_campaign, enrollments, event_key, link_text, lower, negate, number, slices, trigger_text,
+    CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
+};
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     Campaign, CompareOp, Condition, ConditionKind, Duration, Event, EventArgument, EventKind,
-    EventSource, NodeKind, Project, Quantity, Recipient, Reentry, Target, Trigger,
-    Value as IrValue,
+    EventSource, Project, Quantity, Recipient, Reentry, Task, Trigger, Value as IrValue,
 };
 use crate::span::Span;
 use serde_json::{json, Map, Value};
 
 const SECTION: &str = "klaviyo";
 const PLATFORM: &str = "Klaviyo";
-
-/// The events `inactive <duration>` means the absence of.
-pub(crate) const ENGAGEMENT: [EventKind; 3] = [
-    EventKind::EmailOpened,
-    EventKind::EmailClicked,
-    EventKind::PageVisited,
-];
-
-/// The most time delays one `wait … or until …` becomes.
-pub(crate) const MAX_POLLS: u64 = 14;
 
 /// Klaviyo's own profile fields; any other property is `properties['name']`.
 const WELL_KNOWN: &[&str] = &[
@@ -84,6 +76,7 @@ fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFil
             cfg: &config.klaviyo,
             b,
             in_segment: true,
+            actions: Vec::new(),
         };
         let test = ctx.cond(&segment.condition, true);
         let definition = ctx.groups(&test, segment.condition.span);
@@ -121,44 +114,19 @@ pub fn klaviyo_traced(
 fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
+        let limit = config.klaviyo.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
+        let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx {
             project,
             campaign,
             cfg: &config.klaviyo,
             b,
             in_segment: false,
+            actions: Vec::new(),
         };
-        out.extend(ctx.campaign_files());
+        out.extend(emit_campaign(&mut ctx, &lowered));
     }
     out
-}
-
-/// Where an `enroll <campaign>` first appears, per target campaign.
-pub(crate) fn enrollments(project: &Project, target: &str) -> Option<Span> {
-    project
-        .campaigns
-        .iter()
-        .flat_map(|c| c.flow.nodes.iter())
-        .find(|n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == target))
-        .map(|n| n.head)
-}
-
-/// The binding key of an event: its catalogue name, or `event:<name>` for a
-/// custom event.
-pub(crate) fn event_key(event: &Event) -> String {
-    match (&event.kind, &event.argument) {
-        (EventKind::Custom, Some(EventArgument::Text(name))) => format!("event:{name}"),
-        (kind, _) => kind.name().to_string(),
-    }
-}
-
-/// A number as JSON: an integer when it is whole.
-pub(crate) fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        json!(n as i64)
-    } else {
-        json!(n)
-    }
 }
 
 /// The longest literal run of a text with `{{ merge tags }}`, and whether
@@ -213,16 +181,6 @@ fn relative_unit(d: Duration) -> Option<(&'static str, u64)> {
     }
 }
 
-/// `total` split into at most `max` near-equal whole parts, larger first.
-pub(crate) fn slices(total: u64, max: u64) -> Vec<u64> {
-    let n = total.clamp(1, max.max(1));
-    let (base, extra) = (total / n, total % n);
-    (0..n)
-        .map(|i| base + u64::from(i < extra))
-        .filter(|v| *v > 0)
-        .collect()
-}
-
 /// `percent` of the leads still undecided, as a whole percentage of them.
 pub(crate) fn conditional_percent(percent: u64, remaining: u64) -> u64 {
     if remaining == 0 {
@@ -239,11 +197,8 @@ struct Ctx<'a> {
     /// Lowering a segment, not a flow: an event with no window is any
     /// time (`alltime`), as there is no flow start to count from.
     in_segment: bool,
-}
-
-struct Body {
-    actions: Vec<Value>,
-    entry: Option<String>,
+    /// The flow's actions, with their origins, as the steps add them.
+    actions: Vec<(Origin, Value)>,
 }
 
 fn action(id: &str, kind: &str, links: Value, data: Value) -> Value {
@@ -262,9 +217,9 @@ impl Ctx<'_> {
 
     // ── the campaign ──
 
-    fn campaign_files(&mut self) -> Vec<Traced> {
+    fn campaign_files(&mut self, body_entry: Option<String>) -> Vec<Traced> {
         let c = self.campaign;
-        let body = self.body();
+        let body = std::mem::take(&mut self.actions);
         let profile_filter = self.profile_filter();
         let reentry = self.reentry();
         let title = c.title.clone().unwrap_or_else(|| c.name.clone());
@@ -311,8 +266,8 @@ impl Ctx<'_> {
 
         let mut files = Vec::new();
         for (path, name, trigger, filter) in variants {
-            let mut actions = Vec::new();
-            let mut entry = body.entry.clone();
+            let mut actions: Vec<(Origin, Value)> = Vec::new();
+            let mut entry = body_entry.clone();
             let admit = Formula::and(vec![
                 c.audience
                     .as_ref()
@@ -324,20 +279,23 @@ impl Ctx<'_> {
                     .or(c.audience.as_ref())
                     .map_or(c.name_span, |f| f.span);
                 let groups = self.groups(&admit, at);
-                actions.push(action(
-                    "(entry)",
-                    "conditional-split",
-                    json!({ "next_if_true": entry, "next_if_false": null }),
-                    json!({ "profile_filter": groups }),
+                let origin = Origin::campaign(CampaignPart::Entry);
+                actions.push((
+                    origin.clone(),
+                    action(
+                        &origin.to_string(),
+                        "conditional-split",
+                        json!({ "next_if_true": entry, "next_if_false": null }),
+                        json!({ "profile_filter": groups }),
+                    ),
                 ));
-                entry = Some("(entry)".to_string());
+                entry = Some(origin.to_string());
             }
-            actions.extend(body.actions.iter().cloned());
-            let origins = actions
-                .iter()
-                .filter_map(|a| a.get("temporary_id").and_then(Value::as_str))
-                .map(|id| (id.to_string(), id.to_string()))
-                .collect();
+            actions.extend(body.iter().cloned());
+            let (nodes, actions): (Vec<_>, Vec<_>) = actions
+                .into_iter()
+                .map(|(origin, a)| ((origin.to_string(), origin), a))
+                .unzip();
             let mut definition = Map::new();
             let triggers = if trigger.is_null() {
                 json!([])
@@ -359,13 +317,13 @@ impl Ctx<'_> {
                     "attributes": { "name": name, "definition": Value::Object(definition) }
                 }
             });
-            files.push(Traced {
-                file: OutputFile {
+            files.push(Traced::new(
+                OutputFile {
                     path,
                     contents: to_pretty(&document),
                 },
-                origins,
-            });
+                nodes,
+            ));
         }
         files
     }
@@ -894,238 +852,254 @@ impl Ctx<'_> {
 
     // ── the flow ──
 
-    fn body(&mut self) -> Body {
-        let campaign = self.campaign;
-        let flow = &campaign.flow;
-        let limit = self.cfg.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
-        let u = Unrolled::new(flow, limit);
-        let mut actions = Vec::new();
-        for (i, inst) in u.instances.iter().enumerate() {
-            let Some(node) = flow.nodes.get(inst.node) else {
-                continue;
-            };
-            let name = inst.name.as_str();
-            let link =
-                |t: Target| -> Option<String> { u.name(u.next(flow, i, t)).map(str::to_string) };
-            match &node.kind {
-                NodeKind::Send { email, next } => {
-                    let data = self.send(email, node.head);
-                    actions.push(action(
-                        name,
-                        "send-email",
-                        next_link(link(*next).as_deref()),
-                        data,
-                    ));
-                }
-                NodeKind::Wait {
-                    duration,
-                    until: None,
-                    next,
-                } => {
-                    let (unit, value) = delay_unit(*duration);
-                    actions.push(action(
-                        name,
-                        "time-delay",
-                        next_link(link(*next).as_deref()),
-                        json!({ "unit": unit, "value": value }),
-                    ));
-                }
-                NodeKind::Wait {
-                    duration,
-                    until: Some(until),
-                    next,
-                } => {
-                    let after = link(*next);
-                    let test = self.cond(until, true);
-                    let groups = self.groups(&test, until.span);
-                    let (unit, value) = delay_unit(*duration);
-                    let parts = slices(value, MAX_POLLS);
-                    for (k, part) in parts.iter().enumerate() {
-                        let check = if k == 0 {
-                            name.to_string()
-                        } else {
-                            format!("{name}/check{}", k + 1)
-                        };
-                        let wait = format!("{name}/wait{}", k + 1);
-                        actions.push(action(
-                            &check,
-                            "conditional-split",
-                            json!({ "next_if_true": after, "next_if_false": wait }),
-                            json!({ "profile_filter": groups }),
-                        ));
-                        let then = if k + 1 < parts.len() {
-                            Some(format!("{name}/check{}", k + 2))
-                        } else {
-                            after.clone()
-                        };
-                        actions.push(action(
-                            &wait,
-                            "time-delay",
-                            next_link(then.as_deref()),
-                            json!({ "unit": unit, "value": part }),
-                        ));
-                    }
-                }
-                NodeKind::Branch { arms, otherwise } => {
-                    let default = link(otherwise.target);
-                    if arms.is_empty() {
-                        actions.push(sample(name, 100, default.clone(), default.clone()));
-                    }
-                    for (k, arm) in arms.iter().enumerate() {
-                        let id = if k == 0 {
-                            name.to_string()
-                        } else {
-                            format!("{name}/when{}", k + 1)
-                        };
-                        let on_false = if k + 1 < arms.len() {
-                            Some(format!("{name}/when{}", k + 2))
-                        } else {
-                            default.clone()
-                        };
-                        let test = self.cond(&arm.condition, true);
-                        let groups = self.groups(&test, arm.condition.span);
-                        actions.push(action(
-                            &id,
-                            "conditional-split",
-                            json!({ "next_if_true": link(arm.target), "next_if_false": on_false }),
-                            json!({ "profile_filter": groups }),
-                        ));
-                    }
-                }
-                NodeKind::Split { arms } => {
-                    let mut remaining: u64 = arms.iter().map(|a| a.percent).sum();
-                    let count = arms.len().max(2) - 1;
-                    for k in 0..count {
-                        let id = if k == 0 {
-                            name.to_string()
-                        } else {
-                            format!("{name}/arm{}", k + 1)
-                        };
-                        let this = arms.get(k).map_or(100, |a| a.percent);
-                        let on_true = arms.get(k).and_then(|a| link(a.target));
-                        let on_false = if k + 1 < count {
-                            Some(format!("{name}/arm{}", k + 2))
-                        } else {
-                            arms.get(k + 1).or(arms.get(k)).and_then(|a| link(a.target))
-                        };
-                        actions.push(sample(
-                            &id,
-                            conditional_percent(this, remaining),
-                            on_true,
-                            on_false,
-                        ));
-                        remaining = remaining.saturating_sub(this);
-                    }
-                }
-                NodeKind::Set {
-                    property,
-                    value,
-                    next,
-                } => {
-                    let (kind, value) = match value {
-                        IrValue::String(s) => ("string", json!(s)),
-                        IrValue::Number(n) => ("numeric", number(*n)),
-                        IrValue::Bool(v) => ("boolean", json!(v)),
+    fn push(&mut self, origin: &Origin, kind: &str, links: Value, data: Value) {
+        self.actions.push((
+            origin.clone(),
+            action(&origin.to_string(), kind, links, data),
+        ));
+    }
+}
+
+impl Platform for Ctx<'_> {
+    type Condition = Formula<Value>;
+
+    fn condition(&mut self, c: &Condition, positive: bool) -> Formula<Value> {
+        self.cond(c, positive)
+    }
+
+    fn step(&mut self, step: &Step<'_>) {
+        let origin = &step.origin;
+        let at = step.node.head;
+        match &step.kind {
+            StepKind::Send { email, next } => {
+                let data = self.send(email, at);
+                self.push(
+                    origin,
+                    "send-email",
+                    next_link(link_text(next).as_deref()),
+                    data,
+                );
+            }
+            StepKind::Delay { duration, next } => {
+                let (unit, value) = delay_unit(*duration);
+                self.push(
+                    origin,
+                    "time-delay",
+                    next_link(link_text(next).as_deref()),
+                    json!({ "unit": unit, "value": value }),
+                );
+            }
+            StepKind::PollUntil {
+                duration,
+                until,
+                next,
+            } => {
+                let after = link_text(next);
+                let test = self.condition(until, true);
+                let groups = self.groups(&test, until.span);
+                let (unit, value) = delay_unit(*duration);
+                let parts = slices(value, MAX_POLLS);
+                for (k, part) in parts.iter().enumerate() {
+                    let check = if k == 0 {
+                        origin.clone()
+                    } else {
+                        origin.with(Role::Check(k + 1))
                     };
-                    actions.push(action(
-                        name,
-                        "update-profile",
-                        next_link(link(*next).as_deref()),
-                        json!({ "profile_operations": [ {
-                            "operator": "update",
-                            "property_type": kind,
-                            "property_key": self.property_key(property),
-                            "property_value": value,
-                        } ] }),
-                    ));
-                }
-                NodeKind::Notify {
-                    recipient,
-                    message,
-                    next,
-                } => {
-                    let to = self.recipients(recipient, node.head);
-                    let data = self.alert(to, message, node.head);
-                    actions.push(action(
-                        name,
-                        "send-internal-alert",
-                        next_link(link(*next).as_deref()),
-                        data,
-                    ));
-                }
-                NodeKind::Handoff {
-                    queue,
-                    notes,
-                    tasks,
-                } => {
-                    let to = self.recipients(&Recipient::Name(queue.clone()), node.head);
-                    let mut subject = format!("Handoff to {queue}");
-                    if !notes.is_empty() {
-                        subject.push_str(": ");
-                        subject.push_str(&notes.join(" "));
-                    }
-                    for t in tasks {
-                        subject.push_str(&format!(" | Task: {}", t.title));
-                        if let Some(d) = t.due {
-                            subject.push_str(&format!(" (due in {})", super::duration_text(d)));
-                        }
-                    }
-                    let webhook = self.cfg.crm_webhook.as_ref().map(|w| w.value.clone());
-                    let webhook_id = format!("{name}/crm");
-                    let data = self.alert(to, &subject, node.head);
-                    actions.push(action(
-                        name,
-                        "send-internal-alert",
-                        next_link(webhook.as_ref().map(|_| webhook_id.as_str())),
-                        data,
-                    ));
-                    if let Some(url) = webhook {
-                        let body = json!({
-                            "source": "nurturec",
-                            "campaign": self.campaign.name,
-                            "queue": queue,
-                            "email": "{{ person.email }}",
-                            "notes": notes,
-                            "tasks": tasks.iter().map(|t| json!({ "title": t.title, "due_seconds": t.due.map(|d| d.seconds) })).collect::<Vec<_>>(),
-                        });
-                        actions.push(action(
-                            &webhook_id,
-                            "send-webhook",
-                            next_link(None),
-                            json!({
-                                "message": {
-                                    "name": format!("Handoff to {queue}"),
-                                    "url": url,
-                                    "headers": { "Content-Type": "application/json" },
-                                    "body": serde_json::to_string(&body).unwrap_or_default(),
-                                },
-                                "status": "draft",
-                            }),
-                        ));
-                    }
-                }
-                NodeKind::Enroll { campaign } => {
-                    let list = self.b.id(
-                        "enrollment_lists",
-                        &self.cfg.enrollment_lists,
-                        campaign,
-                        "list",
-                        &format!("enrollment list for campaign `{campaign}`"),
-                        node.head,
+                    let wait = origin.with(Role::Wait(k + 1));
+                    self.push(
+                        &check,
+                        "conditional-split",
+                        json!({ "next_if_true": after, "next_if_false": wait.to_string() }),
+                        json!({ "profile_filter": groups }),
                     );
-                    actions.push(action(
-                        name,
-                        "list-update",
-                        next_link(None),
-                        json!({ "name": format!("Enroll in {campaign}"), "on_execution": true, "list_id": list, "status": "draft" }),
-                    ));
+                    let then = if k + 1 < parts.len() {
+                        Some(origin.with(Role::Check(k + 2)).to_string())
+                    } else {
+                        after.clone()
+                    };
+                    self.push(
+                        &wait,
+                        "time-delay",
+                        next_link(then.as_deref()),
+                        json!({ "unit": unit, "value": part }),
+                    );
                 }
-                NodeKind::Goto { .. } | NodeKind::Exit { .. } => {}
+            }
+            StepKind::Choice {
+                arms, otherwise, ..
+            } => {
+                let default = link_text(otherwise);
+                if arms.is_empty() {
+                    let (id, a) = sample(origin, 100, default.clone(), default.clone());
+                    self.actions.push((id, a));
+                }
+                for (k, (condition, target)) in arms.iter().enumerate() {
+                    let id = if k == 0 {
+                        origin.clone()
+                    } else {
+                        origin.with(Role::When(k + 1))
+                    };
+                    let on_false = if k + 1 < arms.len() {
+                        Some(origin.with(Role::When(k + 2)).to_string())
+                    } else {
+                        default.clone()
+                    };
+                    let test = self.condition(condition, true);
+                    let groups = self.groups(&test, condition.span);
+                    self.push(
+                        &id,
+                        "conditional-split",
+                        json!({ "next_if_true": link_text(target), "next_if_false": on_false }),
+                        json!({ "profile_filter": groups }),
+                    );
+                }
+            }
+            StepKind::Sample { arms } => {
+                let mut remaining: u64 = arms.iter().map(|a| a.0).sum();
+                let count = arms.len().max(2) - 1;
+                for k in 0..count {
+                    let id = if k == 0 {
+                        origin.clone()
+                    } else {
+                        origin.with(Role::Arm(k + 1))
+                    };
+                    let this = arms.get(k).map_or(100, |a| a.0);
+                    let on_true = arms.get(k).and_then(|a| link_text(&a.1));
+                    let on_false = if k + 1 < count {
+                        Some(origin.with(Role::Arm(k + 2)).to_string())
+                    } else {
+                        arms.get(k + 1)
+                            .or(arms.get(k))
+                            .and_then(|a| link_text(&a.1))
+                    };
+                    let (id, a) =
+                        sample(&id, conditional_percent(this, remaining), on_true, on_false);
+                    self.actions.push((id, a));
+                    remaining = remaining.saturating_sub(this);
+                }
+            }
+            StepKind::Set {
+                property,
+                value,
+                next,
+            } => {
+                let (kind, value) = match value {
+                    IrValue::String(s) => ("string", json!(s)),
+                    IrValue::Number(n) => ("numeric", number(*n)),
+                    IrValue::Bool(v) => ("boolean", json!(v)),
+                };
+                let key = self.property_key(property);
+                self.push(
+                    origin,
+                    "update-profile",
+                    next_link(link_text(next).as_deref()),
+                    json!({ "profile_operations": [ {
+                        "operator": "update",
+                        "property_type": kind,
+                        "property_key": key,
+                        "property_value": value,
+                    } ] }),
+                );
+            }
+            StepKind::Notify {
+                recipient,
+                message,
+                next,
+            } => {
+                let to = self.recipients(recipient, at);
+                let data = self.alert(to, message, at);
+                self.push(
+                    origin,
+                    "send-internal-alert",
+                    next_link(link_text(next).as_deref()),
+                    data,
+                );
+            }
+            StepKind::Handoff {
+                queue,
+                notes,
+                tasks,
+            } => self.handoff(origin, at, queue, notes, tasks),
+            StepKind::Enroll { campaign } => {
+                let list = self.b.id(
+                    "enrollment_lists",
+                    &self.cfg.enrollment_lists,
+                    campaign,
+                    "list",
+                    &format!("enrollment list for campaign `{campaign}`"),
+                    at,
+                );
+                self.push(
+                    origin,
+                    "list-update",
+                    next_link(None),
+                    json!({ "name": format!("Enroll in {campaign}"), "on_execution": true, "list_id": list, "status": "draft" }),
+                );
+            }
+            StepKind::Jump { .. } | StepKind::Exit { .. } => {}
+        }
+    }
+
+    fn documents(&mut self, lowered: &Lowered<'_>) -> Vec<Traced> {
+        self.campaign_files(lowered.entry.as_ref().map(Origin::to_string))
+    }
+}
+
+impl Ctx<'_> {
+    /// An internal alert to the queue, then the CRM webhook when one is set.
+    fn handoff(
+        &mut self,
+        origin: &Origin,
+        at: Span,
+        queue: &str,
+        notes: &[String],
+        tasks: &[Task],
+    ) {
+        let to = self.recipients(&Recipient::Name(queue.to_string()), at);
+        let mut subject = format!("Handoff to {queue}");
+        if !notes.is_empty() {
+            subject.push_str(": ");
+            subject.push_str(&notes.join(" "));
+        }
+        for t in tasks {
+            subject.push_str(&format!(" | Task: {}", t.title));
+            if let Some(d) = t.due {
+                subject.push_str(&format!(" (due in {})", super::duration_text(d)));
             }
         }
-        Body {
-            actions,
-            entry: u.name(u.entry).map(str::to_string),
+        let webhook = self.cfg.crm_webhook.as_ref().map(|w| w.value.clone());
+        let webhook_origin = origin.with(Role::Crm);
+        let webhook_id = webhook_origin.to_string();
+        let data = self.alert(to, &subject, at);
+        self.push(
+            origin,
+            "send-internal-alert",
+            next_link(webhook.as_ref().map(|_| webhook_id.as_str())),
+            data,
+        );
+        if let Some(url) = webhook {
+            let body = json!({
+                "source": "nurturec",
+                "campaign": self.campaign.name,
+                "queue": queue,
+                "email": "{{ person.email }}",
+                "notes": notes,
+                "tasks": tasks.iter().map(|t| json!({ "title": t.title, "due_seconds": t.due.map(|d| d.seconds) })).collect::<Vec<_>>(),
+            });
+            self.push(
+                &webhook_origin,
+                "send-webhook",
+                next_link(None),
+                json!({
+                    "message": {
+                        "name": format!("Handoff to {queue}"),
+                        "url": url,
+                        "headers": { "Content-Type": "application/json" },
+                        "body": serde_json::to_string(&body).unwrap_or_default(),
+                    },
+                    "status": "draft",
+                }),
+            );
         }
     }
 
@@ -1202,37 +1176,19 @@ impl Ctx<'_> {
     }
 }
 
-fn sample(id: &str, percentage: u64, on_true: Option<String>, on_false: Option<String>) -> Value {
-    action(
-        id,
+fn sample(
+    origin: &Origin,
+    percentage: u64,
+    on_true: Option<String>,
+    on_false: Option<String>,
+) -> (Origin, Value) {
+    let a = action(
+        &origin.to_string(),
         "conditional-split",
         json!({ "next_if_true": on_true, "next_if_false": on_false }),
         json!({ "profile_filter": { "condition_groups": [ { "conditions": [ { "type": "profile-sample", "percentage": percentage } ] } ] } }),
-    )
-}
-
-pub(crate) fn negate(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Eq => CompareOp::Ne,
-        CompareOp::Ne => CompareOp::Eq,
-        CompareOp::Ge => CompareOp::Lt,
-        CompareOp::Lt => CompareOp::Ge,
-        CompareOp::Le => CompareOp::Gt,
-        CompareOp::Gt => CompareOp::Le,
-    }
-}
-
-pub(crate) fn trigger_text(t: &Trigger) -> String {
-    match &t.source {
-        EventSource::Inactive(d) => format!("inactive {}", super::duration_text(d)),
-        EventSource::Event(e) => match &e.argument {
-            None => e.kind.name().to_string(),
-            Some(EventArgument::Text(s)) => format!("{}({s:?})", e.kind.name()),
-            Some(EventArgument::Email(s) | EventArgument::Segment(s)) => {
-                format!("{}({s})", e.kind.name())
-            }
-        },
-    }
+    );
+    (origin.clone(), a)
 }
 
 #[cfg(test)]
@@ -1241,12 +1197,6 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(slices(10, 14), vec![1; 10]);
-        assert_eq!(
-            slices(30, 14),
-            vec![3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
-        );
-        assert_eq!(slices(30, 14).iter().sum::<u64>(), 30);
         assert_eq!(conditional_percent(50, 100), 50);
         assert_eq!(conditional_percent(33, 67), 49);
         assert_eq!(conditional_percent(34, 34), 100);

@@ -26,6 +26,7 @@ pub mod graph;
 pub mod hubspot;
 mod ir_json;
 pub mod klaviyo;
+pub mod lower;
 mod unroll;
 
 pub use asl::asl;
@@ -34,6 +35,7 @@ pub use ir_json::{
     ir_json, project_definitions, project_json, IR_FORMAT_VERSION, PROJECT_FORMAT_VERSION,
 };
 pub use klaviyo::klaviyo;
+pub use lower::{CampaignPart, Origin, Place, Role};
 
 use std::fmt;
 use std::str::FromStr;
@@ -46,17 +48,34 @@ pub struct OutputFile {
 }
 
 /// An output file with the origin of every node in it: for each platform id
-/// (Klaviyo `temporary_id`, HubSpot `actionId`, ASL state name), the IR node
-/// id it lowers, with a `/role` suffix for the helper nodes a lowering adds
-/// (`3/poll2`) and a `#n` suffix for the n-th copy of an unrolled loop
-/// (`digest#2`); campaign-level nodes have a name in parentheses
-/// (`(entry)`, `(goal demo_booked)`). Tests use it to check that the output
-/// is equivalent to the IR; tools can use it as a source map.
+/// (Klaviyo `temporary_id`, HubSpot `actionId`, ASL state name), the
+/// [`Origin`] it lowers: an IR node (and which copy of an unrolled loop),
+/// or a campaign-level part, and the role of a helper node a lowering adds.
+/// Tests use it to check that the output is equivalent to the IR; tools can
+/// use it as a source map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Traced {
     pub file: OutputFile,
     /// `(platform id, origin)`, in output order.
+    pub nodes: Vec<(String, Origin)>,
+    /// The same with each origin in its text form ([`Origin`]'s `Display`:
+    /// `3/check2`, `digest#2`, `(goal demo_booked)`), for tools that read
+    /// text.
     pub origins: Vec<(String, String)>,
+}
+
+impl Traced {
+    pub(crate) fn new(file: OutputFile, nodes: Vec<(String, Origin)>) -> Traced {
+        let origins = nodes
+            .iter()
+            .map(|(id, origin)| (id.clone(), origin.to_string()))
+            .collect();
+        Traced {
+            file,
+            nodes,
+            origins,
+        }
+    }
 }
 
 /// Whether platform ids come from the config's bindings or are readable

@@ -23,8 +23,6 @@ pub(crate) enum Next {
 pub(crate) struct Instance {
     pub(crate) node: NodeIndex,
     pub(crate) depth: u32,
-    /// The node id, with `#n` for the n-th copy (`digest#2`).
-    pub(crate) name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -128,14 +126,8 @@ impl Unrolled {
                 if let Some(&i) = self.index.get(&(node, depth)) {
                     return Next::Instance(i);
                 }
-                let id = flow.nodes.get(node).map_or("?", |n| n.id.as_str());
-                let name = if depth == 0 {
-                    id.to_string()
-                } else {
-                    format!("{id}#{}", depth + 1)
-                };
                 let i = self.instances.len();
-                self.instances.push(Instance { node, depth, name });
+                self.instances.push(Instance { node, depth });
                 self.index.insert((node, depth), i);
                 queue.push_back(i);
                 Next::Instance(i)
@@ -188,13 +180,6 @@ impl Unrolled {
                 .get(&key)
                 .map_or(Next::End, |&i| Next::Instance(i)),
             None => Next::End,
-        }
-    }
-
-    pub(crate) fn name(&self, next: Next) -> Option<&str> {
-        match next {
-            Next::Instance(i) => self.instances.get(i).map(|inst| inst.name.as_str()),
-            Next::End => None,
         }
     }
 }
