@@ -462,6 +462,9 @@ fn owned_folders(targets: &[Target]) -> Vec<String> {
         if matches!(t, Target::Klaviyo | Target::Hubspot) {
             folders.push(format!("{}/segments", t.as_str()));
         }
+        if *t == Target::Hubspot {
+            folders.push("hubspot/scoring".to_string());
+        }
     }
     folders
 }

@@ -36,6 +36,7 @@ use super::lower::{
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::ScoreRuleKind;
 use crate::ir::{
     Campaign, CompareOp, Condition, ConditionKind, Duration, Event, EventArgument, EventKind,
     EventSource, Project, Quantity, Recipient, Reentry, Task, Trigger, Value as IrValue,
@@ -59,8 +60,141 @@ pub fn hubspot(
         .map(|t| t.file)
         .collect();
     files.extend(segments(project, config, &mut b));
+    files.extend(scoring_models(project, config, &mut b));
     b.finish()?;
     Ok(files)
+}
+
+/// Each scoring model as the score properties (`<model>.properties.json`,
+/// a `POST /crm/v3/properties/0-1/batch/create` body) and one workflow per
+/// rule that keeps them (`<model>.<component>.<n>.json`, `CONTACT_FLOW`
+/// bodies): an `on` rule adds its points each time the event happens (or
+/// the contact turns inactive); an `if` rule adds them when the condition
+/// starts to hold and takes them back when it stops, remembered in a flag
+/// property of its own. Every workflow changes the component's property and
+/// the model's total by the same amount.
+fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    for model in &project.scoring_models {
+        let context = super::definition_context(&model.name, model.name_span, Some(&model.name));
+        let mut ctx = Ctx {
+            project,
+            campaign: &context,
+            cfg: &config.hubspot,
+            b,
+            acts: Vec::new(),
+        };
+        let total = ctx.quantity(&Quantity::Score(None));
+        let mut properties = vec![score_property(&total, &format!("{} score", model.name))];
+        for component in &model.components {
+            let score = ctx.quantity(&Quantity::Score(Some(component.name.clone())));
+            properties.push(score_property(
+                &score,
+                &format!("{} score: {}", model.name, component.name),
+            ));
+            for (k, rule) in component.rules.iter().enumerate() {
+                let name = format!("{}.{}.{}", model.name, component.name, k + 1);
+                let scores = [score.as_str(), total.as_str()];
+                let flows = match &rule.kind {
+                    ScoreRuleKind::On(on) => {
+                        vec![ctx.on_rule(&name, on, rule.points, &scores, rule.span)]
+                    }
+                    ScoreRuleKind::If(condition) => {
+                        let flag = format!("{}_{}_rule{}", model.name, component.name, k + 1);
+                        properties.push(json!({
+                            "name": flag,
+                            "label": format!("{name}: counted"),
+                            "type": "bool",
+                            "fieldType": "booleancheckbox",
+                            "groupName": "contactinformation",
+                            "options": [
+                                { "label": "Yes", "value": "true", "displayOrder": 0, "hidden": false },
+                                { "label": "No", "value": "false", "displayOrder": 1, "hidden": false },
+                            ],
+                        }));
+                        ctx.if_rule(&name, condition, rule.points, &scores, &flag)
+                    }
+                };
+                for (suffix, flow) in flows {
+                    out.push(OutputFile {
+                        path: format!("{SECTION}/scoring/{name}{suffix}.json"),
+                        contents: to_pretty(&flow),
+                    });
+                }
+            }
+        }
+        out.push(OutputFile {
+            path: format!("{SECTION}/scoring/{}.properties.json", model.name),
+            contents: to_pretty(&json!({ "inputs": properties })),
+        });
+    }
+    out
+}
+
+fn score_property(name: &str, label: &str) -> Value {
+    json!({
+        "name": name,
+        "label": label,
+        "type": "number",
+        "fieldType": "number",
+        "groupName": "contactinformation",
+    })
+}
+
+/// `0-5` actions in a row, each changing one property, the last one ending
+/// the workflow.
+fn property_actions(changes: Vec<(String, Value)>) -> Vec<Value> {
+    let count = changes.len();
+    changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, (property, value))| {
+            let mut action = json!({
+                "type": "SINGLE_CONNECTION",
+                "actionId": (i + 1).to_string(),
+                "actionTypeId": "0-5",
+                "actionTypeVersion": 0,
+                "fields": { "property_name": property, "value": value },
+            });
+            if i + 1 < count {
+                action["connection"] =
+                    json!({ "edgeType": "STANDARD", "nextActionId": (i + 2).to_string() });
+            }
+            action
+        })
+        .collect()
+}
+
+fn increments(scores: &[&str], points: i64) -> Vec<(String, Value)> {
+    scores
+        .iter()
+        .map(|p| {
+            (
+                p.to_string(),
+                json!({ "type": "INCREMENT", "incrementAmount": points }),
+            )
+        })
+        .collect()
+}
+
+fn scoring_flow(name: &str, criteria: Value, actions: Vec<Value>) -> Value {
+    json!({
+        "type": "CONTACT_FLOW",
+        "objectTypeId": "0-1",
+        "flowType": "WORKFLOW",
+        "name": format!("Score: {name}"),
+        "description": format!("Generated by nurturec from scoring rule `{name}`. Review before enabling."),
+        "isEnabled": false,
+        "canEnrollFromSalesforce": false,
+        "startActionId": "1",
+        "enrollmentCriteria": criteria,
+        "suppressionListIds": [],
+        "blockedDates": [],
+        "timeWindows": [],
+        "customProperties": {},
+        "dataSources": [],
+        "actions": actions,
+    })
 }
 
 /// Each segment as a `POST /crm/v3/lists` body: an active (`DYNAMIC`)
@@ -577,6 +711,87 @@ impl Ctx<'_> {
             None if name == "unsubscribed" => "hs_email_optout".to_string(),
             None => name.to_string(),
         }
+    }
+
+    /// `+n on <event>`: enrolled by every occurrence; `+n on inactive D`:
+    /// enrolled each time the contact has been inactive for D.
+    fn on_rule(
+        &mut self,
+        name: &str,
+        on: &EventSource,
+        points: i64,
+        scores: &[&str],
+        at: Span,
+    ) -> (String, Value) {
+        let criteria = match on {
+            EventSource::Event(e) => {
+                let branch = match self.event(e, None, true) {
+                    Formula::Lit(Atom::Branch(b)) => b,
+                    _ => Value::Null,
+                };
+                json!({
+                    "type": "EVENT_BASED",
+                    "shouldReEnroll": true,
+                    "eventFilterBranches": [branch],
+                    "listMembershipFilterBranches": [],
+                })
+            }
+            EventSource::Inactive(d) => {
+                let test = self.inactive(*d, true, at);
+                let filter = or_branch(self.groups(&test, at));
+                json!({
+                    "type": "LIST_BASED",
+                    "shouldReEnroll": true,
+                    "unEnrollObjectsNotMeetingCriteria": false,
+                    "listFilterBranch": filter.clone(),
+                    "reEnrollmentTriggersFilterBranches": [filter],
+                })
+            }
+        };
+        let actions = property_actions(increments(scores, points));
+        (String::new(), scoring_flow(name, criteria, actions))
+    }
+
+    /// `+n if C`: `.add` enrolls contacts for whom C holds and the flag is
+    /// not set, adds n and sets it; `.remove` enrolls those for whom C no
+    /// longer holds and the flag is set, takes n back and clears it.
+    fn if_rule(
+        &mut self,
+        name: &str,
+        condition: &Condition,
+        points: i64,
+        scores: &[&str],
+        flag: &str,
+    ) -> Vec<(String, Value)> {
+        let mut flows = Vec::new();
+        for (suffix, holds) in [(".add", true), (".remove", false)] {
+            let flag_filter = property_filter(
+                flag,
+                json!({ "operationType": "BOOL", "operator": "IS_EQUAL_TO", "value": !holds, "includeObjectsWithNoValueSet": holds }),
+            );
+            let test = Formula::and(vec![
+                self.cond(condition, holds),
+                Formula::Lit(Atom::Filter(flag_filter)),
+            ]);
+            let filter = or_branch(self.groups(&test, condition.span));
+            let criteria = json!({
+                "type": "LIST_BASED",
+                "shouldReEnroll": true,
+                "unEnrollObjectsNotMeetingCriteria": false,
+                "listFilterBranch": filter.clone(),
+                "reEnrollmentTriggersFilterBranches": [filter],
+            });
+            let mut changes = increments(scores, if holds { points } else { -points });
+            changes.push((
+                flag.to_string(),
+                json!({ "type": "STATIC_VALUE", "staticValue": holds.to_string() }),
+            ));
+            flows.push((
+                suffix.to_string(),
+                scoring_flow(name, criteria, property_actions(changes)),
+            ));
+        }
+        flows
     }
 
     fn quantity(&self, q: &Quantity) -> String {

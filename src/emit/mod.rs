@@ -156,16 +156,26 @@ pub(crate) fn segment_context(
     segment: &crate::ir::Segment,
 ) -> crate::ir::Campaign {
     let scoring = match project.scoring_models.as_slice() {
-        [only] => Some(only.name.clone()),
+        [only] => Some(only.name.as_str()),
         _ => None,
     };
+    definition_context(&segment.name, segment.name_span, scoring)
+}
+
+/// An empty campaign named `name`, with `scoring` the model `score` means:
+/// the context in which definitions outside campaigns are lowered.
+pub(crate) fn definition_context(
+    name: &str,
+    name_span: crate::span::Span,
+    scoring: Option<&str>,
+) -> crate::ir::Campaign {
     crate::ir::Campaign {
-        name: segment.name.clone(),
-        name_span: segment.name_span,
+        name: name.to_string(),
+        name_span,
         title: None,
         triggers: Vec::new(),
         audience: None,
-        scoring,
+        scoring: scoring.map(str::to_string),
         goals: Vec::new(),
         suppress: None,
         cap: None,

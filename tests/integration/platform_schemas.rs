@@ -14,7 +14,7 @@ use nurturec::{ir, SourceMap};
 use serde_json::Value;
 use std::path::PathBuf;
 
-const HUBSPOT_SCHEMAS: &[&str] = &["filters", "flow", "list"];
+const HUBSPOT_SCHEMAS: &[&str] = &["filters", "flow", "list", "properties"];
 const SCHEMA_BASE: &str = "https://nurturec.invalid/hubspot/";
 
 fn read_json(path: &str) -> Value {
@@ -162,12 +162,18 @@ fn klaviyo_segments_validate_against_segment_create_query() {
 fn hubspot_outputs_validate_against_the_sdk_derived_schemas() {
     let flow = hubspot_validator("flow");
     let list = hubspot_validator("list");
-    let (mut flows, mut lists, mut failures) = (0, 0, Vec::new());
+    let properties = hubspot_validator("properties");
+    let (mut flows, mut lists, mut scoring, mut failures) = (0, 0, 0, Vec::new());
     for file in hubspot_files() {
         let validator = if file.path.starts_with("hubspot/segments/") {
             lists += 1;
             &list
+        } else if file.path.ends_with(".properties.json") {
+            &properties
         } else {
+            if file.path.starts_with("hubspot/scoring/") {
+                scoring += 1;
+            }
             flows += 1;
             &flow
         };
@@ -175,6 +181,7 @@ fn hubspot_outputs_validate_against_the_sdk_derived_schemas() {
     }
     assert!(flows >= 20, "only {flows} workflows");
     assert!(lists >= 12, "only {lists} lists");
+    assert!(scoring >= 10, "only {scoring} scoring workflows");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
