@@ -61,8 +61,36 @@ pub fn klaviyo(
         .map(|t| t.file)
         .collect();
     files.extend(segments(project, config, &mut b));
+    scoring_models(project, config, &mut b);
     b.finish()?;
     Ok(files)
+}
+
+/// Klaviyo can read a score (a profile property) but not keep one: a flow's
+/// `update-profile` sets values and cannot add to them. A scoring model
+/// builds for Klaviyo only when `[klaviyo.scores]` names the property that
+/// something else keeps; otherwise nothing would, and that is an error.
+fn scoring_models(project: &Project, config: &Config, b: &mut Binder) {
+    if b.placeholders() {
+        return;
+    }
+    for model in &project.scoring_models {
+        if !config.klaviyo.scores.contains_key(&model.name) {
+            b.unsupported(
+                Code::UnsupportedOnKlaviyo,
+                format!(
+                    "Klaviyo cannot keep the scoring model `{}`: a flow can set a profile property but not add to it",
+                    model.name
+                ),
+                model.name_span,
+                "no Klaviyo flow can run these rules",
+                &format!(
+                    "keep the score outside Klaviyo (e.g. the HubSpot scoring workflows) and name its property under `[klaviyo.scores]`: `{} = \"…\"`",
+                    model.name
+                ),
+            );
+        }
+    }
 }
 
 /// Each segment as a `POST /api/segments` body (`SegmentCreateQuery`).

@@ -214,3 +214,96 @@ fn hubspot_schemas_refuse_unknown_fields_and_undocumented_units() {
         "a window as coalescingRefineBy accepted"
     );
 }
+
+const SCORED: &str = "scoring fit {\n  size { +50 if company_size >= 200 }\n  activity { +5 on email.clicked }\n}\nsegment warm = score >= 40\n";
+
+fn scored_project() -> ir::Project {
+    let (_, c) = crate::support::compile_text("scored.nurture", SCORED);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    c.project
+}
+
+fn config_of(toml: &str) -> Config {
+    let mut sources = SourceMap::new();
+    let file = sources.add("nurture.toml", toml.to_string());
+    parse_config(file, toml).unwrap()
+}
+
+/// On Klaviyo a scoring model needs a property something else keeps: with
+/// none named it is `unsupported-on-klaviyo`, with one it builds.
+#[test]
+fn a_scoring_model_klaviyo_cannot_keep_is_an_error_naming_it() {
+    let project = scored_project();
+    let unbound = config_of("[klaviyo.segments]\nwarm = \"S1\"\n");
+    let errors = emit::klaviyo(&project, &unbound, IdMode::Bindings).unwrap_err();
+    let codes: Vec<String> = errors.iter().map(|d| d.code.to_string()).collect();
+    assert!(
+        codes.contains(&"unsupported-on-klaviyo".to_string()),
+        "{codes:?}"
+    );
+    assert!(errors
+        .iter()
+        .any(|d| d.message.contains("scoring model `fit`")));
+    let bound = config_of("[klaviyo.scores]\nfit = \"fit_score\"\n");
+    let files = emit::klaviyo(&project, &bound, IdMode::Bindings).unwrap();
+    assert!(files.iter().any(|f| f.path == "klaviyo/segments/warm.json"));
+}
+
+/// On HubSpot the model is its properties and one workflow per rule (two
+/// for an `if` rule), each changing the component and the total.
+#[test]
+fn a_scoring_model_becomes_hubspot_properties_and_workflows() {
+    let files = emit::hubspot(&scored_project(), &Config::default(), IdMode::Placeholders).unwrap();
+    let scoring: Vec<&str> = files
+        .iter()
+        .filter(|f| f.path.starts_with("hubspot/scoring/"))
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        scoring,
+        [
+            "hubspot/scoring/fit.size.1.add.json",
+            "hubspot/scoring/fit.size.1.remove.json",
+            "hubspot/scoring/fit.activity.1.json",
+            "hubspot/scoring/fit.properties.json",
+        ]
+    );
+    let on: Value = serde_json::from_str(
+        &files
+            .iter()
+            .find(|f| f.path.ends_with("activity.1.json"))
+            .unwrap()
+            .contents,
+    )
+    .unwrap();
+    assert_eq!(on["enrollmentCriteria"]["type"], "EVENT_BASED");
+    assert_eq!(on["enrollmentCriteria"]["shouldReEnroll"], true);
+    let changed: Vec<(&str, i64)> = on["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["fields"]["property_name"].as_str().unwrap(),
+                a["fields"]["value"]["incrementAmount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(changed, [("fit_activity_score", 5), ("fit_score", 5)]);
+    let remove: Value = serde_json::from_str(
+        &files
+            .iter()
+            .find(|f| f.path.ends_with("remove.json"))
+            .unwrap()
+            .contents,
+    )
+    .unwrap();
+    assert_eq!(
+        remove["actions"][0]["fields"]["value"]["incrementAmount"],
+        -50
+    );
+    assert_eq!(
+        remove["actions"][2]["fields"]["value"]["staticValue"],
+        "false"
+    );
+}
