@@ -79,6 +79,7 @@ codes! {
     MissingBinding = "missing-binding", Error, "a name a campaign uses has no platform id bound in nurture.toml";
     UnsupportedOnKlaviyo = "unsupported-on-klaviyo", Error, "a construct the Klaviyo flow API cannot express";
     UnsupportedOnHubspot = "unsupported-on-hubspot", Error, "a construct HubSpot workflows cannot express";
+    StepFunctionsLimit = "step-functions-limit", Error, "a campaign or state machine beyond an AWS Step Functions limit (one-year execution, 1 MB definition)";
 }
 
 /// Codes that `compile` alone never produces: they come from reading
@@ -90,6 +91,7 @@ pub const NEEDS_CONFIG: &[Code] = &[
     Code::MissingBinding,
     Code::UnsupportedOnKlaviyo,
     Code::UnsupportedOnHubspot,
+    Code::StepFunctionsLimit,
 ];
 
 impl Code {

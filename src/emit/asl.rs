@@ -20,6 +20,7 @@
 //!   number from `States.MathRandom`, then a `Choice`;
 //! - `goto`: a `Pass` state to the label; `exit`: `Succeed`.
 
+use super::asl_limits;
 use super::bind::Binder;
 use super::lower::{
     emit_campaign, enrollments, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin,
@@ -77,7 +78,12 @@ pub fn asl_traced(
             ends: BTreeSet::new(),
         };
         ctx.prologue(&lowered);
-        out.extend(emit_campaign(&mut ctx, &lowered));
+        let files = emit_campaign(&mut ctx, &lowered);
+        asl_limits::check_durations(campaign, &mut b);
+        for traced in &files {
+            asl_limits::check_size(campaign, &traced.file.contents, &mut b);
+        }
+        out.extend(files);
     }
     b.finish()?;
     Ok(out)

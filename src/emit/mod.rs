@@ -20,6 +20,7 @@
 //! every construct for every platform.
 
 pub mod asl;
+mod asl_limits;
 mod bind;
 mod formula;
 pub mod graph;

@@ -1242,6 +1242,7 @@ fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
         Code::MissingBinding => emit::klaviyo(&project, &config, IdMode::Bindings),
         Code::UnsupportedOnKlaviyo => emit::klaviyo(&project, &config, IdMode::Placeholders),
         Code::UnsupportedOnHubspot => emit::hubspot(&project, &config, IdMode::Placeholders),
+        Code::StepFunctionsLimit => emit::asl(&project, &config, IdMode::Placeholders),
         other => panic!("no backend for {other}"),
     };
     result
@@ -1322,6 +1323,59 @@ fn backends_do_not_panic_on_projects_with_errors() {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+// ── Step Functions limits and typed origins ──
+
+fn asl_codes(text: &str) -> Vec<(usize, Code)> {
+    let (sources, project) = compile_text("limits.nurture", text);
+    match emit::asl(&project, &Config::default(), IdMode::Placeholders) {
+        Ok(_) => Vec::new(),
+        Err(ds) => ds
+            .iter()
+            .map(|d| (sources.start_location(d.primary.span).0, d.code))
+            .collect(),
+    }
+}
+
+#[test]
+fn step_functions_limits_are_errors_when_asl_is_built() {
+    let head = "email e { subject \"s\" template \"t\" }\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n";
+    // Two waits of 200 days: each fits, the run does not.
+    let long_path = format!("{head}  wait 200d\n  send e\n  wait 200d\n  exit\n}}\n");
+    assert_eq!(asl_codes(&long_path), vec![(2, Code::StepFunctionsLimit)]);
+    // One wait over a year: that wait, and not also the campaign.
+    let long_wait = format!("{head}  wait 400d\n  send e\n  exit\n}}\n");
+    assert_eq!(asl_codes(&long_wait), vec![(6, Code::StepFunctionsLimit)]);
+    // The longest of two arms counts; 360 days fit.
+    let branches = format!(
+        "{head}  branch {{\n    when meeting.booked {{ wait 300d\n exit }}\n  }}\n  wait 60d\n  send e\n  exit\n}}\n"
+    );
+    assert!(asl_codes(&branches).is_empty());
+    // A loop has no longest run: not reported.
+    let looping = format!(
+        "{head}  top: send e\n  wait 200d\n  branch {{\n    when meeting.booked {{ exit }}\n  }}\n  goto top\n}}\n"
+    );
+    assert!(asl_codes(&looping).is_empty());
+}
+
+#[test]
+fn typed_origins_name_ir_nodes_or_campaign_parts() {
+    for (_, _, project, traced) in all_outputs() {
+        let campaign = campaign_of(&project, &traced.file.path);
+        assert_eq!(traced.nodes.len(), traced.origins.len());
+        for ((id, origin), (text_id, text)) in traced.nodes.iter().zip(&traced.origins) {
+            assert_eq!(id, text_id);
+            assert_eq!(&origin.to_string(), text);
+            if let Some(node) = origin.node_id() {
+                assert!(
+                    campaign.flow.nodes.iter().any(|n| n.id == node),
+                    "{}: `{id}` names no IR node",
+                    traced.file.path
+                );
             }
         }
     }
