@@ -198,6 +198,14 @@ impl EventKind {
         EventKind::ALL.iter().copied().find(|k| k.name() == name)
     }
 
+    /// Engagement events: what `inactive <duration>` is the absence of.
+    pub fn is_engagement(self) -> bool {
+        matches!(
+            self,
+            EventKind::EmailOpened | EventKind::EmailClicked | EventKind::PageVisited
+        )
+    }
+
     pub fn argument_kind(self) -> ArgumentKind {
         match self {
             EventKind::FormSubmitted
@@ -432,25 +440,72 @@ pub struct Task {
     pub due: Option<Duration>,
 }
 
+/// Why control can go from a statement to a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    /// To the next statement.
+    Next,
+    /// Into the `when` arm with this index (or past the branch if it is empty).
+    Arm(usize),
+    /// A lead that matches no arm of a branch without `else`.
+    NoMatch,
+    /// Into the `else` arm.
+    Else,
+    /// Into the split arm with this index.
+    Split(usize),
+    /// A resolved `goto`.
+    Goto,
+}
+
+/// One outgoing edge of a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub to: Target,
+}
+
 impl NodeKind {
-    /// Every target control can go to from this node, in a fixed order.
-    pub fn successors(&self) -> Vec<Target> {
+    /// Every edge out of this node, in a fixed order: the sequence; a
+    /// branch's arms, then its `else` or no-match edge; a split's arms; a
+    /// resolved `goto`. `exit`, `handoff` and `enroll` have none. This is
+    /// the one description of a flow's edges that the flow graph, the IR
+    /// JSON, loop unrolling and the simulator share.
+    pub fn edges(&self) -> Vec<Edge> {
+        let edge = |kind, to| Edge { kind, to };
         match self {
             NodeKind::Send { next, .. }
             | NodeKind::Wait { next, .. }
             | NodeKind::Set { next, .. }
-            | NodeKind::Notify { next, .. } => vec![*next],
-            NodeKind::Branch { arms, otherwise } => arms
+            | NodeKind::Notify { next, .. } => vec![edge(EdgeKind::Next, *next)],
+            NodeKind::Branch { arms, otherwise } => {
+                let last = match otherwise.else_arm {
+                    Some(_) => EdgeKind::Else,
+                    None => EdgeKind::NoMatch,
+                };
+                arms.iter()
+                    .enumerate()
+                    .map(|(a, arm)| edge(EdgeKind::Arm(a), arm.target))
+                    .chain(std::iter::once(edge(last, otherwise.target)))
+                    .collect()
+            }
+            NodeKind::Split { arms } => arms
                 .iter()
-                .map(|a| a.target)
-                .chain(std::iter::once(otherwise.target))
+                .enumerate()
+                .map(|(a, arm)| edge(EdgeKind::Split(a), arm.target))
                 .collect(),
-            NodeKind::Split { arms } => arms.iter().map(|a| a.target).collect(),
-            NodeKind::Goto { target, .. } => target.iter().map(|t| Target::Node(*t)).collect(),
+            NodeKind::Goto { target, .. } => target
+                .iter()
+                .map(|t| edge(EdgeKind::Goto, Target::Node(*t)))
+                .collect(),
             NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => {
                 Vec::new()
             }
         }
+    }
+
+    /// Every target control can go to from this node, in [`Self::edges`] order.
+    pub fn successors(&self) -> Vec<Target> {
+        self.edges().into_iter().map(|e| e.to).collect()
     }
 
     /// `exit`, `handoff` and `enroll` end a lead's path through the campaign.

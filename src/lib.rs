@@ -22,6 +22,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod ir;
 pub mod resolve;
+pub mod simulate;
 pub mod source;
 pub mod span;
 pub mod syntax;
