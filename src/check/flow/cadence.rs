@@ -250,6 +250,19 @@ fn shortest_times(
     let mut done = vec![false; count];
     let mut heap: BinaryHeap<Reverse<(u64, usize, usize)>> = BinaryHeap::new();
     let delay = |v: NodeIndex| g.step(v).map_or(0, min_delay);
+    // A handler can start wherever the lead is, the moment it arrives
+    // (waits included), except in the handler itself (it runs once) and at
+    // a terminal (the lead has left). Paths may still run one handler, then
+    // another, then the first again: a sound over-approximation.
+    let entries = g.handler_entries();
+    let handlers_from = |v: NodeIndex| {
+        let own = g.flow.handler_of(v.index());
+        let left = g.step(v).is_none_or(|n| n.kind.is_terminal());
+        entries
+            .iter()
+            .copied()
+            .filter(move |e| !left && (own.is_none() || g.flow.handler_of(e.index()) != own))
+    };
     let relax = |best: &mut Vec<Option<(u64, usize)>>,
                  heap: &mut BinaryHeap<_>,
                  w: NodeIndex,
@@ -266,6 +279,9 @@ fn shortest_times(
         if stop_at_sends {
             for w in g.graph.neighbors(v) {
                 relax(&mut best, &mut heap, w, time.saturating_add(delay(v)), tag);
+            }
+            for w in handlers_from(v) {
+                relax(&mut best, &mut heap, w, time, tag);
             }
         } else {
             relax(&mut best, &mut heap, v, time, tag);
@@ -285,6 +301,9 @@ fn shortest_times(
         }
         for w in g.graph.neighbors(v) {
             relax(&mut best, &mut heap, w, time.saturating_add(delay(v)), tag);
+        }
+        for w in handlers_from(v) {
+            relax(&mut best, &mut heap, w, time, tag);
         }
     }
     if stop_at_sends {

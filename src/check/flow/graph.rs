@@ -49,6 +49,12 @@ pub enum Edge {
     Goto,
     /// From [`Vertex::Start`] to the first statement.
     Entry,
+    /// From [`Vertex::Start`] into the handler with this index. A handler
+    /// can run wherever the lead is, but drawing that edge from every
+    /// statement would give every loop a way out; like goals, a handler
+    /// never makes a path end properly, so it is entered from the start,
+    /// and `cadence` adds what it needs (see [`FlowGraph::handler_entries`]).
+    Handler(usize),
 }
 
 impl From<ir::EdgeKind> for Edge {
@@ -105,6 +111,9 @@ impl<'c> FlowGraph<'c> {
             Target::Node(_) | Target::FallOff => fall_off,
         };
         graph.add_edge(start, vertex(flow.entry), Edge::Entry);
+        for (h, handler) in flow.handlers.iter().enumerate() {
+            graph.add_edge(start, vertex(handler.entry), Edge::Handler(h));
+        }
         for (i, node) in flow.nodes.iter().enumerate() {
             let from = NodeIndex::new(i);
             for e in node.kind.edges() {
@@ -139,6 +148,18 @@ impl<'c> FlowGraph<'c> {
         };
         g.reachable = g.search([start], Direction::Outgoing);
         g
+    }
+
+    /// The first statement of every handler with one, as a vertex.
+    pub fn handler_entries(&self) -> Vec<NodeIndex> {
+        self.flow
+            .handlers
+            .iter()
+            .filter_map(|h| match h.entry {
+                Target::Node(i) if i < self.flow.nodes.len() => Some(NodeIndex::new(i)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The statement a vertex stands for, if it is one.
