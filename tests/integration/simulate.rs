@@ -714,6 +714,14 @@ fn the_examples_campaign_tests_pass() {
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }
 
+/// The v1 example (a handler and a send window) and its timelines.
+#[test]
+fn the_v1_example_campaign_tests_pass() {
+    let o = run(&["test", "tests/projects/post_webinar_v1"], None, &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("2 passed"), "{}", stdout(&o));
+}
+
 mod lead_files {
     use nurturec::simulate::{lead::parse_duration, CampaignTest, Lead};
     use proptest::prelude::*;
