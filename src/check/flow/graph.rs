@@ -53,7 +53,7 @@ pub enum Edge {
     /// can run wherever the lead is, but drawing that edge from every
     /// statement would give every loop a way out; like goals, a handler
     /// never makes a path end properly, so it is entered from the start,
-    /// and `cadence` adds what it needs (see [`FlowGraph::handler_entries`]).
+    /// and `cadence` adds the starts from every statement it needs.
     Handler(usize),
 }
 
@@ -148,18 +148,6 @@ impl<'c> FlowGraph<'c> {
         };
         g.reachable = g.search([start], Direction::Outgoing);
         g
-    }
-
-    /// The first statement of every handler with one, as a vertex.
-    pub fn handler_entries(&self) -> Vec<NodeIndex> {
-        self.flow
-            .handlers
-            .iter()
-            .filter_map(|h| match h.entry {
-                Target::Node(i) if i < self.flow.nodes.len() => Some(NodeIndex::new(i)),
-                _ => None,
-            })
-            .collect()
     }
 
     /// The statement a vertex stands for, if it is one.
