@@ -1124,3 +1124,118 @@ fn witnesses_show_what_the_diagnostics_say() {
         "only {witnessed} of {total} diagnostics have a witness"
     );
 }
+
+/// The checks' verdict on handlers held to the simulator: campaigns with
+/// handlers that check clean, run against many leads whose handler events
+/// fall at random times (a fixed pseudo-random sequence), never fall off a
+/// flow and never send more than their cap in a window.
+#[test]
+fn clean_campaigns_with_handlers_keep_their_promises_in_the_simulator() {
+    let example =
+        std::fs::read_to_string(root().join("tests/projects/post_webinar_v1/post_webinar.nurture"))
+            .unwrap();
+    let skips_ahead = r#"
+email recording { subject "Recording" template "w/recording" }
+email pricing { subject "Pricing" template "w/pricing" }
+campaign skips_ahead_once {
+  trigger webinar.attended("q9")
+  goal booked when meeting.booked
+  suppress when unsubscribed or bounced or complained
+  cap 2 emails per 7d
+  on page.visited("/pricing") {
+    goto pricing
+  }
+  on demo.requested {
+    wait 1d
+    notify owner "Asked for a demo."
+    goto done
+  }
+  send recording
+  wait 7d
+  pricing: send pricing
+  done: wait 7d
+  exit
+}
+"#;
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: u64| {
+        // xorshift64*: deterministic, good enough to spread event times.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d) % below
+    };
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    for (text, campaign, role) in [
+        (example.as_str(), "post_webinar", "sre"),
+        (skips_ahead, "skips_ahead_once", "sre"),
+    ] {
+        let (_, compilation) = compile_text("t.nurture", text);
+        assert!(
+            compilation.diagnostics.is_empty(),
+            "{:?}",
+            compilation.diagnostics
+        );
+        let c = compilation
+            .project
+            .campaigns
+            .iter()
+            .find(|c| c.name == campaign)
+            .unwrap();
+        let cap = c.cap.unwrap();
+        let (mut handled, mut held) = (0, 0);
+        for _ in 0..200 {
+            let mut lead_text = format!(
+                "entry_time = \"{} {:02}:{:02}\"\n[properties]\nrole = \"{role}\"\n",
+                days[next(7) as usize],
+                next(24),
+                next(4) * 15
+            );
+            for (event, argument) in [
+                ("demo.requested", None),
+                ("page.visited", Some("/pricing")),
+                ("meeting.booked", None),
+            ] {
+                if next(3) > 0 {
+                    let at = next(40 * 24);
+                    lead_text.push_str(&format!(
+                        "[[events]]\nat = \"{at}h\"\nevent = \"{event}\"\n"
+                    ));
+                    if let Some(a) = argument {
+                        lead_text.push_str(&format!("argument = \"{a}\"\n"));
+                    }
+                }
+            }
+            let trace = simulate::simulate(
+                &compilation.project,
+                campaign,
+                &lead(&lead_text),
+                &Options::default(),
+            )
+            .unwrap();
+            assert!(!kinds(&trace).contains(&"fell-off"), "{lead_text}");
+            handled += kinds(&trace).iter().filter(|k| **k == "handler").count();
+            held += kinds(&trace).iter().filter(|k| **k == "held").count();
+            let sends: Vec<i64> = trace
+                .steps
+                .iter()
+                .filter(|s| s.kind.name() == "send")
+                .map(|s| s.seconds)
+                .collect();
+            let n = usize::try_from(cap.sends).unwrap();
+            for w in sends.windows(n + 1) {
+                assert!(
+                    w[n] - w[0] >= i64::try_from(cap.per.seconds).unwrap(),
+                    "{campaign}: sends {sends:?} break the cap\n{lead_text}"
+                );
+            }
+        }
+        // The leads do exercise the handlers (and the example's window).
+        assert!(handled > 50, "{campaign}: {handled} handler runs");
+        assert_eq!(
+            held > 0,
+            c.send_window.is_some(),
+            "{campaign}: {held} held sends"
+        );
+    }
+}
