@@ -11,6 +11,8 @@ pub struct Project {
     pub emails: Vec<Email>,
     pub scoring_models: Vec<ScoringModel>,
     pub campaigns: Vec<Campaign>,
+    /// The `properties` block, if the project declares its properties.
+    pub properties: Option<Properties>,
 }
 
 impl Project {
@@ -24,6 +26,62 @@ impl Project {
 
     pub fn scoring_model(&self, name: &str) -> Option<&ScoringModel> {
         self.scoring_models.iter().find(|m| m.name == name)
+    }
+
+    /// The declared type of a contact property (`None`: undeclared, or the
+    /// project declares nothing).
+    pub fn property_type(&self, name: &str) -> Option<&PropertyType> {
+        self.properties
+            .as_ref()?
+            .declarations
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| &d.ty)
+    }
+}
+
+/// The declared contact properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Properties {
+    pub declarations: Vec<PropertyDecl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyDecl {
+    pub name: String,
+    pub name_span: Span,
+    pub ty: PropertyType,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyType {
+    Text,
+    /// `text in [...]`: one of these values.
+    Enum(Vec<String>),
+    Number,
+    Bool,
+    /// `list of text`.
+    TextList,
+}
+
+impl PropertyType {
+    /// As written in the `properties` block.
+    pub fn describe(&self) -> String {
+        match self {
+            PropertyType::Text => "text".to_string(),
+            PropertyType::Enum(values) => format!(
+                "text in [{}]",
+                values
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            PropertyType::Number => "number".to_string(),
+            PropertyType::Bool => "bool".to_string(),
+            PropertyType::TextList => "list of text".to_string(),
+        }
     }
 }
 
@@ -62,6 +120,8 @@ pub struct ScoreComponent {
 pub struct ScoreRule {
     pub points: i64,
     pub kind: ScoreRuleKind,
+    /// `max N` (on `on` rules): the rule adds (or removes) at most N points in all.
+    pub max: Option<u64>,
     pub span: Span,
 }
 
@@ -69,8 +129,8 @@ pub struct ScoreRule {
 pub enum ScoreRuleKind {
     /// Points while the condition holds.
     If(Condition),
-    /// Points each time the event happens.
-    On(EventSource),
+    /// Points each time one of the events happens (one, or several joined by `or`).
+    On(Vec<EventSource>),
 }
 
 /// What a trigger or an `on` rule listens to.
@@ -198,6 +258,14 @@ impl EventKind {
         EventKind::ALL.iter().copied().find(|k| k.name() == name)
     }
 
+    /// Engagement events: what `inactive <duration>` is the absence of.
+    pub fn is_engagement(self) -> bool {
+        matches!(
+            self,
+            EventKind::EmailOpened | EventKind::EmailClicked | EventKind::PageVisited
+        )
+    }
+
     pub fn argument_kind(self) -> ArgumentKind {
         match self {
             EventKind::FormSubmitted
@@ -245,6 +313,11 @@ pub enum ConditionKind {
         left: Quantity,
         negated: bool,
         values: Vec<Value>,
+    },
+    /// `tech_stack contains "salesforce"`: the list-valued property holds the value.
+    Contains {
+        property: String,
+        value: Value,
     },
     /// The event happened since entry, or within the duration.
     Event {
@@ -432,25 +505,72 @@ pub struct Task {
     pub due: Option<Duration>,
 }
 
+/// Why control can go from a statement to a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    /// To the next statement.
+    Next,
+    /// Into the `when` arm with this index (or past the branch if it is empty).
+    Arm(usize),
+    /// A lead that matches no arm of a branch without `else`.
+    NoMatch,
+    /// Into the `else` arm.
+    Else,
+    /// Into the split arm with this index.
+    Split(usize),
+    /// A resolved `goto`.
+    Goto,
+}
+
+/// One outgoing edge of a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub to: Target,
+}
+
 impl NodeKind {
-    /// Every target control can go to from this node, in a fixed order.
-    pub fn successors(&self) -> Vec<Target> {
+    /// Every edge out of this node, in a fixed order: the sequence; a
+    /// branch's arms, then its `else` or no-match edge; a split's arms; a
+    /// resolved `goto`. `exit`, `handoff` and `enroll` have none. This is
+    /// the one description of a flow's edges that the flow graph, the IR
+    /// JSON, loop unrolling and the simulator share.
+    pub fn edges(&self) -> Vec<Edge> {
+        let edge = |kind, to| Edge { kind, to };
         match self {
             NodeKind::Send { next, .. }
             | NodeKind::Wait { next, .. }
             | NodeKind::Set { next, .. }
-            | NodeKind::Notify { next, .. } => vec![*next],
-            NodeKind::Branch { arms, otherwise } => arms
+            | NodeKind::Notify { next, .. } => vec![edge(EdgeKind::Next, *next)],
+            NodeKind::Branch { arms, otherwise } => {
+                let last = match otherwise.else_arm {
+                    Some(_) => EdgeKind::Else,
+                    None => EdgeKind::NoMatch,
+                };
+                arms.iter()
+                    .enumerate()
+                    .map(|(a, arm)| edge(EdgeKind::Arm(a), arm.target))
+                    .chain(std::iter::once(edge(last, otherwise.target)))
+                    .collect()
+            }
+            NodeKind::Split { arms } => arms
                 .iter()
-                .map(|a| a.target)
-                .chain(std::iter::once(otherwise.target))
+                .enumerate()
+                .map(|(a, arm)| edge(EdgeKind::Split(a), arm.target))
                 .collect(),
-            NodeKind::Split { arms } => arms.iter().map(|a| a.target).collect(),
-            NodeKind::Goto { target, .. } => target.iter().map(|t| Target::Node(*t)).collect(),
+            NodeKind::Goto { target, .. } => target
+                .iter()
+                .map(|t| edge(EdgeKind::Goto, Target::Node(*t)))
+                .collect(),
             NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => {
                 Vec::new()
             }
         }
+    }
+
+    /// Every target control can go to from this node, in [`Self::edges`] order.
+    pub fn successors(&self) -> Vec<Target> {
+        self.edges().into_iter().map(|e| e.to).collect()
     }
 
     /// `exit`, `handoff` and `enroll` end a lead's path through the campaign.

@@ -1,11 +1,13 @@
-//! Command-line interface: `check`, `build`, `graph`, `explain`, `init`,
-//! `completions`.
+//! Command-line interface: `check`, `build`, `graph`, `simulate`, `test`,
+//! `explain`, `init`, `completions`.
 
 mod config;
 mod init;
 mod inputs;
 mod output;
 mod project;
+mod simulate;
+mod test;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nurturec::config::Config;
@@ -72,6 +74,10 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Run one lead through a campaign and print what happens to it, day by day.
+    Simulate(simulate::SimulateArgs),
+    /// Run the campaign tests (`*.lead.toml`) and compare their timelines with the committed ones.
+    Test(test::TestArgs),
     /// Explain a diagnostic code, with a failing and a fixed example.
     Explain {
         /// The code, e.g. `missing-exit`; without it, list every code.
@@ -224,6 +230,8 @@ pub fn main() -> ExitCode {
             format,
             report,
         } => graph(&or_default(paths), campaign.as_deref(), format, &report),
+        Command::Simulate(args) => simulate::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Init { dir } => init::run(&dir),
         Command::Completions { shell } => completions(shell),
@@ -310,6 +318,16 @@ fn report(diagnostics: &[Diagnostic], sources: &SourceMap, args: &ReportArgs) ->
     }
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     errors || (args.deny_warnings && !diagnostics.is_empty())
+}
+
+/// Prints diagnostics as the human format does, without colour, on standard error.
+fn render_diagnostics(diagnostics: &[Diagnostic], sources: &SourceMap) {
+    let mut text = render::human(diagnostics, sources, false);
+    if let Some(summary) = render::summary(diagnostics) {
+        text.push_str(&summary);
+        text.push('\n');
+    }
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 /// In the document formats an I/O failure still owes standard output one

@@ -497,6 +497,9 @@ impl Ctx<'_> {
                 let (key, q) = self.quantity(left);
                 json!({ key: q, "op": if *negated { "not in" } else { "in" }, "values": values.iter().map(value).collect::<Vec<_>>() })
             }
+            ConditionKind::Contains { property, value: v } => {
+                json!({ "property": self.property(property), "op": "contains", "value": value(v) })
+            }
             ConditionKind::Event { event, within } => {
                 let mut v = self.event(event);
                 match within {

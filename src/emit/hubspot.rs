@@ -491,6 +491,24 @@ impl Ctx<'_> {
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
             }
+            ConditionKind::Contains { property, value } => {
+                // A `list of text` is a multiple-checkbox property: an
+                // enumeration whose values it holds several of.
+                let value = match value {
+                    IrValue::String(s) => s.clone(),
+                    IrValue::Number(n) => n.to_string(),
+                    IrValue::Bool(b) => b.to_string(),
+                };
+                Formula::Lit(Atom::Filter(property_filter(
+                    &self.property(property),
+                    json!({
+                        "operationType": "ENUMERATION",
+                        "operator": if positive { "CONTAINS_ALL" } else { "DOES_NOT_CONTAIN_ALL" },
+                        "values": [value],
+                        "includeObjectsWithNoValueSet": !positive,
+                    }),
+                )))
+            }
             ConditionKind::Member {
                 left,
                 negated,

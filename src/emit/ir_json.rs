@@ -5,8 +5,8 @@
 
 use super::OutputFile;
 use crate::ir::{
-    self, ConditionKind, Duration, EventArgument, EventSource, NodeKind, Quantity, Recipient,
-    Reentry, Target, Value,
+    self, ConditionKind, Duration, EdgeKind, EventArgument, EventSource, NodeKind, Quantity,
+    Recipient, Reentry, Target, Value,
 };
 use crate::source::SourceMap;
 use crate::span::Span;
@@ -63,34 +63,16 @@ pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
         edges.push(Json::Object(e));
     };
     for n in nodes {
-        match &n.kind {
-            NodeKind::Send { next, .. }
-            | NodeKind::Wait { next, .. }
-            | NodeKind::Set { next, .. }
-            | NodeKind::Notify { next, .. } => edge(&n.id, *next, "sequence", None),
-            NodeKind::Branch { arms, otherwise } => {
-                for (i, arm) in arms.iter().enumerate() {
-                    edge(&n.id, arm.target, "branch-arm", Some(("arm", json!(i + 1))));
-                }
-                let kind = if otherwise.else_arm.is_some() {
-                    "else"
-                } else {
-                    "no-match"
-                };
-                edge(&n.id, otherwise.target, kind, None);
-            }
-            NodeKind::Split { arms } => {
-                for (i, arm) in arms.iter().enumerate() {
-                    edge(&n.id, arm.target, "split-arm", Some(("arm", json!(i + 1))));
-                }
-            }
-            NodeKind::Goto {
-                target: Some(t), ..
-            } => edge(&n.id, Target::Node(*t), "goto", None),
-            NodeKind::Goto { target: None, .. }
-            | NodeKind::Handoff { .. }
-            | NodeKind::Enroll { .. }
-            | NodeKind::Exit { .. } => {}
+        for e in n.kind.edges() {
+            let (kind, arm) = match e.kind {
+                EdgeKind::Next => ("sequence", None),
+                EdgeKind::Arm(a) => ("branch-arm", Some(a)),
+                EdgeKind::Else => ("else", None),
+                EdgeKind::NoMatch => ("no-match", None),
+                EdgeKind::Split(a) => ("split-arm", Some(a)),
+                EdgeKind::Goto => ("goto", None),
+            };
+            edge(&n.id, e.to, kind, arm.map(|a| ("arm", json!(a + 1))));
         }
     }
     // Goals and suppression end a lead's path from any step it waits at.
@@ -352,6 +334,9 @@ pub fn condition(c: &ir::Condition) -> Json {
             "negated": negated,
             "values": values.iter().map(value).collect::<Vec<_>>(),
         }),
+        ConditionKind::Contains { property, value: v } => {
+            json!({"type": "contains", "property": property, "value": value(v)})
+        }
         ConditionKind::Event { event: e, within } => event(e, *within),
     }
 }

@@ -616,6 +616,19 @@ impl Ctx<'_> {
                 )
             }
             ConditionKind::Property(p) => self.boolean_property(p, positive),
+            ConditionKind::Contains { property, value } => Formula::Lit(json!({
+                "type": "profile-property",
+                "property": self.quantity_path(&Quantity::Property(property.clone())),
+                "filter": {
+                    "type": "list",
+                    "operator": if positive { "contains" } else { "not-contains" },
+                    "value": match value {
+                        IrValue::String(s) => json!(s),
+                        IrValue::Number(n) => json!(n),
+                        IrValue::Bool(b) => json!(b.to_string()),
+                    },
+                },
+            })),
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
             }

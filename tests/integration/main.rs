@@ -29,4 +29,6 @@ mod outputs;
 mod paths;
 mod projects;
 mod properties;
+mod simulate;
+mod simulate_properties;
 mod snapshots_hygiene;

@@ -144,7 +144,7 @@ struct Campaign {
 }
 
 #[derive(Debug, Clone)]
-struct Project {
+pub(crate) struct Project {
     segments: Vec<Cond>,
     emails: Vec<(bool, bool)>,
     scoring: bool,
@@ -287,7 +287,7 @@ fn campaign() -> impl Strategy<Value = Campaign> {
         )
 }
 
-fn project() -> impl Strategy<Value = Project> {
+pub(crate) fn project() -> impl Strategy<Value = Project> {
     (
         prop::collection::vec(condition(), 0..4),
         prop::collection::vec((any::<bool>(), any::<bool>()), 1..5),
@@ -626,7 +626,7 @@ impl FlowWriter<'_> {
 }
 
 /// The project as `(file name, text)` pairs.
-fn render(p: &Project) -> Vec<(String, String)> {
+pub(crate) fn render(p: &Project) -> Vec<(String, String)> {
     let mut items: Vec<String> = Vec::new();
     let all = Scope {
         segments: p.segments.len(),
@@ -727,7 +727,7 @@ fn render(p: &Project) -> Vec<(String, String)> {
         .collect()
 }
 
-fn source_map(files: &[(String, String)]) -> nurturec::SourceMap {
+pub(crate) fn source_map(files: &[(String, String)]) -> nurturec::SourceMap {
     let mut sources = nurturec::SourceMap::new();
     for (name, text) in files {
         sources.add(name.clone(), text.clone());
@@ -735,7 +735,7 @@ fn source_map(files: &[(String, String)]) -> nurturec::SourceMap {
     sources
 }
 
-fn listing(files: &[(String, String)]) -> String {
+pub(crate) fn listing(files: &[(String, String)]) -> String {
     files
         .iter()
         .map(|(name, text)| format!("// ── {name}\n{text}"))
@@ -764,7 +764,7 @@ fn diagnostic_set(
     out
 }
 
-fn cases() -> u32 {
+pub(crate) fn cases() -> u32 {
     std::env::var("NURTUREC_PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -51,6 +51,19 @@ pub enum Edge {
     Entry,
 }
 
+impl From<ir::EdgeKind> for Edge {
+    fn from(kind: ir::EdgeKind) -> Edge {
+        match kind {
+            ir::EdgeKind::Next => Edge::Next,
+            ir::EdgeKind::Arm(a) => Edge::Arm(a),
+            ir::EdgeKind::NoMatch => Edge::NoMatch,
+            ir::EdgeKind::Else => Edge::Else,
+            ir::EdgeKind::Split(a) => Edge::Split(a),
+            ir::EdgeKind::Goto => Edge::Goto,
+        }
+    }
+}
+
 /// The arm of a `branch` or `split` that owns a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arm {
@@ -92,48 +105,18 @@ impl<'c> FlowGraph<'c> {
             Target::Node(_) | Target::FallOff => fall_off,
         };
         graph.add_edge(start, vertex(flow.entry), Edge::Entry);
-        let mut block_owner = vec![None; flow.blocks.len()];
         for (i, node) in flow.nodes.iter().enumerate() {
             let from = NodeIndex::new(i);
-            let mut own = |block: usize, arm: Arm| {
+            for e in node.kind.edges() {
+                graph.add_edge(from, vertex(e.to), Edge::from(e.kind));
+            }
+        }
+        let mut block_owner = vec![None; flow.blocks.len()];
+        for (i, node) in flow.nodes.iter().enumerate() {
+            for (block, arm) in arm_blocks(node) {
                 if let Some(slot) = block_owner.get_mut(block) {
                     *slot = Some((i, arm));
                 }
-            };
-            match &node.kind {
-                NodeKind::Send { next, .. }
-                | NodeKind::Wait { next, .. }
-                | NodeKind::Set { next, .. }
-                | NodeKind::Notify { next, .. } => {
-                    graph.add_edge(from, vertex(*next), Edge::Next);
-                }
-                NodeKind::Branch { arms, otherwise } => {
-                    for (a, arm) in arms.iter().enumerate() {
-                        graph.add_edge(from, vertex(arm.target), Edge::Arm(a));
-                        own(arm.block, Arm::When(a));
-                    }
-                    match otherwise.else_arm {
-                        Some((_, block)) => {
-                            graph.add_edge(from, vertex(otherwise.target), Edge::Else);
-                            own(block, Arm::Else);
-                        }
-                        None => {
-                            graph.add_edge(from, vertex(otherwise.target), Edge::NoMatch);
-                        }
-                    }
-                }
-                NodeKind::Split { arms } => {
-                    for (a, arm) in arms.iter().enumerate() {
-                        graph.add_edge(from, vertex(arm.target), Edge::Split(a));
-                        own(arm.block, Arm::Split(a));
-                    }
-                }
-                NodeKind::Goto { target, .. } => {
-                    if let Some(t) = target {
-                        graph.add_edge(from, vertex(Target::Node(*t)), Edge::Goto);
-                    }
-                }
-                NodeKind::Handoff { .. } | NodeKind::Enroll { .. } | NodeKind::Exit { .. } => {}
             }
         }
         let mut block_of = vec![(0, 0); n];
@@ -271,13 +254,27 @@ impl<'c> FlowGraph<'c> {
 
 /// The blocks nested directly in a statement, in source order.
 pub fn child_blocks(node: &ir::Node) -> Vec<usize> {
+    arm_blocks(node)
+        .into_iter()
+        .map(|(block, _)| block)
+        .collect()
+}
+
+/// The blocks nested directly in a statement with the arm owning each, in
+/// source order.
+fn arm_blocks(node: &ir::Node) -> Vec<(usize, Arm)> {
     match &node.kind {
         NodeKind::Branch { arms, otherwise } => arms
             .iter()
-            .map(|a| a.block)
-            .chain(otherwise.else_arm.map(|(_, b)| b))
+            .enumerate()
+            .map(|(a, arm)| (arm.block, Arm::When(a)))
+            .chain(otherwise.else_arm.map(|(_, b)| (b, Arm::Else)))
             .collect(),
-        NodeKind::Split { arms } => arms.iter().map(|a| a.block).collect(),
+        NodeKind::Split { arms } => arms
+            .iter()
+            .enumerate()
+            .map(|(a, arm)| (arm.block, Arm::Split(a)))
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -1,0 +1,832 @@
+//! The reference interpreter through the library: leads built in TOML, run
+//! through small campaigns and the examples.
+
+use crate::cli::{code, run, stderr, stdout, temp_dir};
+use crate::support::{compile_files, compile_text, files_below, root};
+use nurturec::simulate::{self, Lead, Options, StepKind, Trace};
+use nurturec::SourceMap;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::PathBuf;
+
+const DAY: i64 = 86_400;
+
+fn lead(text: &str) -> Lead {
+    Lead::from_toml(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_text(source: &str, campaign: &str, lead_text: &str, options: &Options) -> Trace {
+    let (_, compilation) = compile_text("t.nurture", source);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    simulate::simulate(&compilation.project, campaign, &lead(lead_text), options).unwrap()
+}
+
+fn examples() -> (SourceMap, nurturec::Compilation) {
+    compile_files(&files_below(&root().join("examples"), "nurture"))
+}
+
+fn run_example(campaign: &str, lead_text: &str) -> Trace {
+    let (_, compilation) = examples();
+    assert!(!compilation.has_errors());
+    simulate::simulate(
+        &compilation.project,
+        campaign,
+        &lead(lead_text),
+        &Options::default(),
+    )
+    .unwrap()
+}
+
+/// `(day, kind, detail)` of every step.
+fn summary(trace: &Trace) -> Vec<(i64, &'static str, String)> {
+    trace
+        .steps
+        .iter()
+        .map(|s| {
+            let detail = match &s.kind {
+                StepKind::Send { email } => email.clone(),
+                StepKind::Goal { goal } => goal.clone(),
+                StepKind::Exit { reason } => reason.clone().unwrap_or_default(),
+                StepKind::Handoff { queue } => queue.clone(),
+                StepKind::Enroll { target } => target.clone(),
+                StepKind::NotAdmitted { why } => why.clone(),
+                StepKind::Split { arm, .. } => arm.to_string(),
+                StepKind::Set { property, .. } => property.clone(),
+                StepKind::Notify { recipient } => recipient.clone(),
+                StepKind::End { why } => why.name().to_string(),
+                _ => String::new(),
+            };
+            (s.seconds.div_euclid(DAY), s.kind.name(), detail)
+        })
+        .collect()
+}
+
+fn kinds(trace: &Trace) -> Vec<&'static str> {
+    trace.steps.iter().map(|s| s.kind.name()).collect()
+}
+
+const PRACTITIONER: &str = r#"
+id = "sre"
+[properties]
+role = "sre"
+"#;
+
+#[test]
+fn a_straight_flow_sends_on_its_days_and_exits() {
+    let t = run_example("webinar_followup", PRACTITIONER);
+    let sends: Vec<(i64, String)> = summary(&t)
+        .into_iter()
+        .filter(|(_, k, _)| *k == "send")
+        .map(|(d, _, e)| (d, e))
+        .collect();
+    assert_eq!(
+        sends,
+        [
+            (0, "recording".into()),
+            (4, "case_study".into()),
+            (11, "technical_guide".into()),
+            (19, "roi_calculator".into()),
+            (29, "demo_invite".into()),
+        ]
+    );
+    assert_eq!(
+        summary(&t).last().unwrap(),
+        &(36, "exit", "sequence complete".into())
+    );
+}
+
+#[test]
+fn a_lead_outside_the_audience_is_not_admitted() {
+    let t = run_example("webinar_followup", "[properties]\nrole = \"student\"");
+    assert_eq!(
+        summary(&t),
+        [(0, "not-admitted", "not in the audience".into())]
+    );
+}
+
+#[test]
+fn a_goal_ends_the_run_during_a_wait_the_instant_it_holds() {
+    let t = run_example(
+        "webinar_followup",
+        &format!("{PRACTITIONER}\n[[events]]\nat = \"6d\"\nevent = \"demo.requested\""),
+    );
+    let last = t.steps.last().unwrap();
+    assert_eq!(last.seconds, 6 * DAY);
+    assert_eq!(
+        last.kind,
+        StepKind::Goal {
+            goal: "demo_requested".into()
+        }
+    );
+}
+
+#[test]
+fn suppression_comes_before_goals_at_one_instant() {
+    let t = run_example(
+        "webinar_followup",
+        &format!(
+            "{PRACTITIONER}\n[[events]]\nat = \"2d\"\nevent = \"demo.requested\"\n\
+             [[changes]]\nat = \"2d\"\nproperties = {{ unsubscribed = true }}"
+        ),
+    );
+    assert_eq!(kinds(&t).last(), Some(&"suppressed"));
+    assert_eq!(t.steps.last().unwrap().seconds, 2 * DAY);
+}
+
+#[test]
+fn a_demo_request_during_the_wait_hands_off_at_once() {
+    let t = run_example(
+        "evaluation_guide",
+        "[properties]\nrole = \"engineer\"\n[[events]]\nat = \"180h\"\nevent = \"demo.requested\"",
+    );
+    assert_eq!(
+        summary(&t),
+        [
+            (0, "enter", String::new()),
+            (0, "send", "tech_deep_dive".into()),
+            (5, "send", "demo_offer".into()),
+            (7, "handoff", "sales".into()),
+        ]
+    );
+    assert_eq!(t.steps.last().unwrap().seconds, 180 * 3_600);
+}
+
+#[test]
+fn reactions_to_an_email_drive_a_branch() {
+    let opened = run_example(
+        "guide_download",
+        "[[reactions]]\nemail = \"framework\"\nafter = \"1d\"\nevent = \"email.opened\"",
+    );
+    let s = summary(&opened);
+    assert!(s.contains(&(21, "send", "offer".into())), "{s:?}");
+    assert_eq!(s.last(), Some(&(35, "exit", "offer sent".into())));
+    let silent = summary(&run_example("guide_download", ""));
+    assert!(
+        silent.contains(&(21, "send", "reengage".into())),
+        "{silent:?}"
+    );
+    assert_eq!(silent.last(), Some(&(35, "exit", "no engagement".into())));
+}
+
+const LOOP: &str = r#"
+email digest { subject "d" template "d" }
+campaign looping {
+  trigger form.submitted
+  goal done when demo.requested
+  suppress when unsubscribed
+  top: send digest
+  wait 30d
+  goto top
+}
+"#;
+
+#[test]
+fn an_endless_loop_stops_at_the_horizon_with_an_end_step() {
+    let options = Options {
+        horizon: 100 * DAY as u64,
+        ..Options::default()
+    };
+    let t = run_text(LOOP, "looping", "", &options);
+    let s = summary(&t);
+    let sends: Vec<i64> = s.iter().filter(|x| x.1 == "send").map(|x| x.0).collect();
+    assert_eq!(sends, [0, 30, 60, 90]);
+    assert_eq!(s.last(), Some(&(100, "end", "horizon".into())));
+}
+
+#[test]
+fn the_step_budget_ends_a_loop_that_takes_no_time() {
+    // `loop-without-wait` rejects this; the simulator must still stop.
+    let source = "email d { subject \"d\" template \"d\" }\n\
+                  campaign spin { trigger form.submitted\n top: send d\n goto top }";
+    let (_, compilation) = compile_text("t.nurture", source);
+    let options = Options {
+        step_budget: 50,
+        ..Options::default()
+    };
+    let t = simulate::simulate(&compilation.project, "spin", &lead(""), &options).unwrap();
+    assert_eq!(t.steps.last().unwrap().kind.name(), "end");
+    assert_eq!(
+        t.steps.last().unwrap().kind,
+        StepKind::End {
+            why: simulate::EndReason::StepBudget
+        }
+    );
+    assert_eq!(t.steps.last().unwrap().seconds, 0);
+}
+
+#[test]
+fn splits_are_seeded_and_deterministic() {
+    let arm = |seed: u64| {
+        let options = Options {
+            seed,
+            ..Options::default()
+        };
+        let (_, c) = examples();
+        let t = simulate::simulate(&c.project, "guide_download", &lead(""), &options).unwrap();
+        t.steps
+            .iter()
+            .find_map(|s| match s.kind {
+                StepKind::Split { arm, .. } => Some(arm),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let arms: Vec<usize> = (0..40).map(arm).collect();
+    assert_eq!(arms, (0..40).map(arm).collect::<Vec<_>>());
+    assert!(arms.contains(&1) && arms.contains(&2), "{arms:?}");
+}
+
+#[test]
+fn reentry_never_always_and_after() {
+    let history =
+        |campaign: &str, at: &str| format!("[history]\nentered = {{ {campaign} = [\"{at}\"] }}");
+    let never = run_example(
+        "webinar_followup",
+        &format!("{PRACTITIONER}{}", history("webinar_followup", "-400d")),
+    );
+    assert_eq!(kinds(&never), ["not-admitted"]);
+    let soon = run_example("guide_download", &history("guide_download", "-100d"));
+    assert_eq!(kinds(&soon), ["not-admitted"]);
+    let later = run_example("guide_download", &history("guide_download", "-200d"));
+    assert_eq!(kinds(&later)[0], "enter");
+    // `reentry always`: a second trigger after the lead left enters it again;
+    // one while it is inside does nothing.
+    let recycled = r#"
+        [[events]]
+        at = "10d"
+        event = "lifecycle.changed"
+        argument = "recycled"
+        [[changes]]
+        at = "40d"
+        properties = { lifecycle = "customer" }
+        [[events]]
+        at = "50d"
+        event = "lifecycle.changed"
+        argument = "recycled"
+        [[changes]]
+        at = "50d"
+        properties = { lifecycle = "recycled" }
+    "#;
+    let options = Options {
+        horizon: 60 * DAY as u64,
+        ..Options::default()
+    };
+    let (_, c) = examples();
+    let t = simulate::simulate(&c.project, "long_term", &lead(recycled), &options).unwrap();
+    let s = summary(&t);
+    assert_eq!(
+        s,
+        [
+            (0, "enter", String::new()),
+            (0, "send", "monthly_digest".into()),
+            (30, "send", "monthly_digest".into()),
+            (40, "goal", "became_customer".into()),
+            (50, "enter", String::new()),
+            (50, "send", "monthly_digest".into()),
+            (60, "end", "horizon".into()),
+        ]
+    );
+}
+
+#[test]
+fn enroll_continues_in_the_target_campaign() {
+    let t = run_example(
+        "long_term",
+        "[[events]]\nat = \"20d\"\nevent = \"page.visited\"\nargument = \"/pricing\"",
+    );
+    let s = summary(&t);
+    assert_eq!(
+        s,
+        [
+            (0, "enter", String::new()),
+            (0, "send", "monthly_digest".into()),
+            (30, "enroll", "evaluation".into()),
+            (30, "enter", String::new()),
+            (30, "send", "evaluation_kickoff".into()),
+            (37, "notify", "account_owner".into()),
+            (37, "exit", "back with sales".into()),
+        ]
+    );
+    assert_eq!(t.steps[3].campaign, "evaluation");
+}
+
+#[test]
+fn scores_are_computed_from_the_scoring_model() {
+    // fit: fintech 15 + size 15 + vp 20 = 50; behaviour: 2 pricing visits 70.
+    let warm = r#"
+        [properties]
+        industry = "fintech"
+        company_size = 500
+        seniority = "vp"
+        [[events]]
+        at = "-3d"
+        event = "page.visited"
+        argument = "/pricing"
+    "#;
+    let t = run_example("checklist_to_mql", warm);
+    // fit 50, total 50 + 12 (the download itself) + 35 = 97: an MQL at once.
+    assert_eq!(summary(&t)[1], (0, "goal", "became_mql".into()));
+    let lukewarm = "[properties]\nindustry = \"fintech\"\ncompany_size = 500";
+    let s = summary(&run_example("checklist_to_mql", lukewarm));
+    // fit 30 + 12 = 42 >= 40: the warmer arm; never an MQL (fit < 40).
+    assert!(s.contains(&(10, "send", "handoff_guide".into())), "{s:?}");
+    assert_eq!(s.last(), Some(&(24, "exit", "not yet an MQL".into())));
+    let cold = summary(&run_example("checklist_to_mql", ""));
+    assert!(
+        cold.contains(&(10, "send", "comparison".into())),
+        "{cold:?}"
+    );
+}
+
+#[test]
+fn given_scores_replace_the_computed_ones() {
+    let t = run_example(
+        "checklist_to_mql",
+        "[scores]\nb2b = { total = 70, fit = 45 }",
+    );
+    assert_eq!(summary(&t)[1], (0, "goal", "became_mql".into()));
+    let later = run_example(
+        "checklist_to_mql",
+        "[[changes]]\nat = \"5d\"\nscores = { b2b = { total = 70, fit = 45 } }",
+    );
+    assert_eq!(
+        summary(&later).last(),
+        Some(&(5, "goal", "became_mql".into()))
+    );
+}
+
+#[test]
+fn a_segment_trigger_and_a_where_filter() {
+    let t = run_example("mql_handoff", "");
+    assert_eq!(
+        kinds(&t),
+        ["enter", "set", "notify", "handoff"],
+        "{:?}",
+        summary(&t)
+    );
+    let student = run_example(
+        "mql_handoff",
+        "trigger = 2\n[properties]\nrole = \"student\"",
+    );
+    assert_eq!(
+        summary(&student),
+        [(
+            0,
+            "not-admitted",
+            "the trigger's `where` condition does not hold".into()
+        )]
+    );
+}
+
+#[test]
+fn inactivity_counts_from_the_last_engagement() {
+    let t = run_example(
+        "reengage_inactive",
+        "[history]\nlast_engagement = \"-90d\"\n[[events]]\nat = \"3d\"\nevent = \"page.visited\"",
+    );
+    // A page visit in the last 7 days meets the goal at once; 90 quiet days
+    // later the trigger fires again, but `reentry after 365d` keeps it out.
+    assert_eq!(
+        summary(&t),
+        [
+            (0, "enter", String::new()),
+            (0, "send", "fresh_insight".into()),
+            (3, "goal", "reengaged".into()),
+            (
+                93,
+                "not-admitted",
+                "entered on day 0, less than 365d ago (`reentry after 365d`)".into()
+            ),
+        ]
+    );
+    let quiet = summary(&run_example("reengage_inactive", ""));
+    assert_eq!(quiet.last(), Some(&(27, "exit", "sunset".into())));
+}
+
+#[test]
+fn a_lead_file_naming_what_the_project_lacks_is_an_error() {
+    let (_, c) = examples();
+    let err = |text: &str| {
+        simulate::simulate(
+            &c.project,
+            "webinar_followup",
+            &lead(text),
+            &Options::default(),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert_eq!(
+        err("trigger = 3"),
+        "`trigger`: campaign `webinar_followup` has 1 trigger"
+    );
+    assert_eq!(
+        err("[[reactions]]\nemail = \"nope\"\nevent = \"email.opened\""),
+        "`reactions[0].email`: no email named `nope`"
+    );
+    assert_eq!(
+        err("[scores]\nb2b = { fitt = 3 }"),
+        "`scores.b2b.fitt`: scoring model `b2b` has no component of that name"
+    );
+}
+
+// ── `nurturec simulate` ──────────────────────────────────────────────────
+
+/// Writes a lead file into a fresh folder of its own.
+fn lead_file(text: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = temp_dir(&format!("lead-{n}")).join("lead.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn simulate_cli(campaign: &str, lead: &str, extra: &[&str]) -> std::process::Output {
+    let file = lead_file(lead);
+    let mut args = vec![
+        "simulate",
+        "examples",
+        "--campaign",
+        campaign,
+        "--lead",
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args, None, &[])
+}
+
+const ENGINEER_ASKS_FOR_A_DEMO: &str = r#"
+id = "eng-demo"
+[properties]
+role = "engineer"
+[[reactions]]
+email = "demo_offer"
+after = "2d"
+event = "demo.requested"
+"#;
+
+#[test]
+fn json_trace_of_a_lead_handed_to_sales_on_day_7() {
+    let o = simulate_cli(
+        "evaluation_guide",
+        ENGINEER_ASKS_FOR_A_DEMO,
+        &["--message-format", "json"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["lead"], "eng-demo");
+    let trace = doc["trace"].as_array().unwrap();
+    let kinds: Vec<&str> = trace.iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["enter", "send", "send", "handoff"]);
+    assert_eq!(
+        trace[2],
+        json!({"seconds": 432000, "day": 5, "campaign": "evaluation_guide", "kind": "send",
+               "email": "demo_offer", "file": "role_segments.nurture", "line": 77})
+    );
+    assert_eq!(
+        trace[3],
+        json!({"seconds": 604800, "day": 7, "campaign": "evaluation_guide", "kind": "handoff",
+               "queue": "sales", "file": "role_segments.nurture", "line": 84})
+    );
+}
+
+#[test]
+fn json_fields_of_set_notify_exit_goal_split_and_end() {
+    let o = simulate_cli("mql_handoff", "", &["--message-format", "json"]);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let t = &doc["trace"];
+    assert_eq!(doc["lead"], Value::Null);
+    assert_eq!(
+        (t[1]["kind"].as_str(), &t[1]["property"], &t[1]["value"]),
+        (Some("set"), &json!("lifecycle"), &json!("mql"))
+    );
+    assert_eq!(
+        (t[2]["kind"].as_str(), &t[2]["recipient"]),
+        (Some("notify"), &json!("sales_team"))
+    );
+    let o = simulate_cli(
+        "guide_download",
+        "",
+        &["--message-format", "json", "--seed", "3"],
+    );
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let t = doc["trace"].as_array().unwrap();
+    assert_eq!(t[1]["kind"], "split");
+    assert!(t[1]["arm"] == 1 || t[1]["arm"] == 2);
+    assert_eq!(t.last().unwrap()["kind"], "exit");
+    assert_eq!(t.last().unwrap()["reason"], "no engagement");
+    let o = simulate_cli(
+        "webinar_followup",
+        "[properties]\nrole = \"sre\"\n[[events]]\nat = \"3d\"\nevent = \"demo.requested\"",
+        &["--message-format", "json"],
+    );
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let last = doc["trace"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), &last["goal"], &last["day"]),
+        (Some("goal"), &json!("demo_requested"), &json!(3))
+    );
+    let o = simulate_cli(
+        "long_term",
+        "",
+        &["--message-format", "json", "--until", "45d"],
+    );
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let last = doc["trace"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), &last["seconds"], &last["why"]),
+        (Some("end"), &json!(45 * 86400), &json!("horizon"))
+    );
+    let o = simulate_cli("webinar_followup", "", &["--message-format", "json"]);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["trace"][0]["kind"], "not-admitted");
+    assert_eq!(doc["trace"][0]["why"], "not in the audience");
+}
+
+#[test]
+fn human_timelines() {
+    let o = simulate_cli("evaluation_guide", ENGINEER_ASKS_FOR_A_DEMO, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!("simulate_evaluation_guide_demo", stdout(&o));
+    let o = simulate_cli(
+        "long_term",
+        "id = \"recycled\"\n[[events]]\nat = \"75d\"\nevent = \"page.visited\"\nargument = \"/pricing\"",
+        &[],
+    );
+    insta::assert_snapshot!("simulate_long_term_to_evaluation", stdout(&o));
+}
+
+#[test]
+fn a_bad_lead_file_is_a_usage_error_naming_the_field() {
+    let o = simulate_cli(
+        "webinar_followup",
+        "[[events]]\nat = 6\nevent = \"demo.requested\"",
+        &[],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`events[0].at`: expected a duration"),
+        "{}",
+        stderr(&o)
+    );
+    let o = simulate_cli("webinar_followup", "trigger = 2", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`trigger`: campaign `webinar_followup` has 1 trigger"));
+    let o = simulate_cli("webinar_followup", "[[events]\n", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not valid TOML"), "{}", stderr(&o));
+    let o = simulate_cli("nope", "", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no campaign `nope`"));
+    let o = simulate_cli("webinar_followup", "", &["--until", "soon"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn a_project_with_errors_is_not_simulated() {
+    let dir = temp_dir("simulate-broken");
+    let source = dir.join("broken.nurture");
+    let mut f = std::fs::File::create(&source).unwrap();
+    f.write_all(b"campaign c { trigger form.submitted\n send nothing\n exit }\n")
+        .unwrap();
+    let lead = lead_file("");
+    let o = run(
+        &[
+            "simulate",
+            source.to_str().unwrap(),
+            "--campaign",
+            "c",
+            "--lead",
+            lead.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("undefined-name"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ── `nurturec test` ──────────────────────────────────────────────────────
+
+const SMALL_PROJECT: &str = r#"
+email hello { subject "Hello" template "hello" }
+campaign greet {
+  trigger form.submitted
+  goal replied when email.replied
+  suppress when unsubscribed
+  send hello
+  wait 3d
+  exit "done"
+}
+"#;
+
+const SMALL_TEST: &str = "campaign = \"greet\"\nid = \"quiet\"\n";
+
+fn small_project(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("greet.nurture"), SMALL_PROJECT).unwrap();
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(dir.join("tests/quiet.lead.toml"), SMALL_TEST).unwrap();
+    dir
+}
+
+#[test]
+fn campaign_tests_write_then_compare_their_timelines() {
+    let dir = small_project("campaign-tests");
+    let path = dir.to_str().unwrap();
+    let o = run(&["test", path], None, &[]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("no timeline"), "{}", stdout(&o));
+    let o = run(&["test", path, "--accept"], None, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let trace = std::fs::read_to_string(dir.join("tests/quiet.trace")).unwrap();
+    assert_eq!(
+        trace,
+        "lead quiet\n\
+         \x20 day   0 00:00  greet  enters (trigger 1)                    greet.nurture:4\n\
+         \x20 day   0 00:00  greet  send hello                            greet.nurture:7\n\
+         \x20 day   3 00:00  greet  exit \"done\"                           greet.nurture:9\n"
+    );
+    let o = run(&["test", path], None, &[]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        stdout(&o).ends_with("1 campaign test: 1 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+    // The lead now replies: the committed timeline no longer holds.
+    std::fs::write(
+        dir.join("tests/quiet.lead.toml"),
+        format!("{SMALL_TEST}[[reactions]]\nemail = \"hello\"\nafter = \"1d\"\nevent = \"email.replied\"\n"),
+    )
+    .unwrap();
+    let o = run(&["test", path], None, &[]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("failed   "), "{out}");
+    assert!(
+        out.contains("  -   day   3 00:00  greet  exit \"done\"")
+            && out.contains("  +   day   1 00:00  greet  goal replied met: leaves"),
+        "{out}"
+    );
+    let o = run(&["test", path, "--message-format", "json"], None, &[]);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["failed"], 1);
+    assert_eq!(doc["tests"][0]["status"], "failed");
+    assert_eq!(doc["tests"][0]["campaign"], "greet");
+    let o = run(&["test", path, "--message-format", "junit"], None, &[]);
+    assert!(stdout(&o)
+        .contains("<testsuite name=\"nurturec campaign tests\" tests=\"1\" failures=\"1\">"));
+    let o = run(&["test", path, "--message-format", "github"], None, &[]);
+    assert!(stdout(&o).starts_with("::error file="), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_broken_campaign_test_is_a_usage_error() {
+    let dir = small_project("campaign-tests-broken");
+    std::fs::write(dir.join("tests/quiet.lead.toml"), "id = \"x\"\n").unwrap();
+    let o = run(&["test", dir.to_str().unwrap()], None, &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`campaign`: missing"), "{}", stderr(&o));
+    std::fs::write(
+        dir.join("tests/quiet.lead.toml"),
+        "campaign = \"greet\"\nsed = 1\n",
+    )
+    .unwrap();
+    let o = run(&["test", dir.to_str().unwrap()], None, &[]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`sed`: unknown field; expected one of campaign, seed, until, id,"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_examples_campaign_tests_pass() {
+    let o = run(&["test", "examples"], None, &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+}
+
+mod lead_files {
+    use nurturec::simulate::{lead::parse_duration, CampaignTest, Lead};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// No text makes the lead file readers panic.
+        #[test]
+        fn any_text_is_read_or_refused(text in "\\PC{0,80}") {
+            let _ = Lead::from_toml(&text);
+            let _ = CampaignTest::from_toml(&text);
+            let _ = parse_duration(&text);
+        }
+
+        /// Nor do lead-shaped files with random values.
+        #[test]
+        fn lead_shaped_files_are_read_or_refused(
+            key in "[a-z_]{1,8}",
+            value in "\\PC{0,12}",
+            number in any::<i64>(),
+        ) {
+            for text in [
+                format!("[[events]]\nat = \"{value}\"\nevent = \"{key}\""),
+                format!("[[events]]\nat = {number}\nevent = \"demo.requested\""),
+                format!("trigger = {number}\n[properties]\n{key} = {number}"),
+                format!("[[reactions]]\nnth = {number}\nafter = \"{value}\"\nevent = \"email.opened\""),
+                format!("[scores]\n{key} = {{ total = {number}, {key} = \"{value}\" }}"),
+                format!("[history]\nentered = {{ {key} = [\"{value}\"] }}\nlast_engagement = {number}"),
+            ] {
+                let _ = Lead::from_toml(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn durations_end_in_any_character_without_panicking() {
+        assert_eq!(parse_duration("5é"), None);
+        assert_eq!(parse_duration("-"), None);
+        assert_eq!(parse_duration("d"), None);
+        assert_eq!(parse_duration("99999999999999999999d"), None);
+        assert_eq!(parse_duration("-2w"), Some(-14 * 86_400));
+        assert_eq!(parse_duration("90m"), Some(5_400));
+    }
+}
+
+/// Every trace document validates against `schema/trace.schema.json`:
+/// those of the examples' campaign tests, and one of every step kind.
+#[test]
+fn json_traces_validate_against_the_schema() {
+    let text = std::fs::read_to_string(root().join("schema/trace.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let (sources, compilation) = examples();
+    let name = |f: nurturec::span::FileId| sources.name(f).to_string();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut tests = files_below(&root().join("examples/tests"), "toml");
+    tests.sort();
+    assert!(tests.len() >= 20, "{tests:?}");
+    let spin = "email d { subject \"d\" template \"d\" }\n\
+                campaign spin { trigger form.submitted\n top: send d\n goto top }\n\
+                campaign fall { trigger form.submitted\n send d }";
+    let (spin_sources, spin_compilation) = compile_text("spin.nurture", spin);
+    let budget = Options {
+        step_budget: 10,
+        ..Options::default()
+    };
+    let mut documents = Vec::new();
+    for test in &tests {
+        let case =
+            simulate::CampaignTest::from_toml(&std::fs::read_to_string(test).unwrap()).unwrap();
+        let trace = simulate::simulate(
+            &compilation.project,
+            &case.campaign,
+            &case.lead,
+            &case.options,
+        )
+        .unwrap();
+        documents.push(simulate::json(&trace, &sources, &name));
+    }
+    let spin_name = |f: nurturec::span::FileId| spin_sources.name(f).to_string();
+    for campaign in ["spin", "fall"] {
+        let trace =
+            simulate::simulate(&spin_compilation.project, campaign, &lead(""), &budget).unwrap();
+        documents.push(simulate::json(&trace, &spin_sources, &spin_name));
+    }
+    for doc in &documents {
+        let errors: Vec<String> = validator.iter_errors(doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}\n{doc:#}");
+        for step in doc["trace"].as_array().unwrap() {
+            kinds.insert(step["kind"].as_str().unwrap().to_string());
+        }
+    }
+    let all = [
+        "enter",
+        "send",
+        "set",
+        "notify",
+        "handoff",
+        "enroll",
+        "exit",
+        "goal",
+        "suppressed",
+        "not-admitted",
+        "split",
+        "fell-off",
+        "end",
+    ];
+    for kind in all {
+        assert!(
+            kinds.contains(kind),
+            "no `{kind}` step validated: {kinds:?}"
+        );
+    }
+    // A document that breaks the schema is caught.
+    let mut broken = documents[0].clone();
+    broken["trace"][0]["kind"] = Value::from("teleport");
+    assert!(!validator.is_valid(&broken));
+}
