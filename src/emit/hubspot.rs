@@ -149,6 +149,50 @@ impl Ctx<'_> {
             .unsupported(Code::UnsupportedOnHubspot, message, at, label, help);
     }
 
+    /// A text with its `{{ contact.… }}` and `{{ company.… }}` tags as the
+    /// enrolled contact's tokens, `{{ enrolled_object.<property> }}`,
+    /// through `[hubspot.properties]`. The company's name is the contact's
+    /// own `company` property; other company properties are not on the
+    /// contact, so they cannot be rendered.
+    fn merge_tags(&mut self, text: &str, at: Span) -> String {
+        let translated = crate::merge_tags::translate(text, |namespace, property| {
+            let name = match (namespace, property) {
+                ("company", "name") => "company".to_string(),
+                ("company", other) => return Err(other.to_string()),
+                (_, other) => match (self.cfg.properties.get(other), other) {
+                    (Some(bound), _) => bound.value.clone(),
+                    (None, "first_name") => "firstname".to_string(),
+                    (None, "last_name") => "lastname".to_string(),
+                    (None, _) => self.property(other),
+                },
+            };
+            Ok(format!("{{{{ enrolled_object.{name} }}}}"))
+        });
+        match translated {
+            Ok(text) => text,
+            Err(property) => {
+                self.unsupported(
+                    format!("a HubSpot contact workflow cannot render `{{{{ company.{property} }}}}`: only the contact's own properties are tokens"),
+                    at,
+                    "merge tag of a company property",
+                    "copy the value to a contact property and write `{{ contact.<property> }}`",
+                );
+                text.to_string()
+            }
+        }
+    }
+
+    /// The values of a property declared `text in [ … ]`.
+    fn enumeration(&self, q: &Quantity) -> Option<&[String]> {
+        let Quantity::Property(p) = q else {
+            return None;
+        };
+        match self.project.property_type(p)? {
+            crate::ir::PropertyType::Enum(values) => Some(values),
+            _ => None,
+        }
+    }
+
     fn file(&mut self) -> Traced {
         let c = self.campaign;
         let acts = self.actions();
@@ -524,7 +568,17 @@ impl Ctx<'_> {
                     })
                     .collect();
                 let mut parts = Vec::new();
-                if !strings.is_empty() {
+                if !strings.is_empty() && self.enumeration(left).is_some() {
+                    parts.push(Formula::Lit(Atom::Filter(property_filter(
+                        &property,
+                        json!({
+                            "operationType": "ENUMERATION",
+                            "operator": if inside { "IS_ANY_OF" } else { "IS_NONE_OF" },
+                            "values": strings,
+                            "includeObjectsWithNoValueSet": !inside,
+                        }),
+                    ))));
+                } else if !strings.is_empty() {
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
                         json!({
@@ -590,6 +644,12 @@ impl Ctx<'_> {
                 json!({ "operationType": "NUMBER", "operator": operator, "value": number(*n), "includeObjectsWithNoValueSet": op == CompareOp::Ne })
             }
             IrValue::String(s) => match op {
+                CompareOp::Eq | CompareOp::Ne if self.enumeration(left).is_some() => json!({
+                    "operationType": "ENUMERATION",
+                    "operator": if op == CompareOp::Eq { "IS_ANY_OF" } else { "IS_NONE_OF" },
+                    "values": [s],
+                    "includeObjectsWithNoValueSet": op == CompareOp::Ne,
+                }),
                 CompareOp::Eq | CompareOp::Ne => json!({
                     "operationType": "MULTISTRING",
                     "operator": if op == CompareOp::Eq { "IS_EQUAL_TO" } else { "IS_NOT_EQUAL_TO" },
@@ -835,6 +895,7 @@ impl Ctx<'_> {
                     next,
                 } => {
                     let users = self.users(recipient, node.head);
+                    let message = self.merge_tags(message, node.head);
                     acts.push(Act::Single {
                         name,
                         type_id: "0-8",
@@ -855,6 +916,7 @@ impl Ctx<'_> {
                             body.push_str(&format!(" (due in {})", super::duration_text(d)));
                         }
                     }
+                    let body = self.merge_tags(&body, node.head);
                     let title = campaign.title.as_deref().unwrap_or(&campaign.name);
                     let first_task = (!tasks.is_empty()).then(|| format!("{name}/task1"));
                     acts.push(Act::Single {

@@ -1105,9 +1105,11 @@ impl Ctx<'_> {
         let mut message = Map::new();
         message.insert("name".into(), json!(email));
         if let Some(e) = self.project.email(email) {
-            message.insert("subject_line".into(), json!(e.subject));
+            let subject = self.merge_tags(&e.subject, e.name_span);
+            message.insert("subject_line".into(), json!(subject));
             if let Some(p) = &e.preview {
-                message.insert("preview_text".into(), json!(p));
+                let preview = self.merge_tags(p, e.name_span);
+                message.insert("preview_text".into(), json!(preview));
             }
         }
         message.insert("template_id".into(), json!(template));
@@ -1137,7 +1139,45 @@ impl Ctx<'_> {
         }
     }
 
+    /// A text with its `{{ contact.… }}` and `{{ company.… }}` tags in
+    /// Klaviyo's syntax: the standard profile fields as `{{ person.<field> }}`,
+    /// any other property through `[klaviyo.properties]` as
+    /// `{{ person|lookup:'<property>' }}`. A profile has no company record, so
+    /// a company property other than its name cannot be rendered.
+    fn merge_tags(&mut self, text: &str, at: Span) -> String {
+        let translated = crate::merge_tags::translate(text, |namespace, property| {
+            let field = match (namespace, property) {
+                ("company", "name") => "organization",
+                ("company", other) => return Err(other.to_string()),
+                (_, other) => self
+                    .cfg
+                    .properties
+                    .get(other)
+                    .map_or(other, |s| s.value.as_str()),
+            };
+            Ok(if WELL_KNOWN.contains(&field) {
+                format!("{{{{ person.{field} }}}}")
+            } else {
+                format!("{{{{ person|lookup:'{field}' }}}}")
+            })
+        });
+        match translated {
+            Ok(text) => text,
+            Err(property) => {
+                self.unsupported(
+                    format!("Klaviyo profiles have no company record: `{{{{ company.{property} }}}}` cannot be rendered"),
+                    at,
+                    "merge tag of a company property",
+                    "keep the value on the profile and write `{{ contact.<property> }}`",
+                );
+                text.to_string()
+            }
+        }
+    }
+
     fn alert(&mut self, to: Vec<String>, subject: &str, at: Span) -> Value {
+        let subject = self.merge_tags(subject, at);
+        let subject = subject.as_str();
         let from_email = self.b.setting(
             "from_email",
             &self.cfg.from_email,
