@@ -12,9 +12,16 @@ use crate::ir;
 pub fn check(project: &ir::Project) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut suggestion_budget = crate::resolve::suggest::BUDGET;
+    let mut witnesses = flow::WITNESSES;
     for c in &project.campaigns {
         campaign::check(project, c, &mut diagnostics);
-        flow::check(project, c, &mut suggestion_budget, &mut diagnostics);
+        flow::check(
+            project,
+            c,
+            &mut suggestion_budget,
+            &mut diagnostics,
+            &mut witnesses,
+        );
     }
     flow::check_segments(project, &mut diagnostics);
     diagnostics

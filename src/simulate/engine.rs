@@ -337,7 +337,6 @@ impl<'p> Engine<'p> {
     /// The lead tries to enter campaign `c`.
     fn admit(&mut self, c: usize, via: Via, triggers: &[usize]) {
         let campaign = self.campaign(c);
-        let now = self.world.now;
         if self.runs.iter().any(|r| !r.done && r.campaign == c) {
             // At most one run at a time: a trigger that fires inside does nothing.
             if let Via::Enroll = via {
@@ -346,62 +345,14 @@ impl<'p> Engine<'p> {
             }
             return;
         }
-        let model = self.model(c);
-        let trigger = match via {
-            Via::Enroll => None,
-            Via::Triggers => {
-                let admitting = triggers.iter().copied().find(|&k| {
-                    campaign.triggers.get(k).is_some_and(|t| {
-                        t.filter
-                            .as_ref()
-                            .is_none_or(|f| self.world.holds(f, model, now))
-                    })
-                });
-                match admitting {
-                    Some(k) => Some(k),
-                    None => {
-                        let span = triggers
-                            .first()
-                            .and_then(|k| campaign.triggers.get(*k))
-                            .map_or(campaign.name_span, |t| {
-                                t.filter.as_ref().map_or(t.span, |f| f.span)
-                            });
-                        let why = "the trigger's `where` condition does not hold".to_string();
-                        self.push(c, StepKind::NotAdmitted { why }, span);
-                        return;
-                    }
-                }
+        let trigger = match self.admission(c, via, triggers) {
+            Ok(trigger) => trigger,
+            Err((why, span)) => {
+                self.push(c, StepKind::NotAdmitted { why }, span);
+                return;
             }
         };
-        if let Some(audience) = &campaign.audience {
-            if !self.world.holds(audience, model, now) {
-                let why = "not in the audience".to_string();
-                self.push(c, StepKind::NotAdmitted { why }, audience.span);
-                return;
-            }
-        }
-        let previous = self.entries.get(&c).and_then(|t| t.last().copied());
-        if let Some(last) = previous {
-            let why = match campaign.reentry {
-                Reentry::Always => None,
-                Reentry::Never => Some(format!(
-                    "entered before, on day {}, and `reentry never`",
-                    last.div_euclid(86_400)
-                )),
-                // Counted from the previous entry.
-                Reentry::After(d) if now.saturating_sub(last) < seconds(&d) => Some(format!(
-                    "entered on day {}, less than {} ago (`reentry after {}`)",
-                    last.div_euclid(86_400),
-                    d.to_text(),
-                    d.to_text()
-                )),
-                Reentry::After(_) => None,
-            };
-            if let Some(why) = why {
-                self.push(c, StepKind::NotAdmitted { why }, campaign.name_span);
-                return;
-            }
-        }
+        let now = self.world.now;
         let times = self.entries.entry(c).or_default();
         times.push(now);
         let number = u32::try_from(times.len()).unwrap_or(u32::MAX);
@@ -426,6 +377,66 @@ impl<'p> Engine<'p> {
             visits: HashMap::new(),
             last: None,
         });
+    }
+
+    /// The trigger's `where`, the audience, then `reentry`: the trigger
+    /// that admits the lead (`None` for an enroll), or why not and where.
+    fn admission(
+        &self,
+        c: usize,
+        via: Via,
+        triggers: &[usize],
+    ) -> Result<Option<usize>, (String, Span)> {
+        let campaign = self.campaign(c);
+        let model = self.model(c);
+        let now = self.world.now;
+        let trigger = match via {
+            Via::Enroll => None,
+            Via::Triggers => {
+                let passes = |k: &usize| {
+                    campaign.triggers.get(*k).is_some_and(|t| {
+                        t.filter
+                            .as_ref()
+                            .is_none_or(|f| self.world.holds(f, model, now))
+                    })
+                };
+                let Some(k) = triggers.iter().copied().find(passes) else {
+                    let span = triggers
+                        .first()
+                        .and_then(|k| campaign.triggers.get(*k))
+                        .map_or(campaign.name_span, |t| {
+                            t.filter.as_ref().map_or(t.span, |f| f.span)
+                        });
+                    let why = "the trigger's `where` condition does not hold";
+                    return Err((why.to_string(), span));
+                };
+                Some(k)
+            }
+        };
+        if let Some(audience) = &campaign.audience {
+            if !self.world.holds(audience, model, now) {
+                return Err(("not in the audience".to_string(), audience.span));
+            }
+        }
+        let Some(last) = self.entries.get(&c).and_then(|t| t.last().copied()) else {
+            return Ok(trigger);
+        };
+        let day = last.div_euclid(86_400);
+        let refused = match campaign.reentry {
+            Reentry::Always => None,
+            Reentry::Never => Some(format!("entered before, on day {day}, and `reentry never`")),
+            // Counted from the previous entry.
+            Reentry::After(d) if now.saturating_sub(last) < seconds(&d) => Some(format!(
+                "entered on day {day}, less than {} ago (`reentry after {}`)",
+                d.to_text(),
+                d.to_text()
+            )),
+            Reentry::After(_) => None,
+        };
+        match refused {
+            Some(why) => Err((why, campaign.name_span)),
+            None => Ok(trigger),
+        }
     }
 
     /// `suppress`, then the goals in source order: whether the run ends.
@@ -570,57 +581,8 @@ impl<'p> Engine<'p> {
                 self.runs[i].waiting = Some((at, now.saturating_add(seconds(duration))));
                 None
             }
-            NodeKind::Branch { arms, .. } => {
-                let model = self.model(c);
-                let entered = self.runs[i].entered;
-                let taken = node.kind.edges().into_iter().find(|e| match e.kind {
-                    EdgeKind::Arm(a) => arms
-                        .get(a)
-                        .is_some_and(|arm| self.world.holds(&arm.condition, model, entered)),
-                    _ => true,
-                });
-                Some(taken.unwrap_or(Edge {
-                    kind: EdgeKind::NoMatch,
-                    to: Target::FallOff,
-                }))
-            }
-            NodeKind::Split { arms } => {
-                let place = format!("{}/{}", self.campaign(c).name, node.id);
-                let run = &mut self.runs[i];
-                let visit = run.visits.entry(at).or_insert(0);
-                *visit += 1;
-                let draw = prng::percent_draw(self.options.seed, &place, run.number, *visit);
-                let mut below = 0;
-                let edges = node.kind.edges();
-                let chosen = edges
-                    .iter()
-                    .find(|e| match e.kind {
-                        EdgeKind::Split(a) => {
-                            below += arms.get(a).map_or(0, |arm| arm.percent);
-                            draw < below
-                        }
-                        _ => false,
-                    })
-                    .or(edges.last());
-                let chosen = chosen.copied().unwrap_or(Edge {
-                    kind: EdgeKind::Split(0),
-                    to: Target::FallOff,
-                });
-                let arm = match chosen.kind {
-                    EdgeKind::Split(a) => a,
-                    _ => 0,
-                };
-                let percent = arms.get(arm).map_or(0, |a| a.percent);
-                self.push(
-                    c,
-                    StepKind::Split {
-                        arm: arm + 1,
-                        percent,
-                    },
-                    node.head,
-                );
-                Some(chosen)
-            }
+            NodeKind::Branch { arms, .. } => Some(self.branch(i, &node.kind, arms)),
+            NodeKind::Split { arms } => Some(self.split(i, at, node, arms)),
             NodeKind::Set {
                 property, value, ..
             } => {
@@ -677,6 +639,61 @@ impl<'p> Engine<'p> {
                 None
             }
         }
+    }
+
+    /// The edge of the first arm that holds, else the `else` or no-match edge.
+    fn branch(&self, i: usize, kind: &NodeKind, arms: &[ir::BranchArm]) -> Edge {
+        let run = &self.runs[i];
+        let model = self.model(run.campaign);
+        let taken = kind.edges().into_iter().find(|e| match e.kind {
+            EdgeKind::Arm(a) => arms
+                .get(a)
+                .is_some_and(|arm| self.world.holds(&arm.condition, model, run.entered)),
+            _ => true,
+        });
+        taken.unwrap_or(Edge {
+            kind: EdgeKind::NoMatch,
+            to: Target::FallOff,
+        })
+    }
+
+    /// Draws a split's arm (see [`prng`]) and records it.
+    fn split(&mut self, i: usize, at: usize, node: &ir::Node, arms: &[ir::SplitArm]) -> Edge {
+        let c = self.runs[i].campaign;
+        let place = format!("{}/{}", self.campaign(c).name, node.id);
+        let run = &mut self.runs[i];
+        let visit = run.visits.entry(at).or_insert(0);
+        *visit += 1;
+        let draw = prng::percent_draw(self.options.seed, &place, run.number, *visit);
+        let mut below = 0;
+        let edges = node.kind.edges();
+        let chosen = edges
+            .iter()
+            .find(|e| match e.kind {
+                EdgeKind::Split(a) => {
+                    below += arms.get(a).map_or(0, |arm| arm.percent);
+                    draw < below
+                }
+                _ => false,
+            })
+            // Shares short of 100% (a `split-total` error): the last arm.
+            .or(edges.last())
+            .copied()
+            .unwrap_or(Edge {
+                kind: EdgeKind::Split(0),
+                to: Target::FallOff,
+            });
+        let arm = match chosen.kind {
+            EdgeKind::Split(a) => a,
+            _ => 0,
+        };
+        let percent = arms.get(arm).map_or(0, |a| a.percent);
+        let kind = StepKind::Split {
+            arm: arm + 1,
+            percent,
+        };
+        self.push(c, kind, node.head);
+        chosen
     }
 
     /// The lead's reactions to the `nth` send of a run, an email `email`.

@@ -23,6 +23,7 @@ mod engine;
 pub mod lead;
 pub mod prng;
 mod render;
+pub mod witness;
 mod world;
 
 pub use engine::simulate;

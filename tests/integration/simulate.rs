@@ -830,3 +830,88 @@ fn json_traces_validate_against_the_schema() {
     broken["trace"][0]["kind"] = Value::from("teleport");
     assert!(!validator.is_valid(&broken));
 }
+
+/// Every `missing-exit`, `endless-loop` and `cadence-cap` of the test cases
+/// and fixtures that carries a witness note: its lead, run through the
+/// simulator here, shows the problem where the diagnostic points.
+#[test]
+fn witnesses_show_what_the_diagnostics_say() {
+    use nurturec::simulate::witness;
+    use nurturec::Code;
+    let mut files = files_below(&root().join("tests/cases"), "nurture");
+    files.extend(files_below(&root().join("tests/fixtures"), "nurture"));
+    let (mut witnessed, mut total) = (0, 0);
+    for file in files {
+        let (_, compilation) = compile_files(std::slice::from_ref(&file));
+        let project = &compilation.project;
+        for d in &compilation.diagnostics {
+            if ![Code::MissingExit, Code::EndlessLoop, Code::CadenceCap].contains(&d.code) {
+                continue;
+            }
+            total += 1;
+            let noted = d.notes.iter().any(|n| n.starts_with("for example, a lead"));
+            let Some(c) = project.campaigns.iter().position(|c| {
+                c.name_span == d.primary.span
+                    || c.flow.nodes.iter().any(|n| n.head == d.primary.span)
+            }) else {
+                assert!(!noted, "{}: a note on no campaign", file.display());
+                continue;
+            };
+            let found = witness::find(project, c, d);
+            assert_eq!(noted, found.is_some(), "{}: {d:?}", file.display());
+            let Some(w) = found else { continue };
+            witnessed += 1;
+            let campaign = &project.campaigns[c];
+            let options = Options {
+                seed: w.seed,
+                record_path: true,
+                ..Options::default()
+            };
+            let trace = simulate::simulate(project, &campaign.name, &w.lead, &options).unwrap();
+            let at = |s: &simulate::Step| s.span == d.primary.span && s.seconds == w.seconds;
+            match d.code {
+                Code::MissingExit => assert!(
+                    trace
+                        .steps
+                        .iter()
+                        .any(|s| s.kind == StepKind::FellOff && at(s)),
+                    "{}: {:?}",
+                    file.display(),
+                    trace.steps
+                ),
+                Code::EndlessLoop => {
+                    let last = trace.steps.last().unwrap();
+                    assert_eq!(last.kind.name(), "end", "{}", file.display());
+                    let goto = campaign
+                        .flow
+                        .nodes
+                        .iter()
+                        .position(|n| n.head == d.primary.span);
+                    assert!(trace.path.iter().any(|v| Some(v.node) == goto));
+                }
+                _ => {
+                    let cap = campaign.cap.unwrap();
+                    let sends: Vec<&simulate::Step> = trace
+                        .steps
+                        .iter()
+                        .filter(|s| s.kind.name() == "send")
+                        .collect();
+                    let over = sends.iter().enumerate().any(|(i, s)| {
+                        at(s)
+                            && sends[..=i]
+                                .iter()
+                                .filter(|u| u.seconds > s.seconds - cap.per.seconds as i64)
+                                .count() as u64
+                                > cap.sends
+                    });
+                    assert!(over, "{}: {:?}", file.display(), trace.steps);
+                }
+            }
+        }
+    }
+    println!("witnesses: {witnessed} of {total} diagnostics");
+    assert!(
+        witnessed * 2 > total,
+        "only {witnessed} of {total} diagnostics have a witness"
+    );
+}

@@ -25,14 +25,57 @@ mod reach;
 pub(crate) mod text;
 mod thresholds;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use graph::FlowGraph;
 
-/// The flow checks of one campaign.
-/// `suggestion_budget` is what is left of [`crate::resolve::suggest::BUDGET`]
-/// for the whole project.
+/// How many diagnostics of a project get a witness: the search simulates
+/// leads, and a pathological project can have thousands of diagnostics.
+pub(crate) const WITNESSES: usize = 16;
+
+/// The flow checks of one campaign. `suggestion_budget` is what is left of
+/// [`crate::resolve::suggest::BUDGET`] for the whole project; `witnesses` is
+/// how many more diagnostics of the project may get a witness.
 pub(crate) fn check(
+    project: &ir::Project,
+    campaign: &ir::Campaign,
+    suggestion_budget: &mut usize,
+    out: &mut Vec<Diagnostic>,
+    witnesses: &mut usize,
+) {
+    let first = out.len();
+    checks(project, campaign, suggestion_budget, out);
+    add_witnesses(project, campaign, &mut out[first..], witnesses);
+}
+
+/// A note with a concrete lead on each `missing-exit`, `endless-loop` and
+/// `cadence-cap` that the simulator can show happening.
+fn add_witnesses(
+    project: &ir::Project,
+    campaign: &ir::Campaign,
+    found: &mut [Diagnostic],
+    budget: &mut usize,
+) {
+    let Some(index) = project
+        .campaigns
+        .iter()
+        .position(|c| std::ptr::eq(c, campaign))
+    else {
+        return;
+    };
+    let witnessed = [Code::MissingExit, Code::EndlessLoop, Code::CadenceCap];
+    for d in found.iter_mut().filter(|d| witnessed.contains(&d.code)) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if let Some(w) = crate::simulate::witness::find(project, index, d) {
+            d.notes.push(crate::simulate::witness::note(d.code, &w));
+        }
+    }
+}
+
+fn checks(
     project: &ir::Project,
     campaign: &ir::Campaign,
     suggestion_budget: &mut usize,

@@ -1,0 +1,307 @@
+//! Witnesses: a concrete lead that shows a `missing-exit`, `endless-loop` or
+//! `cadence-cap` diagnostic happening. A few candidate leads are built from
+//! the campaign's own conditions (one that passes the trigger's `where` and
+//! the audience, then that one also meeting each `when` or `until`
+//! condition, or all `until`s at once) and simulated; the first whose run
+//! shows the problem is the witness. A search that finds none gives none:
+//! the diagnostic stands without a note.
+
+use super::lead::{GivenScore, Lead, LeadEvent};
+use super::{Options, StepKind, Trace};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{
+    self, CompareOp, Condition, ConditionKind, EventArgument, NodeKind, Quantity, Value,
+};
+
+/// The most candidate leads simulated for one diagnostic.
+const CANDIDATES: usize = 6;
+/// Statements one candidate may run: witnesses are short.
+const STEP_BUDGET: u64 = 2_000;
+/// How deep segments are followed when building a lead that is in one.
+const DEPTH: u32 = 8;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Witness {
+    pub lead: Lead,
+    pub seed: u64,
+    /// When it happens, in seconds from entry.
+    pub seconds: i64,
+    /// For a loop: the simulation stopped it after its step budget, with
+    /// no time passing, rather than at the horizon.
+    pub endless_at_one_instant: bool,
+}
+
+/// A witness for `diagnostic` in campaign `campaign` of `project`, if the
+/// search finds one.
+pub fn find(project: &ir::Project, campaign: usize, diagnostic: &Diagnostic) -> Option<Witness> {
+    let c = project.campaigns.get(campaign)?;
+    let span = diagnostic.primary.span;
+    let node = c.flow.nodes.iter().position(|n| n.head == span);
+    let has_split = c
+        .flow
+        .nodes
+        .iter()
+        .any(|n| matches!(n.kind, NodeKind::Split { .. }));
+    let seeds: &[u64] = if has_split { &[0, 1, 2, 3] } else { &[0] };
+    for lead in candidates(project, c).into_iter().take(CANDIDATES) {
+        for &seed in seeds {
+            let options = Options {
+                seed,
+                step_budget: STEP_BUDGET,
+                record_path: true,
+                ..Options::default()
+            };
+            let Ok(trace) = super::simulate(project, &c.name, &lead, &options) else {
+                continue;
+            };
+            let seen = match diagnostic.code {
+                Code::MissingExit => falls_off_at(&trace, &c.name, span),
+                Code::EndlessLoop => node.and_then(|g| loops_to_horizon(&trace, campaign, g)),
+                Code::CadenceCap => node.and_then(|s| over_cap(&trace, c, campaign, s)),
+                _ => None,
+            };
+            if let Some(seconds) = seen {
+                let endless_at_one_instant = matches!(
+                    trace.steps.last().map(|s| &s.kind),
+                    Some(StepKind::End {
+                        why: super::EndReason::StepBudget
+                    })
+                );
+                return Some(Witness {
+                    lead,
+                    seed,
+                    seconds,
+                    endless_at_one_instant,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The note that tells of a witness.
+pub fn note(code: Code, witness: &Witness) -> String {
+    let who = describe(&witness.lead);
+    let day = witness.seconds.div_euclid(86_400);
+    let seed = if witness.seed == 0 {
+        String::new()
+    } else {
+        format!(" (split seed {})", witness.seed)
+    };
+    match code {
+        Code::MissingExit => {
+            format!("for example, {who} reaches the end of the flow here on day {day}{seed}")
+        }
+        Code::EndlessLoop if witness.endless_at_one_instant => format!(
+            "for example, {who} goes round this loop for ever on day {day}, without time passing{seed}"
+        ),
+        Code::EndlessLoop => format!(
+            "for example, {who} is still going round this loop on day {day}, when the simulation stops{seed}"
+        ),
+        _ => format!("for example, {who} gets one email too many here on day {day}{seed}"),
+    }
+}
+
+fn falls_off_at(trace: &Trace, campaign: &str, span: crate::span::Span) -> Option<i64> {
+    trace
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::FellOff && s.campaign == campaign && s.span == span)
+        .map(|s| s.seconds)
+}
+
+fn loops_to_horizon(trace: &Trace, campaign: usize, goto: usize) -> Option<i64> {
+    let took_it = trace
+        .path
+        .iter()
+        .any(|v| v.campaign == campaign && v.node == goto);
+    let last = trace.steps.last()?;
+    (took_it && matches!(last.kind, StepKind::End { .. })).then_some(last.seconds)
+}
+
+fn over_cap(trace: &Trace, c: &ir::Campaign, campaign: usize, send: usize) -> Option<i64> {
+    let cap = c.cap?;
+    let per = i64::try_from(cap.per.seconds).ok()?;
+    let mut runs: std::collections::BTreeMap<usize, Vec<(i64, usize)>> = Default::default();
+    for v in trace.path.iter().filter(|v| v.campaign == campaign) {
+        if matches!(
+            c.flow.nodes.get(v.node).map(|n| &n.kind),
+            Some(NodeKind::Send { .. })
+        ) {
+            runs.entry(v.run).or_default().push((v.seconds, v.node));
+        }
+    }
+    runs.values().find_map(|sends| {
+        sends.iter().enumerate().find_map(|(i, &(t, node))| {
+            let window = sends[..=i].iter().filter(|(u, _)| *u > t - per).count();
+            (node == send && window as u64 > cap.sends).then_some(t)
+        })
+    })
+}
+
+/// Leads built from the campaign's conditions.
+fn candidates(project: &ir::Project, c: &ir::Campaign) -> Vec<Lead> {
+    let model = c.scoring.as_deref();
+    let mut base = Lead {
+        trigger: 1,
+        ..Lead::default()
+    };
+    if let Some(filter) = c.triggers.first().and_then(|t| t.filter.as_ref()) {
+        satisfy(project, model, filter, &mut base, 0);
+    }
+    if let Some(audience) = &c.audience {
+        satisfy(project, model, audience, &mut base, 0);
+    }
+    let mut out = vec![base.clone()];
+    let mut untils = base.clone();
+    for node in &c.flow.nodes {
+        let conditions: Vec<&Condition> = match &node.kind {
+            NodeKind::Wait { until: Some(u), .. } => {
+                satisfy(project, model, u, &mut untils, 0);
+                vec![u]
+            }
+            NodeKind::Branch { arms, .. } => arms.iter().map(|a| &a.condition).collect(),
+            _ => Vec::new(),
+        };
+        for condition in conditions {
+            let mut lead = base.clone();
+            satisfy(project, model, condition, &mut lead, 0);
+            if !out.contains(&lead) {
+                out.push(lead);
+            }
+        }
+    }
+    if !out.contains(&untils) {
+        out.insert(1, untils);
+    }
+    out
+}
+
+/// Makes the lead meet `c` where a simple choice does (`or`: the first
+/// alternative; `not`: nothing).
+fn satisfy(project: &ir::Project, model: Option<&str>, c: &Condition, lead: &mut Lead, depth: u32) {
+    match &c.kind {
+        ConditionKind::And(items) => {
+            for item in items {
+                satisfy(project, model, item, lead, depth);
+            }
+        }
+        ConditionKind::Or(items) => {
+            if let Some(first) = items.first() {
+                satisfy(project, model, first, lead, depth);
+            }
+        }
+        ConditionKind::InSegment(name) => {
+            if let Some(s) = project.segment(name).filter(|_| depth < DEPTH) {
+                satisfy(project, model, &s.condition, lead, depth + 1);
+            }
+        }
+        ConditionKind::Property(p) => {
+            lead.properties.insert(p.clone(), Value::Bool(true));
+        }
+        ConditionKind::Compare { left, op, right } => {
+            let value = match (op, right) {
+                (CompareOp::Ne, _) => return,
+                (CompareOp::Gt, Value::Number(n)) => Value::Number(n + 1.0),
+                (CompareOp::Lt, Value::Number(n)) => Value::Number(n - 1.0),
+                (_, v) => v.clone(),
+            };
+            set(lead, model, left, value);
+        }
+        ConditionKind::Member {
+            left,
+            negated: false,
+            values,
+        } => {
+            if let Some(v) = values.first() {
+                set(lead, model, left, v.clone());
+            }
+        }
+        ConditionKind::Contains {
+            property,
+            value: Value::String(v),
+        } => {
+            let list = lead.lists.entry(property.clone()).or_default();
+            if !list.contains(v) {
+                list.push(v.clone());
+            }
+        }
+        ConditionKind::Contains { .. } => {}
+        ConditionKind::Event { event, .. } => {
+            let argument = event.argument.as_ref().map(|a| match a {
+                EventArgument::Text(t) | EventArgument::Email(t) | EventArgument::Segment(t) => {
+                    t.clone()
+                }
+            });
+            let e = LeadEvent {
+                at: 0,
+                kind: event.kind,
+                argument,
+            };
+            if !lead.events.contains(&e) {
+                lead.events.push(e);
+            }
+        }
+        ConditionKind::Not(_) | ConditionKind::Inactive(_) | ConditionKind::Member { .. } => {}
+    }
+}
+
+fn set(lead: &mut Lead, model: Option<&str>, quantity: &Quantity, value: Value) {
+    match quantity {
+        Quantity::Property(p) => {
+            lead.properties.insert(p.clone(), value);
+        }
+        Quantity::Score(component) => {
+            let (Some(model), Value::Number(n)) = (model, value) else {
+                return;
+            };
+            let score: &mut GivenScore = lead.scores.entry(model.to_string()).or_default();
+            match component {
+                None => score.total = Some(n),
+                Some(c) => {
+                    score.components.insert(c.clone(), n);
+                }
+            }
+        }
+    }
+}
+
+/// The lead in words: "a lead with role = "cto" and demo.requested at entry".
+fn describe(lead: &Lead) -> String {
+    let mut parts: Vec<String> = lead
+        .properties
+        .iter()
+        .map(|(p, v)| match v {
+            Value::String(s) => format!("{p} = {s:?}"),
+            Value::Number(n) => format!("{p} = {n}"),
+            Value::Bool(true) => p.clone(),
+            Value::Bool(false) => format!("not {p}"),
+        })
+        .collect();
+    for (p, values) in &lead.lists {
+        parts.push(format!("{p} holding {values:?}"));
+    }
+    for (model, score) in &lead.scores {
+        if let Some(t) = score.total {
+            parts.push(format!("a `{model}` score of {t}"));
+        }
+        for (c, n) in &score.components {
+            parts.push(format!("`{model}.{c}` {n}"));
+        }
+    }
+    for e in &lead.events {
+        let name = match (&e.argument, e.kind.argument_kind()) {
+            (Some(a), ir::ArgumentKind::OptionalEmail | ir::ArgumentKind::RequiredSegment) => {
+                format!("`{}({a})`", e.kind.name())
+            }
+            (Some(a), _) => format!("`{}({a:?})`", e.kind.name()),
+            (None, _) => format!("`{}`", e.kind.name()),
+        };
+        parts.push(format!("{name} at entry"));
+    }
+    match parts.as_slice() {
+        [] => "a lead with no properties and no events".to_string(),
+        [only] => format!("a lead with {only}"),
+        [rest @ .., last] => format!("a lead with {} and {last}", rest.join(", ")),
+    }
+}
