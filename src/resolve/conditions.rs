@@ -516,7 +516,8 @@ fn value_of(l: &ast::Literal) -> ir::Value {
     }
 }
 
-fn describe(l: &ast::LiteralKind) -> String {
+/// A literal in words, for messages.
+pub(super) fn describe(l: &ast::LiteralKind) -> String {
     match l {
         ast::LiteralKind::String(s) => format!("the string \"{s}\""),
         ast::LiteralKind::Number(n) => format!("the number {n}"),

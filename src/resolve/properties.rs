@@ -6,6 +6,7 @@
 //! fit the declared type (`type-mismatch`). A block that failed to parse
 //! turns all of this off: its syntax error is the only diagnostic it causes.
 
+use super::conditions::describe;
 use super::{suggest, Resolver};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, PropertyType};
@@ -30,6 +31,23 @@ pub(crate) enum Use<'u> {
     Member(&'u [ast::Literal]),
     Contains(&'u ast::Literal),
     Set(&'u ast::Literal),
+}
+
+impl Use<'_> {
+    /// The type a use suggests, for the help of an undeclared property.
+    fn likely_type(&self) -> &'static str {
+        let of = |l: &ast::Literal| match l.kind {
+            ast::LiteralKind::Number(_) => "number",
+            ast::LiteralKind::Bool(_) => "bool",
+            ast::LiteralKind::String(_) => "text",
+        };
+        match self {
+            Use::Flag => "bool",
+            Use::Contains(_) => "list of text",
+            Use::Compare(_, value) | Use::Set(value) => of(value),
+            Use::Member(values) => values.first().map_or("text", of),
+        }
+    }
 }
 
 impl Resolver<'_> {
@@ -141,8 +159,14 @@ impl Resolver<'_> {
             return false;
         };
         let Some(ty) = declared.types.get(&name.name).cloned() else {
-            let d =
-                self.unknown_property(&name.name, name.span, "not declared in `properties`", &[]);
+            let likely = usage.likely_type();
+            let d = self.unknown_property(
+                &name.name,
+                name.span,
+                "not declared in `properties`",
+                &[],
+                likely,
+            );
             self.diagnostics.push(d);
             return true;
         };
@@ -343,7 +367,15 @@ impl Resolver<'_> {
     }
 
     /// `also` are names that exist without a declaration, for suggestions.
-    fn unknown_property(&mut self, name: &str, at: Span, label: &str, also: &[&str]) -> Diagnostic {
+    /// `likely` is the type the use suggests, for the help.
+    fn unknown_property(
+        &mut self,
+        name: &str,
+        at: Span,
+        label: &str,
+        also: &[&str],
+        likely: &str,
+    ) -> Diagnostic {
         let mut order: Vec<String> = self
             .declared
             .as_ref()
@@ -365,7 +397,7 @@ impl Resolver<'_> {
         ) {
             Some(close) => d.with_help(format!("did you mean `{close}`?")),
             None => d.with_help(format!(
-                "declare it in the `properties` block, e.g. `{name}: text`"
+                "declare it in the `properties` block, e.g. `{name}: {likely}`"
             )),
         }
     }
@@ -396,19 +428,12 @@ impl Resolver<'_> {
                     tag.span,
                     "this merge tag names an undeclared property",
                     &["first_name", "last_name", "email"],
+                    "text",
                 )
                 .with_note(
                     "`contact.first_name`, `contact.last_name`, `contact.email` and `company.name` always exist",
                 );
             self.diagnostics.push(d);
         }
-    }
-}
-
-fn describe(l: &ast::LiteralKind) -> String {
-    match l {
-        ast::LiteralKind::String(s) => format!("the string \"{s}\""),
-        ast::LiteralKind::Number(n) => format!("the number {n}"),
-        ast::LiteralKind::Bool(b) => format!("`{b}`"),
     }
 }
