@@ -9,6 +9,7 @@
 //! | check   | [`check::check`]          | project → diagnostics                   |
 //! | emit    | [`emit::ir_json`]         | project → canonical JSON, per campaign  |
 //! | emit    | [`emit::klaviyo()`], [`emit::hubspot()`], [`emit::asl()`] | project + [`config::Config`] → platform JSON |
+//! | format  | [`format::format_file`]   | text → text in canonical layout         |
 //!
 //! [`compile`] runs the first three over a [`SourceMap`]. The library does no
 //! file or terminal I/O: the `nurturec` binary reads, renders and writes.
@@ -20,6 +21,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostics;
 pub mod emit;
+pub mod format;
 pub mod ir;
 pub mod merge_tags;
 pub mod resolve;

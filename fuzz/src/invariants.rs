@@ -87,6 +87,8 @@ pub fn check_project(sources: &SourceMap) {
         outputs
     };
 
+    check_formatting(sources, &compilation);
+
     // Deterministic: the same project compiles to the same result.
     let again = nurturec::compile(sources);
     assert_eq!(
@@ -273,4 +275,80 @@ pub fn check_outputs(outputs: &[OutputFile]) {
             );
         }
     }
+}
+
+/// `nurturec fmt` over the project: each file that parses formats without
+/// losing a token or a comment, formatting it again changes nothing, and the
+/// formatted project has the same diagnostics (codes and messages) and the
+/// same IR, source positions aside. A file with a syntax error is left as
+/// it is.
+pub fn check_formatting(sources: &SourceMap, compilation: &Compilation) {
+    use nurturec::format::{format_file, FormatError};
+    let mut formatted = SourceMap::new();
+    for (id, file) in sources.iter() {
+        let text = match format_file(id, &file.text) {
+            Ok(text) => {
+                assert_eq!(
+                    format_file(id, &text).as_ref(),
+                    Ok(&text),
+                    "formatting {} twice is not formatting it once",
+                    file.name
+                );
+                text
+            }
+            Err(FormatError::Syntax(_)) => file.text.clone(),
+            Err(FormatError::Changed(why)) => {
+                panic!("formatting {} would change it: {why}", file.name)
+            }
+        };
+        formatted.add_with_project_path(file.name.clone(), file.project_path.clone(), text);
+    }
+    let after = nurturec::compile(&formatted);
+    assert_eq!(
+        codes_and_messages(&compilation.diagnostics),
+        codes_and_messages(&after.diagnostics),
+        "formatting changes the diagnostics"
+    );
+    assert_eq!(
+        ir_without_positions(compilation, sources),
+        ir_without_positions(&after, &formatted),
+        "formatting changes the IR"
+    );
+}
+
+/// `(code, message)` of each diagnostic, sorted: what a layout cannot change.
+pub fn codes_and_messages(diagnostics: &[Diagnostic]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = diagnostics
+        .iter()
+        .map(|d| (d.code.to_string(), d.message.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The IR files with every `line` and `column` removed.
+pub fn ir_without_positions(
+    compilation: &Compilation,
+    sources: &SourceMap,
+) -> Vec<(String, serde_json::Value)> {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("line");
+                map.remove("column");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    nurturec::emit::ir_json(&compilation.project, sources)
+        .into_iter()
+        .map(|f| {
+            let mut value =
+                parse_json(&f.contents).unwrap_or_else(|e| panic!("{} is not JSON: {e}", f.path));
+            strip(&mut value);
+            (f.path, value)
+        })
+        .collect()
 }

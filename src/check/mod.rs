@@ -11,17 +11,13 @@ use crate::ir;
 /// Runs every check over a resolved project.
 pub fn check(project: &ir::Project) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let mut suggestion_budget = crate::resolve::suggest::BUDGET;
-    let mut witnesses = flow::WITNESSES;
+    let mut budgets = flow::Budgets {
+        suggestions: crate::resolve::suggest::BUDGET,
+        witnesses: flow::WITNESSES,
+    };
     for c in &project.campaigns {
         campaign::check(project, c, &mut diagnostics);
-        flow::check(
-            project,
-            c,
-            &mut suggestion_budget,
-            &mut diagnostics,
-            &mut witnesses,
-        );
+        flow::check(project, c, &mut budgets, &mut diagnostics);
     }
     flow::check_segments(project, &mut diagnostics);
     diagnostics

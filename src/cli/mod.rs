@@ -1,7 +1,8 @@
 //! Command-line interface: `check`, `build`, `graph`, `simulate`, `test`,
-//! `explain`, `init`, `completions`.
+//! `fmt`, `explain`, `init`, `completions`.
 
 mod config;
+mod fmt;
 mod init;
 mod inputs;
 mod output;
@@ -78,6 +79,18 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Run the campaign tests (`*.lead.toml`) and compare their timelines with the committed ones.
     Test(test::TestArgs),
+    /// Rewrite files in the one canonical layout; `--check` only shows what would change.
+    Fmt {
+        /// Files or directories (every `.nurture` below); `-` formats standard input to standard output
+        /// [default: the folder of the nearest nurture.toml in or above the working directory, else `.`].
+        paths: Vec<PathBuf>,
+        /// Write nothing: print a unified diff for each file that is not formatted,
+        /// and fail if there is any.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
     /// Explain a diagnostic code, with a failing and a fixed example.
     Explain {
         /// The code, e.g. `missing-exit`; without it, list every code.
@@ -232,6 +245,11 @@ pub fn main() -> ExitCode {
         } => graph(&or_default(paths), campaign.as_deref(), format, &report),
         Command::Simulate(args) => simulate::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Fmt {
+            paths,
+            check,
+            report,
+        } => fmt::run(&or_default(paths), check, &report),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Init { dir } => init::run(&dir),
         Command::Completions { shell } => completions(shell),

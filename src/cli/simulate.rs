@@ -60,40 +60,10 @@ pub(super) fn parse_until(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`--until {text}`: expected a duration such as `90d` or `2w`"))
 }
 
-/// How trace steps name their file: relative to the project's folder
-/// (where `nurture.toml` is, else the folder given or the file's), with `/`.
-pub(super) fn file_namer<'s>(
-    sources: &'s SourceMap,
-    paths: &[PathBuf],
-    config_folder: Option<&Path>,
-) -> impl Fn(FileId) -> String + 's {
-    let root = config_folder.map(Path::to_path_buf).or_else(|| {
-        paths.first().map(|p| {
-            if p.is_dir() {
-                p.clone()
-            } else {
-                p.parent().map(Path::to_path_buf).unwrap_or_default()
-            }
-        })
-    });
-    let root = root.map(|r| {
-        let r = if r.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            r
-        };
-        std::fs::canonicalize(&r).unwrap_or(r)
-    });
-    move |file| {
-        let name = sources.name(file);
-        let relative = root.as_ref().and_then(|root| {
-            let full = std::fs::canonicalize(name).ok()?;
-            full.strip_prefix(root).ok().map(Path::to_path_buf)
-        });
-        relative
-            .map_or_else(|| name.to_string(), |p| p.display().to_string())
-            .replace('\\', "/")
-    }
+/// How trace steps name their file: by its project path (relative to the
+/// project root, with `/`), as every other output does.
+pub(super) fn file_namer(sources: &SourceMap) -> impl Fn(FileId) -> String + '_ {
+    move |file| sources.project_path(file).to_string()
 }
 
 pub(super) fn run(args: &SimulateArgs) -> u8 {
@@ -136,8 +106,7 @@ pub(super) fn run(args: &SimulateArgs) -> u8 {
         Ok(t) => t,
         Err(e) => return usage(&format!("lead file `{}`: {e}", args.lead.display())),
     };
-    let folder = loaded.config.as_ref().map(|(_, f)| f.as_path());
-    let name = file_namer(&loaded.sources, &args.paths, folder);
+    let name = file_namer(&loaded.sources);
     let text = match args.message_format {
         TraceFormat::Human => simulate::human(&trace, &loaded.sources, &name),
         TraceFormat::Json => {

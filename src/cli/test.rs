@@ -128,8 +128,7 @@ pub(super) fn run(args: &TestArgs) -> u8 {
         eprintln!("error: the project must check without errors before it is tested");
         return EXIT_FAILED;
     }
-    let folder = loaded.config.as_ref().map(|(_, f)| f.as_path());
-    let name = file_namer(&loaded.sources, &paths, folder);
+    let name = file_namer(&loaded.sources);
     let mut outcomes = Vec::new();
     for test in &tests {
         let text = match std::fs::read_to_string(test) {

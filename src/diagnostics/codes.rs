@@ -60,6 +60,7 @@ codes! {
     MissingField = "missing-field", Error, "an email without its subject or template";
     DuplicateSetting = "duplicate-setting", Error, "a setting or field given twice where only one is allowed";
     MisplacedSetting = "misplaced-setting", Error, "a campaign setting after the first flow statement";
+    InvalidSendWindow = "invalid-send-window", Error, "a send window with an unknown day, a time not written `HH:MM`, or hours that do not open before they close";
     MissingTrigger = "missing-trigger", Error, "a campaign with no trigger";
     MissingGoal = "missing-goal", Warning, "a campaign with no goal";
     MissingUnsubscribeSuppression = "missing-unsubscribe-suppression", Warning, "a campaign that sends email but does not suppress unsubscribed leads";

@@ -143,6 +143,14 @@ enum Conditions {
 /// and the definitions of the segments the campaign uses.
 const GUARDS_PATH: &str = "$.campaign.guards";
 const SEGMENTS_PATH: &str = "$.campaign.segments";
+/// Which handlers have run in this execution: `{"on1": false, ...}`, set by
+/// each handler's `(on<n>)` Pass state, read by the `handled` condition.
+const HANDLED_PATH: &str = "$.campaign.handled";
+
+/// The state that starts handler `n` (1-based): a guard route, not an end.
+fn handler_state(n: usize) -> String {
+    format!("(on{n})")
+}
 
 struct Ctx<'a> {
     project: &'a Project,
@@ -190,6 +198,9 @@ impl Ctx<'_> {
         full.append(&mut payload);
         if kind == "evaluate" && self.has_segments {
             full.insert("segments.$".into(), json!(SEGMENTS_PATH));
+        }
+        if kind == "evaluate" && !self.campaign.flow.handlers.is_empty() {
+            full.insert("handled.$".into(), json!(HANDLED_PATH));
         }
         full.insert("contact.$".into(), json!("$.contact"));
         full.insert("entered_at.$".into(), json!("$$.Execution.StartTime"));
@@ -294,6 +305,12 @@ impl Ctx<'_> {
             if self.has_segments {
                 result.insert("segments".into(), Value::Object(segments));
             }
+            if !c.flow.handlers.is_empty() {
+                let handled: Map<String, Value> = (1..=c.flow.handlers.len())
+                    .map(|n| (format!("on{n}"), json!(false)))
+                    .collect();
+                result.insert("handled".into(), Value::Object(handled));
+            }
             self.add(
                 "(campaign)",
                 json!({
@@ -332,6 +349,22 @@ impl Ctx<'_> {
             if reachable.contains(&i) {
                 self.node(node, &guards, &mut ends);
             }
+        }
+
+        // Handlers: mark the handler run, then its block.
+        for (h, handler) in c.flow.handlers.iter().enumerate() {
+            let n = h + 1;
+            let next = self.next_name(handler.entry, &mut ends);
+            self.add(
+                &handler_state(n),
+                json!({
+                    "Type": "Pass",
+                    "Comment": format!("handler {n}: on {}", crate::check::flow::text::condition(&handler.condition)),
+                    "Result": true,
+                    "ResultPath": format!("{HANDLED_PATH}.on{n}"),
+                    "Next": next,
+                }),
+            );
         }
 
         // Campaign-level ends.
@@ -395,6 +428,16 @@ impl Ctx<'_> {
         }
         if let Some(s) = &c.suppress {
             out.push(("suppressed".into(), self.cond(s), "(suppressed)".into()));
+        }
+        // Handlers last, each at most once per execution.
+        for (h, handler) in c.flow.handlers.iter().enumerate() {
+            let n = h + 1;
+            let holds = self.cond(&handler.condition);
+            out.push((
+                format!("handler:{n}"),
+                json!({ "all": [holds, { "not": { "handled": format!("on{n}") } }] }),
+                handler_state(n),
+            ));
         }
         out
     }
@@ -533,19 +576,36 @@ impl Ctx<'_> {
         ends: &mut BTreeSet<String>,
         effect: &str,
     ) -> String {
+        self.guarded_at(node.id.clone(), node, guards, ends, effect)
+    }
+
+    /// [`Self::guarded`] with the check in the state `origin`.
+    fn guarded_at(
+        &mut self,
+        origin: String,
+        node: &Node,
+        guards: &[(String, Value, String)],
+        ends: &mut BTreeSet<String>,
+        effect: &str,
+    ) -> String {
         if guards.is_empty() {
-            return node.id.clone();
+            return origin;
         }
         let own = format!("{}/{effect}", node.id);
         let routes = guards
             .iter()
             .map(|(n, _, end)| (n.clone(), end.clone()))
             .collect();
+        let handlers: BTreeSet<String> = (1..=self.campaign.flow.handlers.len())
+            .map(handler_state)
+            .collect();
         for (_, _, end) in guards {
-            ends.insert(end.clone());
+            if !handlers.contains(end) {
+                ends.insert(end.clone());
+            }
         }
         self.evaluate(Check {
-            origin: node.id.clone(),
+            origin,
             step: node.id.clone(),
             kind: "guard",
             at: node.head,
@@ -555,6 +615,41 @@ impl Ctx<'_> {
             extra: Map::new(),
         });
         own
+    }
+
+    /// Under `send during`: a `send_window` Task computing the window's next
+    /// opening (now, when it is open), then a `Wait` until that timestamp.
+    /// Returns the state that follows the wait.
+    fn window(&mut self, node: &Node) -> Option<String> {
+        let w = self.campaign.send_window.as_ref()?;
+        let wait = format!("{}/window-wait", node.id);
+        let after = format!("{}/window-open", node.id);
+        let mut payload = Map::new();
+        payload.insert(
+            "window".into(),
+            json!({
+                "days": w.days.iter().map(|d| d.name()).collect::<Vec<_>>(),
+                "open": crate::ir::SendWindow::clock_text(w.open),
+                "close": crate::ir::SendWindow::clock_text(w.close),
+            }),
+        );
+        let comment = "The send window's next opening in the contact's time zone (now when open)";
+        let mut task = self.lambda(
+            "send_window",
+            &node.id,
+            w.span,
+            payload,
+            comment.to_string(),
+        );
+        task["ResultSelector"] = json!({ "opens_at.$": "$.Payload.opens_at" });
+        task["ResultPath"] = json!("$.window");
+        task["Next"] = json!(state_name(&wait));
+        self.add(&node.id, task);
+        self.add(
+            &wait,
+            json!({ "Type": "Wait", "Comment": "until the send window opens", "TimestampPath": "$.window.opens_at", "Next": state_name(&after) }),
+        );
+        Some(after)
     }
 
     fn node(
@@ -567,7 +662,10 @@ impl Ctx<'_> {
         let comment = format!("{} ({})", node.kind.keyword(), id);
         match &node.kind {
             NodeKind::Send { email, next: t } => {
-                let name = self.guarded(node, guards, ends, "send");
+                let name = match self.window(node) {
+                    Some(checked) => self.guarded_at(checked, node, guards, ends, "send"),
+                    None => self.guarded(node, guards, ends, "send"),
+                };
                 let mut payload = Map::new();
                 payload.insert("email".into(), json!(email));
                 if let Some(e) = self.project.email(email) {
@@ -786,10 +884,13 @@ impl Ctx<'_> {
 
 fn reachable(flow: &crate::ir::Flow) -> BTreeSet<usize> {
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = match flow.entry {
-        Target::Node(i) => vec![i],
-        Target::FallOff => Vec::new(),
-    };
+    let mut stack: Vec<usize> = std::iter::once(flow.entry)
+        .chain(flow.handlers.iter().map(|h| h.entry))
+        .filter_map(|t| match t {
+            Target::Node(i) => Some(i),
+            Target::FallOff => None,
+        })
+        .collect();
     while let Some(i) = stack.pop() {
         if i < flow.nodes.len() && seen.insert(i) {
             for t in flow.nodes[i].kind.successors() {

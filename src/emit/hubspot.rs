@@ -193,8 +193,33 @@ impl Ctx<'_> {
         }
     }
 
+    /// Handlers and send windows have no lowering here yet: a workflow's
+    /// steps cannot be left from anywhere for another branch, and the item
+    /// shape of the flow's `timeWindows` is not in the vendor references
+    /// (`flows.ts` of HubSpot's SDK was not copied).
+    fn v1_settings(&mut self) {
+        let c = self.campaign;
+        for h in &c.flow.handlers {
+            self.unsupported(
+                "HubSpot workflows cannot leave any step for a handler's block".to_string(),
+                h.head,
+                "handler",
+                "make the condition a `goal` here, and start the handler's steps in a campaign of their own triggered by it",
+            );
+        }
+        if let Some(w) = &c.send_window {
+            self.unsupported(
+                "the send window has no HubSpot lowering yet".to_string(),
+                w.span,
+                "send window",
+                "set the workflow's execution hours in HubSpot, or build this campaign for another target",
+            );
+        }
+    }
+
     fn file(&mut self) -> Traced {
         let c = self.campaign;
+        self.v1_settings();
         let acts = self.actions();
 
         // Number the actions in order; a link to an action that already has

@@ -84,6 +84,19 @@ pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
             edges.push(json!({"from": n.id, "to": SUPPRESSED, "kind": "suppress"}));
         }
     }
+    // A handler starts from any step a lead can be at, but not from inside
+    // itself (it runs once per entry).
+    for (h, handler) in c.flow.handlers.iter().enumerate() {
+        falls_off |= handler.entry == Target::FallOff;
+        for (i, n) in nodes.iter().enumerate() {
+            if n.kind.is_terminal() || c.flow.handler_of(i) == Some(h) {
+                continue;
+            }
+            edges.push(
+                json!({"from": n.id, "to": id(handler.entry), "kind": "handler", "handler": h + 1}),
+            );
+        }
+    }
     if falls_off {
         node_list.push(json!({"id": FALL_OFF, "kind": "fall-off"}));
     }
@@ -145,6 +158,36 @@ pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
             Reentry::After(d) => json!({"mode": "after", "after": duration(d)}),
         },
     );
+    // Written only when present, so campaigns without them keep their
+    // output byte for byte.
+    if !c.flow.handlers.is_empty() {
+        out.insert(
+            "handlers".into(),
+            Json::Array(
+                c.flow
+                    .handlers
+                    .iter()
+                    .map(|h| {
+                        json!({
+                            "when": condition(&h.condition),
+                            "entry": id(h.entry),
+                            "source": source(h.head, sources),
+                        })
+                    })
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(w) = &c.send_window {
+        out.insert(
+            "send_window".into(),
+            json!({
+                "days": w.days.iter().map(|d| d.name()).collect::<Vec<_>>(),
+                "open": ir::SendWindow::clock_text(w.open),
+                "close": ir::SendWindow::clock_text(w.close),
+            }),
+        );
+    }
     out.insert("entry".into(), json!(id(c.flow.entry)));
     out.insert("nodes".into(), Json::Array(node_list));
     out.insert("edges".into(), Json::Array(edges));

@@ -212,10 +212,37 @@ impl Ctx<'_> {
             .unsupported(Code::UnsupportedOnKlaviyo, message, at, label, help);
     }
 
+    /// A Klaviyo flow cannot leave any action for a handler's block.
+    fn handlers(&mut self) {
+        for h in &self.campaign.flow.handlers {
+            self.unsupported(
+                "Klaviyo flows cannot leave any action for a handler's block".to_string(),
+                h.head,
+                "handler",
+                "make the condition a `goal` here (the flow's profile filter), and start the handler's steps in a campaign of their own triggered by it",
+            );
+        }
+    }
+
+    /// The time delay before a send under `send during`: until the window's
+    /// opening time on one of its days, in the profile's time zone.
+    fn window_delay(&self) -> Option<Value> {
+        let w = self.campaign.send_window.as_ref()?;
+        let days: Vec<&str> = w.days.iter().map(|d| weekday_name(*d)).collect();
+        Some(json!({
+            "unit": "days",
+            "value": 0,
+            "timezone": "profile",
+            "delay_until_time": format!("{}:00", crate::ir::SendWindow::clock_text(w.open)),
+            "delay_until_weekdays": days,
+        }))
+    }
+
     // ── the campaign ──
 
     fn campaign_files(&mut self) -> Vec<Traced> {
         let c = self.campaign;
+        self.handlers();
         let body = self.body();
         let profile_filter = self.profile_filter();
         let reentry = self.reentry();
@@ -874,8 +901,21 @@ impl Ctx<'_> {
             match &node.kind {
                 NodeKind::Send { email, next } => {
                     let data = self.send(email, node.head);
+                    let send_id = match self.window_delay() {
+                        Some(delay) => {
+                            let send_id = format!("{name}/send");
+                            actions.push(action(
+                                name,
+                                "time-delay",
+                                next_link(Some(&send_id)),
+                                delay,
+                            ));
+                            send_id
+                        }
+                        None => name.to_string(),
+                    };
                     actions.push(action(
-                        name,
+                        &send_id,
                         "send-email",
                         next_link(link(*next).as_deref()),
                         data,
@@ -1199,6 +1239,20 @@ impl Ctx<'_> {
             },
             "status": "draft",
         })
+    }
+}
+
+/// Klaviyo's weekday names (`TimeDelayActionData.delay_until_weekdays`).
+fn weekday_name(day: crate::ir::Weekday) -> &'static str {
+    use crate::ir::Weekday;
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
     }
 }
 

@@ -9,6 +9,7 @@ mod flow;
 mod properties;
 mod segments;
 pub mod suggest;
+mod window;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
@@ -471,10 +472,12 @@ impl<'a> Resolver<'a> {
             suppress: None,
             cap: None,
             reentry: ir::Reentry::Never,
+            send_window: None,
             flow: ir::Flow {
                 nodes: Vec::new(),
                 entry: ir::Target::FallOff,
                 blocks: Vec::new(),
+                handlers: Vec::new(),
             },
         };
         let mut once: HashMap<&str, Span> = HashMap::new();
@@ -482,7 +485,9 @@ impl<'a> Resolver<'a> {
             let keyword = s.kind.keyword();
             if !matches!(
                 s.kind,
-                ast::SettingKind::Trigger { .. } | ast::SettingKind::Goal { .. }
+                ast::SettingKind::Trigger { .. }
+                    | ast::SettingKind::Goal { .. }
+                    | ast::SettingKind::Handler { .. }
             ) {
                 if let Some(first) = once.get(keyword) {
                     self.diagnostics.push(
@@ -565,6 +570,11 @@ impl<'a> Resolver<'a> {
                         ast::Reentry::Always => ir::Reentry::Always,
                         ast::Reentry::After(d) => ir::Reentry::After(self.duration(d)),
                     }
+                }
+                // Lowered with the flow: their blocks are part of it.
+                ast::SettingKind::Handler { .. } => {}
+                ast::SettingKind::SendWindow(window) => {
+                    campaign.send_window = self.send_window(window, s.span);
                 }
             }
         }

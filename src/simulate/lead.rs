@@ -24,6 +24,9 @@ pub struct Lead {
     pub events: Vec<LeadEvent>,
     pub changes: Vec<Change>,
     pub reactions: Vec<Reaction>,
+    /// Contact-local time at second 0, in seconds after a Monday midnight
+    /// (`entry_time = "wed 14:30"`); send windows are judged on it.
+    pub entry_time: u64,
 }
 
 /// A model's score: a total and components. A total not given is the sum of
@@ -139,6 +142,7 @@ impl Lead {
                 "events",
                 "changes",
                 "reactions",
+                "entry_time",
             ],
         )?;
         let mut lead = Lead {
@@ -160,6 +164,9 @@ impl Lead {
         }
         if let Some(v) = table.get("scores") {
             lead.scores = scores(v, "scores")?;
+        }
+        if let Some(v) = table.get("entry_time") {
+            lead.entry_time = entry_time(string(v, "entry_time")?)?;
         }
         if let Some(v) = table.get("history") {
             let h = as_table(v, "history")?;
@@ -549,6 +556,24 @@ fn time(v: &toml::Value, field: &str) -> Result<i64, LeadError> {
             "expected a duration such as \"6d\", \"-100d\", \"12h\", \"30m\" or \"2w\"",
         )
     })
+}
+
+/// `"wed 14:30"`: seconds after Monday 00:00.
+fn entry_time(text: &str) -> Result<u64, LeadError> {
+    let bad = || {
+        LeadError::new(
+            "entry_time",
+            format!("expected a day and a time such as \"wed 14:30\", found {text:?}"),
+        )
+    };
+    let (day, clock) = text.split_once(' ').ok_or_else(bad)?;
+    let day = crate::ir::Weekday::from_name(day).ok_or_else(bad)?;
+    let (h, m) = clock.split_once(':').ok_or_else(bad)?;
+    let (h, m) = match (h.len(), m.len(), h.parse::<u64>(), m.parse::<u64>()) {
+        (2, 2, Ok(h), Ok(m)) if h < 24 && m < 60 => (h, m),
+        _ => return Err(bad()),
+    };
+    Ok(day.index() as u64 * 86_400 + h * 3_600 + m * 60)
 }
 
 #[cfg(test)]

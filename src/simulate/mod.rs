@@ -129,6 +129,17 @@ pub enum StepKind {
         goal: String,
     },
     Suppressed,
+    /// The handler with this 1-based number started: the lead left its
+    /// place for the handler's block.
+    Handler {
+        handler: usize,
+        condition: String,
+    },
+    /// A send held back by the send window until its next opening.
+    Held {
+        email: String,
+        until: i64,
+    },
     NotAdmitted {
         why: String,
     },
@@ -165,6 +176,8 @@ impl StepKind {
             StepKind::Exit { .. } => "exit",
             StepKind::Goal { .. } => "goal",
             StepKind::Suppressed => "suppressed",
+            StepKind::Handler { .. } => "handler",
+            StepKind::Held { .. } => "held",
             StepKind::NotAdmitted { .. } => "not-admitted",
             StepKind::Split { .. } => "split",
             StepKind::FellOff => "fell-off",

@@ -311,6 +311,37 @@ pub enum SettingKind {
         per: DurationLit,
     },
     Reentry(Reentry),
+    /// `on <condition> { … }`.
+    Handler {
+        condition: Condition,
+        body: Block,
+    },
+    /// `send during <days> <open>-<close>`.
+    SendWindow(SendWindowDef),
+}
+
+/// `send during mon-fri 09:00-17:00`, as written: the resolver checks the
+/// day names and the times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendWindowDef {
+    pub days: Vec<DaySpan>,
+    pub open: ClockLit,
+    pub close: ClockLit,
+}
+
+/// `mon` or `mon-fri`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaySpan {
+    pub first: Ident,
+    pub last: Option<Ident>,
+    pub span: Span,
+}
+
+/// A time of day as written, `09:00`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockLit {
+    pub text: String,
+    pub span: Span,
 }
 
 impl SettingKind {
@@ -324,6 +355,8 @@ impl SettingKind {
             SettingKind::Suppress(_) => "suppress",
             SettingKind::Cap { .. } => "cap",
             SettingKind::Reentry(_) => "reentry",
+            SettingKind::Handler { .. } => "on",
+            SettingKind::SendWindow(_) => "send during",
         }
     }
 }

@@ -66,6 +66,8 @@ fn is_token(rule: Rule) -> bool {
             | Rule::comma
             | Rule::equals
             | Rule::colon
+            | Rule::dash
+            | Rule::kw_during
             | Rule::kw_segment
             | Rule::kw_email
             | Rule::kw_emails
@@ -573,9 +575,35 @@ impl Converter {
                     }
                 })
             }
+            Rule::handler_setting => {
+                let condition = self.condition(c.next("handler condition")?)?;
+                let body = self.block(c.next("handler block")?)?;
+                SettingKind::Handler { condition, body }
+            }
+            Rule::window_setting => SettingKind::SendWindow(self.send_window(c)?),
             _ => return Err(Bug(span, "setting")),
         };
         Ok(Setting { kind, span })
+    }
+
+    fn send_window(&mut self, mut c: Children<'_>) -> Result<SendWindowDef> {
+        let days_pair = c.next("window days")?;
+        let mut days = Vec::new();
+        for day in self.children(days_pair).rest() {
+            let span = self.span(&day);
+            let mut dc = self.children(day);
+            let first = self.ident(dc.next("first day")?);
+            let last = dc.rest().next().map(|d| self.ident(d));
+            days.push(DaySpan { first, last, span });
+        }
+        let mut hc = self.children(c.next("window hours")?);
+        let clock = |pair: Pair<'_, Rule>| ClockLit {
+            text: pair.as_str().to_string(),
+            span: self.span(&pair),
+        };
+        let open = clock(hc.next("opening time")?);
+        let close = clock(hc.next("closing time")?);
+        Ok(SendWindowDef { days, open, close })
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Result<Block> {

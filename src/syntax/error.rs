@@ -57,6 +57,12 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::reentry_never | Rule::kw_never => "`never`",
         Rule::reentry_always | Rule::kw_always => "`always`",
         Rule::reentry_after | Rule::kw_after => "`after`",
+        Rule::handler_setting => "a handler `on <condition> { … }`",
+        Rule::window_setting | Rule::kw_during => "`send during`",
+        Rule::window_days | Rule::window_day_span => "days such as `mon-fri` or `mon,wed,fri`",
+        Rule::window_hours => "hours such as `09:00-17:00`",
+        Rule::clock => "a time of day such as `09:00`",
+        Rule::dash => "`-`",
         Rule::statement | Rule::statement_kind => "a flow statement",
         Rule::label => "a label such as `retry:`",
         Rule::block => "a block `{ … }`",
@@ -192,7 +198,9 @@ pub fn syntax_error(failure: &Failure<'_>) -> Diagnostic {
             // Any statement's first word could be a label (`wait:`), and a
             // new item could follow any complete one; saying so beside what
             // the item itself needs only misleads.
+            // `send during` is tried wherever `send` could start a window.
             let noise = [
+                Rule::kw_during,
                 Rule::colon,
                 Rule::EOI,
                 Rule::item,
@@ -244,6 +252,11 @@ fn is_setting(rule: Rule) -> bool {
             | Rule::suppress_setting
             | Rule::cap_setting
             | Rule::reentry_setting
+            | Rule::handler_setting
+            | Rule::window_setting
+            | Rule::kw_on
+            | Rule::kw_send
+            | Rule::kw_during
             | Rule::kw_title
             | Rule::kw_trigger
             | Rule::kw_audience

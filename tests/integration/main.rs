@@ -20,6 +20,7 @@ mod editors;
 mod explain;
 mod fixtures;
 mod flow;
+mod format;
 mod formats;
 mod fuzz_corpus;
 mod inputs;

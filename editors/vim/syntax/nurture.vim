@@ -65,6 +65,10 @@ syn match   nurtureStage       "\<\%(awareness\|consideration\|decision\|retenti
 " flow statements
 exe 'syn match nurtureFlow "\<\%(wait\|until\|branch\|split\|note\|task\|due\|exit\)\>' . s:notop . '"'
 exe 'syn match nurtureFlow "\<\%(send\|enroll\|handoff\|notify\)\>' . s:notop . '" nextgroup=nurtureRef skipwhite'
+" the send window: `send during mon-fri 09:00-17:00`
+syn match   nurtureSetting     "\<send\s\+during\>\ze\s\+\%(mon\|tue\|wed\|thu\|fri\|sat\|sun\)\>"
+syn match   nurtureNumber      "\<\d\d\=:\d\d\>"
+syn match   nurtureWeekday     "\%(\<send\s\+during\s\+\%(\w\+\s*[-,]\s*\)*\)\@<=\<\%(mon\|tue\|wed\|thu\|fri\|sat\|sun\)\>"
 exe 'syn match nurtureFlow "\<goto\>' . s:notop . '" nextgroup=nurtureLabelRef skipwhite'
 exe 'syn match nurtureFlow "\<set\>' . s:notop . '" nextgroup=nurtureProperty skipwhite'
 
@@ -129,6 +133,7 @@ hi def link nurtureComponent   Identifier
 hi def link nurtureSetting     Keyword
 hi def link nurtureField       Keyword
 hi def link nurtureStage       Constant
+hi def link nurtureWeekday     Constant
 hi def link nurtureFlow        Statement
 hi def link nurtureLabel       Label
 hi def link nurtureLabelRef    Label

@@ -33,19 +33,24 @@ use graph::FlowGraph;
 /// leads, and a pathological project can have thousands of diagnostics.
 pub(crate) const WITNESSES: usize = 16;
 
-/// The flow checks of one campaign. `suggestion_budget` is what is left of
-/// [`crate::resolve::suggest::BUDGET`] for the whole project; `witnesses` is
-/// how many more diagnostics of the project may get a witness.
+/// What the checks of a project share as they go, campaign by campaign.
+pub(crate) struct Budgets {
+    /// What is left of [`crate::resolve::suggest::BUDGET`] for the project.
+    pub suggestions: usize,
+    /// How many more diagnostics of the project may get a witness.
+    pub witnesses: usize,
+}
+
+/// The flow checks of one campaign.
 pub(crate) fn check(
     project: &ir::Project,
     campaign: &ir::Campaign,
-    suggestion_budget: &mut usize,
+    budgets: &mut Budgets,
     out: &mut Vec<Diagnostic>,
-    witnesses: &mut usize,
 ) {
     let first = out.len();
-    checks(project, campaign, suggestion_budget, out);
-    add_witnesses(project, campaign, &mut out[first..], witnesses);
+    checks(project, campaign, &mut budgets.suggestions, out);
+    add_witnesses(project, campaign, &mut out[first..], &mut budgets.witnesses);
 }
 
 /// A note with a concrete lead on each `missing-exit`, `endless-loop` and
