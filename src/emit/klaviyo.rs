@@ -1084,6 +1084,14 @@ impl Ctx<'_> {
                         data,
                     ));
                     if let Some(url) = webhook {
+                        // Whether Klaviyo renders tags in a webhook body is
+                        // unverified; written as elsewhere, they render
+                        // where it does. (A company tag was reported with
+                        // the alert above.)
+                        let notes: Vec<String> = notes
+                            .iter()
+                            .map(|n| self.translate_tags(n).unwrap_or_else(|_| n.clone()))
+                            .collect();
                         let body = json!({
                             "source": "nurturec",
                             "campaign": self.campaign.name,
@@ -1185,7 +1193,24 @@ impl Ctx<'_> {
     /// `{{ person|lookup:'<property>' }}`. A profile has no company record, so
     /// a company property other than its name cannot be rendered.
     fn merge_tags(&mut self, text: &str, at: Span) -> String {
-        let translated = crate::merge_tags::translate(text, |namespace, property| {
+        match self.translate_tags(text) {
+            Ok(text) => text,
+            Err(property) => {
+                self.unsupported(
+                    format!("Klaviyo profiles have no company record: `{{{{ company.{property} }}}}` cannot be rendered"),
+                    at,
+                    "merge tag of a company property",
+                    "keep the value on the profile and write `{{ contact.<property> }}`",
+                );
+                text.to_string()
+            }
+        }
+    }
+
+    /// [`Self::merge_tags`] without reporting: the company property that
+    /// cannot be rendered, if any.
+    fn translate_tags(&self, text: &str) -> Result<String, String> {
+        crate::merge_tags::translate(text, |namespace, property| {
             let field = match (namespace, property) {
                 ("company", "name") => "organization",
                 ("company", other) => return Err(other.to_string()),
@@ -1200,19 +1225,7 @@ impl Ctx<'_> {
             } else {
                 format!("{{{{ person|lookup:'{field}' }}}}")
             })
-        });
-        match translated {
-            Ok(text) => text,
-            Err(property) => {
-                self.unsupported(
-                    format!("Klaviyo profiles have no company record: `{{{{ company.{property} }}}}` cannot be rendered"),
-                    at,
-                    "merge tag of a company property",
-                    "keep the value on the profile and write `{{ contact.<property> }}`",
-                );
-                text.to_string()
-            }
-        }
+        })
     }
 
     fn alert(&mut self, to: Vec<String>, subject: &str, at: Span) -> Value {
