@@ -11,6 +11,8 @@ pub struct Project {
     pub emails: Vec<Email>,
     pub scoring_models: Vec<ScoringModel>,
     pub campaigns: Vec<Campaign>,
+    /// The `properties` block, if the project declares its properties.
+    pub properties: Option<Properties>,
 }
 
 impl Project {
@@ -24,6 +26,62 @@ impl Project {
 
     pub fn scoring_model(&self, name: &str) -> Option<&ScoringModel> {
         self.scoring_models.iter().find(|m| m.name == name)
+    }
+
+    /// The declared type of a contact property (`None`: undeclared, or the
+    /// project declares nothing).
+    pub fn property_type(&self, name: &str) -> Option<&PropertyType> {
+        self.properties
+            .as_ref()?
+            .declarations
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| &d.ty)
+    }
+}
+
+/// The declared contact properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Properties {
+    pub declarations: Vec<PropertyDecl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyDecl {
+    pub name: String,
+    pub name_span: Span,
+    pub ty: PropertyType,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyType {
+    Text,
+    /// `text in [...]`: one of these values.
+    Enum(Vec<String>),
+    Number,
+    Bool,
+    /// `list of text`.
+    TextList,
+}
+
+impl PropertyType {
+    /// As written in the `properties` block.
+    pub fn describe(&self) -> String {
+        match self {
+            PropertyType::Text => "text".to_string(),
+            PropertyType::Enum(values) => format!(
+                "text in [{}]",
+                values
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            PropertyType::Number => "number".to_string(),
+            PropertyType::Bool => "bool".to_string(),
+            PropertyType::TextList => "list of text".to_string(),
+        }
     }
 }
 
@@ -62,6 +120,8 @@ pub struct ScoreComponent {
 pub struct ScoreRule {
     pub points: i64,
     pub kind: ScoreRuleKind,
+    /// `max N` (on `on` rules): the rule adds (or removes) at most N points in all.
+    pub max: Option<u64>,
     pub span: Span,
 }
 
@@ -69,8 +129,8 @@ pub struct ScoreRule {
 pub enum ScoreRuleKind {
     /// Points while the condition holds.
     If(Condition),
-    /// Points each time the event happens.
-    On(EventSource),
+    /// Points each time one of the events happens (one, or several joined by `or`).
+    On(Vec<EventSource>),
 }
 
 /// What a trigger or an `on` rule listens to.
@@ -253,6 +313,11 @@ pub enum ConditionKind {
         left: Quantity,
         negated: bool,
         values: Vec<Value>,
+    },
+    /// `tech_stack contains "salesforce"`: the list-valued property holds the value.
+    Contains {
+        property: String,
+        value: Value,
     },
     /// The event happened since entry, or within the duration.
     Event {

@@ -502,6 +502,19 @@ impl Ctx<'_> {
             .to_string()
     }
 
+    /// A text for the Lambdas, its `{{ contact.<p> }}` tags naming the
+    /// property as `[asl.properties]` binds it (the Lambdas render them);
+    /// `company` tags are passed as written.
+    fn merge_tags(&self, text: &str) -> String {
+        crate::merge_tags::translate::<std::convert::Infallible>(text, |namespace, property| {
+            Ok(match namespace {
+                "contact" => format!("{{{{ contact.{} }}}}", self.property(property)),
+                _ => format!("{{{{ {namespace}.{property} }}}}"),
+            })
+        })
+        .unwrap_or_else(|never| match never {})
+    }
+
     fn quantity(&self, q: &Quantity) -> (&'static str, Value) {
         match q {
             Quantity::Property(p) => ("property", json!(self.property(p))),
@@ -539,6 +552,9 @@ impl Ctx<'_> {
             } => {
                 let (key, q) = self.quantity(left);
                 json!({ key: q, "op": if *negated { "not in" } else { "in" }, "values": values.iter().map(value).collect::<Vec<_>>() })
+            }
+            ConditionKind::Contains { property, value: v } => {
+                json!({ "property": self.property(property), "op": "contains", "value": value(v) })
             }
             ConditionKind::Event { event, within } => {
                 let mut v = self.event(event);
@@ -654,7 +670,7 @@ impl Ctx<'_> {
                 payload.insert("email".into(), json!(email));
                 if let Some(e) = self.project.email(email) {
                     payload.insert("template".into(), json!(e.template));
-                    payload.insert("subject".into(), json!(e.subject));
+                    payload.insert("subject".into(), json!(self.merge_tags(&e.subject)));
                     if let Some(p) = &e.preview {
                         payload.insert("preview".into(), json!(p));
                     }
@@ -788,7 +804,7 @@ impl Ctx<'_> {
                         Recipient::Address(a) => json!({ "address": a }),
                     },
                 );
-                payload.insert("message".into(), json!(message));
+                payload.insert("message".into(), json!(self.merge_tags(message)));
                 let mut task = self.lambda("notify", &id, node.head, payload, comment);
                 task["ResultPath"] = Value::Null;
                 task["Next"] = json!(self.next_name(*t, ends));
@@ -802,6 +818,7 @@ impl Ctx<'_> {
                 let name = self.guarded(node, guards, ends, "handoff");
                 let mut payload = Map::new();
                 payload.insert("queue".into(), json!(queue));
+                let notes: Vec<String> = notes.iter().map(|n| self.merge_tags(n)).collect();
                 payload.insert("notes".into(), json!(notes));
                 payload.insert(
                     "tasks".into(),

@@ -149,6 +149,50 @@ impl Ctx<'_> {
             .unsupported(Code::UnsupportedOnHubspot, message, at, label, help);
     }
 
+    /// A text with its `{{ contact.… }}` and `{{ company.… }}` tags as the
+    /// enrolled contact's tokens, `{{ enrolled_object.<property> }}`,
+    /// through `[hubspot.properties]`. The company's name is the contact's
+    /// own `company` property; other company properties are not on the
+    /// contact, so they cannot be rendered.
+    fn merge_tags(&mut self, text: &str, at: Span) -> String {
+        let translated = crate::merge_tags::translate(text, |namespace, property| {
+            let name = match (namespace, property) {
+                ("company", "name") => "company".to_string(),
+                ("company", other) => return Err(other.to_string()),
+                (_, other) => match (self.cfg.properties.get(other), other) {
+                    (Some(bound), _) => bound.value.clone(),
+                    (None, "first_name") => "firstname".to_string(),
+                    (None, "last_name") => "lastname".to_string(),
+                    (None, _) => self.property(other),
+                },
+            };
+            Ok(format!("{{{{ enrolled_object.{name} }}}}"))
+        });
+        match translated {
+            Ok(text) => text,
+            Err(property) => {
+                self.unsupported(
+                    format!("a HubSpot contact workflow cannot render `{{{{ company.{property} }}}}`: only the contact's own properties are tokens"),
+                    at,
+                    "merge tag of a company property",
+                    "copy the value to a contact property and write `{{ contact.<property> }}`",
+                );
+                text.to_string()
+            }
+        }
+    }
+
+    /// The values of a property declared `text in [ … ]`.
+    fn enumeration(&self, q: &Quantity) -> Option<&[String]> {
+        let Quantity::Property(p) = q else {
+            return None;
+        };
+        match self.project.property_type(p)? {
+            crate::ir::PropertyType::Enum(values) => Some(values),
+            _ => None,
+        }
+    }
+
     /// Handlers and send windows have no lowering here yet: a workflow's
     /// steps cannot be left from anywhere for another branch, and the item
     /// shape of the flow's `timeWindows` is not in the vendor references
@@ -516,6 +560,24 @@ impl Ctx<'_> {
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
             }
+            ConditionKind::Contains { property, value } => {
+                // A `list of text` is a multiple-checkbox property: an
+                // enumeration whose values it holds several of.
+                let value = match value {
+                    IrValue::String(s) => s.clone(),
+                    IrValue::Number(n) => n.to_string(),
+                    IrValue::Bool(b) => b.to_string(),
+                };
+                Formula::Lit(Atom::Filter(property_filter(
+                    &self.property(property),
+                    json!({
+                        "operationType": "ENUMERATION",
+                        "operator": if positive { "CONTAINS_ALL" } else { "DOES_NOT_CONTAIN_ALL" },
+                        "values": [value],
+                        "includeObjectsWithNoValueSet": !positive,
+                    }),
+                )))
+            }
             ConditionKind::Member {
                 left,
                 negated,
@@ -531,7 +593,17 @@ impl Ctx<'_> {
                     })
                     .collect();
                 let mut parts = Vec::new();
-                if !strings.is_empty() {
+                if !strings.is_empty() && self.enumeration(left).is_some() {
+                    parts.push(Formula::Lit(Atom::Filter(property_filter(
+                        &property,
+                        json!({
+                            "operationType": "ENUMERATION",
+                            "operator": if inside { "IS_ANY_OF" } else { "IS_NONE_OF" },
+                            "values": strings,
+                            "includeObjectsWithNoValueSet": !inside,
+                        }),
+                    ))));
+                } else if !strings.is_empty() {
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
                         json!({
@@ -597,6 +669,12 @@ impl Ctx<'_> {
                 json!({ "operationType": "NUMBER", "operator": operator, "value": number(*n), "includeObjectsWithNoValueSet": op == CompareOp::Ne })
             }
             IrValue::String(s) => match op {
+                CompareOp::Eq | CompareOp::Ne if self.enumeration(left).is_some() => json!({
+                    "operationType": "ENUMERATION",
+                    "operator": if op == CompareOp::Eq { "IS_ANY_OF" } else { "IS_NONE_OF" },
+                    "values": [s],
+                    "includeObjectsWithNoValueSet": op == CompareOp::Ne,
+                }),
                 CompareOp::Eq | CompareOp::Ne => json!({
                     "operationType": "MULTISTRING",
                     "operator": if op == CompareOp::Eq { "IS_EQUAL_TO" } else { "IS_NOT_EQUAL_TO" },
@@ -842,6 +920,7 @@ impl Ctx<'_> {
                     next,
                 } => {
                     let users = self.users(recipient, node.head);
+                    let message = self.merge_tags(message, node.head);
                     acts.push(Act::Single {
                         name,
                         type_id: "0-8",
@@ -862,6 +941,7 @@ impl Ctx<'_> {
                             body.push_str(&format!(" (due in {})", super::duration_text(d)));
                         }
                     }
+                    let body = self.merge_tags(&body, node.head);
                     let title = campaign.title.as_deref().unwrap_or(&campaign.name);
                     let first_task = (!tasks.is_empty()).then(|| format!("{name}/task1"));
                     acts.push(Act::Single {

@@ -377,6 +377,9 @@ pub fn condition(c: &ir::Condition) -> Json {
             "negated": negated,
             "values": values.iter().map(value).collect::<Vec<_>>(),
         }),
+        ConditionKind::Contains { property, value: v } => {
+            json!({"type": "contains", "property": property, "value": value(v)})
+        }
         ConditionKind::Event { event: e, within } => event(e, *within),
     }
 }

@@ -643,6 +643,19 @@ impl Ctx<'_> {
                 )
             }
             ConditionKind::Property(p) => self.boolean_property(p, positive),
+            ConditionKind::Contains { property, value } => Formula::Lit(json!({
+                "type": "profile-property",
+                "property": self.quantity_path(&Quantity::Property(property.clone())),
+                "filter": {
+                    "type": "list",
+                    "operator": if positive { "contains" } else { "not-contains" },
+                    "value": match value {
+                        IrValue::String(s) => json!(s),
+                        IrValue::Number(n) => json!(n),
+                        IrValue::Bool(b) => json!(b.to_string()),
+                    },
+                },
+            })),
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
             }
@@ -1071,6 +1084,14 @@ impl Ctx<'_> {
                         data,
                     ));
                     if let Some(url) = webhook {
+                        // Whether Klaviyo renders tags in a webhook body is
+                        // unverified; written as elsewhere, they render
+                        // where it does. (A company tag was reported with
+                        // the alert above.)
+                        let notes: Vec<String> = notes
+                            .iter()
+                            .map(|n| self.translate_tags(n).unwrap_or_else(|_| n.clone()))
+                            .collect();
                         let body = json!({
                             "source": "nurturec",
                             "campaign": self.campaign.name,
@@ -1132,9 +1153,11 @@ impl Ctx<'_> {
         let mut message = Map::new();
         message.insert("name".into(), json!(email));
         if let Some(e) = self.project.email(email) {
-            message.insert("subject_line".into(), json!(e.subject));
+            let subject = self.merge_tags(&e.subject, e.name_span);
+            message.insert("subject_line".into(), json!(subject));
             if let Some(p) = &e.preview {
-                message.insert("preview_text".into(), json!(p));
+                let preview = self.merge_tags(p, e.name_span);
+                message.insert("preview_text".into(), json!(preview));
             }
         }
         message.insert("template_id".into(), json!(template));
@@ -1164,7 +1187,50 @@ impl Ctx<'_> {
         }
     }
 
+    /// A text with its `{{ contact.… }}` and `{{ company.… }}` tags in
+    /// Klaviyo's syntax: the standard profile fields as `{{ person.<field> }}`,
+    /// any other property through `[klaviyo.properties]` as
+    /// `{{ person|lookup:'<property>' }}`. A profile has no company record, so
+    /// a company property other than its name cannot be rendered.
+    fn merge_tags(&mut self, text: &str, at: Span) -> String {
+        match self.translate_tags(text) {
+            Ok(text) => text,
+            Err(property) => {
+                self.unsupported(
+                    format!("Klaviyo profiles have no company record: `{{{{ company.{property} }}}}` cannot be rendered"),
+                    at,
+                    "merge tag of a company property",
+                    "keep the value on the profile and write `{{ contact.<property> }}`",
+                );
+                text.to_string()
+            }
+        }
+    }
+
+    /// [`Self::merge_tags`] without reporting: the company property that
+    /// cannot be rendered, if any.
+    fn translate_tags(&self, text: &str) -> Result<String, String> {
+        crate::merge_tags::translate(text, |namespace, property| {
+            let field = match (namespace, property) {
+                ("company", "name") => "organization",
+                ("company", other) => return Err(other.to_string()),
+                (_, other) => self
+                    .cfg
+                    .properties
+                    .get(other)
+                    .map_or(other, |s| s.value.as_str()),
+            };
+            Ok(if WELL_KNOWN.contains(&field) {
+                format!("{{{{ person.{field} }}}}")
+            } else {
+                format!("{{{{ person|lookup:'{field}' }}}}")
+            })
+        })
+    }
+
     fn alert(&mut self, to: Vec<String>, subject: &str, at: Span) -> Value {
+        let subject = self.merge_tags(subject, at);
+        let subject = subject.as_str();
         let from_email = self.b.setting(
             "from_email",
             &self.cfg.from_email,

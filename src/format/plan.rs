@@ -82,6 +82,7 @@ fn item_span(item: &Item) -> crate::span::Span {
         Item::Email(e) => e.span,
         Item::Scoring(s) => s.span,
         Item::Campaign(c) => c.span,
+        Item::Properties(p) => p.span,
     }
 }
 
@@ -199,6 +200,13 @@ impl Planner<'_> {
                 }
             }
             Item::Campaign(c) => self.campaign(c),
+            Item::Properties(p) => {
+                let open = self.brace_after(p.keyword.end);
+                self.inline_if(open, open, 0, false);
+                for declaration in &p.declarations {
+                    self.start_line(declaration.span.start);
+                }
+            }
         }
     }
 
@@ -219,7 +227,11 @@ impl Planner<'_> {
             }
             match &rule.kind {
                 ScoreRuleKind::If(condition) => self.condition(condition, None),
-                ScoreRuleKind::On(source) => self.event_source(source),
+                ScoreRuleKind::On(sources) => {
+                    for source in sources {
+                        self.event_source(source);
+                    }
+                }
             }
         }
     }

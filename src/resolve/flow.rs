@@ -229,7 +229,11 @@ impl Resolver<'_> {
                     .collect(),
             },
             ast::StatementKind::Set { property, value } => NodeKind::Set {
-                property: property.name.clone(),
+                property: {
+                    let usage = super::properties::Use::Set(value);
+                    self.use_property(property, s.head, usage);
+                    property.name.clone()
+                },
                 value: match &value.kind {
                     ast::LiteralKind::String(s) => ir::Value::String(s.clone()),
                     ast::LiteralKind::Number(n) => ir::Value::Number(*n),
@@ -242,20 +246,30 @@ impl Resolver<'_> {
                     ast::Recipient::Name(n) => ir::Recipient::Name(n.name.clone()),
                     ast::Recipient::Address(a) => ir::Recipient::Address(a.value.clone()),
                 },
-                message: message.value.clone(),
+                message: {
+                    self.merge_tags(message);
+                    message.value.clone()
+                },
                 next,
             },
             ast::StatementKind::Handoff { queue, body } => NodeKind::Handoff {
                 queue: queue.name.clone(),
                 notes: body
                     .iter()
-                    .flat_map(|b| b.notes.iter().map(|n| n.value.clone()))
+                    .flat_map(|b| b.notes.iter())
+                    .map(|n| {
+                        self.merge_tags(n);
+                        n.value.clone()
+                    })
                     .collect(),
                 tasks: body
                     .iter()
                     .flat_map(|b| b.tasks.iter())
                     .map(|t| ir::Task {
-                        title: t.title.value.clone(),
+                        title: {
+                            self.merge_tags(&t.title);
+                            t.title.value.clone()
+                        },
                         due: t.due.as_ref().map(|d| self.duration(d)),
                     })
                     .collect(),

@@ -31,6 +31,7 @@ pub fn simulate(
         .position(|c| c.name == campaign)
         .ok_or_else(|| LeadError::new("", format!("no campaign named `{campaign}`")))?;
     validate(project, &project.campaigns[main], lead)?;
+    super::declared::check(project, lead)?;
     let mut engine = Engine::new(project, main, lead, options);
     engine.run();
     Ok(Trace {
@@ -818,6 +819,7 @@ impl<'p> Engine<'p> {
                 Outcome::Properties(p) => self.world.add_change(Pending {
                     at,
                     properties: p.clone(),
+                    lists: BTreeMap::new(),
                     scores: BTreeMap::new(),
                 }),
             }

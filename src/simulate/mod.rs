@@ -19,6 +19,7 @@
 //! Only the simulated campaign's triggers are watched; other campaigns are
 //! entered through `enroll`, under their own `audience` and `reentry`.
 
+mod declared;
 mod engine;
 pub mod lead;
 pub mod prng;

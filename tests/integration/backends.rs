@@ -1492,3 +1492,123 @@ fn handlers_and_windows_the_platforms_cannot_run_are_errors() {
         ]
     );
 }
+
+const V1_VALUES: &str = r#"
+properties {
+  industry: text in ["fintech", "saas"]
+  role: text
+  unsubscribed: bool
+  tech_stack: list of text
+}
+email hello {
+  subject "Hi {{ contact.first_name }}, a note for {{ contact.role }} at {{ company.name }} ({{ webinar.title }})"
+  template "hello"
+}
+campaign values {
+  trigger form.submitted("f")
+  audience industry in ["fintech", "saas"] and role == "cto" and tech_stack contains "salesforce"
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send hello
+  notify sales "{{ contact.email }} at {{ company.name }}"
+  exit
+}
+"#;
+
+fn one_file(backend: Backend, text: &str) -> (Value, Traced) {
+    let (_, project) = compile_text("values.nurture", text);
+    let mut files = build(backend, &project, &Config::default(), IdMode::Placeholders);
+    let traced = files.remove(0);
+    (parse(&traced.file), traced)
+}
+
+#[test]
+fn merge_tags_are_written_in_each_platform_syntax() {
+    let (klaviyo, traced) = one_file(emit::klaviyo::klaviyo_traced, V1_VALUES);
+    let text = klaviyo.to_string();
+    assert!(
+        text.contains("Hi {{ person.first_name }}, a note for {{ person|lookup:'role' }} at {{ person.organization }} ({{ webinar.title }})"),
+        "{text}"
+    );
+    assert!(text.contains("{{ person.email }} at {{ person.organization }}"));
+    assert!(!text.contains("contact."));
+    assert_eq!(
+        schema_errors(&klaviyo_schema(), &klaviyo),
+        Vec::<String>::new()
+    );
+    assert_eq!(traced.file.path, "klaviyo/values.json");
+
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, V1_VALUES);
+    let text = hubspot.to_string();
+    assert!(
+        text.contains("{{ enrolled_object.email }} at {{ enrolled_object.company }}"),
+        "{text}"
+    );
+
+    let (asl, _) = one_file(emit::asl::asl_traced, V1_VALUES);
+    assert!(asl
+        .to_string()
+        .contains("Hi {{ contact.first_name }}, a note for {{ contact.role }}"));
+}
+
+#[test]
+fn a_company_tag_other_than_its_name_is_unsupported_on_klaviyo_and_hubspot() {
+    // In the subject (which HubSpot does not send: its emails are
+    // referenced by id) and in the internal alert.
+    let text = V1_VALUES.replace("{{ company.name }}", "{{ company.size }}");
+    let (_, project) = compile_text("values.nurture", &text);
+    for (backend, code) in [
+        (
+            emit::klaviyo::klaviyo_traced as Backend,
+            Code::UnsupportedOnKlaviyo,
+        ),
+        (emit::hubspot::hubspot_traced, Code::UnsupportedOnHubspot),
+    ] {
+        let ds = backend(&project, &Config::default(), IdMode::Placeholders).unwrap_err();
+        assert!(!ds.is_empty());
+        for d in &ds {
+            assert_eq!(d.code, code);
+            assert!(d.message.contains("company.size"), "{}", d.message);
+        }
+    }
+    build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+}
+
+#[test]
+fn hubspot_uses_enumeration_operators_for_declared_values_and_contains() {
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, V1_VALUES);
+    let text = hubspot.to_string();
+    assert!(
+        text.contains(
+            r#""operationType":"ENUMERATION","operator":"IS_ANY_OF","values":["fintech","saas"]"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#""operator":"CONTAINS_ALL","values":["salesforce"]"#));
+    // `role` is declared `text`, not an enumeration: still a string filter.
+    assert!(
+        text.contains(r#""operationType":"MULTISTRING","operator":"IS_EQUAL_TO","values":["cto"]"#)
+    );
+    // Without the declaration, `industry in [...]` is a string filter too.
+    let undeclared = V1_VALUES.replace(
+        "  industry: text in [\"fintech\", \"saas\"]\n",
+        "  industry: text\n",
+    );
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, &undeclared);
+    assert!(!hubspot.to_string().contains("IS_ANY_OF"));
+}
+
+#[test]
+fn klaviyo_tests_contains_with_its_list_filter() {
+    let (klaviyo, _) = one_file(emit::klaviyo::klaviyo_traced, V1_VALUES);
+    let text = klaviyo.to_string();
+    assert!(
+        text.contains(r#""filter":{"type":"list","operator":"contains","value":"salesforce"}"#),
+        "{text}"
+    );
+}

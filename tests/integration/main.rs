@@ -32,4 +32,5 @@ mod projects;
 mod properties;
 mod simulate;
 mod simulate_properties;
+mod simulate_values;
 mod snapshots_hygiene;

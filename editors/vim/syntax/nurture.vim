@@ -95,6 +95,11 @@ syn match   nurtureEvent       "\<event\ze\s*("
 syn match   nurtureEventArgs   "(\s*\h\w*\s*)" contained contains=nurtureDelimiter,nurtureRef
 syn match   nurtureScore       "\<score\>\%(\.\h\w*\>\)\="
 syn match   nurtureOperator    "\<inactive\>\ze\s*\d"
+syn match   nurtureOperator    "\<contains\>\ze\s*[\"0-9-]"
+syn match   nurtureOperator    "\<max\>\ze\s*\d"
+" the `properties { name: type }` block
+syn match   nurtureItem        "^\s*\zsproperties\>\ze\s*{"
+syn match   nurtureType        "\%(:\s*\)\@<=\%(list\s\+of\s\+text\|text\|number\|bool\)\>"
 
 " items: `segment name =`, `email name {`, ... (or any of them at column 1)
 syn match   nurtureItem        "\<segment\>\ze\s\+\h\w*\s*=" nextgroup=nurtureDefName skipwhite
@@ -121,6 +126,7 @@ hi def link nurtureOperator    Operator
 hi def link nurtureComparison  Operator
 hi def link nurtureAssign      Operator
 hi def link nurtureConditional Conditional
+hi def link nurtureType         Type
 hi def link nurtureItem        Structure
 hi def link nurtureDefName     Function
 hi def link nurtureComponent   Identifier
