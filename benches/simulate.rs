@@ -59,6 +59,7 @@ fn random_lead(rng: &mut Rng, emails: &[String]) -> Lead {
         lead.changes.push(lead::Change {
             at: rng.next(730) as i64 * DAY,
             properties: [("unsubscribed".to_string(), Value::Bool(true))].into(),
+            lists: Default::default(),
             scores: Default::default(),
         });
     }

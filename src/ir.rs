@@ -11,6 +11,8 @@ pub struct Project {
     pub emails: Vec<Email>,
     pub scoring_models: Vec<ScoringModel>,
     pub campaigns: Vec<Campaign>,
+    /// The `properties` block, if the project declares its properties.
+    pub properties: Option<Properties>,
 }
 
 impl Project {
@@ -24,6 +26,62 @@ impl Project {
 
     pub fn scoring_model(&self, name: &str) -> Option<&ScoringModel> {
         self.scoring_models.iter().find(|m| m.name == name)
+    }
+
+    /// The declared type of a contact property (`None`: undeclared, or the
+    /// project declares nothing).
+    pub fn property_type(&self, name: &str) -> Option<&PropertyType> {
+        self.properties
+            .as_ref()?
+            .declarations
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| &d.ty)
+    }
+}
+
+/// The declared contact properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Properties {
+    pub declarations: Vec<PropertyDecl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyDecl {
+    pub name: String,
+    pub name_span: Span,
+    pub ty: PropertyType,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyType {
+    Text,
+    /// `text in [...]`: one of these values.
+    Enum(Vec<String>),
+    Number,
+    Bool,
+    /// `list of text`.
+    TextList,
+}
+
+impl PropertyType {
+    /// As written in the `properties` block.
+    pub fn describe(&self) -> String {
+        match self {
+            PropertyType::Text => "text".to_string(),
+            PropertyType::Enum(values) => format!(
+                "text in [{}]",
+                values
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            PropertyType::Number => "number".to_string(),
+            PropertyType::Bool => "bool".to_string(),
+            PropertyType::TextList => "list of text".to_string(),
+        }
     }
 }
 
@@ -62,6 +120,8 @@ pub struct ScoreComponent {
 pub struct ScoreRule {
     pub points: i64,
     pub kind: ScoreRuleKind,
+    /// `max N` (on `on` rules): the rule adds (or removes) at most N points in all.
+    pub max: Option<u64>,
     pub span: Span,
 }
 
@@ -69,8 +129,8 @@ pub struct ScoreRule {
 pub enum ScoreRuleKind {
     /// Points while the condition holds.
     If(Condition),
-    /// Points each time the event happens.
-    On(EventSource),
+    /// Points each time one of the events happens (one, or several joined by `or`).
+    On(Vec<EventSource>),
 }
 
 /// What a trigger or an `on` rule listens to.
@@ -254,6 +314,11 @@ pub enum ConditionKind {
         negated: bool,
         values: Vec<Value>,
     },
+    /// `tech_stack contains "salesforce"`: the list-valued property holds the value.
+    Contains {
+        property: String,
+        value: Value,
+    },
     /// The event happened since entry, or within the duration.
     Event {
         event: Event,
@@ -289,7 +354,119 @@ pub struct Campaign {
     pub suppress: Option<Condition>,
     pub cap: Option<Cap>,
     pub reentry: Reentry,
+    /// `send during …`: when sends may go out.
+    pub send_window: Option<SendWindow>,
     pub flow: Flow,
+}
+
+/// `on <condition> { … }`. Its statements are nodes of the campaign's
+/// [`Flow`], after the flow's own, so `goto` and every analysis see them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handler {
+    pub condition: Condition,
+    /// `on <condition>`, without the block.
+    pub head: Span,
+    /// The block's first statement, or [`Target::FallOff`] for an empty block.
+    pub entry: Target,
+    /// Index into [`Flow::blocks`] of the block.
+    pub block: usize,
+    /// The handler's statements, nested ones included: `Flow::nodes[nodes]`.
+    pub nodes: std::ops::Range<NodeIndex>,
+}
+
+/// A day of the week, Monday first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    /// `mon` … `sun`, as written in a send window.
+    pub fn name(self) -> &'static str {
+        match self {
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Weekday> {
+        Weekday::ALL.iter().copied().find(|d| d.name() == name)
+    }
+
+    /// 0 for Monday … 6 for Sunday.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// `send during mon-fri 09:00-17:00`: sends go out on these days between
+/// `open` (included) and `close` (excluded), in the contact's time zone.
+/// The same hours hold on every day of the window; `open < close`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendWindow {
+    /// In week order, each once.
+    pub days: Vec<Weekday>,
+    /// Minutes after midnight.
+    pub open: u32,
+    /// Minutes after midnight, at most `24 * 60`.
+    pub close: u32,
+    pub span: Span,
+}
+
+impl SendWindow {
+    pub const WEEK: u64 = 7 * 86_400;
+
+    /// Seconds from `at` to the window's next opening, 0 if it is open at
+    /// `at`. `at` counts seconds from a Monday midnight (local time).
+    pub fn delay_from(&self, at: u64) -> u64 {
+        let open = u64::from(self.open) * 60;
+        let close = u64::from(self.close) * 60;
+        let in_week = at % Self::WEEK;
+        let mut best: Option<u64> = None;
+        // This week's openings and next week's: one of them is the next.
+        for week in [0, Self::WEEK] {
+            for day in &self.days {
+                let day_start = week + day.index() as u64 * 86_400;
+                let (from, to) = (day_start + open, day_start + close);
+                let delay = if in_week >= from && in_week < to {
+                    0
+                } else if from >= in_week {
+                    from - in_week
+                } else {
+                    continue;
+                };
+                best = Some(best.map_or(delay, |b| b.min(delay)));
+            }
+        }
+        // A window with no day is rejected by the resolver; never delay then.
+        best.unwrap_or(0)
+    }
+
+    /// `HH:MM`.
+    pub fn clock_text(minutes: u32) -> String {
+        format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -333,7 +510,8 @@ pub enum Target {
 }
 
 /// A campaign's flow as a graph. Nodes are in source order (a statement
-/// before the statements nested in it); `blocks` keeps the nesting so that
+/// before the statements nested in it), the flow's first, then each
+/// handler's; `blocks` keeps the nesting so that
 /// analyses can speak of "the statements after this one in its block".
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flow {
@@ -341,6 +519,16 @@ pub struct Flow {
     pub entry: Target,
     /// Every block's statements in order; `blocks[0]` is the top level.
     pub blocks: Vec<Vec<NodeIndex>>,
+    /// The campaign's handlers in source order; their statements follow
+    /// the flow's in `nodes`.
+    pub handlers: Vec<Handler>,
+}
+
+impl Flow {
+    /// The handler whose block holds node `i`, directly or nested.
+    pub fn handler_of(&self, i: NodeIndex) -> Option<usize> {
+        self.handlers.iter().position(|h| h.nodes.contains(&i))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -565,13 +753,14 @@ impl Condition {
 
 impl Campaign {
     /// Every condition of the campaign: trigger filters, audience, goals,
-    /// suppression, then the flow's in node order.
+    /// suppression, handlers, then the flow's in node order.
     pub fn conditions(&self) -> Vec<&Condition> {
         let mut out: Vec<&Condition> = Vec::new();
         out.extend(self.triggers.iter().filter_map(|t| t.filter.as_ref()));
         out.extend(self.audience.iter());
         out.extend(self.goals.iter().map(|g| &g.condition));
         out.extend(self.suppress.iter());
+        out.extend(self.flow.handlers.iter().map(|h| &h.condition));
         for node in &self.flow.nodes {
             match &node.kind {
                 NodeKind::Wait { until: Some(c), .. } => out.push(c),

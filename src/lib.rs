@@ -23,6 +23,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod format;
 pub mod ir;
+pub mod merge_tags;
 pub mod resolve;
 pub mod simulate;
 pub mod source;

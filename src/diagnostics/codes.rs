@@ -50,6 +50,8 @@ codes! {
     UnknownEvent = "unknown-event", Error, "an event name that is not in the catalogue";
     InvalidEventArgument = "invalid-event-argument", Error, "an event given the wrong kind of argument, or none where one is required";
     TypeMismatch = "type-mismatch", Error, "a comparison between values of different types";
+    UnknownProperty = "unknown-property", Error, "a contact property (or a `{{ contact.… }}` merge tag) that the project's `properties` block does not declare";
+    UnknownValue = "unknown-value", Error, "a string compared with or set on a `text in [ … ]` property that is not one of its values";
     InvalidDuration = "invalid-duration", Error, "a duration that is zero or too large";
     SplitTotal = "split-total", Error, "split shares that do not add up to 100%";
     SegmentWithoutIn = "segment-without-in", Error, "a segment's name used as a condition without `in`, which tests a contact property";
@@ -58,6 +60,7 @@ codes! {
     MissingField = "missing-field", Error, "an email without its subject or template";
     DuplicateSetting = "duplicate-setting", Error, "a setting or field given twice where only one is allowed";
     MisplacedSetting = "misplaced-setting", Error, "a campaign setting after the first flow statement";
+    InvalidSendWindow = "invalid-send-window", Error, "a send window with an unknown day, a time not written `HH:MM`, or hours that do not open before they close";
     MissingTrigger = "missing-trigger", Error, "a campaign with no trigger";
     MissingGoal = "missing-goal", Warning, "a campaign with no goal";
     MissingUnsubscribeSuppression = "missing-unsubscribe-suppression", Warning, "a campaign that sends email but does not suppress unsubscribed leads";

@@ -24,7 +24,7 @@ use super::asl_limits;
 use super::bind::Binder;
 use super::lower::{
     emit_campaign, enrollments, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin,
-    Platform, Role, Shape, Step, StepKind,
+    Place, Platform, Role, Shape, Step, StepKind,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
@@ -157,6 +157,9 @@ enum Conditions {
 /// and the definitions of the segments the campaign uses.
 const GUARDS_PATH: &str = "$.campaign.guards";
 const SEGMENTS_PATH: &str = "$.campaign.segments";
+/// Which handlers have run in this execution: `{"on1": false, ...}`, set by
+/// each handler's `(on<n>)` Pass state, read by the `handled` condition.
+const HANDLED_PATH: &str = "$.campaign.handled";
 
 struct Ctx<'a> {
     project: &'a Project,
@@ -208,6 +211,9 @@ impl Ctx<'_> {
         full.append(&mut payload);
         if kind == "evaluate" && self.has_segments {
             full.insert("segments.$".into(), json!(SEGMENTS_PATH));
+        }
+        if kind == "evaluate" && !self.campaign.flow.handlers.is_empty() {
+            full.insert("handled.$".into(), json!(HANDLED_PATH));
         }
         full.insert("contact.$".into(), json!("$.contact"));
         full.insert("entered_at.$".into(), json!("$$.Execution.StartTime"));
@@ -304,6 +310,12 @@ impl Ctx<'_> {
             if self.has_segments {
                 result.insert("segments".into(), Value::Object(segments));
             }
+            if !c.flow.handlers.is_empty() {
+                let handled: Map<String, Value> = (1..=c.flow.handlers.len())
+                    .map(|n| (format!("on{n}"), json!(false)))
+                    .collect();
+                result.insert("handled".into(), Value::Object(handled));
+            }
             self.add(
                 &Origin::campaign(CampaignPart::Campaign),
                 json!({
@@ -343,6 +355,25 @@ impl Ctx<'_> {
 
     fn has_campaign_state(&self) -> bool {
         !self.guards.is_empty() || self.has_segments
+    }
+
+    /// Each handler's start: marks the handler run, then its block.
+    fn handler_starts(&mut self, lowered: &Lowered<'_>) {
+        let c = self.campaign;
+        for (h, (handler, entry)) in c.flow.handlers.iter().zip(&lowered.handlers).enumerate() {
+            let n = h + 1;
+            let next = self.next_name(entry);
+            self.add(
+                &Origin::campaign(CampaignPart::Handler(n)),
+                json!({
+                    "Type": "Pass",
+                    "Comment": format!("handler {n}: on {}", crate::check::flow::text::condition(&handler.condition)),
+                    "Result": true,
+                    "ResultPath": format!("{HANDLED_PATH}.on{n}"),
+                    "Next": next,
+                }),
+            );
+        }
     }
 
     /// The machine, once every step is added.
@@ -423,6 +454,16 @@ impl Ctx<'_> {
                 Origin::campaign(CampaignPart::Goal(g.name.clone())),
             ));
         }
+        // Handlers last, each at most once per execution.
+        for (h, handler) in c.flow.handlers.iter().enumerate() {
+            let n = h + 1;
+            let holds = self.cond(&handler.condition);
+            out.push((
+                format!("handler:{n}"),
+                json!({ "all": [holds, { "not": { "handled": format!("on{n}") } }] }),
+                Origin::campaign(CampaignPart::Handler(n)),
+            ));
+        }
         out
     }
 
@@ -486,6 +527,19 @@ impl Ctx<'_> {
             .to_string()
     }
 
+    /// A text for the Lambdas, its `{{ contact.<p> }}` tags naming the
+    /// property as `[asl.properties]` binds it (the Lambdas render them);
+    /// `company` tags are passed as written.
+    fn merge_tags(&self, text: &str) -> String {
+        crate::merge_tags::translate::<std::convert::Infallible>(text, |namespace, property| {
+            Ok(match namespace {
+                "contact" => format!("{{{{ contact.{} }}}}", self.property(property)),
+                _ => format!("{{{{ {namespace}.{property} }}}}"),
+            })
+        })
+        .unwrap_or_else(|never| match never {})
+    }
+
     fn quantity(&self, q: &Quantity) -> (&'static str, Value) {
         match q {
             Quantity::Property(p) => ("property", json!(self.property(p))),
@@ -524,6 +578,9 @@ impl Ctx<'_> {
                 let (key, q) = self.quantity(left);
                 json!({ key: q, "op": if *negated { "not in" } else { "in" }, "values": values.iter().map(value).collect::<Vec<_>>() })
             }
+            ConditionKind::Contains { property, value: v } => {
+                json!({ "property": self.property(property), "op": "contains", "value": value(v) })
+            }
             ConditionKind::Event { event, within } => {
                 let mut v = self.event(event);
                 match within {
@@ -536,14 +593,55 @@ impl Ctx<'_> {
     }
 
     /// The check before an effect: ends the path when a goal is met or the
-    /// lead is suppressed. Returns the origin the effect itself must take.
+    /// lead is suppressed, or starts a handler when its condition holds.
+    /// Returns the origin the effect itself must take.
     fn guarded(&mut self, step: &Step<'_>, effect: &'static str) -> Origin {
+        self.guarded_at(step, step.origin.clone(), effect)
+    }
+
+    /// [`Self::guarded`] with the check in the state `origin`.
+    fn guarded_at(&mut self, step: &Step<'_>, origin: Origin, effect: &'static str) -> Origin {
         if self.guards.is_empty() {
-            return step.origin.clone();
+            return origin;
         }
         let own = step.origin.with(Role::Effect(effect));
-        self.guard_check(step, step.origin.clone(), own.clone());
+        self.guard_check(step, origin, own.clone());
         own
+    }
+
+    /// Under `send during`: a `send_window` Task computing the window's next
+    /// opening (now, when it is open), then a `Wait` until that timestamp.
+    /// Returns the origin of the state that follows the wait.
+    fn window(&mut self, step: &Step<'_>) -> Option<Origin> {
+        let w = self.campaign.send_window.as_ref()?;
+        let wait = step.origin.with(Role::WindowWait);
+        let after = step.origin.with(Role::WindowOpen);
+        let mut payload = Map::new();
+        payload.insert(
+            "window".into(),
+            json!({
+                "days": w.days.iter().map(|d| d.name()).collect::<Vec<_>>(),
+                "open": crate::ir::SendWindow::clock_text(w.open),
+                "close": crate::ir::SendWindow::clock_text(w.close),
+            }),
+        );
+        let comment = "The send window's next opening in the contact's time zone (now when open)";
+        let mut task = self.lambda(
+            "send_window",
+            &step.node.id,
+            w.span,
+            payload,
+            comment.to_string(),
+        );
+        task["ResultSelector"] = json!({ "opens_at.$": "$.Payload.opens_at" });
+        task["ResultPath"] = json!("$.window");
+        task["Next"] = json!(name_of(&wait));
+        self.add(&step.origin, task);
+        self.add(
+            &wait,
+            json!({ "Type": "Wait", "Comment": "until the send window opens", "TimestampPath": "$.window.opens_at", "Next": name_of(&after) }),
+        );
+        Some(after)
     }
 
     /// An evaluation of the guards at `origin`: the run ends at the first
@@ -554,7 +652,13 @@ impl Ctx<'_> {
             .iter()
             .map(|(n, _, end)| (n.clone(), end.clone()))
             .collect();
-        let ends: Vec<Origin> = self.guards.iter().map(|g| g.2.clone()).collect();
+        // A handler's start is a route, not an end of the campaign.
+        let ends: Vec<Origin> = self
+            .guards
+            .iter()
+            .map(|g| g.2.clone())
+            .filter(|end| !matches!(end.place, Place::Campaign(CampaignPart::Handler(_))))
+            .collect();
         self.ends.extend(ends);
         self.evaluate(Check {
             origin,
@@ -599,6 +703,9 @@ impl Ctx<'_> {
         if self.has_segments {
             payload["segments.$"] = json!(SEGMENTS_PATH);
         }
+        if !self.campaign.flow.handlers.is_empty() {
+            payload["handled.$"] = json!(HANDLED_PATH);
+        }
         let what = match until {
             Some(_) => "or until the condition holds",
             None => "unless a goal or suppression holds first",
@@ -629,7 +736,27 @@ impl Ctx<'_> {
         comment: String,
         next: Option<&Link>,
     ) {
-        let name = self.guarded(step, effect);
+        self.effect_at(
+            step,
+            step.origin.clone(),
+            (effect, function),
+            payload,
+            comment,
+            next,
+        );
+    }
+
+    /// [`Self::effect`] with its guard check in the state `check`.
+    fn effect_at(
+        &mut self,
+        step: &Step<'_>,
+        check: Origin,
+        (effect, function): (&'static str, &str),
+        payload: Map<String, Value>,
+        comment: String,
+        next: Option<&Link>,
+    ) {
+        let name = self.guarded_at(step, check, effect);
         let mut task = self.lambda(function, &step.node.id, step.node.head, payload, comment);
         task["ResultPath"] = Value::Null;
         match next {
@@ -659,17 +786,21 @@ impl Platform for Ctx<'_> {
         let comment = format!("{} ({})", node.kind.keyword(), id);
         match &step.kind {
             StepKind::Send { email, next } => {
+                let check = match self.window(step) {
+                    Some(open) => open,
+                    None => step.origin.clone(),
+                };
                 let mut payload = Map::new();
                 payload.insert("email".into(), json!(email));
                 if let Some(e) = self.project.email(email) {
                     payload.insert("template".into(), json!(e.template));
-                    payload.insert("subject".into(), json!(e.subject));
+                    payload.insert("subject".into(), json!(self.merge_tags(&e.subject)));
                     if let Some(p) = &e.preview {
                         payload.insert("preview".into(), json!(p));
                     }
                 }
                 let comment = format!("send {email}");
-                self.effect(step, ("send", "send"), payload, comment, Some(next));
+                self.effect_at(step, check, ("send", "send"), payload, comment, Some(next));
             }
             StepKind::Delay { duration, next } if !self.guards.is_empty() => {
                 self.watched_wait(step, *duration, None, next);
@@ -798,7 +929,7 @@ impl Platform for Ctx<'_> {
                         Recipient::Address(a) => json!({ "address": a }),
                     },
                 );
-                payload.insert("message".into(), json!(message));
+                payload.insert("message".into(), json!(self.merge_tags(message)));
                 self.effect(step, ("notify", "notify"), payload, comment, Some(next));
             }
             StepKind::Handoff {
@@ -808,6 +939,7 @@ impl Platform for Ctx<'_> {
             } => {
                 let mut payload = Map::new();
                 payload.insert("queue".into(), json!(queue));
+                let notes: Vec<String> = notes.iter().map(|n| self.merge_tags(n)).collect();
                 payload.insert("notes".into(), json!(notes));
                 payload.insert(
                     "tasks".into(),
@@ -861,7 +993,8 @@ impl Platform for Ctx<'_> {
         }
     }
 
-    fn documents(&mut self, _lowered: &Lowered<'_>) -> Vec<Traced> {
+    fn documents(&mut self, lowered: &Lowered<'_>) -> Vec<Traced> {
+        self.handler_starts(lowered);
         vec![self.file()]
     }
 }

@@ -113,6 +113,11 @@ fn layout(project: &ir::Project, campaign: &ir::Campaign) -> (Vec<Figure>, Vec<A
             falls |= e.target() == g.fall_off;
             let label = match *e.weight() {
                 Edge::Next | Edge::Goto | Edge::Entry => None,
+                Edge::Handler(h) => campaign
+                    .flow
+                    .handlers
+                    .get(h)
+                    .map(|handler| format!("on {}", text::condition(&handler.condition))),
                 Edge::Arm(a) => match g.step(v).map(|n| &n.kind) {
                     Some(NodeKind::Branch { arms, .. }) => {
                         arms.get(a).map(|arm| text::condition(&arm.condition))

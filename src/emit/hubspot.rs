@@ -96,9 +96,26 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
                 let name = format!("{}.{}.{}", model.name, component.name, k + 1);
                 let scores = [score.as_str(), total.as_str()];
                 let flows = match &rule.kind {
-                    ScoreRuleKind::On(on) => {
-                        vec![ctx.on_rule(&name, on, rule.points, &scores, rule.span)]
-                    }
+                    // One workflow per event: each enrolls on its own
+                    // event, so the rule adds its points whichever happens.
+                    ScoreRuleKind::On(sources) if sources.len() == 1 => sources
+                        .iter()
+                        .map(|on| ctx.on_rule(&name, on, rule.points, &scores, rule.span))
+                        .collect(),
+                    ScoreRuleKind::On(sources) => sources
+                        .iter()
+                        .enumerate()
+                        .map(|(e, on)| {
+                            let (_, flow) = ctx.on_rule(
+                                &format!("{name}.on{}", e + 1),
+                                on,
+                                rule.points,
+                                &scores,
+                                rule.span,
+                            );
+                            (format!(".on{}", e + 1), flow)
+                        })
+                        .collect(),
                     ScoreRuleKind::If(condition) => {
                         let flag = format!("{}_{}_rule{}", model.name, component.name, k + 1);
                         properties.push(json!({
@@ -354,8 +371,77 @@ impl Ctx<'_> {
             .unsupported(Code::UnsupportedOnHubspot, message, at, label, help);
     }
 
+    /// A text with its `{{ contact.… }}` and `{{ company.… }}` tags as the
+    /// enrolled contact's tokens, `{{ enrolled_object.<property> }}`,
+    /// through `[hubspot.properties]`. The company's name is the contact's
+    /// own `company` property; other company properties are not on the
+    /// contact, so they cannot be rendered.
+    fn merge_tags(&mut self, text: &str, at: Span) -> String {
+        let translated = crate::merge_tags::translate(text, |namespace, property| {
+            let name = match (namespace, property) {
+                ("company", "name") => "company".to_string(),
+                ("company", other) => return Err(other.to_string()),
+                (_, other) => match (self.cfg.properties.get(other), other) {
+                    (Some(bound), _) => bound.value.clone(),
+                    (None, "first_name") => "firstname".to_string(),
+                    (None, "last_name") => "lastname".to_string(),
+                    (None, _) => self.property(other),
+                },
+            };
+            Ok(format!("{{{{ enrolled_object.{name} }}}}"))
+        });
+        match translated {
+            Ok(text) => text,
+            Err(property) => {
+                self.unsupported(
+                    format!("a HubSpot contact workflow cannot render `{{{{ company.{property} }}}}`: only the contact's own properties are tokens"),
+                    at,
+                    "merge tag of a company property",
+                    "copy the value to a contact property and write `{{ contact.<property> }}`",
+                );
+                text.to_string()
+            }
+        }
+    }
+
+    /// The values of a property declared `text in [ … ]`.
+    fn enumeration(&self, q: &Quantity) -> Option<&[String]> {
+        let Quantity::Property(p) = q else {
+            return None;
+        };
+        match self.project.property_type(p)? {
+            crate::ir::PropertyType::Enum(values) => Some(values),
+            _ => None,
+        }
+    }
+
+    /// Handlers and send windows have no lowering here yet: a workflow's
+    /// steps cannot be left from anywhere for another branch, and the item
+    /// shape of the flow's `timeWindows` is not in the vendor references
+    /// (`flows.ts` of HubSpot's SDK was not copied).
+    fn v1_settings(&mut self) {
+        let c = self.campaign;
+        for h in &c.flow.handlers {
+            self.unsupported(
+                "HubSpot workflows cannot leave any step for a handler's block".to_string(),
+                h.head,
+                "handler",
+                "make the condition a `goal` here, and start the handler's steps in a campaign of their own triggered by it",
+            );
+        }
+        if let Some(w) = &c.send_window {
+            self.unsupported(
+                "the send window has no HubSpot lowering yet".to_string(),
+                w.span,
+                "send window",
+                "set the workflow's execution hours in HubSpot, or build this campaign for another target",
+            );
+        }
+    }
+
     fn file(&mut self) -> Traced {
         let c = self.campaign;
+        self.v1_settings();
         let acts = std::mem::take(&mut self.acts);
 
         // Number the actions in order; a link to an action that already has
@@ -861,6 +947,24 @@ impl Ctx<'_> {
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
             }
+            ConditionKind::Contains { property, value } => {
+                // A `list of text` is a multiple-checkbox property: an
+                // enumeration whose values it holds several of.
+                let value = match value {
+                    IrValue::String(s) => s.clone(),
+                    IrValue::Number(n) => n.to_string(),
+                    IrValue::Bool(b) => b.to_string(),
+                };
+                Formula::Lit(Atom::Filter(property_filter(
+                    &self.property(property),
+                    json!({
+                        "operationType": "ENUMERATION",
+                        "operator": if positive { "CONTAINS_ALL" } else { "DOES_NOT_CONTAIN_ALL" },
+                        "values": [value],
+                        "includeObjectsWithNoValueSet": !positive,
+                    }),
+                )))
+            }
             ConditionKind::Member {
                 left,
                 negated,
@@ -876,10 +980,16 @@ impl Ctx<'_> {
                     })
                     .collect();
                 let mut parts = Vec::new();
-                if !strings.is_empty() && is_enumeration(&property) {
+                // The built-in lifecycle stage by its internal values, a
+                // declared `text in [ … ]` property by its values as written.
+                let declared = self.enumeration(left).is_some();
+                if !strings.is_empty() && (is_enumeration(&property) || declared) {
                     let values = strings
                         .iter()
-                        .map(|v| self.enumeration_value(&property, v, c.span))
+                        .map(|v| match is_enumeration(&property) {
+                            true => self.enumeration_value(&property, v, c.span),
+                            false => v.to_string(),
+                        })
                         .collect();
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
@@ -962,6 +1072,9 @@ impl Ctx<'_> {
                 }
             },
             IrValue::String(s) => match op {
+                CompareOp::Eq | CompareOp::Ne if self.enumeration(left).is_some() => {
+                    enumeration_operation(vec![s.clone()], op == CompareOp::Eq)
+                }
                 CompareOp::Eq | CompareOp::Ne => json!({
                     "operationType": "MULTISTRING",
                     "operator": if op == CompareOp::Eq { "IS_EQUAL_TO" } else { "IS_NOT_EQUAL_TO" },
@@ -1207,6 +1320,7 @@ impl Platform for Ctx<'_> {
                 next,
             } => {
                 let users = self.users(recipient, at);
+                let message = self.merge_tags(message, at);
                 let fields = json!({ "user_ids": users, "subject": message, "body": message });
                 self.single(origin, "0-8", fields, next.clone());
             }
@@ -1264,6 +1378,7 @@ impl Ctx<'_> {
                 body.push_str(&format!(" (due in {})", super::duration_text(d)));
             }
         }
+        let body = self.merge_tags(&body, at);
         let title = campaign.title.as_deref().unwrap_or(&campaign.name);
         let first_task = (!tasks.is_empty()).then(|| origin.with(Role::Task(1)));
         let fields = json!({

@@ -102,8 +102,12 @@ fn scoring_model(m: &ir::ScoringModel, sources: &SourceMap) -> Json {
                         }
                         ir::ScoreRuleKind::On(on) => {
                             rule.insert("kind".into(), json!("on"));
-                            rule.insert("on".into(), event_source(on));
+                            let on: Vec<Json> = on.iter().map(event_source).collect();
+                            rule.insert("on".into(), Json::Array(on));
                         }
+                    }
+                    if let Some(max) = r.max {
+                        rule.insert("max".into(), json!(max));
                     }
                     rule.insert("source".into(), source(r.span, sources));
                     Json::Object(rule)
@@ -168,6 +172,19 @@ pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
             edges.push(json!({"from": n.id, "to": SUPPRESSED, "kind": "suppress"}));
         }
     }
+    // A handler starts from any step a lead can be at, but not from inside
+    // itself (it runs once per entry).
+    for (h, handler) in c.flow.handlers.iter().enumerate() {
+        falls_off |= handler.entry == Target::FallOff;
+        for (i, n) in nodes.iter().enumerate() {
+            if n.kind.is_terminal() || c.flow.handler_of(i) == Some(h) {
+                continue;
+            }
+            edges.push(
+                json!({"from": n.id, "to": id(handler.entry), "kind": "handler", "handler": h + 1}),
+            );
+        }
+    }
     if falls_off {
         node_list.push(json!({"id": FALL_OFF, "kind": "fall-off"}));
     }
@@ -229,6 +246,36 @@ pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
             Reentry::After(d) => json!({"mode": "after", "after": duration(d)}),
         },
     );
+    // Written only when present, so campaigns without them keep their
+    // output byte for byte.
+    if !c.flow.handlers.is_empty() {
+        out.insert(
+            "handlers".into(),
+            Json::Array(
+                c.flow
+                    .handlers
+                    .iter()
+                    .map(|h| {
+                        json!({
+                            "when": condition(&h.condition),
+                            "entry": id(h.entry),
+                            "source": source(h.head, sources),
+                        })
+                    })
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(w) = &c.send_window {
+        out.insert(
+            "send_window".into(),
+            json!({
+                "days": w.days.iter().map(|d| d.name()).collect::<Vec<_>>(),
+                "open": ir::SendWindow::clock_text(w.open),
+                "close": ir::SendWindow::clock_text(w.close),
+            }),
+        );
+    }
     out.insert("entry".into(), json!(id(c.flow.entry)));
     out.insert("nodes".into(), Json::Array(node_list));
     out.insert("edges".into(), Json::Array(edges));
@@ -418,6 +465,9 @@ pub fn condition(c: &ir::Condition) -> Json {
             "negated": negated,
             "values": values.iter().map(value).collect::<Vec<_>>(),
         }),
+        ConditionKind::Contains { property, value: v } => {
+            json!({"type": "contains", "property": property, "value": value(v)})
+        }
         ConditionKind::Event { event: e, within } => event(e, *within),
     }
 }

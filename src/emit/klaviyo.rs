@@ -243,10 +243,37 @@ impl Ctx<'_> {
             .unsupported(Code::UnsupportedOnKlaviyo, message, at, label, help);
     }
 
+    /// A Klaviyo flow cannot leave any action for a handler's block.
+    fn handlers(&mut self) {
+        for h in &self.campaign.flow.handlers {
+            self.unsupported(
+                "Klaviyo flows cannot leave any action for a handler's block".to_string(),
+                h.head,
+                "handler",
+                "make the condition a `goal` here (the flow's profile filter), and start the handler's steps in a campaign of their own triggered by it",
+            );
+        }
+    }
+
+    /// The time delay before a send under `send during`: until the window's
+    /// opening time on one of its days, in the profile's time zone.
+    fn window_delay(&self) -> Option<Value> {
+        let w = self.campaign.send_window.as_ref()?;
+        let days: Vec<&str> = w.days.iter().map(|d| weekday_name(*d)).collect();
+        Some(json!({
+            "unit": "days",
+            "value": 0,
+            "timezone": "profile",
+            "delay_until_time": format!("{}:00", crate::ir::SendWindow::clock_text(w.open)),
+            "delay_until_weekdays": days,
+        }))
+    }
+
     // ── the campaign ──
 
     fn campaign_files(&mut self, body_entry: Option<String>) -> Vec<Traced> {
         let c = self.campaign;
+        self.handlers();
         let body = std::mem::take(&mut self.actions);
         let profile_filter = self.profile_filter();
         let reentry = self.reentry();
@@ -650,6 +677,19 @@ impl Ctx<'_> {
                 )
             }
             ConditionKind::Property(p) => self.boolean_property(p, positive),
+            ConditionKind::Contains { property, value } => Formula::Lit(json!({
+                "type": "profile-property",
+                "property": self.quantity_path(&Quantity::Property(property.clone())),
+                "filter": {
+                    "type": "list",
+                    "operator": if positive { "contains" } else { "not-contains" },
+                    "value": match value {
+                        IrValue::String(s) => json!(s),
+                        IrValue::Number(n) => json!(n),
+                        IrValue::Bool(b) => json!(b.to_string()),
+                    },
+                },
+            })),
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
             }
@@ -901,8 +941,18 @@ impl Platform for Ctx<'_> {
         match &step.kind {
             StepKind::Send { email, next } => {
                 let data = self.send(email, at);
+                // Under `send during`, a zero delay until the window opens.
+                let send = match self.window_delay() {
+                    Some(delay) => {
+                        let send = origin.with(Role::Effect("send"));
+                        let send_id = send.to_string();
+                        self.push(origin, "time-delay", next_link(Some(&send_id)), delay);
+                        send
+                    }
+                    None => origin.clone(),
+                };
                 self.push(
-                    origin,
+                    &send,
                     "send-email",
                     next_link(link_text(next).as_deref()),
                     data,
@@ -1106,6 +1156,13 @@ impl Ctx<'_> {
             data,
         );
         if let Some(url) = webhook {
+            // Whether Klaviyo renders tags in a webhook body is unverified;
+            // written as elsewhere, they render where it does. (A company
+            // tag was reported with the alert above.)
+            let notes: Vec<String> = notes
+                .iter()
+                .map(|n| self.translate_tags(n).unwrap_or_else(|_| n.clone()))
+                .collect();
             let body = json!({
                 "source": "nurturec",
                 "campaign": self.campaign.name,
@@ -1143,9 +1200,11 @@ impl Ctx<'_> {
         let mut message = Map::new();
         message.insert("name".into(), json!(email));
         if let Some(e) = self.project.email(email) {
-            message.insert("subject_line".into(), json!(e.subject));
+            let subject = self.merge_tags(&e.subject, e.name_span);
+            message.insert("subject_line".into(), json!(subject));
             if let Some(p) = &e.preview {
-                message.insert("preview_text".into(), json!(p));
+                let preview = self.merge_tags(p, e.name_span);
+                message.insert("preview_text".into(), json!(preview));
             }
         }
         message.insert("template_id".into(), json!(template));
@@ -1179,7 +1238,50 @@ impl Ctx<'_> {
         }
     }
 
+    /// A text with its `{{ contact.… }}` and `{{ company.… }}` tags in
+    /// Klaviyo's syntax: the standard profile fields as `{{ person.<field> }}`,
+    /// any other property through `[klaviyo.properties]` as
+    /// `{{ person|lookup:'<property>' }}`. A profile has no company record, so
+    /// a company property other than its name cannot be rendered.
+    fn merge_tags(&mut self, text: &str, at: Span) -> String {
+        match self.translate_tags(text) {
+            Ok(text) => text,
+            Err(property) => {
+                self.unsupported(
+                    format!("Klaviyo profiles have no company record: `{{{{ company.{property} }}}}` cannot be rendered"),
+                    at,
+                    "merge tag of a company property",
+                    "keep the value on the profile and write `{{ contact.<property> }}`",
+                );
+                text.to_string()
+            }
+        }
+    }
+
+    /// [`Self::merge_tags`] without reporting: the company property that
+    /// cannot be rendered, if any.
+    fn translate_tags(&self, text: &str) -> Result<String, String> {
+        crate::merge_tags::translate(text, |namespace, property| {
+            let field = match (namespace, property) {
+                ("company", "name") => "organization",
+                ("company", other) => return Err(other.to_string()),
+                (_, other) => self
+                    .cfg
+                    .properties
+                    .get(other)
+                    .map_or(other, |s| s.value.as_str()),
+            };
+            Ok(if WELL_KNOWN.contains(&field) {
+                format!("{{{{ person.{field} }}}}")
+            } else {
+                format!("{{{{ person|lookup:'{field}' }}}}")
+            })
+        })
+    }
+
     fn alert(&mut self, to: Vec<String>, subject: &str, at: Span) -> Value {
+        let subject = self.merge_tags(subject, at);
+        let subject = subject.as_str();
         let from_email = self.b.setting(
             "from_email",
             &self.cfg.from_email,
@@ -1201,6 +1303,20 @@ impl Ctx<'_> {
             },
             "status": "draft",
         })
+    }
+}
+
+/// Klaviyo's weekday names (`TimeDelayActionData.delay_until_weekdays`).
+fn weekday_name(day: crate::ir::Weekday) -> &'static str {
+    use crate::ir::Weekday;
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
     }
 }
 

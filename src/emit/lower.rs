@@ -61,6 +61,9 @@ pub enum CampaignPart {
     FellOff,
     Goal(String),
     Suppressed,
+    /// The start of handler `n` (from 1): marks it run, then its block. A
+    /// guard route like the ends, but not an end.
+    Handler(usize),
 }
 
 /// A helper node a lowering adds to a place; numbers count from 1.
@@ -82,6 +85,10 @@ pub enum Role {
     Route,
     /// The effect itself after the checks before it (`send`, `set`, ...).
     Effect(&'static str),
+    /// The wait for a send window's next opening before a send.
+    WindowWait,
+    /// After that wait: where the send's checks start.
+    WindowOpen,
 }
 
 impl Origin {
@@ -138,6 +145,7 @@ impl fmt::Display for Origin {
                 CampaignPart::FellOff => f.write_str("(fell off)")?,
                 CampaignPart::Goal(name) => write!(f, "(goal {name})")?,
                 CampaignPart::Suppressed => f.write_str("(suppressed)")?,
+                CampaignPart::Handler(n) => write!(f, "(on{n})")?,
             },
         }
         for role in &self.roles {
@@ -150,6 +158,8 @@ impl fmt::Display for Origin {
                 Role::Crm => f.write_str("/crm")?,
                 Role::Route => f.write_str("/route")?,
                 Role::Effect(name) => write!(f, "/{name}")?,
+                Role::WindowWait => f.write_str("/window-wait")?,
+                Role::WindowOpen => f.write_str("/window-open")?,
             }
         }
         Ok(())
@@ -240,6 +250,10 @@ pub(crate) enum Shape {
 pub(crate) struct Lowered<'a> {
     pub(crate) steps: Vec<Step<'a>>,
     pub(crate) entry: Link,
+    /// Where each handler's block starts, in source order; only in
+    /// [`Shape::Graph`] (an unrolled walk follows the main flow only, and
+    /// its platforms report handlers as unsupported).
+    pub(crate) handlers: Vec<Link>,
 }
 
 /// The flow as steps: the one walk every platform backend uses.
@@ -272,6 +286,7 @@ pub(crate) fn lower(flow: &Flow, shape: Shape) -> Lowered<'_> {
             Lowered {
                 steps,
                 entry: origin_of(u.entry),
+                handlers: Vec::new(),
             }
         }
         Shape::Graph => {
@@ -301,6 +316,7 @@ pub(crate) fn lower(flow: &Flow, shape: Shape) -> Lowered<'_> {
             Lowered {
                 steps,
                 entry: link(flow.entry),
+                handlers: flow.handlers.iter().map(|h| link(h.entry)).collect(),
             }
         }
     }
@@ -381,12 +397,16 @@ fn step_kind<'a>(node: &'a Node, link: impl Fn(Target) -> Link) -> Option<StepKi
     })
 }
 
+/// The nodes reachable from the entry or from a handler's start.
 fn reachable(flow: &Flow) -> BTreeSet<usize> {
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = match flow.entry {
-        Target::Node(i) => vec![i],
-        Target::FallOff => Vec::new(),
-    };
+    let mut stack: Vec<usize> = std::iter::once(flow.entry)
+        .chain(flow.handlers.iter().map(|h| h.entry))
+        .filter_map(|t| match t {
+            Target::Node(i) => Some(i),
+            Target::FallOff => None,
+        })
+        .collect();
     while let Some(i) = stack.pop() {
         if i < flow.nodes.len() && seen.insert(i) {
             for t in flow.nodes[i].kind.successors() {

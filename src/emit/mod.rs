@@ -185,7 +185,9 @@ pub(crate) fn definition_context(
             nodes: Vec::new(),
             entry: crate::ir::Target::FallOff,
             blocks: Vec::new(),
+            handlers: Vec::new(),
         },
+        send_window: None,
     }
 }
 

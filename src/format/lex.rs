@@ -87,8 +87,17 @@ pub fn lex(text: &str) -> Lexed {
             }
             Token::Str { start, end } => (start, end, AtomKind::Str, 1),
             Token::Word { start, end } => {
-                let (end, used) = glue_word(&tokens, i, end);
+                let (end, used) = glue_word(text, &tokens, i, end);
                 (start, end, AtomKind::Word, used)
+            }
+            // `09:00-17:00`: after a clock time, `-` is the range's dash,
+            // not the sign of a number.
+            Token::Punct { at, byte: b'-' }
+                if atoms
+                    .last()
+                    .is_some_and(|a| is_clock(&text[a.start..a.end])) =>
+            {
+                (at, at + 1, AtomKind::Other, 1)
             }
             Token::Punct { at, byte } => punct(text, &tokens, i, at, byte),
         };
@@ -106,12 +115,38 @@ pub fn lex(text: &str) -> Lexed {
     Lexed { atoms, comments }
 }
 
-/// A word and what is glued to it: `.word` parts (paths, decimals) and a
-/// `%`. Returns the end and how many tokens were used.
-fn glue_word(tokens: &[Token], i: usize, mut end: usize) -> (usize, usize) {
+/// `HH:MM`, as a send window writes a time of day.
+fn is_clock(atom: &str) -> bool {
+    atom.split_once(':').is_some_and(|(h, m)| {
+        !h.is_empty() && !m.is_empty() && (h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+    })
+}
+
+fn is_digits(text: &str, start: usize, end: usize) -> bool {
+    text.get(start..end)
+        .is_some_and(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A word and what is glued to it: `.word` parts (paths, decimals), a `%`,
+/// and `:digits` after digits (a clock time, `09:00`). Returns the end and
+/// how many tokens were used.
+fn glue_word(text: &str, tokens: &[Token], i: usize, mut end: usize) -> (usize, usize) {
+    let first_start = match tokens.get(i) {
+        Some(&Token::Word { start, .. }) => start,
+        _ => end,
+    };
     let mut used = 1;
     loop {
         match (tokens.get(i + used), tokens.get(i + used + 1)) {
+            (Some(&Token::Punct { at, byte: b':' }), Some(&Token::Word { start, end: e }))
+                if at == end
+                    && start == at + 1
+                    && is_digits(text, first_start, end)
+                    && is_digits(text, start, e) =>
+            {
+                end = e;
+                used += 2;
+            }
             (Some(&Token::Punct { at, byte: b'.' }), Some(&Token::Word { start, end: e }))
                 if at == end && start == at + 1 =>
             {
@@ -144,7 +179,7 @@ fn punct(
             Some(Token::Word { start, end })
                 if start == at + 1 && text.as_bytes()[start].is_ascii_digit() =>
             {
-                let (end, used) = glue_word(tokens, i + 1, end);
+                let (end, used) = glue_word(text, tokens, i + 1, end);
                 (at, end, AtomKind::Word, used + 1)
             }
             _ => (at, at + 1, AtomKind::Other, 1),

@@ -133,6 +133,7 @@ fn spacing(text: &str, atoms: &[Atom], marks: &[Mark], previous: usize, next: us
     let previous_mark = marks.get(previous).copied().unwrap_or_default();
     let next_mark = marks.get(next).copied().unwrap_or_default();
     match (p.kind, n.kind) {
+        _ if next_mark.tight => 0,
         (AtomKind::Open(b'{'), AtomKind::Close(b'}')) => 0,
         (_, AtomKind::Close(b')' | b']') | AtomKind::Comma | AtomKind::Colon) => 0,
         (AtomKind::Open(b'(' | b'['), _) => 0,

@@ -23,6 +23,9 @@ pub struct Mark {
     pub points_width: usize,
     /// On `or` / `and`: the condition group it joins.
     pub operator_of: Option<usize>,
+    /// No space before it: the parts of a send window (`mon-fri`,
+    /// `mon,wed`, `09:00-17:00`).
+    pub tight: bool,
 }
 
 /// An `or` or `and` of two or more operands: where a long condition breaks.
@@ -79,6 +82,7 @@ fn item_span(item: &Item) -> crate::span::Span {
         Item::Email(e) => e.span,
         Item::Scoring(s) => s.span,
         Item::Campaign(c) => c.span,
+        Item::Properties(p) => p.span,
     }
 }
 
@@ -196,6 +200,13 @@ impl Planner<'_> {
                 }
             }
             Item::Campaign(c) => self.campaign(c),
+            Item::Properties(p) => {
+                let open = self.brace_after(p.keyword.end);
+                self.inline_if(open, open, 0, false);
+                for declaration in &p.declarations {
+                    self.start_line(declaration.span.start);
+                }
+            }
         }
     }
 
@@ -216,7 +227,11 @@ impl Planner<'_> {
             }
             match &rule.kind {
                 ScoreRuleKind::If(condition) => self.condition(condition, None),
-                ScoreRuleKind::On(source) => self.event_source(source),
+                ScoreRuleKind::On(sources) => {
+                    for source in sources {
+                        self.event_source(source);
+                    }
+                }
             }
         }
     }
@@ -225,8 +240,8 @@ impl Planner<'_> {
         let open = self.brace_after(c.name.span.end);
         self.inline_if(open, open, 0, false);
         for setting in &c.settings {
-            self.start_line(setting.span.start);
-            self.setting(&setting.kind);
+            let first = self.start_line(setting.span.start);
+            self.setting(&setting.kind, first);
         }
         // Settings, a blank line, then the flow.
         if let Some(first) = c.flow.first() {
@@ -239,8 +254,13 @@ impl Planner<'_> {
         self.block_statements(&c.flow, 1);
     }
 
-    fn setting(&mut self, kind: &SettingKind) {
+    /// `first` is the setting's first atom, where its line starts.
+    fn setting(&mut self, kind: &SettingKind, first: usize) {
         match kind {
+            SettingKind::Handler { condition, body } => {
+                self.condition(condition, None);
+                self.block(body, first, 1, false);
+            }
             SettingKind::Trigger { source, filter } => {
                 self.event_source(source);
                 if let Some(f) = filter {
@@ -253,6 +273,29 @@ impl Planner<'_> {
             | SettingKind::Scoring(_)
             | SettingKind::Cap { .. }
             | SettingKind::Reentry(_) => {}
+            SettingKind::SendWindow(window) => self.send_window(window),
+        }
+    }
+
+    /// A window is written without spaces inside its days and its hours.
+    fn send_window(&mut self, window: &SendWindowDef) {
+        let mut tight = Vec::new();
+        for (i, span) in window.days.iter().enumerate() {
+            if i > 0 {
+                tight.push(span.first.span.start);
+            }
+            if let Some(last) = &span.last {
+                tight.push(span.first.span.end);
+                tight.push(last.span.start);
+            }
+        }
+        tight.push(window.open.span.end);
+        tight.push(window.close.span.start);
+        for offset in tight {
+            let atom = self.atom_at(offset);
+            if let Some(m) = self.mark(atom) {
+                m.tight = true;
+            }
         }
     }
 

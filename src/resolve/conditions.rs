@@ -1,5 +1,6 @@
 //! Conditions and events: what each name in a condition means.
 
+use super::properties::Use;
 use super::{suggest, NameKind, Resolver, ScoreRef};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, ArgumentKind, EventKind};
@@ -77,13 +78,28 @@ impl Resolver<'_> {
             };
         }
         let left = ir::Quantity::Property(name.to_string());
+        let property = &operand.name;
         match tail {
             None => {
                 self.bare_segment_name(&operand.name);
+                if !self.is_segment_name(property) {
+                    self.use_property(property, whole.span, Use::Flag);
+                }
                 ir::ConditionKind::Property(name.to_string())
             }
+            Some(ast::TestTail::Contains { value, .. }) => {
+                self.use_property(property, whole.span, Use::Contains(value));
+                ir::ConditionKind::Contains {
+                    property: name.to_string(),
+                    value: value_of(value),
+                }
+            }
             Some(ast::TestTail::Compare { op, value, .. }) => {
-                if op.is_ordering() && !matches!(value.kind, ast::LiteralKind::Number(_)) {
+                let declared = self.use_property(property, whole.span, Use::Compare(*op, value));
+                if !declared
+                    && op.is_ordering()
+                    && !matches!(value.kind, ast::LiteralKind::Number(_))
+                {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::TypeMismatch,
@@ -102,11 +118,14 @@ impl Resolver<'_> {
             }
             Some(ast::TestTail::Member {
                 negated, values, ..
-            }) => ir::ConditionKind::Member {
-                left,
-                negated: *negated,
-                values: values.iter().map(value_of).collect(),
-            },
+            }) => {
+                self.use_property(property, whole.span, Use::Member(values));
+                ir::ConditionKind::Member {
+                    left,
+                    negated: *negated,
+                    values: values.iter().map(value_of).collect(),
+                }
+            }
             Some(ast::TestTail::Within(d)) => {
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -121,6 +140,15 @@ impl Resolver<'_> {
                 ir::ConditionKind::Property(name.to_string())
             }
         }
+    }
+
+    /// Whether the name is a segment's (a bare one is reported as
+    /// `segment-without-in`, and nothing more is said of it).
+    fn is_segment_name(&self, name: &ast::Ident) -> bool {
+        matches!(
+            self.names.get(name.name.as_str()),
+            Some((NameKind::Segment, _))
+        )
     }
 
     /// A bare name is a boolean contact property, but when it is a segment's
@@ -249,7 +277,7 @@ impl Resolver<'_> {
                     values: values.iter().map(value_of).collect(),
                 }
             }
-            Some(ast::TestTail::Within(_)) | None => {
+            Some(ast::TestTail::Within(_) | ast::TestTail::Contains { .. }) | None => {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::TypeMismatch,
@@ -488,7 +516,8 @@ fn value_of(l: &ast::Literal) -> ir::Value {
     }
 }
 
-fn describe(l: &ast::LiteralKind) -> String {
+/// A literal in words, for messages.
+pub(super) fn describe(l: &ast::LiteralKind) -> String {
     match l {
         ast::LiteralKind::String(s) => format!("the string \"{s}\""),
         ast::LiteralKind::Number(n) => format!("the number {n}"),

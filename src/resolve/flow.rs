@@ -41,6 +41,7 @@ impl Resolver<'_> {
             labels: HashMap::new(),
         };
         let entry = self.block(&mut b, &c.flow, "", Target::FallOff, ctx);
+        let handlers = self.handlers(&mut b, c, ctx);
         // Labels are all known now; resolve every `goto`.
         for node in &mut b.nodes {
             if let NodeKind::Goto { label, target } = &mut node.kind {
@@ -76,7 +77,39 @@ impl Resolver<'_> {
             nodes: b.nodes,
             entry,
             blocks: b.blocks,
+            handlers,
         }
+    }
+
+    /// Lowers every `on C { … }` after the flow's statements, numbered
+    /// `on1.1`, `on1.2`, … A handler's block continues nowhere: falling off
+    /// its end is `missing-exit`.
+    fn handlers(
+        &mut self,
+        b: &mut FlowBuilder,
+        c: &ast::CampaignDef,
+        ctx: &Context<'_>,
+    ) -> Vec<ir::Handler> {
+        let mut handlers = Vec::new();
+        for s in &c.settings {
+            let ast::SettingKind::Handler { condition, body } = &s.kind else {
+                continue;
+            };
+            let condition = self.condition(condition, ctx);
+            let head = Span::new(s.span.file, s.span.start, condition.span.end);
+            let first = b.nodes.len();
+            let block = b.blocks.len();
+            let prefix = format!("on{}.", handlers.len() + 1);
+            let entry = self.block(b, &body.statements, &prefix, Target::FallOff, ctx);
+            handlers.push(ir::Handler {
+                condition,
+                head,
+                entry,
+                block,
+                nodes: first..b.nodes.len(),
+            });
+        }
+        handlers
     }
 
     /// Lowers a block whose last statement continues at `cont`; returns the
@@ -196,7 +229,11 @@ impl Resolver<'_> {
                     .collect(),
             },
             ast::StatementKind::Set { property, value } => NodeKind::Set {
-                property: property.name.clone(),
+                property: {
+                    let usage = super::properties::Use::Set(value);
+                    self.use_property(property, s.head, usage);
+                    property.name.clone()
+                },
                 value: match &value.kind {
                     ast::LiteralKind::String(s) => ir::Value::String(s.clone()),
                     ast::LiteralKind::Number(n) => ir::Value::Number(*n),
@@ -209,20 +246,30 @@ impl Resolver<'_> {
                     ast::Recipient::Name(n) => ir::Recipient::Name(n.name.clone()),
                     ast::Recipient::Address(a) => ir::Recipient::Address(a.value.clone()),
                 },
-                message: message.value.clone(),
+                message: {
+                    self.merge_tags(message);
+                    message.value.clone()
+                },
                 next,
             },
             ast::StatementKind::Handoff { queue, body } => NodeKind::Handoff {
                 queue: queue.name.clone(),
                 notes: body
                     .iter()
-                    .flat_map(|b| b.notes.iter().map(|n| n.value.clone()))
+                    .flat_map(|b| b.notes.iter())
+                    .map(|n| {
+                        self.merge_tags(n);
+                        n.value.clone()
+                    })
                     .collect(),
                 tasks: body
                     .iter()
                     .flat_map(|b| b.tasks.iter())
                     .map(|t| ir::Task {
-                        title: t.title.value.clone(),
+                        title: {
+                            self.merge_tags(&t.title);
+                            t.title.value.clone()
+                        },
                         due: t.due.as_ref().map(|d| self.duration(d)),
                     })
                     .collect(),

@@ -6,8 +6,10 @@
 
 mod conditions;
 mod flow;
+mod properties;
 mod segments;
 pub mod suggest;
+mod window;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
@@ -33,18 +35,18 @@ impl NameKind {
         }
     }
 
-    fn of(item: &ast::Item) -> NameKind {
-        NameKind::from(item.kind())
+    fn of(item: &ast::Item) -> Option<NameKind> {
+        NameKind::of_kind(item.kind())
     }
-}
 
-impl From<ast::ItemKind> for NameKind {
-    fn from(kind: ast::ItemKind) -> NameKind {
+    /// The namespace an item's name lives in; the `properties` block has no name.
+    fn of_kind(kind: ast::ItemKind) -> Option<NameKind> {
         match kind {
-            ast::ItemKind::Segment => NameKind::Segment,
-            ast::ItemKind::Email => NameKind::Email,
-            ast::ItemKind::Scoring => NameKind::Scoring,
-            ast::ItemKind::Campaign => NameKind::Campaign,
+            ast::ItemKind::Segment => Some(NameKind::Segment),
+            ast::ItemKind::Email => Some(NameKind::Email),
+            ast::ItemKind::Scoring => Some(NameKind::Scoring),
+            ast::ItemKind::Campaign => Some(NameKind::Campaign),
+            ast::ItemKind::Properties => None,
         }
     }
 }
@@ -71,6 +73,9 @@ pub(crate) struct Resolver<'a> {
     pub(crate) segment_score_refs: HashMap<String, Vec<ScoreRef>>,
     /// What is left of [`suggest::BUDGET`].
     pub(crate) suggestion_budget: usize,
+    /// The declared properties; `None` when the project declares none (or
+    /// its `properties` block failed to parse).
+    pub(crate) declared: Option<properties::Declared>,
 }
 
 /// Resolves the items of every file of a project (in path order).
@@ -84,12 +89,16 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
         segment_score_refs: HashMap::new(),
         suggestion_budget: suggest::BUDGET,
+        declared: None,
     };
+    let declared_properties = r.declare_properties(files);
 
     // Definitions first, so that every reference can see every name.
     let mut items: Vec<&ast::Item> = Vec::new();
     for item in files.iter().flat_map(|f| f.items.iter()) {
-        let name = item.name();
+        let Some(name) = item.name() else {
+            continue;
+        };
         if let Some((kind, first)) = r.names.get(name.name.as_str()) {
             r.diagnostics.push(
                 Diagnostic::new(
@@ -103,7 +112,9 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
             );
             continue;
         }
-        let kind = NameKind::of(item);
+        let Some(kind) = NameKind::of(item) else {
+            continue;
+        };
         r.names.insert(&name.name, (kind, name.span));
         r.ordered.push((&name.name, kind));
         if let ast::Item::Scoring(model) = item {
@@ -116,7 +127,10 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
         r.default_model = r.models.keys().chain(&broken_models).next().copied();
     }
 
-    let mut project = ir::Project::default();
+    let mut project = ir::Project {
+        properties: declared_properties,
+        ..ir::Project::default()
+    };
     for item in &items {
         match item {
             ast::Item::Segment(s) => {
@@ -134,7 +148,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
                 }
             }
             ast::Item::Scoring(m) => project.scoring_models.push(r.scoring(m)),
-            ast::Item::Campaign(_) => {}
+            ast::Item::Campaign(_) | ast::Item::Properties(_) => {}
         }
     }
     for item in &items {
@@ -162,7 +176,9 @@ impl<'a> Resolver<'a> {
             let (Some(kind), Some(name)) = (broken.kind, &broken.name) else {
                 continue;
             };
-            let kind = NameKind::from(kind);
+            let Some(kind) = NameKind::of_kind(kind) else {
+                continue;
+            };
             if self.names.contains_key(name.name.as_str()) {
                 continue;
             }
@@ -326,10 +342,16 @@ impl<'a> Resolver<'a> {
             }
             seen.insert(keyword, field.span);
             match &field.kind {
-                ast::EmailFieldKind::Subject(s) => subject = Some(s.value.clone()),
+                ast::EmailFieldKind::Subject(s) => {
+                    self.merge_tags(s);
+                    subject = Some(s.value.clone())
+                }
                 ast::EmailFieldKind::Template(s) => template = Some(s.value.clone()),
                 ast::EmailFieldKind::Stage(s) => stage = Some(*s),
-                ast::EmailFieldKind::Preview(s) => preview = Some(s.value.clone()),
+                ast::EmailFieldKind::Preview(s) => {
+                    self.merge_tags(s);
+                    preview = Some(s.value.clone())
+                }
             }
         }
         for (field, value) in [("subject", &subject), ("template", &template)] {
@@ -383,10 +405,11 @@ impl<'a> Resolver<'a> {
                         ast::ScoreRuleKind::If(cond) => ir::ScoreRuleKind::If(
                             self.condition(cond, &conditions::Context::ScoringRule),
                         ),
-                        ast::ScoreRuleKind::On(source) => {
-                            ir::ScoreRuleKind::On(self.event_source(source))
-                        }
+                        ast::ScoreRuleKind::On(sources) => ir::ScoreRuleKind::On(
+                            sources.iter().map(|s| self.event_source(s)).collect(),
+                        ),
                     },
+                    max: rule.max.as_ref().map(|m| m.value.unwrap_or(0)),
                     span: rule.span,
                 })
                 .collect();
@@ -449,10 +472,12 @@ impl<'a> Resolver<'a> {
             suppress: None,
             cap: None,
             reentry: ir::Reentry::Never,
+            send_window: None,
             flow: ir::Flow {
                 nodes: Vec::new(),
                 entry: ir::Target::FallOff,
                 blocks: Vec::new(),
+                handlers: Vec::new(),
             },
         };
         let mut once: HashMap<&str, Span> = HashMap::new();
@@ -460,7 +485,9 @@ impl<'a> Resolver<'a> {
             let keyword = s.kind.keyword();
             if !matches!(
                 s.kind,
-                ast::SettingKind::Trigger { .. } | ast::SettingKind::Goal { .. }
+                ast::SettingKind::Trigger { .. }
+                    | ast::SettingKind::Goal { .. }
+                    | ast::SettingKind::Handler { .. }
             ) {
                 if let Some(first) = once.get(keyword) {
                     self.diagnostics.push(
@@ -543,6 +570,11 @@ impl<'a> Resolver<'a> {
                         ast::Reentry::Always => ir::Reentry::Always,
                         ast::Reentry::After(d) => ir::Reentry::After(self.duration(d)),
                     }
+                }
+                // Lowered with the flow: their blocks are part of it.
+                ast::SettingKind::Handler { .. } => {}
+                ast::SettingKind::SendWindow(window) => {
+                    campaign.send_window = self.send_window(window, s.span);
                 }
             }
         }

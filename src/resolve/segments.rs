@@ -140,9 +140,13 @@ impl Resolver<'_> {
 pub(crate) fn check_entry_events(project: &ir::Project, diagnostics: &mut Vec<Diagnostic>) {
     // Each segment is looked into once for the whole project: its event
     // tests are reported at the first use found, so the work stays linear
-    // in the number of segments however many campaigns use them.
+    // in the number of segments however many campaigns use them. Campaigns
+    // are taken by name, so the use named does not depend on the order in
+    // which the files were read.
     let mut seen = std::collections::HashSet::new();
-    for campaign in &project.campaigns {
+    let mut campaigns: Vec<&ir::Campaign> = project.campaigns.iter().collect();
+    campaigns.sort_by(|a, b| a.name.cmp(&b.name));
+    for campaign in campaigns {
         let places = campaign
             .triggers
             .iter()

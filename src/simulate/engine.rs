@@ -31,6 +31,7 @@ pub fn simulate(
         .position(|c| c.name == campaign)
         .ok_or_else(|| LeadError::new("", format!("no campaign named `{campaign}`")))?;
     validate(project, &project.campaigns[main], lead)?;
+    super::declared::check(project, lead)?;
     let mut engine = Engine::new(project, main, lead, options);
     engine.run();
     Ok(Trace {
@@ -120,6 +121,10 @@ struct Run {
     visits: HashMap<usize, u32>,
     /// The statement executed last.
     last: Option<usize>,
+    /// Per handler: whether its condition held when last looked at (a
+    /// handler starts when it begins to hold), and whether it has run.
+    handler_held: Vec<bool>,
+    handler_ran: Vec<bool>,
 }
 
 struct Engine<'p> {
@@ -376,6 +381,8 @@ impl<'p> Engine<'p> {
             done: false,
             visits: HashMap::new(),
             last: None,
+            handler_held: vec![false; campaign.flow.handlers.len()],
+            handler_ran: vec![false; campaign.flow.handlers.len()],
         });
     }
 
@@ -477,8 +484,54 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// After `suppress` and the goals, the handlers in source order: the
+    /// first whose condition has just started to hold, and has not run in
+    /// this entry, moves the run to its block. Whether one did.
+    fn handler_starts(&mut self, i: usize) -> bool {
+        let run = &self.runs[i];
+        let (c, entered) = (run.campaign, run.entered);
+        let campaign = self.campaign(c);
+        let model = self.model(c);
+        let mut started = None;
+        for (h, handler) in campaign.flow.handlers.iter().enumerate() {
+            let holds = self.world.holds(&handler.condition, model, entered);
+            let run = &mut self.runs[i];
+            let was = run.handler_held.get(h).copied().unwrap_or(true);
+            let ran = run.handler_ran.get(h).copied().unwrap_or(true);
+            if let Some(slot) = run.handler_held.get_mut(h) {
+                *slot = holds;
+            }
+            if holds && !was && !ran && started.is_none() {
+                started = Some(h);
+            }
+        }
+        let Some(h) = started else { return false };
+        let Some(handler) = campaign.flow.handlers.get(h) else {
+            return false;
+        };
+        self.push(
+            c,
+            StepKind::Handler {
+                handler: h + 1,
+                condition: crate::check::flow::text::condition(&handler.condition),
+            },
+            handler.head,
+        );
+        let run = &mut self.runs[i];
+        if let Some(slot) = run.handler_ran.get_mut(h) {
+            *slot = true;
+        }
+        run.waiting = None;
+        run.at = handler.entry;
+        true
+    }
+
     fn advance(&mut self, i: usize) {
         if self.runs[i].done || self.leaves(i) {
+            return;
+        }
+        if self.handler_starts(i) {
+            self.execute(i);
             return;
         }
         let run = &self.runs[i];
@@ -497,7 +550,11 @@ impl<'p> Engine<'p> {
                 return;
             }
             self.runs[i].waiting = None;
-            self.runs[i].at = next(&n.kind, EdgeKind::Next).to;
+            self.runs[i].at = match n.kind {
+                // A send held by the window: it goes out now.
+                NodeKind::Send { .. } => Target::Node(node),
+                _ => next(&n.kind, EdgeKind::Next).to,
+            };
         }
         self.execute(i);
     }
@@ -508,6 +565,9 @@ impl<'p> Engine<'p> {
         loop {
             if !first && self.leaves(i) {
                 return;
+            }
+            if !first {
+                self.handler_starts(i);
             }
             first = false;
             self.steps += 1;
@@ -556,6 +616,12 @@ impl<'p> Engine<'p> {
         let now = self.world.now;
         match &node.kind {
             NodeKind::Send { email, .. } => {
+                if let Some(until) = self.window_opening(c) {
+                    let email = email.clone();
+                    self.push(c, StepKind::Held { email, until }, node.head);
+                    self.runs[i].waiting = Some((at, until));
+                    return None;
+                }
                 self.runs[i].sends += 1;
                 self.push(
                     c,
@@ -631,7 +697,24 @@ impl<'p> Engine<'p> {
                 }
                 None
             }
-            NodeKind::Goto { .. } => Some(next(&node.kind, EdgeKind::Goto)),
+            NodeKind::Goto { .. } => {
+                let edge = next(&node.kind, EdgeKind::Goto);
+                // A `goto` out of a handler brings the lead back: the
+                // handler may run again.
+                let flow = &self.campaign(c).flow;
+                if let Some(h) = flow.handler_of(at) {
+                    let back = match edge.to {
+                        Target::Node(t) => flow.handler_of(t) != Some(h),
+                        Target::FallOff => false,
+                    };
+                    if back {
+                        if let Some(slot) = self.runs[i].handler_ran.get_mut(h) {
+                            *slot = false;
+                        }
+                    }
+                }
+                Some(edge)
+            }
             NodeKind::Exit { reason } => {
                 let reason = reason.clone();
                 self.push(c, StepKind::Exit { reason }, node.head);
@@ -639,6 +722,19 @@ impl<'p> Engine<'p> {
                 None
             }
         }
+    }
+
+    /// When campaign `c`'s send window is closed now: its next opening.
+    /// The virtual clock reads contact-local time, starting at the lead
+    /// file's `entry_time` (Monday 00:00 unless given).
+    fn window_opening(&self, c: usize) -> Option<i64> {
+        let window = self.campaign(c).send_window.as_ref()?;
+        let now = self.world.now;
+        let local = u64::try_from(now)
+            .ok()?
+            .saturating_add(self.lead.entry_time);
+        let delay = window.delay_from(local);
+        (delay > 0).then(|| now.saturating_add(i64::try_from(delay).unwrap_or(i64::MAX)))
     }
 
     /// The edge of the first arm that holds, else the `else` or no-match edge.
@@ -723,6 +819,7 @@ impl<'p> Engine<'p> {
                 Outcome::Properties(p) => self.world.add_change(Pending {
                     at,
                     properties: p.clone(),
+                    lists: BTreeMap::new(),
                     scores: BTreeMap::new(),
                 }),
             }

@@ -13,6 +13,8 @@ pub struct Lead {
     /// Which trigger of the campaign fires at time 0 (1-based).
     pub trigger: usize,
     pub properties: BTreeMap<String, Value>,
+    /// List-valued properties (`tech_stack = ["salesforce"]`), for `contains`.
+    pub lists: BTreeMap<String, Vec<String>>,
     /// Scores given instead of computed, per scoring model.
     pub scores: BTreeMap<String, GivenScore>,
     /// Earlier entries, per campaign, for `reentry`.
@@ -22,6 +24,9 @@ pub struct Lead {
     pub events: Vec<LeadEvent>,
     pub changes: Vec<Change>,
     pub reactions: Vec<Reaction>,
+    /// Contact-local time at second 0, in seconds after a Monday midnight
+    /// (`entry_time = "wed 14:30"`); send windows are judged on it.
+    pub entry_time: u64,
 }
 
 /// A model's score: a total and components. A total not given is the sum of
@@ -56,6 +61,7 @@ pub struct LeadEvent {
 pub struct Change {
     pub at: i64,
     pub properties: BTreeMap<String, Value>,
+    pub lists: BTreeMap<String, Vec<String>>,
     pub scores: BTreeMap<String, GivenScore>,
 }
 
@@ -136,6 +142,7 @@ impl Lead {
                 "events",
                 "changes",
                 "reactions",
+                "entry_time",
             ],
         )?;
         let mut lead = Lead {
@@ -153,10 +160,13 @@ impl Lead {
                 .ok_or_else(|| LeadError::new("trigger", "expected a trigger number from 1"))?;
         }
         if let Some(v) = table.get("properties") {
-            lead.properties = properties(v, "properties")?;
+            (lead.properties, lead.lists) = properties_and_lists(v, "properties")?;
         }
         if let Some(v) = table.get("scores") {
             lead.scores = scores(v, "scores")?;
+        }
+        if let Some(v) = table.get("entry_time") {
+            lead.entry_time = entry_time(string(v, "entry_time")?)?;
         }
         if let Some(v) = table.get("history") {
             let h = as_table(v, "history")?;
@@ -192,7 +202,8 @@ impl Lead {
                 ..Change::default()
             };
             if let Some(v) = item.get("properties") {
-                change.properties = properties(v, &format!("{field}.properties"))?;
+                (change.properties, change.lists) =
+                    properties_and_lists(v, &format!("{field}.properties"))?;
             }
             if let Some(v) = item.get("scores") {
                 change.scores = scores(v, &format!("{field}.scores"))?;
@@ -419,6 +430,34 @@ fn number(v: &toml::Value, field: &str) -> Result<f64, LeadError> {
     }
 }
 
+type Lists = BTreeMap<String, Vec<String>>;
+
+/// Properties where a list of strings is also a value: at entry and in
+/// `changes` (a `list of text` property, tested with `contains`).
+fn properties_and_lists(
+    v: &toml::Value,
+    field: &str,
+) -> Result<(BTreeMap<String, Value>, Lists), LeadError> {
+    let mut scalars = toml::map::Map::new();
+    let mut lists = Lists::new();
+    for (name, value) in as_table(v, field)? {
+        match value {
+            toml::Value::Array(items) => {
+                let f = format!("{field}.{name}");
+                let mut list = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    list.push(string(item, &format!("{f}[{i}]"))?.to_string());
+                }
+                lists.insert(name.clone(), list);
+            }
+            other => {
+                scalars.insert(name.clone(), other.clone());
+            }
+        }
+    }
+    Ok((properties(&toml::Value::Table(scalars), field)?, lists))
+}
+
 fn properties(v: &toml::Value, field: &str) -> Result<BTreeMap<String, Value>, LeadError> {
     let mut out = BTreeMap::new();
     for (name, value) in as_table(v, field)? {
@@ -519,6 +558,24 @@ fn time(v: &toml::Value, field: &str) -> Result<i64, LeadError> {
     })
 }
 
+/// `"wed 14:30"`: seconds after Monday 00:00.
+fn entry_time(text: &str) -> Result<u64, LeadError> {
+    let bad = || {
+        LeadError::new(
+            "entry_time",
+            format!("expected a day and a time such as \"wed 14:30\", found {text:?}"),
+        )
+    };
+    let (day, clock) = text.split_once(' ').ok_or_else(bad)?;
+    let day = crate::ir::Weekday::from_name(day).ok_or_else(bad)?;
+    let (h, m) = clock.split_once(':').ok_or_else(bad)?;
+    let (h, m) = match (h.len(), m.len(), h.parse::<u64>(), m.parse::<u64>()) {
+        (2, 2, Ok(h), Ok(m)) if h < 24 && m < 60 => (h, m),
+        _ => return Err(bad()),
+    };
+    Ok(day.index() as u64 * 86_400 + h * 3_600 + m * 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,7 +636,8 @@ mod tests {
         assert!(
             err("[[reactions]]\nevent = \"email.clicked\"").starts_with("`reactions[0]`: missing")
         );
-        assert!(err("[properties]\nroles = [\"a\"]").starts_with("`properties.roles`: expected"));
+        assert!(err("[properties]\nroles = [1]").starts_with("`properties.roles[0]`: expected"));
+        assert!(err("[properties]\nroles = { a = 1 }").starts_with("`properties.roles`: expected"));
         assert!(err("trigger = ").starts_with("not valid TOML"));
     }
 }

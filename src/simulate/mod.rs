@@ -19,6 +19,7 @@
 //! Only the simulated campaign's triggers are watched; other campaigns are
 //! entered through `enroll`, under their own `audience` and `reentry`.
 
+mod declared;
 mod engine;
 pub mod lead;
 pub mod prng;
@@ -128,6 +129,17 @@ pub enum StepKind {
         goal: String,
     },
     Suppressed,
+    /// The handler with this 1-based number started: the lead left its
+    /// place for the handler's block.
+    Handler {
+        handler: usize,
+        condition: String,
+    },
+    /// A send held back by the send window until its next opening.
+    Held {
+        email: String,
+        until: i64,
+    },
     NotAdmitted {
         why: String,
     },
@@ -164,6 +176,8 @@ impl StepKind {
             StepKind::Exit { .. } => "exit",
             StepKind::Goal { .. } => "goal",
             StepKind::Suppressed => "suppressed",
+            StepKind::Handler { .. } => "handler",
+            StepKind::Held { .. } => "held",
             StepKind::NotAdmitted { .. } => "not-admitted",
             StepKind::Split { .. } => "split",
             StepKind::FellOff => "fell-off",

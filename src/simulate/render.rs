@@ -63,6 +63,14 @@ fn step(s: &Step, sources: &SourceMap, file_name: &dyn Fn(FileId) -> String) -> 
             field("percent", json!(percent));
         }
         StepKind::End { why } => field("why", json!(why.name())),
+        StepKind::Handler { handler, condition } => {
+            field("handler", json!(handler));
+            field("condition", json!(condition));
+        }
+        StepKind::Held { email, until } => {
+            field("email", json!(email));
+            field("until", json!(until));
+        }
         StepKind::Suppressed | StepKind::FellOff => {}
     }
     m.insert("file".into(), json!(file_name(s.span.file)));
@@ -122,6 +130,18 @@ fn describe(kind: &StepKind) -> String {
         StepKind::Exit { reason: None } => "exit".to_string(),
         StepKind::Goal { goal } => format!("goal {goal} met: leaves"),
         StepKind::Suppressed => "suppressed: leaves".to_string(),
+        StepKind::Handler { handler, condition } => {
+            format!("handler {handler} (on {condition}) runs")
+        }
+        StepKind::Held { email, until } => {
+            let minute = until.rem_euclid(86_400) / 60;
+            format!(
+                "send {email} held until day {} {:02}:{:02} (send window)",
+                day(*until),
+                minute / 60,
+                minute % 60
+            )
+        }
         StepKind::NotAdmitted { why } => format!("not admitted: {why}"),
         StepKind::Split { arm, percent } => format!("split: arm {arm} ({percent}%)"),
         StepKind::FellOff => "falls off the end of the flow".to_string(),

@@ -217,6 +217,16 @@ fn satisfy(project: &ir::Project, model: Option<&str>, c: &Condition, lead: &mut
                 set(lead, model, left, v.clone());
             }
         }
+        ConditionKind::Contains {
+            property,
+            value: Value::String(v),
+        } => {
+            let list = lead.lists.entry(property.clone()).or_default();
+            if !list.contains(v) {
+                list.push(v.clone());
+            }
+        }
+        ConditionKind::Contains { .. } => {}
         ConditionKind::Event { event, .. } => {
             let argument = event.argument.as_ref().map(|a| match a {
                 EventArgument::Text(t) | EventArgument::Email(t) | EventArgument::Segment(t) => {
@@ -268,6 +278,9 @@ fn describe(lead: &Lead) -> String {
             Value::Bool(false) => format!("not {p}"),
         })
         .collect();
+    for (p, values) in &lead.lists {
+        parts.push(format!("{p} holding {values:?}"));
+    }
     for (model, score) in &lead.scores {
         if let Some(t) = score.total {
             parts.push(format!("a `{model}` score of {t}"));

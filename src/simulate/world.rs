@@ -34,6 +34,7 @@ pub(crate) struct Occurred {
 pub(crate) struct Pending {
     pub(crate) at: i64,
     pub(crate) properties: BTreeMap<String, Value>,
+    pub(crate) lists: BTreeMap<String, Vec<String>>,
     pub(crate) scores: BTreeMap<String, GivenScore>,
 }
 
@@ -41,6 +42,8 @@ pub(crate) struct World<'p> {
     pub(crate) project: &'p ir::Project,
     pub(crate) now: i64,
     pub(crate) properties: BTreeMap<String, Value>,
+    /// List-valued properties, for `contains`.
+    pub(crate) lists: BTreeMap<String, Vec<String>>,
     scores: BTreeMap<String, GivenScore>,
     /// Every event, past and future, in the order they became known.
     pub(crate) events: Vec<Occurred>,
@@ -58,6 +61,7 @@ impl<'p> World<'p> {
             .map(|c| Pending {
                 at: c.at,
                 properties: c.properties.clone(),
+                lists: c.lists.clone(),
                 scores: c.scores.clone(),
             })
             .collect();
@@ -66,6 +70,7 @@ impl<'p> World<'p> {
             project,
             now: 0,
             properties: lead.properties.clone(),
+            lists: lead.lists.clone(),
             scores: lead.scores.clone(),
             events: lead
                 .events
@@ -101,6 +106,7 @@ impl<'p> World<'p> {
         let changed = due > 0;
         for change in self.pending.drain(..due) {
             self.properties.extend(change.properties);
+            self.lists.extend(change.lists);
             for (model, score) in change.scores {
                 let entry = self.scores.entry(model).or_default();
                 if score.total.is_some() {
@@ -184,6 +190,13 @@ impl<'p> World<'p> {
                     .is_some_and(|v| values.iter().any(|x| same(&v, x)));
                 found != *negated
             }
+            ConditionKind::Contains { property, value } => match value {
+                Value::String(v) => self
+                    .lists
+                    .get(property)
+                    .is_some_and(|list| list.iter().any(|x| x == v)),
+                _ => false,
+            },
             ConditionKind::Event { event, within } => {
                 let since = match within {
                     Some(d) => self.now.saturating_sub(seconds(d)).saturating_add(1),
@@ -223,7 +236,12 @@ impl<'p> World<'p> {
             .iter()
             .filter(|c| component.is_none_or(|name| c.name == name))
             .flat_map(|c| &c.rules)
-            .map(|rule| rule.points as f64 * self.times_scored(&rule.kind, depth))
+            .map(|rule| {
+                capped(
+                    rule,
+                    rule.points as f64 * self.times_scored(&rule.kind, depth),
+                )
+            })
             .sum();
         Some(total)
     }
@@ -232,12 +250,28 @@ impl<'p> World<'p> {
     fn times_scored(&self, rule: &ScoreRuleKind, depth: u32) -> f64 {
         match rule {
             ScoreRuleKind::If(c) => f64::from(u8::from(self.eval(c, None, i64::MIN, depth + 1))),
-            ScoreRuleKind::On(EventSource::Event(event)) => self
-                .events
-                .iter()
-                .filter(|e| e.at <= self.now && matches(event, e))
-                .count() as f64,
-            ScoreRuleKind::On(EventSource::Inactive(d)) => self.inactive_periods(seconds(d)) as f64,
+            ScoreRuleKind::On(sources) => {
+                // An event that two of the rule's events name counts once.
+                let events = self
+                    .events
+                    .iter()
+                    .filter(|e| {
+                        e.at <= self.now
+                            && sources.iter().any(|s| match s {
+                                EventSource::Event(event) => matches(event, e),
+                                EventSource::Inactive(_) => false,
+                            })
+                    })
+                    .count();
+                let inactive: usize = sources
+                    .iter()
+                    .map(|s| match s {
+                        EventSource::Inactive(d) => self.inactive_periods(seconds(d)),
+                        EventSource::Event(_) => 0,
+                    })
+                    .sum();
+                (events + inactive) as f64
+            }
         }
     }
 
@@ -258,6 +292,18 @@ impl<'p> World<'p> {
             .windows(2)
             .filter(|w| w[1].saturating_sub(w[0]) >= period)
             .count()
+    }
+}
+
+/// A rule's points so far, bounded by its `max` (for negative points, at
+/// most `max` removed).
+fn capped(rule: &ir::ScoreRule, points: f64) -> f64 {
+    match rule.max {
+        Some(max) => {
+            let max = max as f64;
+            points.clamp(-max, max)
+        }
+        None => points,
     }
 }
 
@@ -324,8 +370,13 @@ fn windows(project: &ir::Project) -> BTreeSet<i64> {
         for rule in m.components.iter().flat_map(|c| &c.rules) {
             match &rule.kind {
                 ScoreRuleKind::If(c) => conditions.push(c),
-                ScoreRuleKind::On(EventSource::Inactive(d)) => inactive_sources.push(seconds(d)),
-                ScoreRuleKind::On(EventSource::Event(_)) => {}
+                ScoreRuleKind::On(sources) => {
+                    for source in sources {
+                        if let EventSource::Inactive(d) = source {
+                            inactive_sources.push(seconds(d));
+                        }
+                    }
+                }
             }
         }
     }

@@ -15,6 +15,17 @@ pub struct StringLit {
     /// The value with escapes decoded (merge tags are left as written).
     pub value: String,
     pub span: Span,
+    /// The `{{ … }}` merge tags of the string as written.
+    pub tags: Vec<MergeTag>,
+}
+
+/// `{{ contact.first_name }}` inside a string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeTag {
+    /// What stands between the braces, trimmed: `contact.first_name`.
+    pub path: String,
+    /// The tag, braces included.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +64,8 @@ pub enum ItemKind {
     Email,
     Scoring,
     Campaign,
+    /// The `properties { … }` block: it has no name.
+    Properties,
 }
 
 impl ItemKind {
@@ -63,6 +76,7 @@ impl ItemKind {
             "email" => ItemKind::Email,
             "scoring" => ItemKind::Scoring,
             "campaign" => ItemKind::Campaign,
+            "properties" => ItemKind::Properties,
             _ => return None,
         })
     }
@@ -74,6 +88,7 @@ pub enum Item {
     Email(EmailDef),
     Scoring(ScoringDef),
     Campaign(CampaignDef),
+    Properties(PropertiesDef),
 }
 
 impl Item {
@@ -83,15 +98,18 @@ impl Item {
             Item::Email(_) => ItemKind::Email,
             Item::Scoring(_) => ItemKind::Scoring,
             Item::Campaign(_) => ItemKind::Campaign,
+            Item::Properties(_) => ItemKind::Properties,
         }
     }
 
-    pub fn name(&self) -> &Ident {
+    /// The item's name; the `properties` block has none.
+    pub fn name(&self) -> Option<&Ident> {
         match self {
-            Item::Segment(s) => &s.name,
-            Item::Email(e) => &e.name,
-            Item::Scoring(s) => &s.name,
-            Item::Campaign(c) => &c.name,
+            Item::Segment(s) => Some(&s.name),
+            Item::Email(e) => Some(&e.name),
+            Item::Scoring(s) => Some(&s.name),
+            Item::Campaign(c) => Some(&c.name),
+            Item::Properties(_) => None,
         }
     }
 
@@ -102,6 +120,7 @@ impl Item {
             Item::Email(_) => "email",
             Item::Scoring(_) => "scoring model",
             Item::Campaign(_) => "campaign",
+            Item::Properties(_) => "properties block",
         }
     }
 }
@@ -111,6 +130,35 @@ pub struct SegmentDef {
     pub name: Ident,
     pub condition: Condition,
     pub span: Span,
+}
+
+/// `properties { industry: text in ["fintech"] … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertiesDef {
+    pub declarations: Vec<PropertyDecl>,
+    /// The `properties` keyword.
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyDecl {
+    pub name: Ident,
+    pub ty: PropertyType,
+    pub ty_span: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyType {
+    Text,
+    /// `text in ["a", "b"]`: one of the values (anything else in the list
+    /// is reported by the resolver).
+    Enum(Vec<Literal>),
+    Number,
+    Bool,
+    /// `list of text`.
+    TextList,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -174,15 +222,26 @@ pub struct ScoreRule {
     pub points: Option<i64>,
     pub points_span: Span,
     pub kind: ScoreRuleKind,
+    /// `max N` after an `on` rule: at most this many points in all (`None`
+    /// inside when too large to represent).
+    pub max: Option<ScoreMax>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreMax {
+    pub value: Option<u64>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScoreRuleKind {
-    /// `+15 if <condition>`: points while the condition holds.
-    If(Condition),
-    /// `+35 on <event>`: points each time the event happens.
-    On(EventSource),
+    /// `+15 if <condition>`: points while the condition holds (boxed: far
+    /// larger than the list of events).
+    If(Box<Condition>),
+    /// `+35 on <event>` or `+8 on <event> or <event>`: points each time
+    /// one of the events happens.
+    On(Vec<EventSource>),
 }
 
 /// What a trigger or an `on` rule listens to.
@@ -252,6 +311,37 @@ pub enum SettingKind {
         per: DurationLit,
     },
     Reentry(Reentry),
+    /// `on <condition> { … }`.
+    Handler {
+        condition: Condition,
+        body: Block,
+    },
+    /// `send during <days> <open>-<close>`.
+    SendWindow(SendWindowDef),
+}
+
+/// `send during mon-fri 09:00-17:00`, as written: the resolver checks the
+/// day names and the times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendWindowDef {
+    pub days: Vec<DaySpan>,
+    pub open: ClockLit,
+    pub close: ClockLit,
+}
+
+/// `mon` or `mon-fri`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaySpan {
+    pub first: Ident,
+    pub last: Option<Ident>,
+    pub span: Span,
+}
+
+/// A time of day as written, `09:00`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockLit {
+    pub text: String,
+    pub span: Span,
 }
 
 impl SettingKind {
@@ -265,6 +355,8 @@ impl SettingKind {
             SettingKind::Suppress(_) => "suppress",
             SettingKind::Cap { .. } => "cap",
             SettingKind::Reentry(_) => "reentry",
+            SettingKind::Handler { .. } => "on",
+            SettingKind::SendWindow(_) => "send during",
         }
     }
 }
@@ -419,6 +511,11 @@ pub enum TestTail {
         span: Span,
     },
     Within(DurationLit),
+    /// `contains "value"`: a list-valued property holds the value.
+    Contains {
+        value: Literal,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -66,6 +66,8 @@ fn is_token(rule: Rule) -> bool {
             | Rule::comma
             | Rule::equals
             | Rule::colon
+            | Rule::dash
+            | Rule::kw_during
             | Rule::kw_segment
             | Rule::kw_email
             | Rule::kw_emails
@@ -110,6 +112,14 @@ fn is_token(rule: Rule) -> bool {
             | Rule::kw_inactive
             | Rule::kw_if
             | Rule::kw_on
+            | Rule::kw_max
+            | Rule::kw_contains
+            | Rule::kw_properties
+            | Rule::kw_of
+            | Rule::kw_text
+            | Rule::kw_number
+            | Rule::kw_bool
+            | Rule::kw_list
     )
 }
 
@@ -195,6 +205,7 @@ impl Converter {
                 Rule::email_def => Item::Email(self.email(pair)?),
                 Rule::scoring_def => Item::Scoring(self.scoring(pair)?),
                 Rule::campaign_def => Item::Campaign(self.campaign(pair)?),
+                Rule::properties_def => Item::Properties(self.properties(pair)?),
                 Rule::EOI => continue,
                 _ => return Err(Bug(self.span(&pair), "item")),
             };
@@ -212,6 +223,8 @@ impl Converter {
 
     fn string(&self, pair: Pair<'_, Rule>) -> StringLit {
         let span = self.span(&pair);
+        let pair_text = pair.as_str();
+        let pair_start = pair.as_span().start();
         let mut value = String::new();
         for part in pair.into_inner() {
             let text = part.as_str();
@@ -221,7 +234,14 @@ impl Converter {
                 value.push_str(text);
             }
         }
-        StringLit { value, span }
+        let tags = crate::merge_tags::find(pair_text)
+            .into_iter()
+            .map(|tag| MergeTag {
+                path: tag.path.to_string(),
+                span: self.at(pair_start + tag.range.start, pair_start + tag.range.end),
+            })
+            .collect();
+        StringLit { value, span, tags }
     }
 
     fn duration(&mut self, pair: Pair<'_, Rule>) -> DurationLit {
@@ -358,15 +378,27 @@ impl Converter {
                 let body_rule = body.as_rule();
                 let mut bc = self.children(body);
                 let inner = bc.next("scoring rule condition")?;
+                let mut max = None;
                 let kind = match body_rule {
-                    Rule::score_if => ScoreRuleKind::If(self.condition(inner)?),
-                    Rule::score_on => ScoreRuleKind::On(self.event_source(inner)?),
+                    Rule::score_if => ScoreRuleKind::If(Box::new(self.condition(inner)?)),
+                    Rule::score_on => {
+                        let mut sources = vec![self.event_source(inner)?];
+                        for more in bc.rest() {
+                            if more.as_rule() == Rule::score_max {
+                                max = Some(self.score_max(more)?);
+                            } else {
+                                sources.push(self.event_source(more)?);
+                            }
+                        }
+                        ScoreRuleKind::On(sources)
+                    }
                     _ => return Err(Bug(rule_span, "scoring rule")),
                 };
                 rules.push(ScoreRule {
                     points,
                     points_span,
                     kind,
+                    max,
                     span: rule_span,
                 });
             }
@@ -379,6 +411,54 @@ impl Converter {
         Ok(ScoringDef {
             name,
             components,
+            span,
+        })
+    }
+
+    fn score_max(&mut self, pair: Pair<'_, Rule>) -> Result<ScoreMax> {
+        let span = self.span(&pair);
+        let mut c = self.children(pair);
+        let value = self.whole_number(&c.next("max points")?, "maximum");
+        Ok(ScoreMax { value, span })
+    }
+
+    fn properties(&mut self, pair: Pair<'_, Rule>) -> Result<PropertiesDef> {
+        let span = self.span(&pair);
+        let keyword = Span::new(self.file, span.start, span.start + "properties".len());
+        let mut declarations = Vec::new();
+        for decl in self.children(pair).rest() {
+            let decl_span = self.span(&decl);
+            let mut dc = self.children(decl);
+            let name = self.ident(dc.next("property name")?);
+            let ty_pair = dc.next("property type")?;
+            let ty_span = self.span(&ty_pair);
+            let ty = match ty_pair.as_rule() {
+                Rule::type_text => PropertyType::Text,
+                Rule::type_number => PropertyType::Number,
+                Rule::type_bool => PropertyType::Bool,
+                Rule::type_list => PropertyType::TextList,
+                Rule::type_enum => {
+                    let mut tc = self.children(ty_pair);
+                    let list = tc.next("enumeration")?;
+                    let values = list
+                        .into_inner()
+                        .filter(|p| !is_token(p.as_rule()))
+                        .map(|v| self.literal(v))
+                        .collect::<Result<Vec<_>>>()?;
+                    PropertyType::Enum(values)
+                }
+                _ => return Err(Bug(ty_span, "property type")),
+            };
+            declarations.push(PropertyDecl {
+                name,
+                ty,
+                ty_span,
+                span: decl_span,
+            });
+        }
+        Ok(PropertiesDef {
+            declarations,
+            keyword,
             span,
         })
     }
@@ -495,9 +575,35 @@ impl Converter {
                     }
                 })
             }
+            Rule::handler_setting => {
+                let condition = self.condition(c.next("handler condition")?)?;
+                let body = self.block(c.next("handler block")?)?;
+                SettingKind::Handler { condition, body }
+            }
+            Rule::window_setting => SettingKind::SendWindow(self.send_window(c)?),
             _ => return Err(Bug(span, "setting")),
         };
         Ok(Setting { kind, span })
+    }
+
+    fn send_window(&mut self, mut c: Children<'_>) -> Result<SendWindowDef> {
+        let days_pair = c.next("window days")?;
+        let mut days = Vec::new();
+        for day in self.children(days_pair).rest() {
+            let span = self.span(&day);
+            let mut dc = self.children(day);
+            let first = self.ident(dc.next("first day")?);
+            let last = dc.rest().next().map(|d| self.ident(d));
+            days.push(DaySpan { first, last, span });
+        }
+        let mut hc = self.children(c.next("window hours")?);
+        let clock = |pair: Pair<'_, Rule>| ClockLit {
+            text: pair.as_str().to_string(),
+            span: self.span(&pair),
+        };
+        let open = clock(hc.next("opening time")?);
+        let close = clock(hc.next("closing time")?);
+        Ok(SendWindowDef { days, open, close })
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Result<Block> {
@@ -814,6 +920,10 @@ impl Converter {
                 })
             }
             Rule::within => Ok(TestTail::Within(self.duration(c.next("within duration")?))),
+            Rule::contains => Ok(TestTail::Contains {
+                value: self.literal(c.next("contained value")?)?,
+                span,
+            }),
             _ => Err(Bug(span, "test tail")),
         }
     }

@@ -12,7 +12,7 @@ use std::ops::Range;
 fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
-        Rule::file | Rule::item => "`segment`, `email`, `scoring` or `campaign`",
+        Rule::file | Rule::item => "`segment`, `email`, `scoring`, `campaign` or `properties`",
         Rule::segment_def | Rule::kw_segment => "`segment`",
         Rule::email_def | Rule::kw_email => "`email`",
         Rule::email_field => "an email field (`subject`, `template`, `stage`, `preview`)",
@@ -28,6 +28,18 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::score_rule => "a scoring rule such as `+10 if …` or `+5 on …`",
         Rule::score_if | Rule::kw_if => "`if`",
         Rule::score_on | Rule::kw_on => "`on`",
+        Rule::score_max | Rule::kw_max => "`max`",
+        Rule::properties_def | Rule::kw_properties => "`properties`",
+        Rule::property_decl => "a property declaration such as `industry: text`",
+        Rule::property_type => {
+            "a property type (`text`, `text in [ … ]`, `number`, `bool` or `list of text`)"
+        }
+        Rule::type_text | Rule::type_enum | Rule::kw_text => "`text`",
+        Rule::type_number | Rule::kw_number => "`number`",
+        Rule::type_bool | Rule::kw_bool => "`bool`",
+        Rule::type_list | Rule::kw_list => "`list of text`",
+        Rule::kw_of => "`of`",
+        Rule::contains | Rule::kw_contains => "`contains`",
         Rule::campaign_def | Rule::kw_campaign => "`campaign`",
         Rule::campaign_member => "a setting or a flow statement",
         Rule::setting => "a campaign setting",
@@ -45,6 +57,12 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::reentry_never | Rule::kw_never => "`never`",
         Rule::reentry_always | Rule::kw_always => "`always`",
         Rule::reentry_after | Rule::kw_after => "`after`",
+        Rule::handler_setting => "a handler `on <condition> { … }`",
+        Rule::window_setting | Rule::kw_during => "`send during`",
+        Rule::window_days | Rule::window_day_span => "days such as `mon-fri` or `mon,wed,fri`",
+        Rule::window_hours => "hours such as `09:00-17:00`",
+        Rule::clock => "a time of day such as `09:00`",
+        Rule::dash => "`-`",
         Rule::statement | Rule::statement_kind => "a flow statement",
         Rule::label => "a label such as `retry:`",
         Rule::block => "a block `{ … }`",
@@ -111,7 +129,8 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
 }
 
 /// At most this many alternatives are listed; past it the list only confuses.
-const MAX_EXPECTED: usize = 6;
+/// (Seven: what may follow a property, `contains` included.)
+const MAX_EXPECTED: usize = 7;
 
 /// A failed parse of one item of a file.
 pub struct Failure<'a> {
@@ -179,7 +198,9 @@ pub fn syntax_error(failure: &Failure<'_>) -> Diagnostic {
             // Any statement's first word could be a label (`wait:`), and a
             // new item could follow any complete one; saying so beside what
             // the item itself needs only misleads.
+            // `send during` is tried wherever `send` could start a window.
             let noise = [
+                Rule::kw_during,
                 Rule::colon,
                 Rule::EOI,
                 Rule::item,
@@ -187,6 +208,7 @@ pub fn syntax_error(failure: &Failure<'_>) -> Diagnostic {
                 Rule::email_def,
                 Rule::scoring_def,
                 Rule::campaign_def,
+                Rule::properties_def,
             ];
             let noise: Vec<&str> = noise.iter().filter_map(|r| rule_name(*r)).collect();
             if names.iter().any(|n| !noise.contains(n)) {
@@ -230,6 +252,11 @@ fn is_setting(rule: Rule) -> bool {
             | Rule::suppress_setting
             | Rule::cap_setting
             | Rule::reentry_setting
+            | Rule::handler_setting
+            | Rule::window_setting
+            | Rule::kw_on
+            | Rule::kw_send
+            | Rule::kw_during
             | Rule::kw_title
             | Rule::kw_trigger
             | Rule::kw_audience

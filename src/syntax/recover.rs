@@ -129,10 +129,17 @@ fn item_starts(text: &str) -> Vec<usize> {
                     continue;
                 }
                 let header = tokens.get(i + 1).zip(tokens.get(i + 2));
-                let full_header = header
-                    .is_some_and(|(name, opener)| is_name_token(text, name) && opens(kind, opener));
+                let full_header = if kind == ItemKind::Properties {
+                    // `properties {`: the block has no name, and no
+                    // statement, setting or field is a word and a `{`.
+                    tokens.get(i + 1).is_some_and(|t| opens(kind, t))
+                } else {
+                    header.is_some_and(|(name, opener)| {
+                        is_name_token(text, name) && opens(kind, opener)
+                    })
+                };
                 let named = tokens.get(i + 1).is_some_and(|t| is_name_token(text, t));
-                if full_header || (braces == 0 && named) {
+                if full_header || (braces == 0 && named && kind != ItemKind::Properties) {
                     starts.push(start);
                     braces = 0;
                 }
@@ -201,7 +208,9 @@ fn broken_item(file: FileId, text: &str, chunk: Range<usize>) -> BrokenItem {
         })
     };
     let kind = word(tokens.first()).and_then(|(w, _, _)| ItemKind::from_keyword(w));
-    let name = kind.and_then(|_| ident(tokens.get(1)));
+    let name = kind
+        .filter(|k| *k != ItemKind::Properties)
+        .and_then(|_| ident(tokens.get(1)));
     let header_len = match (kind, &name) {
         (None, _) => 0,
         (Some(_), None) => 1,

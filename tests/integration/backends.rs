@@ -19,7 +19,10 @@
 //!   number is both an integer and a number, so it matches both branches and
 //!   fails the `oneOf` although Klaviyo accepts it (the spec's quirk);
 //! - `readOnly`, `writeOnly`, `example`, `discriminator` are dropped (not
-//!   validation keywords in draft 07).
+//!   validation keywords in draft 07);
+//! - `format: time` is dropped: OpenAPI 3.0 defines no such format, and
+//!   draft 07's requires a UTC offset, which Klaviyo's `delay_until_time`
+//!   (a time of day beside its own `timezone`) cannot carry.
 //!
 //! **ASL**: asl-validator 4.0.0 fills in every state's `QueryLanguage`
 //! (`JSONPath` by default) before running its schemas, whose states require
@@ -160,6 +163,10 @@ pub(crate) fn openapi_to_json_schema(value: &Value) -> Value {
                             .replace("#/components/schemas/", "#/definitions/");
                         out.insert(k.clone(), json!(r));
                     }
+                    // OpenAPI 3.0 defines no `time` format; JSON Schema's
+                    // needs a UTC offset, which a time of day beside its own
+                    // `timezone` (Klaviyo's time delays) cannot carry.
+                    "format" if v == "time" => {}
                     "oneOf" if is_integer_number_quirk(v) => {
                         out.insert("anyOf".into(), openapi_to_json_schema(v));
                     }
@@ -586,10 +593,14 @@ fn ir_target(flow: &ir::Flow, t: IrTarget, skip_jumps: bool) -> Option<String> {
 
 fn ir_reachable(flow: &ir::Flow) -> BTreeSet<usize> {
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = match flow.entry {
-        IrTarget::Node(i) => vec![i],
-        IrTarget::FallOff => vec![],
-    };
+    // Handlers' blocks are entered from anywhere: they are roots too.
+    let mut stack: Vec<usize> = std::iter::once(flow.entry)
+        .chain(flow.handlers.iter().map(|h| h.entry))
+        .filter_map(|t| match t {
+            IrTarget::Node(i) => Some(i),
+            IrTarget::FallOff => None,
+        })
+        .collect();
     while let Some(i) = stack.pop() {
         if seen.insert(i) {
             for s in flow.nodes[i].kind.successors() {
@@ -694,6 +705,10 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
         let reached = boundary(id, Some(instance));
         let mut allowed = expected.clone();
         allowed.insert(None); // goals and suppression end any path
+                              // A handler's check may start it from any step (`(on<n>)`).
+        for n in 1..=flow.handlers.len() {
+            allowed.insert(Some(format!("(on{n})")));
+        }
         if let Some(extra) = reached.iter().find(|r| !allowed.contains(r)) {
             problems.push(format!(
                 "`{instance}` leads to {extra:?}, the IR only to {expected:?}"
@@ -1379,4 +1394,275 @@ fn typed_origins_name_ir_nodes_or_campaign_parts() {
             }
         }
     }
+}
+
+// ── handlers and send windows (language v1) ──
+
+const V1_FLOW: &str = r#"
+email recording { subject "Recording" template "w/recording" }
+email case_study { subject "Case study" template "w/case" }
+
+campaign post_webinar {
+  trigger webinar.attended("observability-q3")
+  goal meeting_booked when meeting.booked
+  suppress when unsubscribed or bounced or complained
+  cap 2 emails per 7d
+  send during mon-fri 09:00-17:00
+  on demo.requested {
+    handoff sales { note "Asked for a demo during the webinar follow-up." }
+  }
+  on page.visited("/pricing") {
+    notify owner "Read the pricing page."
+    goto last
+  }
+  send recording
+  wait 4d
+  send case_study
+  last: wait 7d
+  exit "done"
+}
+"#;
+
+const WINDOW_ONLY: &str = r#"
+email recording { subject "Recording" template "w/recording" }
+
+campaign office_hours {
+  trigger webinar.attended("q3")
+  goal meeting_booked when meeting.booked
+  suppress when unsubscribed or bounced or complained
+  send during mon,wed,fri-sun 08:30-24:00
+  send recording
+  wait 2d
+  exit
+}
+"#;
+
+#[test]
+fn asl_runs_handlers_and_send_windows_and_validates() {
+    let (_, project) = compile_text("post_webinar.nurture", V1_FLOW);
+    let validator = asl_validator_schema();
+    let aws = aws_asl_schema();
+    let files = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let traced = &files[0];
+    let machine = parse(&traced.file);
+    assert!(asl_validator_errors(&validator, &machine).is_empty());
+    assert!(schema_errors(&aws, &machine).is_empty());
+    let g = graph_of("asl", traced);
+    assert_eq!(structural_problems(&g, false), Vec::<String>::new());
+    let campaign = campaign_of(&project, &traced.file.path);
+    assert_eq!(
+        equivalence_problems("asl", campaign, &g),
+        Vec::<String>::new()
+    );
+    let states = &machine["States"];
+    // A handler starts by marking itself run, then its block.
+    assert_eq!(states["(on1)"]["ResultPath"], "$.campaign.handled.on1");
+    assert_eq!(states["(on1)"]["Next"], "on1.1");
+    assert_eq!(states["(on2)"]["Next"], "on2.1");
+    // Its condition is a guard, at most once per execution.
+    let guards = states["(campaign)"]["Result"]["guards"].as_array().unwrap();
+    let handler = guards.iter().find(|g| g["name"] == "handler:1").unwrap();
+    assert_eq!(
+        handler["condition"]["all"][1],
+        json!({"not": {"handled": "on1"}})
+    );
+    // Every send waits for the window's next opening before its guard.
+    assert_eq!(
+        states["1"]["Parameters"]["Payload"]["window"],
+        json!({"days": ["mon", "tue", "wed", "thu", "fri"], "open": "09:00", "close": "17:00"})
+    );
+    assert_eq!(states["1"]["Next"], "1/window-wait");
+    assert_eq!(
+        states["1/window-wait"]["TimestampPath"],
+        "$.window.opens_at"
+    );
+    assert_eq!(states["1/window-wait"]["Next"], "1/window-open");
+    assert_eq!(states["1/window-open"]["Type"], "Task");
+    assert_eq!(states["1/send"]["Type"], "Task");
+}
+
+#[test]
+fn klaviyo_delays_sends_until_the_window_opens_and_validates() {
+    let (_, project) = compile_text("office_hours.nurture", WINDOW_ONLY);
+    let files = build(
+        emit::klaviyo::klaviyo_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let validator = klaviyo_schema();
+    let doc = parse(&files[0].file);
+    assert_eq!(schema_errors(&validator, &doc), Vec::<String>::new());
+    let actions = doc["data"]["attributes"]["definition"]["actions"]
+        .as_array()
+        .unwrap();
+    let delay = actions.iter().find(|a| a["temporary_id"] == "1").unwrap();
+    assert_eq!(delay["type"], "time-delay");
+    assert_eq!(
+        delay["data"],
+        json!({"unit": "days", "value": 0, "timezone": "profile", "delay_until_time": "08:30:00",
+               "delay_until_weekdays": ["monday", "wednesday", "friday", "saturday", "sunday"]})
+    );
+    assert_eq!(delay["links"]["next"], "1/send");
+    let g = graph_of("klaviyo", &files[0]);
+    assert_eq!(structural_problems(&g, true), Vec::<String>::new());
+    let campaign = campaign_of(&project, &files[0].file.path);
+    assert_eq!(
+        equivalence_problems("klaviyo", campaign, &g),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn handlers_and_windows_the_platforms_cannot_run_are_errors() {
+    let (_, project) = compile_text("post_webinar.nurture", V1_FLOW);
+    let codes = |backend: Backend, project: &ir::Project| -> Vec<(Code, String)> {
+        match backend(project, &Config::default(), IdMode::Placeholders) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds
+                .iter()
+                .map(|d| (d.code, d.primary.message.clone()))
+                .collect(),
+        }
+    };
+    assert_eq!(
+        codes(emit::klaviyo::klaviyo_traced, &project),
+        [
+            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
+            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
+        ]
+    );
+    assert_eq!(
+        codes(emit::hubspot::hubspot_traced, &project),
+        [
+            (Code::UnsupportedOnHubspot, "send window".to_string()),
+            (Code::UnsupportedOnHubspot, "handler".to_string()),
+            (Code::UnsupportedOnHubspot, "handler".to_string()),
+        ]
+    );
+}
+
+const V1_VALUES: &str = r#"
+properties {
+  industry: text in ["fintech", "saas"]
+  role: text
+  unsubscribed: bool
+  tech_stack: list of text
+}
+email hello {
+  subject "Hi {{ contact.first_name }}, a note for {{ contact.role }} at {{ company.name }} ({{ webinar.title }})"
+  template "hello"
+}
+campaign values {
+  trigger form.submitted("f")
+  audience industry in ["fintech", "saas"] and role == "cto" and tech_stack contains "salesforce"
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send hello
+  notify sales "{{ contact.email }} at {{ company.name }}"
+  exit
+}
+"#;
+
+fn one_file(backend: Backend, text: &str) -> (Value, Traced) {
+    let (_, project) = compile_text("values.nurture", text);
+    let mut files = build(backend, &project, &Config::default(), IdMode::Placeholders);
+    let traced = files.remove(0);
+    (parse(&traced.file), traced)
+}
+
+#[test]
+fn merge_tags_are_written_in_each_platform_syntax() {
+    let (klaviyo, traced) = one_file(emit::klaviyo::klaviyo_traced, V1_VALUES);
+    let text = klaviyo.to_string();
+    assert!(
+        text.contains("Hi {{ person.first_name }}, a note for {{ person|lookup:'role' }} at {{ person.organization }} ({{ webinar.title }})"),
+        "{text}"
+    );
+    assert!(text.contains("{{ person.email }} at {{ person.organization }}"));
+    assert!(!text.contains("contact."));
+    assert_eq!(
+        schema_errors(&klaviyo_schema(), &klaviyo),
+        Vec::<String>::new()
+    );
+    assert_eq!(traced.file.path, "klaviyo/values.json");
+
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, V1_VALUES);
+    let text = hubspot.to_string();
+    assert!(
+        text.contains("{{ enrolled_object.email }} at {{ enrolled_object.company }}"),
+        "{text}"
+    );
+
+    let (asl, _) = one_file(emit::asl::asl_traced, V1_VALUES);
+    assert!(asl
+        .to_string()
+        .contains("Hi {{ contact.first_name }}, a note for {{ contact.role }}"));
+}
+
+#[test]
+fn a_company_tag_other_than_its_name_is_unsupported_on_klaviyo_and_hubspot() {
+    // In the subject (which HubSpot does not send: its emails are
+    // referenced by id) and in the internal alert.
+    let text = V1_VALUES.replace("{{ company.name }}", "{{ company.size }}");
+    let (_, project) = compile_text("values.nurture", &text);
+    for (backend, code) in [
+        (
+            emit::klaviyo::klaviyo_traced as Backend,
+            Code::UnsupportedOnKlaviyo,
+        ),
+        (emit::hubspot::hubspot_traced, Code::UnsupportedOnHubspot),
+    ] {
+        let ds = backend(&project, &Config::default(), IdMode::Placeholders).unwrap_err();
+        assert!(!ds.is_empty());
+        for d in &ds {
+            assert_eq!(d.code, code);
+            assert!(d.message.contains("company.size"), "{}", d.message);
+        }
+    }
+    build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+}
+
+#[test]
+fn hubspot_uses_enumeration_operators_for_declared_values_and_contains() {
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, V1_VALUES);
+    let text = hubspot.to_string();
+    assert!(
+        text.contains(
+            r#""operationType":"ENUMERATION","operator":"IS_ANY_OF","values":["fintech","saas"]"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#""operator":"CONTAINS_ALL","values":["salesforce"]"#));
+    // `role` is declared `text`, not an enumeration: still a string filter.
+    assert!(
+        text.contains(r#""operationType":"MULTISTRING","operator":"IS_EQUAL_TO","values":["cto"]"#)
+    );
+    // Without the declaration, `industry in [...]` is a string filter too.
+    let undeclared = V1_VALUES.replace(
+        "  industry: text in [\"fintech\", \"saas\"]\n",
+        "  industry: text\n",
+    );
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, &undeclared);
+    assert!(!hubspot.to_string().contains("IS_ANY_OF"));
+}
+
+#[test]
+fn klaviyo_tests_contains_with_its_list_filter() {
+    let (klaviyo, _) = one_file(emit::klaviyo::klaviyo_traced, V1_VALUES);
+    let text = klaviyo.to_string();
+    assert!(
+        text.contains(r#""filter":{"type":"list","operator":"contains","value":"salesforce"}"#),
+        "{text}"
+    );
 }

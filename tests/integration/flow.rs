@@ -496,6 +496,8 @@ fn eval(project: &ir::Project, lead: &Lead, c: &ir::Condition) -> bool {
             let member = quantity(lead, left).is_some_and(|v| values.contains(&v));
             member != *negated
         }
+        // These leads have no list-valued properties.
+        ConditionKind::Contains { .. } => false,
         ConditionKind::Event { event, within } => {
             let happened: &[(&str, u64)] = match event.kind {
                 EventKind::PageVisited => &lead.visits,

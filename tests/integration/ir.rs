@@ -32,7 +32,21 @@ fn buildable_projects() -> Vec<Vec<std::path::PathBuf>> {
     if !examples.is_empty() {
         projects.push(examples);
     }
+    projects.push(files_below(&root().join(V1_EXAMPLE), "nurture"));
     projects
+}
+
+/// The example of language v1's handlers and send windows (not under
+/// `examples/`, which builds for every target).
+const V1_EXAMPLE: &str = "tests/projects/post_webinar_v1";
+
+#[test]
+fn v1_example_ir_snapshot() {
+    let (sources, c) = compile_files(&files_below(&root().join(V1_EXAMPLE), "nurture"));
+    assert!(!c.has_errors());
+    for file in nurturec::emit::ir_json(&c.project, &sources) {
+        insta::assert_snapshot!(file.contents);
+    }
 }
 
 #[test]

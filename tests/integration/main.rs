@@ -33,4 +33,5 @@ mod projects;
 mod properties;
 mod simulate;
 mod simulate_properties;
+mod simulate_values;
 mod snapshots_hygiene;

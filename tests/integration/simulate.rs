@@ -714,6 +714,14 @@ fn the_examples_campaign_tests_pass() {
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }
 
+/// The v1 example (a handler and a send window) and its timelines.
+#[test]
+fn the_v1_example_campaign_tests_pass() {
+    let o = run(&["test", "tests/projects/post_webinar_v1"], None, &[]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("2 passed"), "{}", stdout(&o));
+}
+
 mod lead_files {
     use nurturec::simulate::{lead::parse_duration, CampaignTest, Lead};
     use proptest::prelude::*;
@@ -797,6 +805,22 @@ fn json_traces_validate_against_the_schema() {
             simulate::simulate(&spin_compilation.project, campaign, &lead(""), &budget).unwrap();
         documents.push(simulate::json(&trace, &spin_sources, &spin_name));
     }
+    // Handlers and held sends (language v1).
+    for (text, campaign, lead_text) in [
+        (
+            HANDLERS,
+            "post_webinar",
+            "[[events]]\nat = \"2d\"\nevent = \"demo.requested\"",
+        ),
+        (WINDOWED, "office_hours", "entry_time = \"fri 18:00\""),
+    ] {
+        let (v1_sources, v1) = compile_text("v1.nurture", text);
+        let trace =
+            simulate::simulate(&v1.project, campaign, &lead(lead_text), &Options::default())
+                .unwrap();
+        let v1_name = |f: nurturec::span::FileId| v1_sources.name(f).to_string();
+        documents.push(simulate::json(&trace, &v1_sources, &v1_name));
+    }
     for doc in &documents {
         let errors: Vec<String> = validator.iter_errors(doc).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:?}\n{doc:#}");
@@ -818,6 +842,8 @@ fn json_traces_validate_against_the_schema() {
         "split",
         "fell-off",
         "end",
+        "handler",
+        "held",
     ];
     for kind in all {
         assert!(
@@ -829,6 +855,189 @@ fn json_traces_validate_against_the_schema() {
     let mut broken = documents[0].clone();
     broken["trace"][0]["kind"] = Value::from("teleport");
     assert!(!validator.is_valid(&broken));
+}
+
+// ── handlers and send windows (language v1) ──
+
+const HANDLERS: &str = r#"
+email recording { subject "Recording" template "w/recording" }
+email case_study { subject "Case study" template "w/case" }
+email pricing { subject "Pricing" template "w/pricing" }
+
+campaign post_webinar {
+  trigger webinar.attended("q3")
+  goal meeting_booked when meeting.booked
+  suppress when unsubscribed
+  on demo.requested {
+    handoff sales { note "Asked for a demo." }
+  }
+  on lead_status == "sql" {
+    notify owner "Became an SQL."
+    goto nurture
+  }
+  nurture: send recording
+  wait 4d
+  send case_study
+  wait 7d
+  exit "done"
+}
+"#;
+
+fn run_handlers(lead_text: &str) -> Trace {
+    run_text(HANDLERS, "post_webinar", lead_text, &Options::default())
+}
+
+#[test]
+fn a_handler_runs_the_moment_its_condition_starts_to_hold_even_in_a_wait() {
+    let t = run_handlers("[[events]]\nat = \"50h\"\nevent = \"demo.requested\"");
+    assert_eq!(
+        summary(&t),
+        [
+            (0, "enter", String::new()),
+            (0, "send", "recording".into()),
+            (2, "handler", String::new()),
+            (2, "handoff", "sales".into()),
+        ]
+    );
+    assert_eq!(t.steps[2].seconds, 50 * 3_600);
+    assert_eq!(
+        t.steps[2].kind,
+        StepKind::Handler {
+            handler: 1,
+            condition: "demo.requested".into()
+        }
+    );
+}
+
+#[test]
+fn suppression_then_goals_then_handlers_at_one_instant() {
+    let both = "[[events]]\nat = \"2d\"\nevent = \"demo.requested\"\n\
+                [[events]]\nat = \"2d\"\nevent = \"meeting.booked\"";
+    assert_eq!(kinds(&run_handlers(both)).last(), Some(&"goal"));
+    let suppressed = "[[events]]\nat = \"2d\"\nevent = \"demo.requested\"\n\
+                      [[changes]]\nat = \"2d\"\nproperties = { unsubscribed = true }";
+    assert_eq!(kinds(&run_handlers(suppressed)).last(), Some(&"suppressed"));
+    // Two handlers at one instant: the first in source order runs.
+    let two = "[[events]]\nat = \"2d\"\nevent = \"demo.requested\"\n\
+               [[changes]]\nat = \"2d\"\nproperties = { lead_status = \"sql\" }";
+    let t = run_handlers(two);
+    assert_eq!(
+        t.steps
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StepKind::Handler { handler, .. } => Some(*handler),
+                _ => None,
+            })
+            .collect::<Vec<_>>(),
+        [1]
+    );
+    assert_eq!(kinds(&t).last(), Some(&"handoff"));
+}
+
+#[test]
+fn a_handler_runs_again_only_after_a_goto_brings_the_lead_back() {
+    // sql on day 1 (runs, goes back to `nurture`), cold on day 2, sql again
+    // on day 3 (starts to hold again: runs again).
+    let t = run_handlers(
+        "[[changes]]\nat = \"1d\"\nproperties = { lead_status = \"sql\" }\n\
+         [[changes]]\nat = \"2d\"\nproperties = { lead_status = \"cold\" }\n\
+         [[changes]]\nat = \"3d\"\nproperties = { lead_status = \"sql\" }",
+    );
+    assert_eq!(
+        summary(&t),
+        [
+            (0, "enter", String::new()),
+            (0, "send", "recording".into()),
+            (1, "handler", String::new()),
+            (1, "notify", "owner".into()),
+            (1, "send", "recording".into()),
+            (3, "handler", String::new()),
+            (3, "notify", "owner".into()),
+            (3, "send", "recording".into()),
+            (7, "send", "case_study".into()),
+            (14, "exit", "done".into()),
+        ]
+    );
+    // A condition that keeps holding does not start again.
+    let held = run_handlers("[[changes]]\nat = \"1d\"\nproperties = { lead_status = \"sql\" }");
+    assert_eq!(kinds(&held).iter().filter(|k| **k == "handler").count(), 1);
+}
+
+const WINDOWED: &str = r#"
+email recording { subject "Recording" template "w/recording" }
+email case_study { subject "Case study" template "w/case" }
+
+campaign office_hours {
+  trigger webinar.attended("q3")
+  goal meeting_booked when meeting.booked
+  suppress when unsubscribed
+  send during mon-fri 09:00-17:00
+  send recording
+  wait 1d
+  send case_study
+  exit
+}
+"#;
+
+#[test]
+fn a_send_window_holds_sends_until_its_next_opening() {
+    // Entered on a Friday at 18:00: the window opens on Monday at 09:00.
+    let t = run_text(
+        WINDOWED,
+        "office_hours",
+        "entry_time = \"fri 18:00\"",
+        &Options::default(),
+    );
+    let times: Vec<(i64, &str)> = t.steps.iter().map(|s| (s.seconds, s.kind.name())).collect();
+    let monday_nine = 2 * DAY + 15 * 3_600;
+    assert_eq!(
+        times,
+        [
+            (0, "enter"),
+            (0, "held"),
+            (monday_nine, "send"),
+            // The wait counts from the send: Tuesday 09:00, inside the window.
+            (monday_nine + DAY, "send"),
+            (monday_nine + DAY, "exit"),
+        ]
+    );
+    assert_eq!(
+        t.steps[1].kind,
+        StepKind::Held {
+            email: "recording".into(),
+            until: monday_nine
+        }
+    );
+    // Inside the window nothing waits; the default clock starts on a
+    // Monday at 00:00, before the opening.
+    let open = run_text(
+        WINDOWED,
+        "office_hours",
+        "entry_time = \"wed 10:00\"",
+        &Options::default(),
+    );
+    assert!(!kinds(&open).contains(&"held"));
+    let midnight = run_text(WINDOWED, "office_hours", "", &Options::default());
+    assert_eq!(midnight.steps[2].seconds, 9 * 3_600);
+}
+
+#[test]
+fn a_goal_met_while_a_send_is_held_ends_the_run() {
+    let t = run_text(
+        WINDOWED,
+        "office_hours",
+        "entry_time = \"sat 10:00\"\n[[events]]\nat = \"1d\"\nevent = \"meeting.booked\"",
+        &Options::default(),
+    );
+    assert_eq!(kinds(&t), ["enter", "held", "goal"]);
+}
+
+#[test]
+fn a_malformed_entry_time_is_a_lead_file_error() {
+    for bad in ["\"friday 18:00\"", "\"fri 9:00\"", "\"fri 24:00\"", "18"] {
+        let e = Lead::from_toml(&format!("entry_time = {bad}")).unwrap_err();
+        assert_eq!(e.field, "entry_time", "{bad}");
+    }
 }
 
 /// Every `missing-exit`, `endless-loop` and `cadence-cap` of the test cases
@@ -914,4 +1123,119 @@ fn witnesses_show_what_the_diagnostics_say() {
         witnessed * 2 > total,
         "only {witnessed} of {total} diagnostics have a witness"
     );
+}
+
+/// The checks' verdict on handlers held to the simulator: campaigns with
+/// handlers that check clean, run against many leads whose handler events
+/// fall at random times (a fixed pseudo-random sequence), never fall off a
+/// flow and never send more than their cap in a window.
+#[test]
+fn clean_campaigns_with_handlers_keep_their_promises_in_the_simulator() {
+    let example =
+        std::fs::read_to_string(root().join("tests/projects/post_webinar_v1/post_webinar.nurture"))
+            .unwrap();
+    let skips_ahead = r#"
+email recording { subject "Recording" template "w/recording" }
+email pricing { subject "Pricing" template "w/pricing" }
+campaign skips_ahead_once {
+  trigger webinar.attended("q9")
+  goal booked when meeting.booked
+  suppress when unsubscribed or bounced or complained
+  cap 2 emails per 7d
+  on page.visited("/pricing") {
+    goto pricing
+  }
+  on demo.requested {
+    wait 1d
+    notify owner "Asked for a demo."
+    goto done
+  }
+  send recording
+  wait 7d
+  pricing: send pricing
+  done: wait 7d
+  exit
+}
+"#;
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: u64| {
+        // xorshift64*: deterministic, good enough to spread event times.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d) % below
+    };
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    for (text, campaign, role) in [
+        (example.as_str(), "post_webinar", "sre"),
+        (skips_ahead, "skips_ahead_once", "sre"),
+    ] {
+        let (_, compilation) = compile_text("t.nurture", text);
+        assert!(
+            compilation.diagnostics.is_empty(),
+            "{:?}",
+            compilation.diagnostics
+        );
+        let c = compilation
+            .project
+            .campaigns
+            .iter()
+            .find(|c| c.name == campaign)
+            .unwrap();
+        let cap = c.cap.unwrap();
+        let (mut handled, mut held) = (0, 0);
+        for _ in 0..200 {
+            let mut lead_text = format!(
+                "entry_time = \"{} {:02}:{:02}\"\n[properties]\nrole = \"{role}\"\n",
+                days[next(7) as usize],
+                next(24),
+                next(4) * 15
+            );
+            for (event, argument) in [
+                ("demo.requested", None),
+                ("page.visited", Some("/pricing")),
+                ("meeting.booked", None),
+            ] {
+                if next(3) > 0 {
+                    let at = next(40 * 24);
+                    lead_text.push_str(&format!(
+                        "[[events]]\nat = \"{at}h\"\nevent = \"{event}\"\n"
+                    ));
+                    if let Some(a) = argument {
+                        lead_text.push_str(&format!("argument = \"{a}\"\n"));
+                    }
+                }
+            }
+            let trace = simulate::simulate(
+                &compilation.project,
+                campaign,
+                &lead(&lead_text),
+                &Options::default(),
+            )
+            .unwrap();
+            assert!(!kinds(&trace).contains(&"fell-off"), "{lead_text}");
+            handled += kinds(&trace).iter().filter(|k| **k == "handler").count();
+            held += kinds(&trace).iter().filter(|k| **k == "held").count();
+            let sends: Vec<i64> = trace
+                .steps
+                .iter()
+                .filter(|s| s.kind.name() == "send")
+                .map(|s| s.seconds)
+                .collect();
+            let n = usize::try_from(cap.sends).unwrap();
+            for w in sends.windows(n + 1) {
+                assert!(
+                    w[n] - w[0] >= i64::try_from(cap.per.seconds).unwrap(),
+                    "{campaign}: sends {sends:?} break the cap\n{lead_text}"
+                );
+            }
+        }
+        // The leads do exercise the handlers (and the example's window).
+        assert!(handled > 50, "{campaign}: {handled} handler runs");
+        assert_eq!(
+            held > 0,
+            c.send_window.is_some(),
+            "{campaign}: {held} held sends"
+        );
+    }
 }

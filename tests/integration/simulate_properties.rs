@@ -128,6 +128,7 @@ fn build_lead(r: &RandomLead, project: &ir::Project, triggers: usize) -> Lead {
             Some(hours) => lead.changes.push(lead::Change {
                 at: i64::from(*hours) * HOUR,
                 properties: BTreeMap::from([(name, Value::Bool(*value))]),
+                lists: BTreeMap::new(),
                 scores: BTreeMap::new(),
             }),
             None => {

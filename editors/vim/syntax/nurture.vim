@@ -65,6 +65,10 @@ syn match   nurtureStage       "\<\%(awareness\|consideration\|decision\|retenti
 " flow statements
 exe 'syn match nurtureFlow "\<\%(wait\|until\|branch\|split\|note\|task\|due\|exit\)\>' . s:notop . '"'
 exe 'syn match nurtureFlow "\<\%(send\|enroll\|handoff\|notify\)\>' . s:notop . '" nextgroup=nurtureRef skipwhite'
+" the send window: `send during mon-fri 09:00-17:00`
+syn match   nurtureSetting     "\<send\s\+during\>\ze\s\+\%(mon\|tue\|wed\|thu\|fri\|sat\|sun\)\>"
+syn match   nurtureNumber      "\<\d\d\=:\d\d\>"
+syn match   nurtureWeekday     "\%(\<send\s\+during\s\+\%(\w\+\s*[-,]\s*\)*\)\@<=\<\%(mon\|tue\|wed\|thu\|fri\|sat\|sun\)\>"
 exe 'syn match nurtureFlow "\<goto\>' . s:notop . '" nextgroup=nurtureLabelRef skipwhite'
 exe 'syn match nurtureFlow "\<set\>' . s:notop . '" nextgroup=nurtureProperty skipwhite'
 
@@ -91,6 +95,11 @@ syn match   nurtureEvent       "\<event\ze\s*("
 syn match   nurtureEventArgs   "(\s*\h\w*\s*)" contained contains=nurtureDelimiter,nurtureRef
 syn match   nurtureScore       "\<score\>\%(\.\h\w*\>\)\="
 syn match   nurtureOperator    "\<inactive\>\ze\s*\d"
+syn match   nurtureOperator    "\<contains\>\ze\s*[\"0-9-]"
+syn match   nurtureOperator    "\<max\>\ze\s*\d"
+" the `properties { name: type }` block
+syn match   nurtureItem        "^\s*\zsproperties\>\ze\s*{"
+syn match   nurtureType        "\%(:\s*\)\@<=\%(list\s\+of\s\+text\|text\|number\|bool\)\>"
 
 " items: `segment name =`, `email name {`, ... (or any of them at column 1)
 syn match   nurtureItem        "\<segment\>\ze\s\+\h\w*\s*=" nextgroup=nurtureDefName skipwhite
@@ -117,12 +126,14 @@ hi def link nurtureOperator    Operator
 hi def link nurtureComparison  Operator
 hi def link nurtureAssign      Operator
 hi def link nurtureConditional Conditional
+hi def link nurtureType         Type
 hi def link nurtureItem        Structure
 hi def link nurtureDefName     Function
 hi def link nurtureComponent   Identifier
 hi def link nurtureSetting     Keyword
 hi def link nurtureField       Keyword
 hi def link nurtureStage       Constant
+hi def link nurtureWeekday     Constant
 hi def link nurtureFlow        Statement
 hi def link nurtureLabel       Label
 hi def link nurtureLabelRef    Label

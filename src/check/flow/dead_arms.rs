@@ -306,6 +306,9 @@ impl<'c> Atom<'c> {
                 seconds: d.seconds,
                 positive: true,
             }),
+            // Opaque: a list holds several values at once, so no set of
+            // values describes it; only the same test implies it.
+            ConditionKind::Contains { .. } => None,
             _ => None,
         }
     }

@@ -49,6 +49,12 @@ pub enum Edge {
     Goto,
     /// From [`Vertex::Start`] to the first statement.
     Entry,
+    /// From [`Vertex::Start`] into the handler with this index. A handler
+    /// can run wherever the lead is, but drawing that edge from every
+    /// statement would give every loop a way out; like goals, a handler
+    /// never makes a path end properly, so it is entered from the start,
+    /// and `cadence` adds the starts from every statement it needs.
+    Handler(usize),
 }
 
 impl From<ir::EdgeKind> for Edge {
@@ -105,6 +111,9 @@ impl<'c> FlowGraph<'c> {
             Target::Node(_) | Target::FallOff => fall_off,
         };
         graph.add_edge(start, vertex(flow.entry), Edge::Entry);
+        for (h, handler) in flow.handlers.iter().enumerate() {
+            graph.add_edge(start, vertex(handler.entry), Edge::Handler(h));
+        }
         for (i, node) in flow.nodes.iter().enumerate() {
             let from = NodeIndex::new(i);
             for e in node.kind.edges() {

@@ -5,7 +5,7 @@
 use super::graph::{child_blocks, Arm, Edge, FlowGraph};
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{self, NodeKind};
+use crate::ir::{self, NodeKind, Target};
 use petgraph::visit::EdgeRef;
 
 /// One diagnostic per run of consecutive unreachable statements of a block.
@@ -79,7 +79,7 @@ fn unreachable_run(g: &FlowGraph<'_>, run: &[usize]) -> Option<Diagnostic> {
 /// One diagnostic per reachable statement with a path past the end of the
 /// flow; an empty flow is reported on the campaign's name.
 pub(super) fn missing_exits(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
-    if campaign.flow.nodes.is_empty() {
+    if campaign.flow.blocks.first().is_none_or(Vec::is_empty) {
         out.push(
             Diagnostic::new(
                 Code::MissingExit,
@@ -90,6 +90,19 @@ pub(super) fn missing_exits(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mu
             .with_help("add the flow after the settings, ending every path with `exit`, `handoff`, `enroll` or `goto`"),
         );
         return;
+    }
+    for handler in &campaign.flow.handlers {
+        if handler.entry == Target::FallOff {
+            out.push(
+                Diagnostic::new(
+                    Code::MissingExit,
+                    "this handler does nothing: leads that meet it fall off the end of the campaign",
+                    handler.head,
+                    "empty handler",
+                )
+                .with_help("end the handler's block with `exit`, `handoff`, `enroll` or `goto`, e.g. `{ exit }`"),
+            );
+        }
     }
     for (v, node) in g.reachable_steps() {
         let falls: Vec<Edge> = g
@@ -177,18 +190,35 @@ pub(super) fn missing_exits(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mu
                         d = with_arm_label(d, owner_node, arm);
                     }
                 }
+
                 d.with_help(format!(
                     "end the path with `exit`, `handoff`, `enroll` or `goto`, e.g. `exit` after `{}`",
                     text::statement(node)
                 ))
             }
         };
+        d = with_handler_label(d, campaign, v.index());
         if g.implicit_exits {
             d = d.with_note(
                 "a goal or the `suppress` condition ends the path only of the leads that meet it",
             );
         }
         out.push(d);
+    }
+}
+
+/// Says that a statement is in a handler's block: falling off there ends
+/// the campaign too, since a handler never returns to where the lead was.
+fn with_handler_label(d: Diagnostic, campaign: &ir::Campaign, i: usize) -> Diagnostic {
+    match campaign
+        .flow
+        .handler_of(i)
+        .and_then(|h| campaign.flow.handlers.get(h))
+    {
+        Some(handler) => d.with_secondary(handler.head, "in this handler").with_note(
+            "a handler does not return to where the lead was: its block must end the path",
+        ),
+        None => d,
     }
 }
 

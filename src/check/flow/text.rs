@@ -90,6 +90,11 @@ fn write_atom(out: &mut String, c: &ir::Condition) {
             out.push_str(&values.join(", "));
             out.push(']');
         }
+        ConditionKind::Contains { property, value: v } => {
+            out.push_str(property);
+            out.push_str(" contains ");
+            out.push_str(&value(v));
+        }
         ConditionKind::Event { event, within } => {
             out.push_str(&event_text(event));
             if let Some(d) = within {

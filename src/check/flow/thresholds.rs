@@ -68,17 +68,13 @@ fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mu
         let Some(component) = model.components.iter().find(|k| &k.name == name) else {
             return;
         };
-        if component
-            .rules
-            .iter()
-            .any(|r| matches!(r.kind, ScoreRuleKind::On(_)))
-        {
+        let Some(most) = most_points(component) else {
             return;
-        }
-        let most: i64 = component
+        };
+        let capped = component
             .rules
             .iter()
-            .fold(0i64, |sum, r| sum.saturating_add(r.points.max(0)));
+            .any(|r| matches!(r.kind, ScoreRuleKind::On(_)));
         let reachable = match op {
             CompareOp::Gt => (most as f64) > *threshold,
             _ => (most as f64) >= *threshold,
@@ -103,11 +99,17 @@ fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mu
             )
             .with_secondary(
                 component.name_span,
-                format!("no `on` rules here, and the positive `if` points add up to {most}"),
+                if capped {
+                    format!("every `on` rule here has a `max`: the positive `if` points and those maxima add up to {most}")
+                } else {
+                    format!("no `on` rules here, and the positive `if` points add up to {most}")
+                },
             )
-            .with_note(
-                "a component without `on` rules only has the points of the `if` rules that hold",
-            )
+            .with_note(if capped {
+                "a component whose `on` rules all have `max` has at most its positive `if` points and the `max` of its positive `on` rules"
+            } else {
+                "a component without `on` rules only has the points of the `if` rules that hold"
+            })
             .with_help(match op {
                 CompareOp::Gt => {
                     format!("lower the threshold below {most}, or give `{name}` more points")
@@ -116,4 +118,21 @@ fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mu
             }),
         );
     });
+}
+
+/// The most points a component can reach: its positive `if` points and the
+/// `max` of its positive `on` rules; `None` (no bound) when an `on` rule
+/// has no `max`.
+fn most_points(component: &ir::ScoreComponent) -> Option<i64> {
+    component.rules.iter().try_fold(0i64, |sum, r| {
+        let most = match (&r.kind, r.max) {
+            (ScoreRuleKind::If(_), _) => r.points.max(0),
+            (ScoreRuleKind::On(_), Some(max)) if r.points > 0 => {
+                i64::try_from(max).unwrap_or(i64::MAX)
+            }
+            (ScoreRuleKind::On(_), Some(_)) => 0,
+            (ScoreRuleKind::On(_), None) => return None,
+        };
+        Some(sum.saturating_add(most))
+    })
 }
