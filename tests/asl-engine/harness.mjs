@@ -50,6 +50,10 @@ function compare(op, have, want) {
 /// The world of one run: the lead's properties, the trigger event at
 /// second 0, and the clock.
 export function evaluator(lead, trigger, segments) {
+  const events = () => [
+    ...(trigger.event ? [{ ...trigger.event, at: 0 }] : []),
+    ...(lead.events ?? []).map((e) => ({ ...e, from: 'lead' })),
+  ];
   const holds = (c, now) => {
     if (c === null || c === undefined) return false;
     if (c.any) return c.any.some((x) => holds(x, now));
@@ -68,16 +72,18 @@ export function evaluator(lead, trigger, segments) {
       return compare(c.op, have, c.value);
     }
     if (c.event !== undefined) {
-      const ev = trigger.event;
-      if (!ev || ev.event !== c.event) return false;
-      if (c.argument !== undefined && JSON.stringify(c.argument) !== JSON.stringify(ev.argument)) {
-        return false;
-      }
-      return c.within_seconds === undefined ? true : now < c.within_seconds;
+      return events().some((ev) => {
+        if (ev.event !== c.event || ev.at > now) return false;
+        if (c.argument !== undefined && JSON.stringify(c.argument) !== JSON.stringify(ev.argument)) {
+          if (ev.from === 'lead') throw new Unsupported('event argument');
+          return false;
+        }
+        return c.within_seconds === undefined ? ev.at >= 0 : now - c.within_seconds < ev.at;
+      });
     }
     if (c.inactive_seconds !== undefined) {
-      const engaged = trigger.event && ENGAGEMENT.includes(trigger.event.event);
-      return !engaged || now >= c.inactive_seconds;
+      return !events().some((ev) => ENGAGEMENT.includes(ev.event)
+        && now - c.inactive_seconds < ev.at && ev.at <= now);
     }
     if (c.trigger) {
       if (c.trigger.enrolled) return false;
@@ -162,7 +168,19 @@ export async function run(machine, lead, index, event, splits = []) {
         }
         case 'wait_until': {
           const guards = p.guards ?? [];
-          if ((p.condition !== null && holds(p.condition, clock)) || guards.some((g) => holds(g.condition, clock))) {
+          const any = (t) => (p.condition !== null && holds(p.condition, t))
+            || guards.some((g) => holds(g.condition, t));
+          // Conditions change only at an event, or a duration after one.
+          const durations = [0, ...JSON.stringify(p).matchAll(/"(?:within|inactive)_seconds":(\d+)/g)]
+            .map((m) => (typeof m === 'number' ? m : Number(m[1])));
+          const times = [clock];
+          for (const ev of [{ at: 0 }, ...(lead.events ?? [])]) {
+            for (const d of durations) times.push(ev.at + d);
+          }
+          const end = clock + state.TimeoutSeconds;
+          const first = times.filter((t) => t >= clock && t < end).sort((a, b) => a - b).find(any);
+          if (first !== undefined) {
+            advance(first - clock);
             return {};
           }
           advance(state.TimeoutSeconds);

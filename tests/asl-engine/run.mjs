@@ -26,14 +26,48 @@ function properties(text) {
   return props;
 }
 
-const leads = [{ id: 'no-properties', properties: {} }];
+const UNIT = { m: 60, h: 3600, d: 86400, w: 604800 };
+function seconds(text) {
+  const m = String(text).match(/^(\d+)([mhdw])$/);
+  return m ? Number(m[1]) * UNIT[m[2]] : null;
+}
+
+/// The `[[events]]` of a lead file with `at`, `event` and a text
+/// `argument` (other fields: none).
+function events(text) {
+  const out = [];
+  let current = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line.startsWith('[')) {
+      current = line === '[[events]]' ? {} : null;
+      if (current) out.push(current);
+      continue;
+    }
+    const m = current && line.match(/^(at|event|argument)\s*=\s*(".*")$/);
+    if (m) current[m[1]] = JSON.parse(m[2]);
+  }
+  return out
+    .map((e) => ({ at: seconds(e.at), event: e.event, ...(e.argument === undefined ? {} : { argument: e.argument }) }))
+    .filter((e) => e.at !== null && e.event);
+}
+
+const leads = [{ id: 'no-properties', properties: {}, events: [] }];
 for (const f of readdirSync(leadsDir).filter((f) => f.endsWith('.lead.toml')).sort()) {
-  leads.push({ id: f.replace(/\.lead\.toml$/, ''), properties: properties(readFileSync(join(leadsDir, f), 'utf8')) });
+  const text = readFileSync(join(leadsDir, f), 'utf8');
+  const id = f.replace(/\.lead\.toml$/, '');
+  leads.push({ id, properties: properties(text), events: [] });
+  const timed = events(text);
+  if (timed.length) leads.push({ id: `${id}+events`, properties: properties(text), events: timed });
 }
 
 function leadToml(lead) {
   const lines = [`id = ${JSON.stringify(lead.id)}`, '[properties]'];
   for (const [k, v] of Object.entries(lead.properties)) lines.push(`${k} = ${JSON.stringify(v)}`);
+  for (const e of lead.events) {
+    lines.push('[[events]]', `at = "${e.at}s"`, `event = ${JSON.stringify(e.event)}`);
+    if (e.argument !== undefined) lines.push(`argument = ${JSON.stringify(e.argument)}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -45,7 +79,11 @@ function simulated(campaign, lead, dir) {
   const out = execFileSync(nurturec, ['simulate', project, '--campaign', campaign, '--lead', file, '--message-format', 'json'], { encoding: 'utf8' });
   const trace = JSON.parse(out).trace.filter((e) => e.campaign === campaign);
   const splits = trace.filter((e) => e.kind === 'split').map((e) => e.arm);
-  return { splits, trace: normal(trace.filter((e) => !['enter', 'split'].includes(e.kind))) };
+  // One execution is one run: what follows the first way out (a later
+  // trigger's entry or refusal) is the starter's, not the machine's.
+  const steps = normal(trace.filter((e) => !['enter', 'split'].includes(e.kind)));
+  const leaves = steps.findIndex((e) => WAYS_OUT.has(e.kind));
+  return { splits, trace: leaves < 0 ? steps : steps.slice(0, leaves + 1) };
 }
 
 function normal(trace) {
