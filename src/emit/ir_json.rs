@@ -40,8 +40,9 @@ pub fn project_json(project: &ir::Project, sources: &SourceMap) -> OutputFile {
 
 /// The definitions campaigns use, for tools that rebuild them on a
 /// platform: emails, segments with their conditions, scoring models with
-/// their rules. Each list is sorted by name, so that the order the files
-/// are read in changes nothing.
+/// their rules, the declared properties. Each list of items is sorted by
+/// name, so that the order the files are read in changes nothing; the
+/// declarations of the one `properties` block keep their order.
 pub fn project_definitions(project: &ir::Project, sources: &SourceMap) -> Json {
     let mut emails: Vec<&ir::Email> = project.emails.iter().collect();
     emails.sort_by(|a, b| a.name.cmp(&b.name));
@@ -81,7 +82,35 @@ pub fn project_definitions(project: &ir::Project, sources: &SourceMap) -> Json {
         "emails": emails,
         "segments": segments,
         "scoring_models": models,
+        "properties": project.properties.as_ref().map(|p| properties(p, sources)),
     })
+}
+
+/// `null` without a `properties` block (properties are undeclared), which
+/// is not the same as an empty block (no property may be used).
+fn properties(p: &ir::Properties, sources: &SourceMap) -> Json {
+    let declarations: Vec<Json> = p
+        .declarations
+        .iter()
+        .map(|d| {
+            let (ty, values) = match &d.ty {
+                ir::PropertyType::Text => ("text", None),
+                ir::PropertyType::Enum(values) => ("enum", Some(values)),
+                ir::PropertyType::Number => ("number", None),
+                ir::PropertyType::Bool => ("bool", None),
+                ir::PropertyType::TextList => ("text_list", None),
+            };
+            let mut decl = Map::new();
+            decl.insert("name".into(), json!(d.name));
+            decl.insert("type".into(), json!(ty));
+            if let Some(values) = values {
+                decl.insert("values".into(), json!(values));
+            }
+            decl.insert("source".into(), source(d.name_span, sources));
+            Json::Object(decl)
+        })
+        .collect();
+    json!({ "declarations": declarations, "source": source(p.span, sources) })
 }
 
 fn scoring_model(m: &ir::ScoringModel, sources: &SourceMap) -> Json {

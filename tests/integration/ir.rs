@@ -117,7 +117,69 @@ fn project_json_holds_the_definitions() {
         .collect();
     assert!(rules.contains(&"if") && rules.contains(&"on"), "{rules:?}");
     assert!(!project_schema()
-        .is_valid(&serde_json::json!({"format_version": 1, "emails": [], "segments": [], "scoring_models": [], "extra": 1})));
+        .is_valid(&serde_json::json!({"format_version": 1, "emails": [], "segments": [], "scoring_models": [], "properties": null, "extra": 1})));
+}
+
+/// The `properties` block reaches `ir/project.json` with each type, the
+/// values of an enumeration and where each declaration is; without a block
+/// the field is `null`, which is not an empty block.
+#[test]
+fn project_json_holds_the_declared_properties() {
+    let (sources, c) = compile_files(&files_below(&root().join("examples"), "nurture"));
+    assert!(!c.has_errors());
+    let file = nurturec::emit::project_json(&c.project, &sources);
+    let project: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
+    let block = &project["properties"];
+    assert_eq!(block["source"]["line"], 13);
+    let declarations = block["declarations"].as_array().unwrap();
+    let find = |name: &str| {
+        declarations
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {declarations:?}"))
+    };
+    assert_eq!(declarations[0]["name"], "role", "source order");
+    assert_eq!(find("role")["type"], "text");
+    assert!(find("role").get("values").is_none());
+    assert_eq!(find("seniority")["type"], "enum");
+    assert_eq!(
+        find("seniority")["values"],
+        serde_json::json!(["ic", "manager", "director", "vp", "c_level"])
+    );
+    assert_eq!(find("company_size")["type"], "number");
+    assert_eq!(find("uses_crm")["type"], "bool");
+    assert_eq!(find("tech_stack")["type"], "text_list");
+    let seniority = &find("seniority")["source"];
+    assert_eq!(seniority["line"], 16);
+    assert!(seniority["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("properties.nurture"));
+
+    let (sources, c) =
+        compile_files(&[root().join("tests/fixtures/valid/webinar_followup.nurture")]);
+    let file = nurturec::emit::project_json(&c.project, &sources);
+    let project: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
+    assert!(project["properties"].is_null());
+
+    let (sources, c) = compile_text(
+        "empty.nurture",
+        "properties {}\ncampaign c {\n  trigger form.submitted(\"f\")\n  exit\n}\n",
+    );
+    let file = nurturec::emit::project_json(&c.project, &sources);
+    let project: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
+    assert_eq!(project["properties"]["declarations"], serde_json::json!([]));
+    assert!(project_schema().is_valid(&project));
+
+    let validator = project_schema();
+    let mut broken = project.clone();
+    broken["properties"]["declarations"] = serde_json::json!([{"name": "x", "type": "enum", "source": {"file": "a", "line": 1, "column": 1}}]);
+    assert!(!validator.is_valid(&broken), "an enum needs its values");
+    broken["properties"]["declarations"] = serde_json::json!([{"name": "x", "type": "date", "source": {"file": "a", "line": 1, "column": 1}}]);
+    assert!(!validator.is_valid(&broken), "no such type");
+    let mut missing = project.clone();
+    missing.as_object_mut().unwrap().remove("properties");
+    assert!(!validator.is_valid(&missing), "the field is required");
 }
 
 #[test]
