@@ -285,7 +285,10 @@ impl Resolver<'_> {
                 target: None,
             },
             ast::StatementKind::Exit(reason) => NodeKind::Exit {
-                reason: reason.as_ref().map(|r| r.value.clone()),
+                reason: reason.as_ref().map(|r| {
+                    self.merge_tags(r);
+                    r.value.clone()
+                }),
             },
         };
         b.nodes.push(ir::Node {

@@ -510,7 +510,10 @@ impl<'a> Resolver<'a> {
                 once.insert(keyword, s.span);
             }
             match &s.kind {
-                ast::SettingKind::Title(t) => campaign.title = Some(t.value.clone()),
+                ast::SettingKind::Title(t) => {
+                    self.merge_tags(t);
+                    campaign.title = Some(t.value.clone())
+                }
                 ast::SettingKind::Trigger { source, filter } => {
                     let source = self.event_source(source);
                     let filter = filter.as_ref().map(|f| self.condition(f, &ctx));
