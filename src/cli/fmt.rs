@@ -23,16 +23,6 @@ pub fn run(paths: &[PathBuf], check: bool, args: &ReportArgs) -> u8 {
         Ok(found) => found,
         Err(e) => return super::fail_usage(&e.0),
     };
-    if found.is_empty() {
-        return super::fail_usage(&format!(
-            "no `.nurture` files found in {}",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
     // Everything is read and formatted before anything is written.
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();

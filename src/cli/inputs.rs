@@ -18,6 +18,7 @@ pub enum Input {
 
 /// Expands the given paths: a directory means every `.nurture` file below it
 /// in path order (hidden directories skipped), `-` means standard input.
+/// Finding nothing is an error: every command needs at least one input.
 pub fn collect(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Vec<Input>, InputError> {
     let mut inputs = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -53,6 +54,16 @@ pub fn collect(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Vec<Input
                 inputs.push(Input::File(file));
             }
         }
+    }
+    if inputs.is_empty() {
+        return Err(InputError(format!(
+            "no `.nurture` files found in {}",
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     Ok(inputs)
 }

@@ -274,16 +274,6 @@ fn fail_usage(message: &str) -> u8 {
 /// shown as the paths name them and recorded in outputs relative to `root`.
 fn load(paths: &[PathBuf], stdin_path: Option<&Path>, root: &Path) -> Result<SourceMap, String> {
     let inputs = inputs::collect(paths, stdin_path).map_err(|e| e.0)?;
-    if inputs.is_empty() {
-        return Err(format!(
-            "no `.nurture` files found in {}",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
     let mut sources = SourceMap::new();
     for input in &inputs {
         let (name, text) = inputs::read(input, stdin_path).map_err(|e| e.0)?;

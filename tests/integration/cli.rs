@@ -112,6 +112,10 @@ fn usage_and_io_problems_exit_2_with_a_message_naming_the_file() {
     let none = nurturec(&["check", empty_dir.to_str().unwrap()]);
     assert_eq!(code(&none), 2);
     assert!(stderr(&none).contains("no `.nurture` files found"));
+    // `fmt` finds its inputs the same way, and says the same.
+    let none_to_format = nurturec(&["fmt", empty_dir.to_str().unwrap()]);
+    assert_eq!(code(&none_to_format), 2);
+    assert_eq!(stderr(&none_to_format), stderr(&none));
 
     // (With no path, `check` reads the current project: `paths.rs`.)
     assert_eq!(
