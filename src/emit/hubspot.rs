@@ -30,8 +30,8 @@
 use super::bind::Binder;
 use super::formula::Formula;
 use super::lower::{
-    emit_campaign, enrollments, event_key, lower, negate, number, slices, Link, Lowered, Origin,
-    Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
+    emit_campaign, enrollments, event_key, lower, negate, number, slices, CampaignPart, Link,
+    Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
@@ -59,10 +59,44 @@ pub fn hubspot(
         .into_iter()
         .map(|t| t.file)
         .collect();
+    files.extend(campaign_properties(project, config));
     files.extend(segments(project, config, &mut b));
     files.extend(scoring_models(project, config, &mut b));
     b.finish()?;
     Ok(files)
+}
+
+/// The contact properties a campaign's workflows write besides the
+/// campaign's own (`<campaign>.properties.json`, a
+/// `POST /crm/v3/properties/0-1/batch/create` body): the time of the last
+/// entry under `reentry after`.
+fn campaign_properties(project: &Project, config: &Config) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    for campaign in &project.campaigns {
+        let mut inputs = Vec::new();
+        if matches!(campaign.reentry, Reentry::After(_)) {
+            let name = format!("nurture_{}_entered_at", campaign.name);
+            let name = config
+                .hubspot
+                .properties
+                .get(&name)
+                .map_or(name, |s| s.value.clone());
+            inputs.push(json!({
+                "name": name,
+                "label": format!("{}: last entry", campaign.name),
+                "type": "datetime",
+                "fieldType": "date",
+                "groupName": "contactinformation",
+            }));
+        }
+        if !inputs.is_empty() {
+            out.push(OutputFile {
+                path: format!("{SECTION}/{}.properties.json", campaign.name),
+                contents: to_pretty(&json!({ "inputs": inputs })),
+            });
+        }
+    }
+    out
 }
 
 /// Each scoring model as the score properties (`<model>.properties.json`,
@@ -581,22 +615,111 @@ impl Ctx<'_> {
     /// `LIST_BASED` on the OR of the triggers.
     fn enrollment(&mut self) -> Value {
         let reenroll = !matches!(self.campaign.reentry, Reentry::Never);
+        self.reentry_into_enrollment_list();
         if let Some(criteria) = self.event_enrollment(reenroll) {
             return criteria;
         }
         let filter = self.list_enrollment();
-        let mut criteria = json!({
+        // HubSpot re-enrolls a contact when a re-enrollment trigger goes
+        // from not matching to matching (and the enrollment filter holds):
+        // so the triggers are what starts an entry (joining the list, the
+        // event, turning inactive), not a copy of the whole filter, whose
+        // "has ever completed" never stops matching.
+        let triggers = if reenroll {
+            self.reenrollment_triggers()
+        } else {
+            Vec::new()
+        };
+        json!({
             "type": "LIST_BASED",
             "shouldReEnroll": reenroll,
             "unEnrollObjectsNotMeetingCriteria": false,
             "listFilterBranch": filter,
-            "reEnrollmentTriggersFilterBranches": [],
-        });
-        if reenroll {
-            criteria["reEnrollmentTriggersFilterBranches"] =
-                json!([criteria["listFilterBranch"].clone()]);
+            "reEnrollmentTriggersFilterBranches": triggers,
+        })
+    }
+
+    /// One filter branch per trigger: what must start to hold for the
+    /// contact to enter again.
+    fn reenrollment_triggers(&mut self) -> Vec<Value> {
+        let c = self.campaign;
+        let mut out = Vec::new();
+        for t in &c.triggers {
+            let trigger = self.trigger(t);
+            let groups = self.groups(&trigger, t.span);
+            out.push(or_branch(groups));
         }
-        criteria
+        out
+    }
+
+    /// A lead `enroll`ed here stays on the enrollment list, and adding it
+    /// again changes nothing: a second `enroll` cannot re-enroll it.
+    fn reentry_into_enrollment_list(&mut self) {
+        let c = self.campaign;
+        if matches!(c.reentry, Reentry::Never) {
+            return;
+        }
+        if let Some(at) = enrollments(self.project, &c.name) {
+            self.unsupported(
+                format!(
+                    "HubSpot cannot enroll a lead in `{}` again through its enrollment list: the lead stays on the list, and adding it again is no new membership",
+                    c.name
+                ),
+                at,
+                "a second `enroll` would not re-enroll the lead",
+                "give the campaign `reentry never`, or start it again with a trigger of its own",
+            );
+        }
+    }
+
+    /// `reentry after D`: the contact's last entry is at least D ago, or it
+    /// never entered. The workflow stamps the entry time first thing
+    /// ([`Self::entry_stamp`]).
+    fn reentry_gap(&self) -> Formula<Atom> {
+        let Reentry::After(d) = self.campaign.reentry else {
+            return Formula::True;
+        };
+        let s = d.seconds;
+        let offset = if s % 86_400 == 0 {
+            json!({ "days": -((s / 86_400) as i64) })
+        } else if s % 3_600 == 0 {
+            json!({ "hours": -((s / 3_600) as i64) })
+        } else {
+            json!({ "minutes": -(s.div_ceil(60) as i64) })
+        };
+        Formula::Lit(Atom::Filter(property_filter(
+            &self.entered_at_property(),
+            json!({
+                "operationType": "TIME_POINT",
+                "type": "TIME_POINT",
+                "operator": "IS_BEFORE",
+                "includeObjectsWithNoValueSet": true,
+                "timePoint": {
+                    "timeType": "INDEXED",
+                    "timezoneSource": "CUSTOM",
+                    "zoneId": "UTC",
+                    "indexReference": { "referenceType": "NOW" },
+                    "offset": offset,
+                },
+                "endpointBehavior": "EXCLUSIVE",
+                "propertyParser": "VALUE",
+            }),
+        )))
+    }
+
+    /// The contact property holding the start of the lead's last entry.
+    fn entered_at_property(&self) -> String {
+        self.property(&format!("nurture_{}_entered_at", self.campaign.name))
+    }
+
+    /// `reentry after D`: the first action writes the entry's time.
+    fn entry_stamp(&self) -> Option<(String, Value)> {
+        matches!(self.campaign.reentry, Reentry::After(_)).then(|| {
+            (
+                self.entered_at_property(),
+                json!({ "type": "TIMESTAMP", "timestampType": "EXECUTION_TIME" }),
+            )
+        })
     }
 
     fn event_enrollment(&mut self, reenroll: bool) -> Option<Value> {
@@ -631,7 +754,7 @@ impl Ctx<'_> {
             .audience
             .as_ref()
             .map_or(Formula::True, |a| self.cond(a, true));
-        let refinement = Formula::and(vec![filter, audience]);
+        let refinement = Formula::and(vec![filter, audience, self.reentry_gap()]);
         let mut criteria = json!({
             "type": "EVENT_BASED",
             "shouldReEnroll": reenroll,
@@ -671,7 +794,7 @@ impl Ctx<'_> {
             .audience
             .as_ref()
             .map_or(Formula::True, |a| self.cond(a, true));
-        let all = Formula::and(vec![Formula::or(entries), audience]);
+        let all = Formula::and(vec![Formula::or(entries), audience, self.reentry_gap()]);
         let at = c.triggers.first().map_or(c.name_span, |t| t.span);
         let groups = self.groups(&all, at);
         or_branch(groups)
@@ -1354,6 +1477,17 @@ impl Platform for Ctx<'_> {
                 let first = self.acts.remove(pos);
                 self.acts.insert(0, first);
             }
+        }
+        if let Some((property, value)) = self.entry_stamp() {
+            self.acts.insert(
+                0,
+                Act::Single {
+                    origin: Origin::campaign(CampaignPart::Entry),
+                    type_id: "0-5",
+                    fields: json!({ "property_name": property, "value": value }),
+                    next: lowered.entry.clone(),
+                },
+            );
         }
         vec![self.file()]
     }
