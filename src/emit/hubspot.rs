@@ -132,24 +132,50 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
                 let flows = match &rule.kind {
                     // One workflow per event: each enrolls on its own
                     // event, so the rule adds its points whichever happens.
-                    ScoreRuleKind::On(sources) if sources.len() == 1 => sources
-                        .iter()
-                        .map(|on| ctx.on_rule(&name, on, rule.points, &scores, rule.span))
-                        .collect(),
-                    ScoreRuleKind::On(sources) => sources
-                        .iter()
-                        .enumerate()
-                        .map(|(e, on)| {
-                            let (_, flow) = ctx.on_rule(
-                                &format!("{name}.on{}", e + 1),
-                                on,
-                                rule.points,
-                                &scores,
-                                rule.span,
-                            );
-                            (format!(".on{}", e + 1), flow)
-                        })
-                        .collect(),
+                    // Under `max`, a counter of what the rule added so far
+                    // keeps it from adding more (see `capped_variants`).
+                    ScoreRuleKind::On(sources) => {
+                        let counter = rule.max.map(|_| {
+                            let counter = ctx.property(&format!(
+                                "{}_{}_rule{}_points",
+                                model.name,
+                                component.name,
+                                k + 1
+                            ));
+                            properties.push(score_property(
+                                &counter,
+                                &format!("{name}: points added (max)"),
+                            ));
+                            counter
+                        });
+                        let variants = capped_variants(rule.points, rule.max, counter.as_deref());
+                        let mut flows = Vec::new();
+                        for (e, on) in sources.iter().enumerate() {
+                            let event = if sources.len() == 1 {
+                                String::new()
+                            } else {
+                                format!(".on{}", e + 1)
+                            };
+                            for (suffix, changes, refine) in &variants {
+                                let mut changes_here = increments(&scores, changes.0);
+                                if let (Some(counter), Some(added)) = (&counter, changes.1) {
+                                    changes_here.push((
+                                        counter.clone(),
+                                        json!({ "type": "INCREMENT", "incrementAmount": added }),
+                                    ));
+                                }
+                                let flow = ctx.on_rule(
+                                    &format!("{name}{event}{suffix}"),
+                                    on,
+                                    changes_here,
+                                    refine.clone(),
+                                    rule.span,
+                                );
+                                flows.push((format!("{event}{suffix}"), flow));
+                            }
+                        }
+                        flows
+                    }
                     ScoreRuleKind::If(condition) => {
                         let flag = format!("{}_{}_rule{}", model.name, component.name, k + 1);
                         properties.push(json!({
@@ -178,6 +204,49 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
             path: format!("{SECTION}/scoring/{}.properties.json", model.name),
             contents: to_pretty(&json!({ "inputs": properties })),
         });
+    }
+    out
+}
+
+/// The workflows of one `on` rule's event: `(file suffix, (points added
+/// to the scores, points added to the counter), enrollment filters)`.
+/// Without `max`, one that always adds. With `max M` and `a = |points|`:
+/// one that adds the points while the counter is at most `M - a`, and,
+/// when `a` does not divide `M`, a `.rest` one that adds the remainder
+/// once the counter is past `M - a` and below `M`: the rule adds
+/// `min(count × points, M)` in all, as the simulator counts it.
+#[allow(clippy::type_complexity)]
+fn capped_variants(
+    points: i64,
+    max: Option<u64>,
+    counter: Option<&str>,
+) -> Vec<(&'static str, (i64, Option<i64>), Vec<Value>)> {
+    let (Some(max), Some(counter)) = (max, counter) else {
+        return vec![("", (points, None), Vec::new())];
+    };
+    let step = points.unsigned_abs();
+    let sign = points.signum();
+    let room = |operator: &str, value: u64, unset: bool| {
+        property_filter(
+            counter,
+            json!({ "operationType": "NUMBER", "operator": operator, "value": value, "includeObjectsWithNoValueSet": unset }),
+        )
+    };
+    let mut out = Vec::new();
+    if max >= step && step > 0 {
+        out.push((
+            "",
+            (points, Some(step as i64)),
+            vec![room("IS_LESS_THAN_OR_EQUAL_TO", max - step, true)],
+        ));
+    }
+    let rest = if step == 0 { 0 } else { max % step };
+    if rest > 0 {
+        let mut filters = vec![room("IS_LESS_THAN", max, true)];
+        if max >= step {
+            filters.push(room("IS_GREATER_THAN", max - step, false));
+        }
+        out.push((".rest", (sign * rest as i64, Some(rest as i64)), filters));
     }
     out
 }
@@ -923,42 +992,53 @@ impl Ctx<'_> {
     }
 
     /// `+n on <event>`: enrolled by every occurrence; `+n on inactive D`:
-    /// enrolled each time the contact has been inactive for D.
+    /// enrolled each time the contact has been inactive for D. `refine`
+    /// (the `max` counter's room) narrows who is enrolled.
     fn on_rule(
         &mut self,
         name: &str,
         on: &EventSource,
-        points: i64,
-        scores: &[&str],
+        changes: Vec<(String, Value)>,
+        refine: Vec<Value>,
         at: Span,
-    ) -> (String, Value) {
+    ) -> Value {
+        let refine = Formula::and(
+            refine
+                .into_iter()
+                .map(|f| Formula::Lit(Atom::Filter(f)))
+                .collect(),
+        );
         let criteria = match on {
             EventSource::Event(e) => {
                 let branch = match self.event(e, None, true) {
                     Formula::Lit(Atom::Branch(b)) => b,
                     _ => Value::Null,
                 };
-                json!({
+                let mut criteria = json!({
                     "type": "EVENT_BASED",
                     "shouldReEnroll": true,
                     "eventFilterBranches": [branch],
                     "listMembershipFilterBranches": [],
-                })
+                });
+                if refine != Formula::True {
+                    criteria["refinementCriteria"] = or_branch(self.groups(&refine, at));
+                }
+                criteria
             }
             EventSource::Inactive(d) => {
                 let test = self.inactive(*d, true, at);
-                let filter = or_branch(self.groups(&test, at));
+                let trigger = or_branch(self.groups(&test, at));
+                let filter = or_branch(self.groups(&Formula::and(vec![test, refine]), at));
                 json!({
                     "type": "LIST_BASED",
                     "shouldReEnroll": true,
                     "unEnrollObjectsNotMeetingCriteria": false,
-                    "listFilterBranch": filter.clone(),
-                    "reEnrollmentTriggersFilterBranches": [filter],
+                    "listFilterBranch": filter,
+                    "reEnrollmentTriggersFilterBranches": [trigger],
                 })
             }
         };
-        let actions = property_actions(increments(scores, points));
-        (String::new(), scoring_flow(name, criteria, actions))
+        scoring_flow(name, criteria, property_actions(changes))
     }
 
     /// `+n if C`: `.add` enrolls contacts for whom C holds and the flag is

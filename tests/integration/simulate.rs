@@ -272,8 +272,9 @@ fn reentry_never_always_and_after() {
         ..Options::default()
     };
     // The fixture keeps `reentry always` (the example re-enters after a year).
-    let (_, c) = crate::support::compile_files(&[crate::support::root()
-        .join("tests/fixtures/valid/long_term_recycle.nurture")]);
+    let (_, c) = crate::support::compile_files(&[
+        crate::support::root().join("tests/fixtures/valid/long_term_recycle.nurture")
+    ]);
     let t = simulate::simulate(&c.project, "long_term", &lead(recycled), &options).unwrap();
     let s = summary(&t);
     assert_eq!(
