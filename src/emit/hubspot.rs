@@ -30,8 +30,8 @@
 use super::bind::Binder;
 use super::formula::Formula;
 use super::lower::{
-    emit_campaign, enrollments, event_key, lower, negate, number, slices, Link, Lowered, Origin,
-    Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
+    emit_campaign, enrollments, event_key, lower, negate, number, slices, CampaignPart, Link,
+    Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
@@ -59,10 +59,44 @@ pub fn hubspot(
         .into_iter()
         .map(|t| t.file)
         .collect();
+    files.extend(campaign_properties(project, config));
     files.extend(segments(project, config, &mut b));
     files.extend(scoring_models(project, config, &mut b));
     b.finish()?;
     Ok(files)
+}
+
+/// The contact properties a campaign's workflows write besides the
+/// campaign's own (`<campaign>.properties.json`, a
+/// `POST /crm/v3/properties/0-1/batch/create` body): the time of the last
+/// entry under `reentry after`.
+fn campaign_properties(project: &Project, config: &Config) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    for campaign in &project.campaigns {
+        let mut inputs = Vec::new();
+        if matches!(campaign.reentry, Reentry::After(_)) {
+            let name = format!("nurture_{}_entered_at", campaign.name);
+            let name = config
+                .hubspot
+                .properties
+                .get(&name)
+                .map_or(name, |s| s.value.clone());
+            inputs.push(json!({
+                "name": name,
+                "label": format!("{}: last entry", campaign.name),
+                "type": "datetime",
+                "fieldType": "date",
+                "groupName": "contactinformation",
+            }));
+        }
+        if !inputs.is_empty() {
+            out.push(OutputFile {
+                path: format!("{SECTION}/{}.properties.json", campaign.name),
+                contents: to_pretty(&json!({ "inputs": inputs })),
+            });
+        }
+    }
+    out
 }
 
 /// Each scoring model as the score properties (`<model>.properties.json`,
@@ -98,24 +132,50 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
                 let flows = match &rule.kind {
                     // One workflow per event: each enrolls on its own
                     // event, so the rule adds its points whichever happens.
-                    ScoreRuleKind::On(sources) if sources.len() == 1 => sources
-                        .iter()
-                        .map(|on| ctx.on_rule(&name, on, rule.points, &scores, rule.span))
-                        .collect(),
-                    ScoreRuleKind::On(sources) => sources
-                        .iter()
-                        .enumerate()
-                        .map(|(e, on)| {
-                            let (_, flow) = ctx.on_rule(
-                                &format!("{name}.on{}", e + 1),
-                                on,
-                                rule.points,
-                                &scores,
-                                rule.span,
-                            );
-                            (format!(".on{}", e + 1), flow)
-                        })
-                        .collect(),
+                    // Under `max`, a counter of what the rule added so far
+                    // keeps it from adding more (see `capped_variants`).
+                    ScoreRuleKind::On(sources) => {
+                        let counter = rule.max.map(|_| {
+                            let counter = ctx.property(&format!(
+                                "{}_{}_rule{}_points",
+                                model.name,
+                                component.name,
+                                k + 1
+                            ));
+                            properties.push(score_property(
+                                &counter,
+                                &format!("{name}: points added (max)"),
+                            ));
+                            counter
+                        });
+                        let variants = capped_variants(rule.points, rule.max, counter.as_deref());
+                        let mut flows = Vec::new();
+                        for (e, on) in sources.iter().enumerate() {
+                            let event = if sources.len() == 1 {
+                                String::new()
+                            } else {
+                                format!(".on{}", e + 1)
+                            };
+                            for (suffix, changes, refine) in &variants {
+                                let mut changes_here = increments(&scores, changes.0);
+                                if let (Some(counter), Some(added)) = (&counter, changes.1) {
+                                    changes_here.push((
+                                        counter.clone(),
+                                        json!({ "type": "INCREMENT", "incrementAmount": added }),
+                                    ));
+                                }
+                                let flow = ctx.on_rule(
+                                    &format!("{name}{event}{suffix}"),
+                                    on,
+                                    changes_here,
+                                    refine.clone(),
+                                    rule.span,
+                                );
+                                flows.push((format!("{event}{suffix}"), flow));
+                            }
+                        }
+                        flows
+                    }
                     ScoreRuleKind::If(condition) => {
                         let flag = format!("{}_{}_rule{}", model.name, component.name, k + 1);
                         properties.push(json!({
@@ -144,6 +204,49 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
             path: format!("{SECTION}/scoring/{}.properties.json", model.name),
             contents: to_pretty(&json!({ "inputs": properties })),
         });
+    }
+    out
+}
+
+/// The workflows of one `on` rule's event: `(file suffix, (points added
+/// to the scores, points added to the counter), enrollment filters)`.
+/// Without `max`, one that always adds. With `max M` and `a = |points|`:
+/// one that adds the points while the counter is at most `M - a`, and,
+/// when `a` does not divide `M`, a `.rest` one that adds the remainder
+/// once the counter is past `M - a` and below `M`: the rule adds
+/// `min(count × points, M)` in all, as the simulator counts it.
+#[allow(clippy::type_complexity)]
+fn capped_variants(
+    points: i64,
+    max: Option<u64>,
+    counter: Option<&str>,
+) -> Vec<(&'static str, (i64, Option<i64>), Vec<Value>)> {
+    let (Some(max), Some(counter)) = (max, counter) else {
+        return vec![("", (points, None), Vec::new())];
+    };
+    let step = points.unsigned_abs();
+    let sign = points.signum();
+    let room = |operator: &str, value: u64, unset: bool| {
+        property_filter(
+            counter,
+            json!({ "operationType": "NUMBER", "operator": operator, "value": value, "includeObjectsWithNoValueSet": unset }),
+        )
+    };
+    let mut out = Vec::new();
+    if max >= step && step > 0 {
+        out.push((
+            "",
+            (points, Some(step as i64)),
+            vec![room("IS_LESS_THAN_OR_EQUAL_TO", max - step, true)],
+        ));
+    }
+    let rest = if step == 0 { 0 } else { max % step };
+    if rest > 0 {
+        let mut filters = vec![room("IS_LESS_THAN", max, true)];
+        if max >= step {
+            filters.push(room("IS_GREATER_THAN", max - step, false));
+        }
+        out.push((".rest", (sign * rest as i64, Some(rest as i64)), filters));
     }
     out
 }
@@ -581,22 +684,111 @@ impl Ctx<'_> {
     /// `LIST_BASED` on the OR of the triggers.
     fn enrollment(&mut self) -> Value {
         let reenroll = !matches!(self.campaign.reentry, Reentry::Never);
+        self.reentry_into_enrollment_list();
         if let Some(criteria) = self.event_enrollment(reenroll) {
             return criteria;
         }
         let filter = self.list_enrollment();
-        let mut criteria = json!({
+        // HubSpot re-enrolls a contact when a re-enrollment trigger goes
+        // from not matching to matching (and the enrollment filter holds):
+        // so the triggers are what starts an entry (joining the list, the
+        // event, turning inactive), not a copy of the whole filter, whose
+        // "has ever completed" never stops matching.
+        let triggers = if reenroll {
+            self.reenrollment_triggers()
+        } else {
+            Vec::new()
+        };
+        json!({
             "type": "LIST_BASED",
             "shouldReEnroll": reenroll,
             "unEnrollObjectsNotMeetingCriteria": false,
             "listFilterBranch": filter,
-            "reEnrollmentTriggersFilterBranches": [],
-        });
-        if reenroll {
-            criteria["reEnrollmentTriggersFilterBranches"] =
-                json!([criteria["listFilterBranch"].clone()]);
+            "reEnrollmentTriggersFilterBranches": triggers,
+        })
+    }
+
+    /// One filter branch per trigger: what must start to hold for the
+    /// contact to enter again.
+    fn reenrollment_triggers(&mut self) -> Vec<Value> {
+        let c = self.campaign;
+        let mut out = Vec::new();
+        for t in &c.triggers {
+            let trigger = self.trigger(t);
+            let groups = self.groups(&trigger, t.span);
+            out.push(or_branch(groups));
         }
-        criteria
+        out
+    }
+
+    /// A lead `enroll`ed here stays on the enrollment list, and adding it
+    /// again changes nothing: a second `enroll` cannot re-enroll it.
+    fn reentry_into_enrollment_list(&mut self) {
+        let c = self.campaign;
+        if matches!(c.reentry, Reentry::Never) {
+            return;
+        }
+        if let Some(at) = enrollments(self.project, &c.name) {
+            self.unsupported(
+                format!(
+                    "HubSpot cannot enroll a lead in `{}` again through its enrollment list: the lead stays on the list, and adding it again is no new membership",
+                    c.name
+                ),
+                at,
+                "a second `enroll` would not re-enroll the lead",
+                "give the campaign `reentry never`, or start it again with a trigger of its own",
+            );
+        }
+    }
+
+    /// `reentry after D`: the contact's last entry is at least D ago, or it
+    /// never entered. The workflow stamps the entry time first thing
+    /// ([`Self::entry_stamp`]).
+    fn reentry_gap(&self) -> Formula<Atom> {
+        let Reentry::After(d) = self.campaign.reentry else {
+            return Formula::True;
+        };
+        let s = d.seconds;
+        let offset = if s % 86_400 == 0 {
+            json!({ "days": -((s / 86_400) as i64) })
+        } else if s % 3_600 == 0 {
+            json!({ "hours": -((s / 3_600) as i64) })
+        } else {
+            json!({ "minutes": -(s.div_ceil(60) as i64) })
+        };
+        Formula::Lit(Atom::Filter(property_filter(
+            &self.entered_at_property(),
+            json!({
+                "operationType": "TIME_POINT",
+                "type": "TIME_POINT",
+                "operator": "IS_BEFORE",
+                "includeObjectsWithNoValueSet": true,
+                "timePoint": {
+                    "timeType": "INDEXED",
+                    "timezoneSource": "CUSTOM",
+                    "zoneId": "UTC",
+                    "indexReference": { "referenceType": "NOW" },
+                    "offset": offset,
+                },
+                "endpointBehavior": "EXCLUSIVE",
+                "propertyParser": "VALUE",
+            }),
+        )))
+    }
+
+    /// The contact property holding the start of the lead's last entry.
+    fn entered_at_property(&self) -> String {
+        self.property(&format!("nurture_{}_entered_at", self.campaign.name))
+    }
+
+    /// `reentry after D`: the first action writes the entry's time.
+    fn entry_stamp(&self) -> Option<(String, Value)> {
+        matches!(self.campaign.reentry, Reentry::After(_)).then(|| {
+            (
+                self.entered_at_property(),
+                json!({ "type": "TIMESTAMP", "timestampType": "EXECUTION_TIME" }),
+            )
+        })
     }
 
     fn event_enrollment(&mut self, reenroll: bool) -> Option<Value> {
@@ -631,7 +823,7 @@ impl Ctx<'_> {
             .audience
             .as_ref()
             .map_or(Formula::True, |a| self.cond(a, true));
-        let refinement = Formula::and(vec![filter, audience]);
+        let refinement = Formula::and(vec![filter, audience, self.reentry_gap()]);
         let mut criteria = json!({
             "type": "EVENT_BASED",
             "shouldReEnroll": reenroll,
@@ -671,7 +863,7 @@ impl Ctx<'_> {
             .audience
             .as_ref()
             .map_or(Formula::True, |a| self.cond(a, true));
-        let all = Formula::and(vec![Formula::or(entries), audience]);
+        let all = Formula::and(vec![Formula::or(entries), audience, self.reentry_gap()]);
         let at = c.triggers.first().map_or(c.name_span, |t| t.span);
         let groups = self.groups(&all, at);
         or_branch(groups)
@@ -800,42 +992,53 @@ impl Ctx<'_> {
     }
 
     /// `+n on <event>`: enrolled by every occurrence; `+n on inactive D`:
-    /// enrolled each time the contact has been inactive for D.
+    /// enrolled each time the contact has been inactive for D. `refine`
+    /// (the `max` counter's room) narrows who is enrolled.
     fn on_rule(
         &mut self,
         name: &str,
         on: &EventSource,
-        points: i64,
-        scores: &[&str],
+        changes: Vec<(String, Value)>,
+        refine: Vec<Value>,
         at: Span,
-    ) -> (String, Value) {
+    ) -> Value {
+        let refine = Formula::and(
+            refine
+                .into_iter()
+                .map(|f| Formula::Lit(Atom::Filter(f)))
+                .collect(),
+        );
         let criteria = match on {
             EventSource::Event(e) => {
                 let branch = match self.event(e, None, true) {
                     Formula::Lit(Atom::Branch(b)) => b,
                     _ => Value::Null,
                 };
-                json!({
+                let mut criteria = json!({
                     "type": "EVENT_BASED",
                     "shouldReEnroll": true,
                     "eventFilterBranches": [branch],
                     "listMembershipFilterBranches": [],
-                })
+                });
+                if refine != Formula::True {
+                    criteria["refinementCriteria"] = or_branch(self.groups(&refine, at));
+                }
+                criteria
             }
             EventSource::Inactive(d) => {
                 let test = self.inactive(*d, true, at);
-                let filter = or_branch(self.groups(&test, at));
+                let trigger = or_branch(self.groups(&test, at));
+                let filter = or_branch(self.groups(&Formula::and(vec![test, refine]), at));
                 json!({
                     "type": "LIST_BASED",
                     "shouldReEnroll": true,
                     "unEnrollObjectsNotMeetingCriteria": false,
-                    "listFilterBranch": filter.clone(),
-                    "reEnrollmentTriggersFilterBranches": [filter],
+                    "listFilterBranch": filter,
+                    "reEnrollmentTriggersFilterBranches": [trigger],
                 })
             }
         };
-        let actions = property_actions(increments(scores, points));
-        (String::new(), scoring_flow(name, criteria, actions))
+        scoring_flow(name, criteria, property_actions(changes))
     }
 
     /// `+n if C`: `.add` enrolls contacts for whom C holds and the flag is
@@ -1354,6 +1557,17 @@ impl Platform for Ctx<'_> {
                 let first = self.acts.remove(pos);
                 self.acts.insert(0, first);
             }
+        }
+        if let Some((property, value)) = self.entry_stamp() {
+            self.acts.insert(
+                0,
+                Act::Single {
+                    origin: Origin::campaign(CampaignPart::Entry),
+                    type_id: "0-5",
+                    fields: json!({ "property_name": property, "value": value }),
+                    next: lowered.entry.clone(),
+                },
+            );
         }
         vec![self.file()]
     }

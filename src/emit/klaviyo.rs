@@ -20,8 +20,9 @@
 use super::bind::Binder;
 use super::formula::Formula;
 use super::lower::{
-    emit_campaign, enrollments, event_key, link_text, lower, negate, number, slices, trigger_text,
-    CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
+    emit_campaign, enrollments, event_key, link_text, longest_run, lower, negate, number, slices,
+    trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT,
+    MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
@@ -453,6 +454,41 @@ impl Ctx<'_> {
             .map(|g| g.condition.span)
             .or(c.suppress.as_ref().map(|s| s.span));
         Some(self.groups(&f, at.unwrap_or(c.name_span)))
+    }
+
+    /// Klaviyo queues a profile into a flow again when the trigger fires
+    /// while it is still in it (once re-entry allows it), so a lead could
+    /// run twice at once. That cannot happen when the flow lets the lead
+    /// back in only after it could possibly have left: `reentry after D`
+    /// with D at least the flow's longest run. Anything else is an error.
+    fn reentry_overlap(&mut self, longest: Option<u64>) {
+        let c = self.campaign;
+        let longest = longest.unwrap_or(u64::MAX);
+        let (allowed, what) = match c.reentry {
+            Reentry::Never => return,
+            Reentry::Always => (0, "`reentry always`".to_string()),
+            Reentry::After(d) => (
+                d.seconds,
+                format!("`reentry after {}`", super::duration_text(d)),
+            ),
+        };
+        if longest <= allowed {
+            return;
+        }
+        let run = crate::ir::Duration { seconds: longest };
+        self.unsupported(
+            format!(
+                "Klaviyo cannot keep a lead to one run of `{}` at a time: with {what} a trigger can start a second run while the first is still in the flow (up to {})",
+                c.name,
+                super::duration_text(run)
+            ),
+            c.name_span,
+            "a lead could be in this flow twice at once",
+            &format!(
+                "let leads back in only once they have left: `reentry after {}` or longer, or `reentry never`",
+                super::duration_text(run)
+            ),
+        );
     }
 
     fn reentry(&mut self) -> Option<Value> {
@@ -1119,6 +1155,13 @@ impl Platform for Ctx<'_> {
     }
 
     fn documents(&mut self, lowered: &Lowered<'_>) -> Vec<Traced> {
+        // A window delays a send until its next opening: at most a week.
+        let per_send = if self.campaign.send_window.is_some() {
+            7 * 86_400
+        } else {
+            0
+        };
+        self.reentry_overlap(longest_run(lowered, per_send));
         self.campaign_files(lowered.entry.as_ref().map(Origin::to_string))
     }
 }

@@ -514,6 +514,89 @@ pub(crate) fn trigger_text(t: &Trigger) -> String {
     }
 }
 
+// ── how long a lowered flow can keep a lead (for re-entry) ──
+
+impl StepKind<'_> {
+    /// Where the step can lead next.
+    fn links(&self) -> Vec<&Link> {
+        match self {
+            StepKind::Send { next, .. }
+            | StepKind::Delay { next, .. }
+            | StepKind::PollUntil { next, .. }
+            | StepKind::Set { next, .. }
+            | StepKind::Notify { next, .. } => vec![next],
+            StepKind::Choice {
+                arms, otherwise, ..
+            } => arms
+                .iter()
+                .map(|(_, l)| l)
+                .chain(std::iter::once(otherwise))
+                .collect(),
+            StepKind::Sample { arms } => arms.iter().map(|(_, l)| l).collect(),
+            StepKind::Jump { to, .. } => vec![to],
+            StepKind::Handoff { .. } | StepKind::Enroll { .. } | StepKind::Exit { .. } => {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The longest time, in seconds, a lead can spend in the lowered flow:
+/// every wait at its full duration, and `per_send` more before each send
+/// (a send window's longest wait). `None` when the steps loop (only a
+/// [`Shape::Graph`] walk can).
+pub(crate) fn longest_run(lowered: &Lowered<'_>, per_send: u64) -> Option<u64> {
+    use std::collections::BTreeMap;
+    let steps: BTreeMap<&Origin, &Step<'_>> =
+        lowered.steps.iter().map(|s| (&s.origin, s)).collect();
+    // 0 unseen, 1 on the stack, 2 done (with its value in `memo`).
+    let mut state: BTreeMap<&Origin, u8> = BTreeMap::new();
+    let mut memo: BTreeMap<&Origin, u64> = BTreeMap::new();
+    let own = |s: &Step<'_>| match &s.kind {
+        StepKind::Delay { duration, .. } | StepKind::PollUntil { duration, .. } => duration.seconds,
+        StepKind::Send { .. } => per_send,
+        _ => 0,
+    };
+    let Some(entry) = lowered.entry.as_ref() else {
+        return Some(0);
+    };
+    let mut stack: Vec<(&Origin, bool)> = vec![(entry, false)];
+    while let Some((o, expanded)) = stack.pop() {
+        let Some(step) = steps.get(o) else {
+            memo.insert(o, 0);
+            continue;
+        };
+        if expanded {
+            let after = step
+                .kind
+                .links()
+                .into_iter()
+                .flatten()
+                .map(|n| memo.get(n).copied().unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            memo.insert(o, own(step).saturating_add(after));
+            state.insert(o, 2);
+            continue;
+        }
+        match state.get(o).copied().unwrap_or(0) {
+            2 => continue,
+            1 => return None,
+            _ => {}
+        }
+        state.insert(o, 1);
+        stack.push((o, true));
+        for next in step.kind.links().into_iter().flatten() {
+            match state.get(next).copied().unwrap_or(0) {
+                1 => return None,
+                2 => {}
+                _ => stack.push((next, false)),
+            }
+        }
+    }
+    memo.get(entry).copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

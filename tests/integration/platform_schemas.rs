@@ -24,7 +24,7 @@ fn read_json(path: &str) -> Value {
 
 /// A validator for `tests/specs/hubspot/<name>.schema.json`, its siblings
 /// resolvable by their `$id`.
-fn hubspot_validator(name: &str) -> jsonschema::Validator {
+pub(crate) fn hubspot_validator(name: &str) -> jsonschema::Validator {
     let mut options = jsonschema::options().with_draft(jsonschema::Draft::Draft7);
     for sibling in HUBSPOT_SCHEMAS {
         let schema = read_json(&format!("tests/specs/hubspot/{sibling}.schema.json"));
@@ -79,12 +79,15 @@ fn example_config() -> Config {
 type Backend =
     fn(&ir::Project, &Config, IdMode) -> Result<Vec<OutputFile>, Vec<nurturec::Diagnostic>>;
 
-/// Every file of `backend` for every project, with placeholders and with
-/// bindings.
-fn files_of(backend: Backend) -> Vec<OutputFile> {
+/// Every file of `backend` for every project it runs (see
+/// `backends::CANNOT_RUN`), with placeholders and with bindings.
+fn files_of(target: &str, backend: Backend) -> Vec<OutputFile> {
     let config = example_config();
     let mut out = Vec::new();
     for (name, project) in projects() {
+        if !crate::backends::runs_on(target, &name) {
+            continue;
+        }
         for (config, ids) in [
             (&Config::default(), IdMode::Placeholders),
             (&config, IdMode::Bindings),
@@ -98,7 +101,7 @@ fn files_of(backend: Backend) -> Vec<OutputFile> {
 }
 
 fn hubspot_files() -> Vec<OutputFile> {
-    files_of(emit::hubspot)
+    files_of("hubspot", emit::hubspot)
 }
 
 /// `additionalProperties: false` on every object schema that names its
@@ -142,7 +145,7 @@ fn klaviyo_segment_validator() -> jsonschema::Validator {
 #[test]
 fn klaviyo_segments_validate_against_segment_create_query() {
     let validator = klaviyo_segment_validator();
-    let segments: Vec<OutputFile> = files_of(emit::klaviyo)
+    let segments: Vec<OutputFile> = files_of("klaviyo", emit::klaviyo)
         .into_iter()
         .filter(|f| f.path.starts_with("klaviyo/segments/"))
         .collect();
@@ -306,4 +309,151 @@ fn a_scoring_model_becomes_hubspot_properties_and_workflows() {
         remove["actions"][2]["fields"]["value"]["staticValue"],
         "false"
     );
+}
+
+/// `max` on HubSpot: a counter property of the rule, kept by the rule's
+/// workflows, stops them at the cap; a remainder workflow adds what is
+/// left when the points do not divide the cap.
+#[test]
+fn hubspot_scoring_workflows_stop_at_the_rules_max() {
+    let text = "scoring fit {\n  activity {\n    +35 on page.visited(\"/pricing\") max 70\n    +30 on email.clicked or demo.requested max 70\n    -15 on inactive 60d max 10\n  }\n}\nsegment warm = score >= 40\n";
+    let (_, c) = crate::support::compile_text("capped.nurture", text);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let files = emit::hubspot(&c.project, &Config::default(), IdMode::Placeholders).unwrap();
+    let flow = hubspot_validator("flow");
+    let properties = hubspot_validator("properties");
+    let doc = |path: &str| -> Value {
+        let f = files
+            .iter()
+            .find(|f| f.path == format!("hubspot/scoring/{path}"))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {path}: {:?}",
+                    files.iter().map(|f| &f.path).collect::<Vec<_>>()
+                )
+            });
+        let v: Value = serde_json::from_str(&f.contents).unwrap();
+        let validator = if path.ends_with("properties.json") {
+            &properties
+        } else {
+            &flow
+        };
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{path}: {errors:?}");
+        v
+    };
+    let paths: Vec<&str> = files
+        .iter()
+        .filter(|f| f.path.starts_with("hubspot/scoring/"))
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "hubspot/scoring/fit.activity.1.json",
+            "hubspot/scoring/fit.activity.2.on1.json",
+            "hubspot/scoring/fit.activity.2.on1.rest.json",
+            "hubspot/scoring/fit.activity.2.on2.json",
+            "hubspot/scoring/fit.activity.2.on2.rest.json",
+            "hubspot/scoring/fit.activity.3.rest.json",
+            "hubspot/scoring/fit.properties.json",
+        ]
+    );
+    let changes = |v: &Value| -> Vec<(String, i64)> {
+        v["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["fields"]["property_name"].as_str().unwrap().to_string(),
+                    a["fields"]["value"]["incrementAmount"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let room = |v: &Value| -> Vec<(String, i64, bool)> {
+        let criteria = &v["enrollmentCriteria"];
+        let branch = if criteria["type"] == "EVENT_BASED" {
+            &criteria["refinementCriteria"]
+        } else {
+            &criteria["listFilterBranch"]
+        };
+        branch["filterBranches"][0]["filters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["property"].as_str().unwrap().ends_with("_points"))
+            .map(|f| {
+                (
+                    f["operation"]["operator"].as_str().unwrap().to_string(),
+                    f["operation"]["value"].as_i64().unwrap(),
+                    f["operation"]["includeObjectsWithNoValueSet"]
+                        .as_bool()
+                        .unwrap(),
+                )
+            })
+            .collect()
+    };
+    // +35 max 70: adds while at most 35 were added (twice), nothing left over.
+    let first = doc("fit.activity.1.json");
+    assert_eq!(
+        changes(&first),
+        [
+            ("fit_activity_score".to_string(), 35),
+            ("fit_score".to_string(), 35),
+            ("fit_activity_rule1_points".to_string(), 35)
+        ]
+    );
+    assert_eq!(
+        room(&first),
+        [("IS_LESS_THAN_OR_EQUAL_TO".to_string(), 35, true)]
+    );
+    // +30 max 70 on either event: twice 30, then the remaining 10 once.
+    let second = doc("fit.activity.2.on2.json");
+    assert_eq!(
+        room(&second),
+        [("IS_LESS_THAN_OR_EQUAL_TO".to_string(), 40, true)]
+    );
+    let rest = doc("fit.activity.2.on2.rest.json");
+    assert_eq!(
+        changes(&rest),
+        [
+            ("fit_activity_score".to_string(), 10),
+            ("fit_score".to_string(), 10),
+            ("fit_activity_rule2_points".to_string(), 10)
+        ]
+    );
+    assert_eq!(
+        room(&rest),
+        [
+            ("IS_LESS_THAN".to_string(), 70, true),
+            ("IS_GREATER_THAN".to_string(), 40, false)
+        ]
+    );
+    // -15 max 10: only the remainder, once: 10 taken off in all.
+    let third = doc("fit.activity.3.rest.json");
+    assert_eq!(
+        changes(&third),
+        [
+            ("fit_activity_score".to_string(), -10),
+            ("fit_score".to_string(), -10),
+            ("fit_activity_rule3_points".to_string(), 10)
+        ]
+    );
+    assert_eq!(room(&third), [("IS_LESS_THAN".to_string(), 10, true)]);
+    // Its re-enrolment trigger is the inactivity alone, not the counter.
+    assert!(
+        !third["enrollmentCriteria"]["reEnrollmentTriggersFilterBranches"]
+            .to_string()
+            .contains("_points")
+    );
+    let props = doc("fit.properties.json");
+    let names: Vec<&str> = props["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"fit_activity_rule2_points"), "{names:?}");
 }

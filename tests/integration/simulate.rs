@@ -271,7 +271,10 @@ fn reentry_never_always_and_after() {
         horizon: 60 * DAY as u64,
         ..Options::default()
     };
-    let (_, c) = examples();
+    // The fixture keeps `reentry always` (the example re-enters after a year).
+    let (_, c) = crate::support::compile_files(&[
+        crate::support::root().join("tests/fixtures/valid/long_term_recycle.nurture")
+    ]);
     let t = simulate::simulate(&c.project, "long_term", &lead(recycled), &options).unwrap();
     let s = summary(&t);
     assert_eq!(
