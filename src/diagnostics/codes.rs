@@ -70,7 +70,7 @@ codes! {
     MissingExit = "missing-exit", Error, "a path that falls off the end of the flow without `exit`, `handoff`, `enroll` or `goto`";
     LoopWithoutWait = "loop-without-wait", Error, "a loop in which no statement waits, so leads go round it at once";
     CadenceCap = "cadence-cap", Error, "a send that can exceed the campaign's `cap` of emails per window";
-    UnreachableThreshold = "unreachable-threshold", Error, "a score component threshold that no lead can ever reach";
+    UnreachableThreshold = "unreachable-threshold", Error, "a score threshold (a component or the total) that no lead can ever reach";
     EndlessLoop = "endless-loop", Warning, "a loop from which no `exit`, `handoff` or `enroll` can be reached";
     DeadBranchArm = "dead-branch-arm", Warning, "a branch arm that never runs because earlier arms catch every lead it matches";
     EmailNotSentYet = "email-not-sent-yet", Warning, "a test of opens or clicks of an email that may not have been sent yet";

@@ -1,6 +1,7 @@
 //! `cadence-cap`: `cap N emails per D` is broken where N + 1 consecutive
 //! sends of some path fit in less than D, judged on minimum delays (`wait D`
-//! takes D; `wait D or until C` can take no time). Sends exactly D apart do
+//! takes D; `wait D or until C` can take no time, except on the edges that
+//! [`super::settle`] shows it took its full D). Sends exactly D apart do
 //! not share a window.
 //!
 //! Dynamic programming by layers, loops included. Layer `j` holds, for every
@@ -36,7 +37,12 @@ const KEPT_LAYERS: usize = 64;
 /// window's first send, and the send of the previous layer it came from.
 type Layer = Vec<Option<(u64, usize)>>;
 
-pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    project: &ir::Project,
+    campaign: &ir::Campaign,
+    g: &FlowGraph<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(cap) = campaign.cap else { return };
     let per = cap.per.seconds;
     let statements: Vec<NodeIndex> = g
@@ -65,7 +71,7 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         }
         return;
     }
-    let timed = Timed::new(g);
+    let timed = Timed::new(g, &super::settle::edge_delays(project, g));
     // Send states: a send statement with the handlers that have run.
     let sends: Vec<usize> = (0..timed.at.len())
         .filter(|&p| statements.contains(&timed.at[p]))
@@ -247,7 +253,7 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         }
         d = d.with_secondary(cap.span, format!("at most {cap_text}"));
         d = d.with_note(if until_waits {
-            "times are the earliest each send can happen; a `wait … or until …` can end at once"
+            "times are the earliest each send can happen; a `wait … or until …` can end at once, unless a test right after it shows it ran its full time"
         } else {
             "times are the earliest each send can happen"
         });
@@ -278,7 +284,9 @@ struct Timed {
 }
 
 impl Timed {
-    fn new(g: &FlowGraph<'_>) -> Timed {
+    /// `delays`: per edge of `g.graph`, the least time a lead takes along
+    /// it ([`super::settle::edge_delays`]).
+    fn new(g: &FlowGraph<'_>, delays: &[u64]) -> Timed {
         let handlers = &g.flow.handlers;
         let tracked: Vec<usize> = (0..handlers.len())
             .filter(|&h| {
@@ -316,7 +324,6 @@ impl Timed {
         timed.start = state(&mut timed, &mut queue, g.start, 0);
         while let Some((v, m)) = queue.pop_front() {
             let from = state(&mut timed, &mut queue, v, m);
-            let delay = g.step(v).map_or(0, min_delay);
             let mut edges = Vec::new();
             for e in g.graph.edges(v) {
                 use petgraph::visit::EdgeRef;
@@ -324,6 +331,10 @@ impl Timed {
                     super::graph::Edge::Handler(h) => m | bit(*h).unwrap_or(0),
                     _ => m,
                 };
+                let delay = delays
+                    .get(e.id().index())
+                    .copied()
+                    .unwrap_or_else(|| g.step(v).map_or(0, min_delay));
                 edges.push((e.target(), mask, delay));
             }
             // A handler can start wherever the lead is, the moment it

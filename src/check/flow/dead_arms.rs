@@ -41,12 +41,7 @@ pub(super) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Ve
         let NodeKind::Branch { arms, .. } = &node.kind else {
             continue;
         };
-        let mut prover = Prover {
-            project,
-            memo: HashMap::new(),
-            steps: 0,
-            spent: 0,
-        };
+        let mut prover = Prover::new(project);
         for (i, arm) in arms.iter().enumerate() {
             let earlier = arms.get(..i).unwrap_or_default();
             let Some(covering) = prover.covering(&arm.condition, earlier) else {
@@ -89,7 +84,7 @@ pub(super) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Ve
     }
 }
 
-struct Prover<'p> {
+pub(super) struct Prover<'p> {
     project: &'p ir::Project,
     /// Proved or refuted pairs, by the conditions' addresses.
     memo: HashMap<(usize, usize), bool>,
@@ -99,6 +94,23 @@ struct Prover<'p> {
 }
 
 impl<'p> Prover<'p> {
+    pub(super) fn new(project: &'p ir::Project) -> Prover<'p> {
+        Prover {
+            project,
+            memo: HashMap::new(),
+            steps: 0,
+            spent: 0,
+        }
+    }
+
+    /// Whether every lead that matches `p` matches `q` (proved), with a
+    /// fresh step budget; "no" means "not proved".
+    pub(super) fn proves(&mut self, p: &'p ir::Condition, q: &'p ir::Condition) -> bool {
+        self.steps = 0;
+        self.spent = 0;
+        self.implies(p, q, 0)
+    }
+
     /// The earlier arms that together catch every lead `condition` matches,
     /// if proved: for each disjunct of `condition`, the first earlier arm it
     /// implies. Each arm comes with the disjuncts it catches, written out

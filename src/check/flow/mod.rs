@@ -8,6 +8,7 @@
 //! | `loop-without-wait`     | `loops`       | components of the statements that take no time   |
 //! | `endless-loop`          | `loops`       | components that no exit can be reached from      |
 //! | `cadence-cap`           | `cadence`     | dynamic programming, one Dijkstra run per layer  |
+//! |                         | `settle`      | per-edge delays: a test after `wait … or until`  |
 //! | `unreachable-threshold` | `thresholds`  | the most points a component can reach            |
 //! | `dead-branch-arm`       | `dead_arms`   | a sound implication prover on conditions         |
 //! | `email-not-sent-yet`    | `email_order` | "sent on every path" dataflow                    |
@@ -22,6 +23,7 @@ pub(crate) mod graph;
 mod labels;
 mod loops;
 mod reach;
+mod settle;
 pub(crate) mod text;
 mod thresholds;
 
@@ -91,7 +93,7 @@ fn checks(
     labels::unused_labels(&g, suggestion_budget, out);
     reach::missing_exits(campaign, &g, out);
     loops::check(campaign, &g, out);
-    cadence::check(campaign, &g, out);
+    cadence::check(project, campaign, &g, out);
     email_order::check(project, &g, out);
     dead_arms::check(project, campaign, out);
     thresholds::check_campaign(project, campaign, out);

@@ -1,6 +1,7 @@
 //! `unreachable-threshold`: `score.<c> >= N` (or `> N`) where component `c`
-//! has no `on` rules, so its points only come from `if` rules, and even all of
-//! its positive `if` points together stay below what the comparison needs.
+//! is bounded (no `on` rules, or a `max` on each) and even its most points
+//! stay below what the comparison needs; and `score >= N` on the total, when
+//! every component is bounded and their maxima add up to less.
 //!
 //! The model is the campaign's for a campaign's conditions; for a segment, the
 //! model of every campaign that uses it (directly or through other segments),
@@ -55,7 +56,7 @@ pub(super) fn check_segments(project: &ir::Project, out: &mut Vec<Diagnostic>) {
 fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mut Vec<Diagnostic>) {
     condition.walk(&mut |c| {
         let ConditionKind::Compare {
-            left: Quantity::Score(Some(name)),
+            left: Quantity::Score(which),
             op,
             right: Value::Number(threshold),
         } = &c.kind
@@ -65,6 +66,61 @@ fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mu
         if !matches!(op, CompareOp::Ge | CompareOp::Gt) {
             return;
         }
+        let reachable = |most: i64| match op {
+            CompareOp::Gt => (most as f64) > *threshold,
+            _ => (most as f64) >= *threshold,
+        };
+        let comparison = |subject: &str| {
+            format!(
+                "{subject} {} {}",
+                op.as_str(),
+                super::text::number(*threshold)
+            )
+        };
+        let help = |most: i64, what: &str| match op {
+            CompareOp::Gt => format!("lower the threshold below {most}, or give {what} more points"),
+            _ => format!("lower the threshold to {most} or less, or give {what} more points"),
+        };
+        let Some(name) = which else {
+            // The total: bounded only when every component is.
+            let Some(most) = model
+                .components
+                .iter()
+                .map(most_points)
+                .try_fold(0i64, |sum, m| m.map(|m| sum.saturating_add(m)))
+            else {
+                return;
+            };
+            if reachable(most) {
+                return;
+            }
+            let comparison = comparison("score");
+            let mut d = Diagnostic::new(
+                Code::UnreachableThreshold,
+                format!("`{comparison}` can never hold"),
+                c.span,
+                format!(
+                    "the total of scoring model `{}` reaches at most {most} points",
+                    model.name
+                ),
+            )
+            .with_secondary(
+                model.name_span,
+                format!("every component here is bounded, and their maxima add up to {most}"),
+            );
+            for component in &model.components {
+                if let Some(m) = most_points(component) {
+                    d = d.with_secondary(component.name_span, format!("at most {m}"));
+                }
+            }
+            out.push(
+                d.with_note(
+                    "the total is the sum of the components; a component without `on` rules, or whose `on` rules all have `max`, has at most its positive `if` points and the `max` of its positive `on` rules",
+                )
+                .with_help(help(most, "the model")),
+            );
+            return;
+        };
         let Some(component) = model.components.iter().find(|k| &k.name == name) else {
             return;
         };
@@ -75,18 +131,10 @@ fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mu
             .rules
             .iter()
             .any(|r| matches!(r.kind, ScoreRuleKind::On(_)));
-        let reachable = match op {
-            CompareOp::Gt => (most as f64) > *threshold,
-            _ => (most as f64) >= *threshold,
-        };
-        if reachable {
+        if reachable(most) {
             return;
         }
-        let comparison = format!(
-            "score.{name} {} {}",
-            op.as_str(),
-            super::text::number(*threshold)
-        );
+        let comparison = comparison(&format!("score.{name}"));
         out.push(
             Diagnostic::new(
                 Code::UnreachableThreshold,
@@ -110,12 +158,7 @@ fn check_condition(model: &ir::ScoringModel, condition: &ir::Condition, out: &mu
             } else {
                 "a component without `on` rules only has the points of the `if` rules that hold"
             })
-            .with_help(match op {
-                CompareOp::Gt => {
-                    format!("lower the threshold below {most}, or give `{name}` more points")
-                }
-                _ => format!("lower the threshold to {most} or less, or give `{name}` more points"),
-            }),
+            .with_help(help(most, &format!("`{name}`"))),
         );
     });
 }
