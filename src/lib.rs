@@ -22,6 +22,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod emit;
 pub mod format;
+pub mod ide;
 pub mod ir;
 pub mod merge_tags;
 pub mod resolve;
@@ -71,16 +72,29 @@ pub fn compile(sources: &SourceMap) -> Compilation {
         diagnostics.append(&mut problems);
         files.push(ast);
     }
-    let (project, mut problems) = resolve::resolve(&files);
+    compile_parsed(&files, &allows, diagnostics).0
+}
+
+/// The stages after parsing, for a caller that keeps each file's syntax
+/// tree, its allows and its parse diagnostics (`diagnostics`) and re-parses
+/// only the file that changed: the language server ([`ide`]). Also returns
+/// the resolver's index of definitions and references.
+pub fn compile_parsed(
+    files: &[syntax::ast::File],
+    allows: &[diagnostics::lints::Allow],
+    mut diagnostics: Vec<Diagnostic>,
+) -> (Compilation, resolve::index::Index) {
+    let (project, mut problems, index) = resolve::resolve_indexed(files);
     diagnostics.append(&mut problems);
     diagnostics.extend(check::check(&project));
     // An error can stop the checks that would raise an allowed warning, so
     // only a project without errors can tell that an allow covers nothing.
     let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);
-    diagnostics::lints::apply_allows(&mut diagnostics, &allows, report_unfulfilled);
+    diagnostics::lints::apply_allows(&mut diagnostics, allows, report_unfulfilled);
     diagnostics::sort_and_dedup(&mut diagnostics);
-    Compilation {
+    let compilation = Compilation {
         project,
         diagnostics,
-    }
+    };
+    (compilation, index)
 }

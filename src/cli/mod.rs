@@ -1,10 +1,11 @@
 //! Command-line interface: `check`, `build`, `graph`, `simulate`, `test`,
-//! `fmt`, `explain`, `init`, `completions`.
+//! `fmt`, `explain`, `init`, `completions`, `lsp`.
 
 mod config;
 mod fmt;
 mod init;
 mod inputs;
+mod lsp;
 mod output;
 mod project;
 mod simulate;
@@ -108,6 +109,8 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
 }
 
 #[derive(Args)]
@@ -253,6 +256,7 @@ pub fn main() -> ExitCode {
         Command::Explain { code } => explain(code.as_deref()),
         Command::Init { dir } => init::run(&dir),
         Command::Completions { shell } => completions(shell),
+        Command::Lsp => lsp::run(),
     })
 }
 

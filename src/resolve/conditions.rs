@@ -385,6 +385,10 @@ impl Resolver<'_> {
     /// name is not in the catalogue (reported).
     fn event(&mut self, e: &ast::EventRef) -> Option<ir::Event> {
         let name = e.name.name.as_str();
+        if EventKind::from_name(name).is_some() {
+            self.index
+                .refer(super::index::SymbolKind::Event, name, e.name.span, None);
+        }
         let Some(kind) = EventKind::from_name(name) else {
             let mut d = Diagnostic::new(
                 Code::UnknownEvent,

@@ -15,6 +15,8 @@ struct FlowBuilder {
     nodes: Vec<ir::Node>,
     blocks: Vec<Vec<ir::NodeIndex>>,
     labels: HashMap<String, (ir::NodeIndex, Span)>,
+    /// The campaign's name: the scope of its labels in the index.
+    campaign: String,
 }
 
 /// Statements in a subtree, the statement itself included.
@@ -39,6 +41,7 @@ impl Resolver<'_> {
             nodes: Vec::new(),
             blocks: Vec::new(),
             labels: HashMap::new(),
+            campaign: c.name.name.clone(),
         };
         let entry = self.block(&mut b, &c.flow, "", Target::FallOff, ctx);
         let handlers = self.handlers(&mut b, c, ctx);
@@ -46,7 +49,17 @@ impl Resolver<'_> {
         for node in &mut b.nodes {
             if let NodeKind::Goto { label, target } = &mut node.kind {
                 match b.labels.get(label.as_str()) {
-                    Some((index, _)) => *target = Some(*index),
+                    Some((index, _)) => {
+                        *target = Some(*index);
+                        let name_span =
+                            Span::new(node.head.file, node.head.end - label.len(), node.head.end);
+                        self.index.refer(
+                            super::index::SymbolKind::Label,
+                            label,
+                            name_span,
+                            Some(&c.name.name),
+                        );
+                    }
                     None => {
                         let name_span =
                             Span::new(node.head.file, node.head.end - label.len(), node.head.end);
@@ -168,6 +181,12 @@ impl Resolver<'_> {
                     );
                 } else {
                     b.labels.insert(label.name.clone(), (index, label.span));
+                    self.index.define(
+                        super::index::SymbolKind::Label,
+                        &label.name,
+                        label.span,
+                        Some(&b.campaign),
+                    );
                 }
                 label.name.clone()
             }

@@ -6,6 +6,7 @@
 
 mod conditions;
 mod flow;
+pub mod index;
 mod properties;
 mod segments;
 pub mod suggest;
@@ -32,6 +33,15 @@ impl NameKind {
             NameKind::Email => "email",
             NameKind::Scoring => "scoring model",
             NameKind::Campaign => "campaign",
+        }
+    }
+
+    fn symbol(self) -> index::SymbolKind {
+        match self {
+            NameKind::Segment => index::SymbolKind::Segment,
+            NameKind::Email => index::SymbolKind::Email,
+            NameKind::Scoring => index::SymbolKind::Scoring,
+            NameKind::Campaign => index::SymbolKind::Campaign,
         }
     }
 
@@ -76,10 +86,18 @@ pub(crate) struct Resolver<'a> {
     /// The declared properties; `None` when the project declares none (or
     /// its `properties` block failed to parse).
     pub(crate) declared: Option<properties::Declared>,
+    /// Definitions and resolved references, for editors.
+    pub(crate) index: index::Index,
 }
 
 /// Resolves the items of every file of a project (in path order).
 pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
+    let (project, diagnostics, _) = resolve_indexed(files);
+    (project, diagnostics)
+}
+
+/// [`resolve`], also returning every definition and resolved reference.
+pub fn resolve_indexed(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>, index::Index) {
     let mut r = Resolver {
         names: HashMap::new(),
         ordered: Vec::new(),
@@ -90,6 +108,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
         segment_score_refs: HashMap::new(),
         suggestion_budget: suggest::BUDGET,
         declared: None,
+        index: index::Index::default(),
     };
     let declared_properties = r.declare_properties(files);
 
@@ -117,6 +136,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
         };
         r.names.insert(&name.name, (kind, name.span));
         r.ordered.push((&name.name, kind));
+        r.index.define(kind.symbol(), &name.name, name.span, None);
         if let ast::Item::Scoring(model) = item {
             r.models.insert(&model.name.name, model);
         }
@@ -162,7 +182,7 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
     segments::check_entry_events(&project, &mut r.diagnostics);
     r.use_what_broken_items_mention(files);
     r.report_unused(&project);
-    (project, r.diagnostics)
+    (project, r.diagnostics, r.index)
 }
 
 impl<'a> Resolver<'a> {
@@ -184,6 +204,8 @@ impl<'a> Resolver<'a> {
             }
             self.names.insert(&name.name, (kind, name.span));
             self.ordered.push((&name.name, kind));
+            self.index
+                .define(kind.symbol(), &name.name, name.span, None);
             if kind == NameKind::Scoring {
                 models.push(name.name.as_str());
             }
@@ -216,10 +238,12 @@ impl<'a> Resolver<'a> {
         match self.names.get(name.name.as_str()).copied() {
             Some((kind, _)) if kind == expected => {
                 self.used.insert((kind, name.name.clone()));
+                self.index.refer(kind.symbol(), &name.name, name.span, None);
                 true
             }
             Some((kind, defined)) => {
                 self.used.insert((kind, name.name.clone()));
+                self.index.refer(kind.symbol(), &name.name, name.span, None);
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::WrongKind,

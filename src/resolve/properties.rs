@@ -115,6 +115,12 @@ impl Resolver<'_> {
                 ast::PropertyType::TextList => PropertyType::TextList,
                 ast::PropertyType::Enum(values) => PropertyType::Enum(self.enum_values(values)),
             };
+            self.index.define(
+                super::index::SymbolKind::Property,
+                &decl.name.name,
+                decl.name.span,
+                None,
+            );
             declarations.push(ir::PropertyDecl {
                 name: decl.name.name.clone(),
                 name_span: decl.name.span,
@@ -155,6 +161,12 @@ impl Resolver<'_> {
     /// whether the use was checked here: when it was, the core's own type
     /// checks of undeclared properties do not run.
     pub(crate) fn use_property(&mut self, name: &ast::Ident, whole: Span, usage: Use<'_>) -> bool {
+        self.index.refer(
+            super::index::SymbolKind::Property,
+            &name.name,
+            name.span,
+            None,
+        );
         let Some(declared) = &self.declared else {
             return false;
         };

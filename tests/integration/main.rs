@@ -23,6 +23,7 @@ mod flow;
 mod format;
 mod formats;
 mod fuzz_corpus;
+mod ide;
 mod inputs;
 mod ir;
 mod lints;

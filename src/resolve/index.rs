@@ -1,0 +1,109 @@
+//! What the resolver learnt about names, kept for editors: every definition
+//! and every resolved reference with its span. Recorded by the one resolver
+//! as it resolves, so that an editor's "go to definition" or "rename" sees
+//! exactly what the compiler sees.
+
+use crate::span::Span;
+
+/// What a name names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SymbolKind {
+    Segment,
+    Email,
+    Scoring,
+    Campaign,
+    /// A statement's label; its scope is the campaign.
+    Label,
+    /// A contact property (declared in `properties`, or only used).
+    Property,
+    /// A catalogue event, e.g. `page.visited`: only referred to.
+    Event,
+}
+
+impl SymbolKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            SymbolKind::Segment => "segment",
+            SymbolKind::Email => "email",
+            SymbolKind::Scoring => "scoring model",
+            SymbolKind::Campaign => "campaign",
+            SymbolKind::Label => "label",
+            SymbolKind::Property => "property",
+            SymbolKind::Event => "event",
+        }
+    }
+
+    /// Whether its names share the project's one namespace.
+    pub fn is_project_name(self) -> bool {
+        matches!(
+            self,
+            SymbolKind::Segment | SymbolKind::Email | SymbolKind::Scoring | SymbolKind::Campaign
+        )
+    }
+}
+
+/// A name where it is defined or where it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub kind: SymbolKind,
+    pub name: String,
+    /// The name's own span.
+    pub span: Span,
+    /// The campaign a label belongs to; `None` for every other kind.
+    pub scope: Option<String>,
+}
+
+/// Every definition and every resolved reference of a project, in the
+/// order the resolver met them.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub definitions: Vec<Occurrence>,
+    pub references: Vec<Occurrence>,
+}
+
+impl Index {
+    pub(crate) fn define(&mut self, kind: SymbolKind, name: &str, span: Span, scope: Option<&str>) {
+        self.definitions.push(Occurrence {
+            kind,
+            name: name.to_string(),
+            span,
+            scope: scope.map(str::to_string),
+        });
+    }
+
+    pub(crate) fn refer(&mut self, kind: SymbolKind, name: &str, span: Span, scope: Option<&str>) {
+        self.references.push(Occurrence {
+            kind,
+            name: name.to_string(),
+            span,
+            scope: scope.map(str::to_string),
+        });
+    }
+
+    /// The definition of what `occurrence` names, if the project has one.
+    pub fn definition_of(&self, occurrence: &Occurrence) -> Option<&Occurrence> {
+        self.definitions.iter().find(|d| same_symbol(d, occurrence))
+    }
+
+    /// Every reference to what `occurrence` names.
+    pub fn references_to<'a>(
+        &'a self,
+        occurrence: &'a Occurrence,
+    ) -> impl Iterator<Item = &'a Occurrence> + 'a {
+        self.references
+            .iter()
+            .filter(move |r| same_symbol(r, occurrence))
+    }
+}
+
+/// Whether two occurrences name the same thing: the project's names share
+/// one namespace whatever kind a use expected; labels are per campaign.
+pub fn same_symbol(a: &Occurrence, b: &Occurrence) -> bool {
+    if a.name != b.name {
+        return false;
+    }
+    if a.kind.is_project_name() && b.kind.is_project_name() {
+        return true;
+    }
+    a.kind == b.kind && a.scope == b.scope
+}

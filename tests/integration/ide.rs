@@ -1,0 +1,304 @@
+//! The editor analysis host (`nurturec::ide`): diagnostics that follow
+//! edits, and the answers a language server gives, over a two-file project.
+
+use nurturec::ide::{AnalysisHost, CompletionKind, DocumentSymbolKind, Position};
+
+const EMAILS: &str = "email welcome {\n  subject \"Hi {{ contact.first_name }}\"\n  template \"t/welcome\"\n}\n\nsegment fans = role == \"cto\"\n";
+
+const CAMPAIGN: &str = "campaign onboarding {\n  trigger form.submitted(\"x\")\n  audience in fans\n  goal booked when demo.requested\n  suppress when unsubscribed or bounced or complained\n  start: send welcome\n  wait 3d\n  branch {\n    when email.opened(welcome) within 2d { exit }\n    else { goto start }\n  }\n}\n";
+
+fn host() -> AnalysisHost {
+    let mut host = AnalysisHost::new();
+    host.set_file("emails.nurture", EMAILS);
+    host.set_file("flow.nurture", CAMPAIGN);
+    host
+}
+
+/// The position of the `n`th (0-based) occurrence of `needle` in `text`,
+/// `shift` characters in.
+fn at(text: &str, needle: &str, n: usize, shift: u32) -> Position {
+    let offset = text.match_indices(needle).nth(n).unwrap().0;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u32;
+    let column = before.rsplit('\n').next().unwrap().encode_utf16().count() as u32;
+    Position::new(line, column + shift)
+}
+
+fn codes(host: &mut AnalysisHost, path: &str) -> Vec<&'static str> {
+    host.diagnostics()
+        .into_iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, d)| d.into_iter().map(|d| d.code).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_example_project_has_no_diagnostics() {
+    let mut host = host();
+    let all = host.diagnostics();
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|(_, d)| d.is_empty()), "{all:#?}");
+}
+
+#[test]
+fn diagnostics_follow_edits_and_clear() {
+    let mut host = host();
+    let typo = CAMPAIGN.replace("send welcome", "send welcom");
+    host.set_file("flow.nurture", &typo);
+    let diagnostics = host.diagnostics();
+    let (_, flow) = diagnostics
+        .iter()
+        .find(|(p, _)| p == "flow.nurture")
+        .unwrap();
+    let found: Vec<&str> = flow.iter().map(|d| d.code).collect();
+    // The email is not sent any more, so testing its opening warns too.
+    assert_eq!(found, vec!["undefined-name", "email-not-sent-yet"]);
+    assert_eq!(flow[0].range.start, at(&typo, "welcom", 0, 0));
+    assert!(flow[0].message.contains("did you mean `welcome`?"));
+    // The typo counts as a use of what it meant: `welcome` is not unused.
+    assert_eq!(codes(&mut host, "emails.nurture"), Vec::<&str>::new());
+
+    // A half-typed item turns only itself red.
+    let broken = format!("{CAMPAIGN}\ncampaign half {{\n  trigger\n");
+    host.set_file("flow.nurture", &broken);
+    assert_eq!(codes(&mut host, "flow.nurture"), vec!["syntax"]);
+
+    host.set_file("flow.nurture", CAMPAIGN);
+    assert!(codes(&mut host, "flow.nurture").is_empty());
+}
+
+#[test]
+fn removing_a_file_renumbers_the_rest() {
+    let mut host = host();
+    host.set_file("a_first.nurture", "segment extra = industry == \"x\"\n");
+    assert_eq!(codes(&mut host, "a_first.nurture"), vec!["unused"]);
+    // The files after it moved; their positions still point at their text.
+    let def = host
+        .definition("flow.nurture", at(CAMPAIGN, "welcome", 0, 2))
+        .unwrap();
+    assert_eq!(def.path, "emails.nurture");
+    assert_eq!(def.range.start, at(EMAILS, "welcome", 0, 0));
+    host.remove_file("a_first.nurture");
+    assert!(codes(&mut host, "flow.nurture").is_empty());
+}
+
+#[test]
+fn definition_and_references_cross_files() {
+    let mut host = host();
+    let def = host
+        .definition("flow.nurture", at(CAMPAIGN, "fans", 0, 1))
+        .unwrap();
+    assert_eq!(def.path, "emails.nurture");
+    assert_eq!(def.range.start, at(EMAILS, "fans", 0, 0));
+
+    let refs = host.references("emails.nurture", at(EMAILS, "welcome", 0, 0), true);
+    let places: Vec<(&str, Position)> = refs
+        .iter()
+        .map(|l| (l.path.as_str(), l.range.start))
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            ("emails.nurture", at(EMAILS, "welcome", 0, 0)),
+            ("flow.nurture", at(CAMPAIGN, "welcome", 0, 0)),
+            ("flow.nurture", at(CAMPAIGN, "welcome", 1, 0)),
+        ]
+    );
+
+    // A label's definition is in its campaign.
+    let label = host
+        .definition("flow.nurture", at(CAMPAIGN, "goto start", 0, 6))
+        .unwrap();
+    assert_eq!(label.range.start, at(CAMPAIGN, "start", 0, 0));
+    // Events are references without a definition.
+    assert!(host
+        .definition("flow.nurture", at(CAMPAIGN, "form.submitted", 0, 3))
+        .is_none());
+}
+
+#[test]
+fn rename_edits_every_use_and_refuses_bad_names() {
+    let mut host = host();
+    let edits = host
+        .rename("flow.nurture", at(CAMPAIGN, "welcome", 0, 1), "hello")
+        .unwrap();
+    let count: usize = edits.iter().map(|(_, e)| e.len()).sum();
+    assert_eq!(count, 3, "{edits:#?}");
+    assert!(edits
+        .iter()
+        .flat_map(|(_, e)| e)
+        .all(|e| e.new_text == "hello"));
+
+    let labels = host
+        .rename("flow.nurture", at(CAMPAIGN, "start", 0, 0), "again")
+        .unwrap();
+    assert_eq!(labels.len(), 1);
+    assert_eq!(labels[0].1.len(), 2);
+
+    for bad in ["Hello", "9lives", "in", "two words", ""] {
+        assert!(
+            host.rename("flow.nurture", at(CAMPAIGN, "welcome", 0, 1), bad)
+                .is_err(),
+            "{bad:?} accepted"
+        );
+    }
+    // A name already taken in the namespace.
+    let taken = host.rename("flow.nurture", at(CAMPAIGN, "welcome", 0, 1), "fans");
+    assert!(taken.unwrap_err().contains("already defined"));
+    assert!(host
+        .rename("flow.nurture", at(CAMPAIGN, "demo.requested", 0, 0), "x")
+        .is_err());
+}
+
+#[test]
+fn completion_by_context() {
+    let mut host = host();
+    let labels = |items: Vec<nurturec::ide::CompletionItem>, kind| -> Vec<String> {
+        items
+            .into_iter()
+            .filter(|i| i.kind == kind)
+            .map(|i| i.label)
+            .collect()
+    };
+    // After `send `: the emails.
+    let text = CAMPAIGN.replace("send welcome", "send w");
+    host.set_file("flow.nurture", &text);
+    let items = host.completions("flow.nurture", at(&text, "send w", 0, 6));
+    assert_eq!(labels(items, CompletionKind::Email), vec!["welcome"]);
+    // After `in `: the segments.
+    let items = host.completions("flow.nurture", at(CAMPAIGN, "in fans", 0, 3));
+    assert_eq!(labels(items, CompletionKind::Segment), vec!["fans"]);
+    // After `goto `: this campaign's labels, even while it does not parse.
+    let half = CAMPAIGN.replace("goto start", "goto ");
+    host.set_file("flow.nurture", &half);
+    let items = host.completions("flow.nurture", at(&half, "goto ", 0, 5));
+    assert_eq!(labels(items, CompletionKind::Label), vec!["start"]);
+    // In a condition: the event catalogue and the properties seen.
+    let items = host.completions("flow.nurture", at(CAMPAIGN, "in fans", 0, 0));
+    let events = labels(items.clone(), CompletionKind::Event);
+    assert!(events.contains(&"page.visited".to_string()));
+    assert_eq!(labels(items, CompletionKind::Property), vec!["role"]);
+    // At the start of a line of a campaign: settings and statements.
+    let items = host.completions("flow.nurture", at(CAMPAIGN, "wait 3d", 0, 0));
+    let words = labels(items, CompletionKind::Keyword);
+    assert!(words.contains(&"trigger".to_string()) && words.contains(&"wait".to_string()));
+}
+
+#[test]
+fn hover_names_and_diagnostics() {
+    let mut host = host();
+    let email = host
+        .hover("flow.nurture", at(CAMPAIGN, "welcome", 0, 0))
+        .unwrap();
+    assert!(
+        email.contains("subject: \"Hi {{ contact.first_name }}\""),
+        "{email}"
+    );
+    assert!(email.contains("template: \"t/welcome\""));
+    let segment = host
+        .hover("flow.nurture", at(CAMPAIGN, "fans", 0, 0))
+        .unwrap();
+    assert!(
+        segment.contains("segment fans = role == \"cto\""),
+        "{segment}"
+    );
+    let event = host
+        .hover("flow.nurture", at(CAMPAIGN, "email.opened", 0, 0))
+        .unwrap();
+    assert!(event.contains("one of the project's emails"), "{event}");
+
+    let typo = CAMPAIGN.replace("form.submitted", "form.submited");
+    host.set_file("flow.nurture", &typo);
+    let text = host
+        .hover("flow.nurture", at(&typo, "form.submited", 0, 2))
+        .unwrap();
+    assert!(text.contains("**unknown-event**"), "{text}");
+    assert!(
+        text.contains("not one of the events the compiler knows"),
+        "{text}"
+    );
+}
+
+#[test]
+fn symbols_and_code_actions_and_formatting() {
+    let mut host = host();
+    let symbols = host.document_symbols("flow.nurture");
+    assert_eq!(symbols.len(), 1);
+    assert_eq!(symbols[0].kind, DocumentSymbolKind::Campaign);
+    let children: Vec<(&str, DocumentSymbolKind)> = symbols[0]
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind))
+        .collect();
+    assert_eq!(
+        children,
+        vec![
+            ("booked", DocumentSymbolKind::Goal),
+            ("start", DocumentSymbolKind::Label)
+        ]
+    );
+
+    let typo = CAMPAIGN.replace("form.submitted", "form.submited");
+    host.set_file("flow.nurture", &typo);
+    let here = at(&typo, "form.submited", 0, 0);
+    let actions = host.code_actions(
+        "flow.nurture",
+        nurturec::ide::Range {
+            start: here,
+            end: here,
+        },
+    );
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0].code, "unknown-event");
+    assert_eq!(actions[0].edits[0].new_text, "form.submitted");
+
+    let bare = CAMPAIGN.replace("in fans", "fans");
+    host.set_file("flow.nurture", &bare);
+    let here = at(&bare, "fans", 0, 0);
+    let actions = host.code_actions(
+        "flow.nurture",
+        nurturec::ide::Range {
+            start: here,
+            end: here,
+        },
+    );
+    assert_eq!(actions[0].edits[0].new_text, "in fans");
+
+    let messy = "segment   fans = role == \"cto\"\n";
+    host.set_file("emails.nurture", messy);
+    let edits = host.format("emails.nurture").unwrap();
+    assert_eq!(edits[0].new_text, "segment fans = role == \"cto\"\n");
+    host.set_file("emails.nurture", "segment fans = \n");
+    assert!(host.format("emails.nurture").is_none());
+}
+
+#[test]
+fn any_position_on_any_text_answers_without_panicking() {
+    let mut host = AnalysisHost::new();
+    let texts = [
+        "",
+        "campaign",
+        "campaign c { send",
+        "émail 😀 { subject \"ü\" }\n\r\n",
+        "segment s = in s\ncampaign c { trigger page.visited goto x }",
+    ];
+    for text in texts {
+        host.set_file("x.nurture", text);
+        for line in 0..4 {
+            for character in [0, 1, 2, 5, 40, u32::MAX] {
+                let p = Position::new(line, character);
+                let _ = host.completions("x.nurture", p);
+                let _ = host.hover("x.nurture", p);
+                let _ = host.definition("x.nurture", p);
+                let _ = host.references("x.nurture", p, true);
+                let _ = host.rename("x.nurture", p, "fresh");
+                let range = nurturec::ide::Range { start: p, end: p };
+                let _ = host.code_actions("x.nurture", range);
+            }
+        }
+        let _ = host.document_symbols("x.nurture");
+        let _ = host.format("x.nurture");
+        let _ = host.diagnostics();
+    }
+    assert!(host.hover("missing.nurture", Position::default()).is_none());
+}
