@@ -51,6 +51,9 @@ module.exports = grammar({
     // `send during` then a name: the days of a send window, or the label of
     // the next statement after sending the email `during`.
     [$.send_statement, $.send_window],
+    // `contains` after a condition: its tail (`tech_stack contains "x"`), or
+    // the label of the next statement (`contains: send x`).
+    [$._condition, $.contains],
   ],
 
   supertypes: $ => [$._condition, $._literal],
@@ -198,7 +201,12 @@ module.exports = grammar({
       ':',
       field('statement', $._unlabeled_statement),
     ),
-    _label_name: $ => choice($.identifier, alias(choice(...MEMBER_KEYWORDS), $.identifier)),
+    _label_name: $ => choice(
+      $.identifier,
+      alias(choice(...MEMBER_KEYWORDS), $.identifier),
+      // After a condition, `contains` may start its tail or name a label.
+      alias('contains', $.identifier),
+    ),
     _unlabeled_statement: $ => choice(
       $.send_statement,
       $.wait_statement,

@@ -526,3 +526,41 @@ fn highlights_capture_no_node_twice() {
     }
     assert!(twice.is_empty(), "{}", twice.join("\n"));
 }
+
+/// The projects the benchmarks generate (every construct of the flow, deep
+/// nesting, long files) parse without an error node.
+#[test]
+fn generated_benchmark_projects_parse_without_error() {
+    let projects = [
+        crate::generate::realistic(3_000, 7),
+        crate::generate::sequential_branches(40),
+        crate::generate::deep_nesting(60),
+        crate::generate::many_small_campaigns(200),
+    ];
+    for project in &projects {
+        for (name, text) in &project.files {
+            assert!(compiler_parses(text), "{}/{name}", project.name);
+            let found = problems(&parse(text));
+            assert!(found.is_empty(), "{}/{name}: {found:?}", project.name);
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: crate::properties::cases(),
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// The property tests' generated projects (every kind of condition,
+    /// statement, label and scoring rule they make) parse without an error
+    /// node.
+    #[test]
+    fn generated_projects_parse_without_error(p in crate::properties::project()) {
+        for (name, text) in crate::properties::render(&p) {
+            let found = problems(&parse(&text));
+            proptest::prop_assert!(found.is_empty(), "{name}: {found:?}\n{text}");
+        }
+    }
+}
