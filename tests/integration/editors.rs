@@ -3,7 +3,10 @@
 //! Reads the `keyword` rule of `grammar/nurture.pest`, e.g.
 //! `keyword = @{ ( "segment" | "email" | ... ) ~ !ident_char }`, and checks that
 //! each of its string literals appears as a word in the regular expressions of
-//! the VS Code TextMate grammar and in the Vim syntax file.
+//! the VS Code TextMate grammar and in the Vim syntax file, and that the
+//! tree-sitter grammar's `grammar.js` writes exactly these words as tokens
+//! and its `queries/highlights.scm` highlights each of them
+//! (`tree_sitter.rs` checks the same of the generated parser).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ fn repo_file(relative: &str) -> (PathBuf, String) {
 
 /// The string literals of the rule `keyword` in a pest grammar, in order.
 /// `None` when the grammar has no such rule.
-fn keyword_rule_literals(grammar: &str) -> Option<Vec<String>> {
+pub(crate) fn keyword_rule_literals(grammar: &str) -> Option<Vec<String>> {
     // The rule starts at a line `keyword = ...` (optionally preceded by doc comments).
     let mut offset = 0;
     let mut start = None;
@@ -203,6 +206,149 @@ fn editor_grammars_know_every_keyword() {
     );
 }
 
+/// The keywords of `grammar/nurture.pest`.
+pub(crate) fn pest_keywords() -> std::collections::BTreeSet<String> {
+    let (path, grammar) = repo_file("grammar/nurture.pest");
+    let keywords = keyword_rule_literals(&grammar)
+        .unwrap_or_else(|| panic!("{}: no rule `keyword = ...`", path.display()));
+    assert!(!keywords.is_empty(), "{}: no keywords", path.display());
+    keywords.into_iter().collect()
+}
+
+/// The quoted strings of a JavaScript or query file, outside `//` and `;`
+/// comments (`comment` is the comment marker), with the text before each.
+fn quoted_strings(text: &str, comment: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    // Block comments (`/** … */`, JavaScript only) hold prose, apostrophes
+    // included.
+    let mut text = text.to_string();
+    if comment == "//" {
+        while let Some(start) = text.find("/*") {
+            let end = text[start..]
+                .find("*/")
+                .map_or(text.len(), |e| start + e + 2);
+            text.replace_range(start..end, "");
+        }
+    }
+    for line in text.lines() {
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if line[i..].starts_with(comment) {
+                break;
+            }
+            if c == '/' && comment == "//" && i > 0 {
+                // A regular expression literal (`/[a-z]+/`) holds no tokens
+                // of interest and may hold quotes: skip to its end.
+                let before = line[..i].trim_end();
+                if before.ends_with(['(', ',', '>', ':', '[']) {
+                    let mut escaped = false;
+                    for (_, c) in chars.by_ref() {
+                        match c {
+                            '\\' if !escaped => escaped = true,
+                            '/' if !escaped => break,
+                            _ => escaped = false,
+                        }
+                    }
+                    continue;
+                }
+            }
+            if c == '\'' || c == '"' {
+                let mut literal = String::new();
+                let mut escaped = false;
+                for (_, d) in chars.by_ref() {
+                    match d {
+                        '\\' if !escaped => escaped = true,
+                        d if d == c && !escaped => break,
+                        d => {
+                            literal.push(d);
+                            escaped = false;
+                        }
+                    }
+                }
+                out.push((line[..i].to_string(), literal));
+            }
+        }
+    }
+    out
+}
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+}
+
+#[test]
+fn tree_sitter_grammar_keywords_follow_the_pest_grammar() {
+    let keywords = pest_keywords();
+    let (_, grammar_js) = repo_file("editors/tree-sitter/grammar.js");
+    // The words grammar.js writes as tokens; field names and the grammar's
+    // own name are strings too, but no tokens.
+    let tokens: std::collections::BTreeSet<String> = quoted_strings(&grammar_js, "//")
+        .into_iter()
+        .filter(|(before, literal)| {
+            is_word(literal)
+                && !before.trim_end().ends_with("field(")
+                && !before.trim_end().ends_with("name:")
+        })
+        .map(|(_, literal)| literal)
+        .collect();
+    let missing: Vec<_> = keywords.difference(&tokens).collect();
+    let extra: Vec<_> = tokens.difference(&keywords).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "editors/tree-sitter/grammar.js and the rule `keyword` of grammar/nurture.pest differ:\n\
+         keywords grammar.js never writes: {missing:?}\n\
+         tokens of grammar.js that are no keyword: {extra:?}"
+    );
+
+    let (_, highlights) = repo_file("editors/tree-sitter/queries/highlights.scm");
+    let highlighted: std::collections::BTreeSet<String> = quoted_strings(&highlights, ";")
+        .into_iter()
+        .map(|(_, literal)| literal)
+        .filter(|literal| is_word(literal))
+        .collect();
+    let missing: Vec<_> = keywords.difference(&highlighted).collect();
+    // Funnel stages and booleans are highlighted through their nodes
+    // (`funnel_stage`, `boolean`), the rest by name.
+    let through_nodes = [
+        "awareness",
+        "consideration",
+        "decision",
+        "retention",
+        "true",
+        "false",
+    ];
+    let missing: Vec<_> = missing
+        .into_iter()
+        .filter(|k| !through_nodes.contains(&k.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "keywords editors/tree-sitter/queries/highlights.scm does not highlight: {missing:?}"
+    );
+    let extra: Vec<_> = highlighted.difference(&keywords).collect();
+    assert!(
+        extra.is_empty(),
+        "highlights.scm names words that are no keyword: {extra:?}"
+    );
+}
+
+#[test]
+fn quoted_string_extraction() {
+    let js = r#"  title: $ => seq('title', field('value', $.string)), // 'comment'
+    /** the compiler's grammar */ extras: $ => [/\s'/, $.comment],
+    x: _ => /[^"\\n{]+/, y: _ => choice("a\"b", 'c')"#;
+    let found: Vec<(String, String)> = quoted_strings(js, "//");
+    let literals: Vec<&str> = found.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(literals, ["title", "value", "a\"b", "c"]);
+    assert!(found[1].0.trim_end().ends_with("field("));
+    let scm = "[\n  \"send\" ; \"not this\"\n] @keyword";
+    let literals: Vec<String> = quoted_strings(scm, ";")
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    assert_eq!(literals, ["send"]);
+}
+
 #[test]
 fn keyword_rule_extraction() {
     let grammar = r#"
@@ -251,7 +397,7 @@ ident = @{ !keyword ~ ("after") }
 /// Whether a program that `--version` starts is present. In CI (`CI=true`)
 /// a missing one fails the test (`.ci/run` installs it); elsewhere the test
 /// is skipped with a note.
-fn tool_present(program: &str, install: &str) -> bool {
+pub(crate) fn tool_present(program: &str, install: &str) -> bool {
     let output = std::process::Command::new(program)
         .arg("--version")
         .output();

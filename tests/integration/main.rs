@@ -36,3 +36,4 @@ mod simulate;
 mod simulate_properties;
 mod simulate_values;
 mod snapshots_hygiene;
+mod tree_sitter;
