@@ -248,7 +248,7 @@ impl Ctx<'_> {
     fn handlers(&mut self) {
         for h in &self.campaign.flow.handlers {
             self.unsupported(
-                "Klaviyo flows cannot leave any action for a handler's block".to_string(),
+                "Klaviyo flows cannot run a handler: a flow cannot leave its step for the block, and a second flow cannot tell whether the profile is still in this one".to_string(),
                 h.head,
                 "handler",
                 "make the condition a `goal` here (the flow's profile filter), and start the handler's steps in a campaign of their own triggered by it",

@@ -881,7 +881,12 @@ fn every_output_is_equivalent_to_the_ir() {
     let mut failures = Vec::new();
     for (target, _, project, traced) in all_outputs() {
         let g = graph_of(target, &traced);
-        let problems = equivalence_problems(target, campaign_of(&project, &traced.file.path), &g);
+        let part = part_of(
+            target,
+            campaign_of(&project, &traced.file.path),
+            &traced.file.path,
+        );
+        let problems = equivalence_problems(target, &part, &g);
         if !problems.is_empty() {
             failures.push(format!("{}: {problems:#?}", traced.file.path));
         }
@@ -1554,31 +1559,159 @@ fn klaviyo_delays_sends_until_the_window_opens_and_validates() {
     );
 }
 
+/// The campaign a file of `target` lowers, as the equivalence check sees
+/// it: on HubSpot the main workflow without its handlers, and a handler's
+/// workflow `<campaign>.on<n>.json` as a flow starting at its block.
+fn part_of(target: &str, campaign: &ir::Campaign, path: &str) -> ir::Campaign {
+    let mut part = campaign.clone();
+    if target != "hubspot" {
+        return part;
+    }
+    let handler = path
+        .rsplit('/')
+        .next()
+        .and_then(|f| f.split('.').nth(1))
+        .and_then(|s| s.strip_prefix("on"))
+        .and_then(|n| n.parse::<usize>().ok());
+    if let Some(n) = handler {
+        part.flow.entry = campaign.flow.handlers[n - 1].entry;
+    }
+    part.flow.handlers.clear();
+    part
+}
+
 #[test]
-fn handlers_and_windows_the_platforms_cannot_run_are_errors() {
+fn hubspot_runs_handlers_in_workflows_of_their_own_and_windows_as_time_windows() {
     let (_, project) = compile_text("post_webinar.nurture", V1_FLOW);
-    let codes = |backend: Backend, project: &ir::Project| -> Vec<(Code, String)> {
-        match backend(project, &Config::default(), IdMode::Placeholders) {
-            Ok(_) => Vec::new(),
-            Err(ds) => ds
-                .iter()
-                .map(|d| (d.code, d.primary.message.clone()))
-                .collect(),
-        }
-    };
+    let flow = crate::platform_schemas::hubspot_validator("flow");
+    let props = crate::platform_schemas::hubspot_validator("properties");
+    let traced = build(
+        emit::hubspot::hubspot_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let paths: Vec<&str> = traced.iter().map(|t| t.file.path.as_str()).collect();
     assert_eq!(
-        codes(emit::klaviyo::klaviyo_traced, &project),
+        paths,
         [
-            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
-            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
+            "hubspot/post_webinar.json",
+            "hubspot/post_webinar.on1.json",
+            "hubspot/post_webinar.on2.json"
         ]
     );
+    let campaign = &project.campaigns[0];
+    for t in &traced {
+        let doc = parse(&t.file);
+        let errors: Vec<String> = flow.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", t.file.path);
+        let g = graph_of("hubspot", t);
+        assert_eq!(
+            structural_problems(&g, true),
+            Vec::<String>::new(),
+            "{}",
+            t.file.path
+        );
+        let part = part_of("hubspot", campaign, &t.file.path);
+        assert_eq!(
+            equivalence_problems("hubspot", &part, &g),
+            Vec::<String>::new(),
+            "{}",
+            t.file.path
+        );
+        // The send window: every day's execution window, 09:00 to 17:00.
+        assert_eq!(doc["timeWindows"].as_array().unwrap().len(), 5);
+        assert_eq!(
+            doc["timeWindows"][0],
+            json!({"day": "MONDAY", "startTime": {"hour": 9, "minute": 0}, "endTime": {"hour": 17, "minute": 0}})
+        );
+    }
+    let main = parse(&traced[0].file);
+    // Inside: set first thing, cleared on every way out.
+    let active = json!({"property_name": "nurture_post_webinar_active", "value": {"type": "STATIC_VALUE", "staticValue": "true"}});
+    assert_eq!(main["actions"][0]["fields"], active);
+    let ends: Vec<&Value> = main["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("connection").is_none())
+        .collect();
+    assert_eq!(ends.len(), 1, "one end, the (left) action");
+    assert_eq!(ends[0]["fields"]["value"]["staticValue"], "false");
+    // The handlers' conditions take a lead out of the main workflow at once.
+    let goal = main["goalFilterBranch"].to_string();
+    assert!(goal.contains("<event-type:demo.requested>"), "{goal}");
+    assert!(goal.contains("<event-type:page.visited>"), "{goal}");
+    // Handler 1: enrolled by its event for a lead inside the campaign for
+    // whom neither the suppression nor the goal holds; marks itself run.
+    let on1 = parse(&traced[1].file);
+    let criteria = &on1["enrollmentCriteria"];
+    assert_eq!(criteria["type"], "EVENT_BASED");
     assert_eq!(
-        codes(emit::hubspot::hubspot_traced, &project),
+        criteria["eventFilterBranches"][0]["eventTypeId"],
+        "<event-type:demo.requested>"
+    );
+    let admit = criteria["refinementCriteria"].to_string();
+    assert!(admit.contains("nurture_post_webinar_active"));
+    assert!(
+        admit.contains("HAS_NOT_COMPLETED"),
+        "not after the goal: {admit}"
+    );
+    assert_eq!(on1["actions"][0]["fields"]["value"]["staticValue"], "false");
+    assert_eq!(on1["actions"][1]["actionTypeId"], "0-8", "then the handoff");
+    assert!(!on1["goalFilterBranch"]
+        .to_string()
+        .contains("demo.requested"));
+    // Handler 2 goes back into the flow (`goto last`): a 7-day wait, in its workflow.
+    let on2 = parse(&traced[2].file);
+    let types: Vec<&str> = on2["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["actionTypeId"].as_str().unwrap_or("branch"))
+        .collect();
+    assert_eq!(types, ["0-5", "0-8", "0-1"]);
+    // The properties and the workflow that records a goal or the suppression.
+    let files = emit::hubspot(&project, &Config::default(), IdMode::Placeholders).unwrap();
+    let left = files
+        .iter()
+        .find(|f| f.path == "hubspot/post_webinar.left.json")
+        .unwrap();
+    let left: Value = serde_json::from_str(&left.contents).unwrap();
+    assert!(flow.is_valid(&left));
+    assert_eq!(
+        left["actions"][0]["fields"]["value"]["staticValue"],
+        "false"
+    );
+    assert!(left["enrollmentCriteria"]["listFilterBranch"]
+        .to_string()
+        .contains("<event-type:meeting.booked>"));
+    let properties = files
+        .iter()
+        .find(|f| f.path == "hubspot/post_webinar.properties.json")
+        .unwrap();
+    let properties: Value = serde_json::from_str(&properties.contents).unwrap();
+    assert!(props.is_valid(&properties));
+    assert_eq!(
+        properties["inputs"][0]["name"],
+        "nurture_post_webinar_active"
+    );
+}
+
+#[test]
+fn handlers_klaviyo_cannot_run_are_errors() {
+    let (_, project) = compile_text("post_webinar.nurture", V1_FLOW);
+    let ds = emit::klaviyo::klaviyo_traced(&project, &Config::default(), IdMode::Placeholders)
+        .unwrap_err();
+    let codes: Vec<(Code, String)> = ds
+        .iter()
+        .map(|d| (d.code, d.primary.message.clone()))
+        .collect();
+    assert_eq!(
+        codes,
         [
-            (Code::UnsupportedOnHubspot, "send window".to_string()),
-            (Code::UnsupportedOnHubspot, "handler".to_string()),
-            (Code::UnsupportedOnHubspot, "handler".to_string()),
+            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
+            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
         ]
     );
 }
