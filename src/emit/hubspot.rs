@@ -63,8 +63,44 @@ pub fn hubspot(
     files.extend(left_workflows(project, config, &mut b));
     files.extend(segments(project, config, &mut b));
     files.extend(scoring_models(project, config, &mut b));
+    workflow_limit(project, &files, &mut b);
     b.finish()?;
     Ok(files)
+}
+
+/// The most workflows one HubSpot account holds ("a technical limit of
+/// 500 workflows per portal", enforced on create through the API too).
+const MAX_WORKFLOWS: usize = 500;
+
+/// A build that writes more workflows than an account can hold cannot be
+/// deployed at all; the existing workflows of the account count too.
+fn workflow_limit(project: &Project, files: &[OutputFile], b: &mut Binder) {
+    let workflows = files
+        .iter()
+        .filter(|f| {
+            !f.path.starts_with(&format!("{SECTION}/segments/"))
+                && !f.path.ends_with(".properties.json")
+        })
+        .count();
+    if workflows <= MAX_WORKFLOWS {
+        return;
+    }
+    let at = project
+        .scoring_models
+        .first()
+        .map(|m| m.name_span)
+        .or(project.campaigns.first().map(|c| c.name_span));
+    if let Some(at) = at {
+        b.unsupported(
+            Code::UnsupportedOnHubspot,
+            format!(
+                "this build writes {workflows} HubSpot workflows, and an account holds at most {MAX_WORKFLOWS}"
+            ),
+            at,
+            "one of the campaigns and scoring models that need them",
+            "split the project into several accounts, or use fewer scoring rules on several events (each event is a workflow)",
+        );
+    }
 }
 
 /// The contact properties a campaign's workflows write besides the

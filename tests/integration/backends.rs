@@ -2007,3 +2007,50 @@ fn klaviyo_re_entry_is_exact_or_an_error() {
         );
     }
 }
+
+// ── platform limits ──
+
+#[test]
+fn more_workflows_than_a_hubspot_account_holds_is_an_error() {
+    let events = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("event(\"e{i}\")"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    // One workflow per event of an `on` rule: 500 fit, 501 do not.
+    let project_with = |n: usize| {
+        format!(
+            "scoring s {{\n  c {{\n    +1 on {}\n  }}\n}}\nsegment hot = score >= 10\n",
+            events(n)
+        )
+    };
+    let (_, ok) = crate::support::compile_text("limits.nurture", &project_with(500));
+    assert!(!ok.has_errors());
+    assert!(emit::hubspot(&ok.project, &Config::default(), IdMode::Placeholders).is_ok());
+    let (sources, over) = crate::support::compile_text("limits.nurture", &project_with(501));
+    let ds = emit::hubspot(&over.project, &Config::default(), IdMode::Placeholders).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::UnsupportedOnHubspot);
+    assert!(
+        ds[0].message.contains("501 HubSpot workflows"),
+        "{}",
+        ds[0].message
+    );
+    assert_eq!(sources.start_location(ds[0].primary.span).0, 1);
+}
+
+#[test]
+fn a_klaviyo_profile_update_over_100_kb_is_an_error() {
+    let text = |len: usize| {
+        format!(
+            "email e {{ subject \"s\" template \"t\" }}\ncampaign c {{\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send e\n  set note = \"{}\"\n  exit\n}}\n",
+            "x".repeat(len)
+        )
+    };
+    assert!(built(emit::klaviyo::klaviyo_traced, &text(100 * 1024 - 4)).is_ok());
+    let ds = built(emit::klaviyo::klaviyo_traced, &text(100 * 1024)).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::UnsupportedOnKlaviyo);
+    assert!(ds[0].message.contains("100 KB"), "{}", ds[0].message);
+}
