@@ -1284,7 +1284,7 @@ fn block_after<'t>(text: &'t str, heading: &str, lang: &str) -> Option<&'t str> 
 /// What the explanation's example yields on its target: the codes of the
 /// errors, empty when it builds.
 fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
-    let (_, project) = compile_text(&format!("{code}.nurture"), nurture);
+    let (sources, project) = compile_text(&format!("{code}.nurture"), nurture);
     let config = match toml {
         Some(text) => match parse_config(nurturec::span::FileId(1), text) {
             Ok(c) => c,
@@ -1299,6 +1299,7 @@ fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
         Code::UnsupportedOnKlaviyo => emit::klaviyo(&project, &config, IdMode::Placeholders),
         Code::UnsupportedOnHubspot => emit::hubspot(&project, &config, IdMode::Placeholders),
         Code::StepFunctionsLimit => emit::asl(&project, &config, IdMode::Placeholders),
+        Code::ReservedName => emit::ir(&project, &sources),
         other => panic!("no backend for {other}"),
     };
     result
@@ -2053,4 +2054,28 @@ fn a_klaviyo_profile_update_over_100_kb_is_an_error() {
     assert_eq!(ds.len(), 1, "{ds:#?}");
     assert_eq!(ds[0].code, Code::UnsupportedOnKlaviyo);
     assert!(ds[0].message.contains("100 KB"), "{}", ds[0].message);
+}
+
+#[test]
+fn a_campaign_named_project_is_an_error_on_the_ir_target() {
+    let text = "email e { subject \"s\" template \"t\" }\ncampaign project {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send e\n  exit\n}\n";
+    let (sources, project) = compile_text("project.nurture", text);
+    let ds = emit::ir(&project, &sources).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::ReservedName);
+    assert_eq!(sources.start_location(ds[0].primary.span).0, 2);
+    // Renamed, it builds: the project file and the campaign's, apart.
+    let (sources, project) = compile_text(
+        "project.nurture",
+        &text.replace("campaign project", "campaign launch"),
+    );
+    let paths: Vec<String> = emit::ir(&project, &sources)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(paths, ["ir/project.json", "ir/launch.json"]);
+    // The platforms write no project file: the name is theirs to use.
+    let (_, project) = compile_text("project.nurture", text);
+    assert!(emit::klaviyo(&project, &Config::default(), IdMode::Placeholders).is_ok());
 }
