@@ -93,25 +93,14 @@ pub struct OutputFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Traced {
     pub file: OutputFile,
-    /// `(platform id, origin)`, in output order.
+    /// `(platform id, origin)`, in output order; an origin's `Display` is
+    /// its text form (`3/check2`, `digest#2`, `(goal demo_booked)`).
     pub nodes: Vec<(String, Origin)>,
-    /// The same with each origin in its text form ([`Origin`]'s `Display`:
-    /// `3/check2`, `digest#2`, `(goal demo_booked)`), for tools that read
-    /// text.
-    pub origins: Vec<(String, String)>,
 }
 
 impl Traced {
     pub(crate) fn new(file: OutputFile, nodes: Vec<(String, Origin)>) -> Traced {
-        let origins = nodes
-            .iter()
-            .map(|(id, origin)| (id.clone(), origin.to_string()))
-            .collect();
-        Traced {
-            file,
-            nodes,
-            origins,
-        }
+        Traced { file, nodes }
     }
 }
 

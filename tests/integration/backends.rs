@@ -38,7 +38,7 @@
 //! Every keyword it uses means the same in draft 04.
 
 use nurturec::config::{parse_config, Config};
-use nurturec::emit::{self, IdMode, OutputFile, Traced};
+use nurturec::emit::{self, CampaignPart, IdMode, Origin, OutputFile, Place, Traced};
 use nurturec::ir::{self, NodeKind, Target as IrTarget};
 use nurturec::{Code, SourceMap};
 use serde_json::{json, Value};
@@ -354,7 +354,7 @@ fn asl_validator_errors(validator: &jsonschema::Validator, machine: &Value) -> V
 struct Graph {
     entry: Option<String>,
     successors: BTreeMap<String, Vec<Option<String>>>,
-    origin: BTreeMap<String, String>,
+    origin: BTreeMap<String, Origin>,
     /// Ids defined more than once.
     duplicates: Vec<String>,
 }
@@ -468,7 +468,7 @@ fn graph_of(target: &str, traced: &Traced) -> Graph {
         "asl" => asl_graph(&doc),
         _ => unreachable!(),
     };
-    g.origin = traced.origins.iter().cloned().collect();
+    g.origin = traced.nodes.iter().cloned().collect();
     g
 }
 
@@ -573,18 +573,28 @@ fn structural_problems(g: &Graph, acyclic: bool) -> Vec<String> {
     problems
 }
 
-/// What an origin stands for: the IR node id (without `#n` and `/role`), or
-/// `None` for a campaign-level node `(…)`.
-fn base(origin: &str) -> Option<&str> {
-    if origin.starts_with('(') {
-        return None;
-    }
-    let cluster = origin.split('/').next().unwrap_or(origin);
-    Some(cluster.split('#').next().unwrap_or(cluster))
+/// What an origin stands for: the IR node id (whichever copy and role), or
+/// `None` for a campaign-level node.
+fn base(origin: &Origin) -> Option<&str> {
+    origin.node_id()
 }
 
-fn is_copy(origin: &str) -> bool {
-    origin.split('/').next().unwrap_or(origin).contains('#')
+fn is_copy(origin: &Origin) -> bool {
+    matches!(origin.place, Place::Node { copy, .. } if copy > 0)
+}
+
+fn is_campaign_level(origin: &Origin) -> bool {
+    matches!(origin.place, Place::Campaign(_))
+}
+
+/// The first node of an IR node copy's cluster: the copy itself, no role.
+fn is_cluster_entry(origin: &Origin) -> bool {
+    !is_campaign_level(origin) && origin.roles.is_empty()
+}
+
+/// A helper node of `cluster` (the same copy of the same IR node, with a role).
+fn is_inside(origin: &Origin, cluster: &Origin) -> bool {
+    origin.place == cluster.place && !origin.roles.is_empty()
 }
 
 /// Where an IR edge leads, as the output sees it: an IR node id, or `None`
@@ -637,15 +647,16 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
     let mut problems = Vec::new();
     let skip_jumps = target != "asl";
     let flow = &campaign.flow;
-    let origin_of = |id: &str| g.origin.get(id).map(String::as_str).unwrap_or("?");
-    // Cluster entries: the node whose origin is exactly an instance name.
-    let entries: BTreeMap<&str, &str> = g
+    let unknown = Origin::campaign(CampaignPart::FellOff);
+    let origin_of = |id: &str| g.origin.get(id).unwrap_or(&unknown);
+    // Cluster entries: the node whose origin is exactly an IR node copy.
+    let entries: BTreeMap<&Origin, &str> = g
         .origin
         .iter()
-        .filter(|(_, o)| !o.starts_with('(') && !o.contains('/'))
-        .map(|(id, o)| (o.as_str(), id.as_str()))
+        .filter(|(_, o)| is_cluster_entry(o))
+        .map(|(id, o)| (o, id.as_str()))
         .collect();
-    let bases: BTreeSet<&str> = g.origin.values().filter_map(|o| base(o)).collect();
+    let bases: BTreeSet<&str> = g.origin.values().filter_map(base).collect();
 
     for i in ir_reachable(flow) {
         let node = &flow.nodes[i];
@@ -662,10 +673,11 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
         }
     }
 
-    // Walk from a node through the nodes of its own cluster (and through
-    // campaign-level nodes when `through_globals`), collecting what it
-    // reaches: other clusters' IR ids, or None for an end.
-    let boundary = |start: &str, cluster: Option<&str>| -> BTreeSet<Option<String>> {
+    // Walk from a node through the nodes of its own cluster (or, with no
+    // cluster, through campaign-level nodes), collecting what it reaches:
+    // other clusters' IR ids, a campaign-level node that goes on (by its
+    // text), or None for an end.
+    let boundary = |start: &str, cluster: Option<&Origin>| -> BTreeSet<Option<String>> {
         let mut out = BTreeSet::new();
         let mut seen = BTreeSet::new();
         let mut stack = vec![start.to_string()];
@@ -680,12 +692,12 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
                 };
                 let o = origin_of(s);
                 let inside = match cluster {
-                    Some(c) => o.starts_with(&format!("{c}/")),
-                    None => o.starts_with('('),
+                    Some(c) => is_inside(o, c),
+                    None => is_campaign_level(o),
                 };
                 if inside {
                     stack.push(s.clone());
-                } else if o.starts_with('(') {
+                } else if is_campaign_level(o) {
                     // A campaign-level end (goal reached, suppressed, ...).
                     let ends = g
                         .successors
@@ -725,7 +737,7 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
         allowed.insert(None); // goals and suppression end any path
                               // A handler's check may start it from any step (`(on<n>)`).
         for n in 1..=flow.handlers.len() {
-            allowed.insert(Some(format!("(on{n})")));
+            allowed.insert(Some(Origin::campaign(CampaignPart::Handler(n)).to_string()));
         }
         if let Some(extra) = reached.iter().find(|r| !allowed.contains(r)) {
             problems.push(format!(
@@ -751,7 +763,7 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
         }
         Some(entry) => {
             let o = origin_of(entry);
-            let reached: BTreeSet<Option<String>> = if o.starts_with('(') {
+            let reached: BTreeSet<Option<String>> = if is_campaign_level(o) {
                 boundary(entry, None)
             } else {
                 BTreeSet::from([base(o).map(str::to_string)])
@@ -1421,12 +1433,10 @@ fn step_functions_limits_are_errors_when_asl_is_built() {
 
 #[test]
 fn typed_origins_name_ir_nodes_or_campaign_parts() {
-    for (_, _, project, traced) in all_outputs() {
+    for (target, _, project, traced) in all_outputs() {
         let campaign = campaign_of(&project, &traced.file.path);
-        assert_eq!(traced.nodes.len(), traced.origins.len());
-        for ((id, origin), (text_id, text)) in traced.nodes.iter().zip(&traced.origins) {
-            assert_eq!(id, text_id);
-            assert_eq!(&origin.to_string(), text);
+        let doc = parse(&traced.file);
+        for (id, origin) in &traced.nodes {
             if let Some(node) = origin.node_id() {
                 assert!(
                     campaign.flow.nodes.iter().any(|n| n.id == node),
@@ -1434,7 +1444,20 @@ fn typed_origins_name_ir_nodes_or_campaign_parts() {
                     traced.file.path
                 );
             }
+            // Klaviyo and Step Functions name their nodes by the origin's
+            // text form (HubSpot numbers its actions).
+            if target == "klaviyo" {
+                assert_eq!(id, &origin.to_string(), "{}", traced.file.path);
+            }
         }
+        let ids: BTreeSet<&String> = traced.nodes.iter().map(|(id, _)| id).collect();
+        assert_eq!(
+            ids.len(),
+            traced.nodes.len(),
+            "{}: an id twice",
+            traced.file.path
+        );
+        assert!(doc.is_object());
     }
 }
 
@@ -2078,4 +2101,37 @@ fn a_campaign_named_project_is_an_error_on_the_ir_target() {
     // The platforms write no project file: the name is theirs to use.
     let (_, project) = compile_text("project.nurture", text);
     assert!(emit::klaviyo(&project, &Config::default(), IdMode::Placeholders).is_ok());
+}
+
+#[test]
+fn the_equivalence_check_sees_a_link_to_the_wrong_step() {
+    let project = fixture("webinar_followup");
+    let traced = build(
+        emit::klaviyo::klaviyo_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let campaign = campaign_of(&project, &traced[0].file.path);
+    let g = graph_of("klaviyo", &traced[0]);
+    assert_eq!(
+        equivalence_problems("klaviyo", campaign, &g),
+        Vec::<String>::new()
+    );
+    // Say the first two steps are each other: the links no longer match the IR.
+    let mut swapped = g;
+    let entries: Vec<String> = swapped
+        .origin
+        .iter()
+        .filter(|(_, o)| is_cluster_entry(o))
+        .map(|(id, _)| id.clone())
+        .take(2)
+        .collect();
+    let (a, b) = (
+        swapped.origin[&entries[0]].clone(),
+        swapped.origin[&entries[1]].clone(),
+    );
+    swapped.origin.insert(entries[0].clone(), b);
+    swapped.origin.insert(entries[1].clone(), a);
+    assert!(!equivalence_problems("klaviyo", campaign, &swapped).is_empty());
 }
