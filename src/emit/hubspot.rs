@@ -25,7 +25,15 @@
 //! - `handoff`: an internal email to the queue's users and one task per
 //!   `task`, owned by the queue's first user, associated with the contact
 //!   and due `due` after it is created; `enroll`: adds the lead to the
-//!   target's enrollment list (`0-63809083`).
+//!   target's enrollment list (`0-63809083`);
+//! - re-entry: re-enrollment triggers are the triggers themselves;
+//!   `reentry after D` stamps the entry time in a contact property and the
+//!   enrollment filter requires it D old;
+//! - handlers: their conditions join the goal filter, and each block runs
+//!   in a workflow of its own for leads inside the campaign (a property the
+//!   main workflow sets and clears, and `<campaign>.left.json`);
+//! - `send during`: the workflow's `timeWindows`; scoring `max`: a counter
+//!   property per capped rule.
 
 use super::bind::Binder;
 use super::formula::Formula;
