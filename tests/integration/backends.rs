@@ -2135,3 +2135,41 @@ fn the_equivalence_check_sees_a_link_to_the_wrong_step() {
     swapped.origin.insert(entries[1].clone(), a);
     assert!(!equivalence_problems("klaviyo", campaign, &swapped).is_empty());
 }
+
+#[test]
+fn the_v1_example_project_builds_for_hubspot_and_validates() {
+    let (_, c) = crate::support::compile_files(&[
+        root().join("tests/projects/post_webinar_v1/post_webinar.nurture")
+    ]);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let flow = crate::platform_schemas::hubspot_validator("flow");
+    let props = crate::platform_schemas::hubspot_validator("properties");
+    // (examples/nurture.toml does not bind this project's names.)
+    {
+        let files = emit::hubspot(&c.project, &Config::default(), IdMode::Placeholders)
+            .unwrap_or_else(|ds| panic!("{ds:#?}"));
+        let workflows: Vec<&OutputFile> = files
+            .iter()
+            .filter(|f| !f.path.contains("/segments/") && !f.path.ends_with(".properties.json"))
+            .collect();
+        assert_eq!(workflows.len(), 4, "main, two handlers, left");
+        for f in &files {
+            if f.path.contains("/segments/") {
+                continue;
+            }
+            let v: Value = serde_json::from_str(&f.contents).unwrap();
+            let validator = if f.path.ends_with(".properties.json") {
+                &props
+            } else {
+                &flow
+            };
+            let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", f.path);
+        }
+    }
+    let ds = emit::klaviyo(&c.project, &Config::default(), IdMode::Placeholders).unwrap_err();
+    assert!(
+        ds.iter().all(|d| d.code == Code::UnsupportedOnKlaviyo),
+        "{ds:#?}"
+    );
+}
