@@ -428,11 +428,7 @@ fn emit(loaded: &mut Loaded, targets: &[Target], ids: IdMode) -> Vec<OutputFile>
     let mut files = Vec::new();
     for target in targets {
         let result = match target {
-            Target::Ir => {
-                let mut files = vec![nurturec::emit::project_json(project, &loaded.sources)];
-                files.extend(nurturec::emit::ir_json(project, &loaded.sources));
-                Ok(files)
-            }
+            Target::Ir => nurturec::emit::ir(project, &loaded.sources),
             Target::Klaviyo => nurturec::emit::klaviyo(project, &config, ids),
             Target::Hubspot => nurturec::emit::hubspot(project, &config, ids),
             Target::Asl => nurturec::emit::asl(project, &config, ids),

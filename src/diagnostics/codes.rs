@@ -83,6 +83,7 @@ codes! {
     UnsupportedOnKlaviyo = "unsupported-on-klaviyo", Error, "a construct the Klaviyo flow API cannot express";
     UnsupportedOnHubspot = "unsupported-on-hubspot", Error, "a construct HubSpot workflows cannot express";
     StepFunctionsLimit = "step-functions-limit", Error, "a campaign or state machine beyond an AWS Step Functions limit (one-year execution, 1 MB definition)";
+    ReservedName = "reserved-name", Error, "a campaign whose output file would overwrite one the build writes for the project (`ir/project.json`)";
 }
 
 /// Codes that `compile` alone never produces: they come from reading
@@ -95,6 +96,7 @@ pub const NEEDS_CONFIG: &[Code] = &[
     Code::UnsupportedOnKlaviyo,
     Code::UnsupportedOnHubspot,
     Code::StepFunctionsLimit,
+    Code::ReservedName,
 ];
 
 impl Code {

@@ -25,7 +25,15 @@
 //! - `handoff`: an internal email to the queue's users and one task per
 //!   `task`, owned by the queue's first user, associated with the contact
 //!   and due `due` after it is created; `enroll`: adds the lead to the
-//!   target's enrollment list (`0-63809083`).
+//!   target's enrollment list (`0-63809083`);
+//! - re-entry: re-enrollment triggers are the triggers themselves;
+//!   `reentry after D` stamps the entry time in a contact property and the
+//!   enrollment filter requires it D old;
+//! - handlers: their conditions join the goal filter, and each block runs
+//!   in a workflow of its own for leads inside the campaign (a property the
+//!   main workflow sets and clears, and `<campaign>.left.json`);
+//! - `send during`: the workflow's `timeWindows`; scoring `max`: a counter
+//!   property per capped rule.
 
 use super::bind::Binder;
 use super::formula::Formula;
@@ -60,10 +68,47 @@ pub fn hubspot(
         .map(|t| t.file)
         .collect();
     files.extend(campaign_properties(project, config));
+    files.extend(left_workflows(project, config, &mut b));
     files.extend(segments(project, config, &mut b));
     files.extend(scoring_models(project, config, &mut b));
+    workflow_limit(project, &files, &mut b);
     b.finish()?;
     Ok(files)
+}
+
+/// The most workflows one HubSpot account holds ("a technical limit of
+/// 500 workflows per portal", enforced on create through the API too).
+const MAX_WORKFLOWS: usize = 500;
+
+/// A build that writes more workflows than an account can hold cannot be
+/// deployed at all; the existing workflows of the account count too.
+fn workflow_limit(project: &Project, files: &[OutputFile], b: &mut Binder) {
+    let workflows = files
+        .iter()
+        .filter(|f| {
+            !f.path.starts_with(&format!("{SECTION}/segments/"))
+                && !f.path.ends_with(".properties.json")
+        })
+        .count();
+    if workflows <= MAX_WORKFLOWS {
+        return;
+    }
+    let at = project
+        .scoring_models
+        .first()
+        .map(|m| m.name_span)
+        .or(project.campaigns.first().map(|c| c.name_span));
+    if let Some(at) = at {
+        b.unsupported(
+            Code::UnsupportedOnHubspot,
+            format!(
+                "this build writes {workflows} HubSpot workflows, and an account holds at most {MAX_WORKFLOWS}"
+            ),
+            at,
+            "one of the campaigns and scoring models that need them",
+            "split the project into several accounts, or use fewer scoring rules on several events (each event is a workflow)",
+        );
+    }
 }
 
 /// The contact properties a campaign's workflows write besides the
@@ -87,6 +132,19 @@ fn campaign_properties(project: &Project, config: &Config) -> Vec<OutputFile> {
                 "type": "datetime",
                 "fieldType": "date",
                 "groupName": "contactinformation",
+            }));
+        }
+        if !campaign.flow.handlers.is_empty() {
+            inputs.push(json!({
+                "name": active_property(config, campaign),
+                "label": format!("{}: inside now", campaign.name),
+                "type": "bool",
+                "fieldType": "booleancheckbox",
+                "groupName": "contactinformation",
+                "options": [
+                    { "label": "Yes", "value": "true", "displayOrder": 0, "hidden": false },
+                    { "label": "No", "value": "false", "displayOrder": 1, "hidden": false },
+                ],
             }));
         }
         if !inputs.is_empty() {
@@ -117,6 +175,7 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
             cfg: &config.hubspot,
             b,
             acts: Vec::new(),
+            part: Part::Main,
         };
         let total = ctx.quantity(&Quantity::Score(None));
         let mut properties = vec![score_property(&total, &format!("{} score", model.name))];
@@ -329,6 +388,7 @@ fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFil
             cfg: &config.hubspot,
             b,
             acts: Vec::new(),
+            part: Part::Main,
         };
         let test = ctx.cond(&segment.condition, true);
         let groups = ctx.groups(&test, segment.condition.span);
@@ -369,8 +429,90 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
             cfg: &config.hubspot,
             b,
             acts: Vec::new(),
+            part: Part::Main,
         };
         out.extend(emit_campaign(&mut ctx, &lowered));
+        // Each handler's block from its first statement, as a flow of
+        // its own (a `goto` back into the flow continues in it).
+        for (n, h) in campaign.flow.handlers.iter().enumerate() {
+            let mut flow = campaign.flow.clone();
+            flow.entry = h.entry;
+            flow.handlers.clear();
+            let lowered = lower(&flow, Shape::Unrolled { limit });
+            let mut ctx = Ctx {
+                project,
+                campaign,
+                cfg: &config.hubspot,
+                b,
+                acts: Vec::new(),
+                part: Part::Handler(n + 1),
+            };
+            out.extend(emit_campaign(&mut ctx, &lowered));
+        }
+    }
+    out
+}
+
+/// The contact property that says a lead is inside `campaign` now: set
+/// when it enters, cleared on every way out (the `.left` workflow clears
+/// it after a goal or the suppression). Only for campaigns with handlers.
+fn active_property(config: &Config, campaign: &Campaign) -> String {
+    let name = format!("nurture_{}_active", campaign.name);
+    config
+        .hubspot
+        .properties
+        .get(&name)
+        .map_or(name, |s| s.value.clone())
+}
+
+/// Per campaign with handlers, `<campaign>.left.json`: a workflow that
+/// clears the "inside" property of a lead that left by a goal or the
+/// suppression (HubSpot unenrolls it then without running any action).
+fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    for campaign in &project.campaigns {
+        if campaign.flow.handlers.is_empty() {
+            continue;
+        }
+        let mut ctx = Ctx {
+            project,
+            campaign,
+            cfg: &config.hubspot,
+            b,
+            acts: Vec::new(),
+            part: Part::Main,
+        };
+        let active = active_property(config, campaign);
+        let left = Formula::or(ctx.exits(false));
+        if left == Formula::False || left == Formula::True {
+            continue;
+        }
+        let test = Formula::and(vec![left, ctx.active_filter(&active, true)]);
+        let filter = or_branch(ctx.groups(&test, campaign.name_span));
+        let criteria = json!({
+            "type": "LIST_BASED",
+            "shouldReEnroll": true,
+            "unEnrollObjectsNotMeetingCriteria": false,
+            "listFilterBranch": filter.clone(),
+            "reEnrollmentTriggersFilterBranches": [filter],
+        });
+        let actions = property_actions(vec![(
+            active,
+            json!({ "type": "STATIC_VALUE", "staticValue": "false" }),
+        )]);
+        let mut flow = scoring_flow(&campaign.name, criteria, actions);
+        flow["name"] = json!(format!(
+            "{} (left by a goal or the suppression)",
+            campaign.title.as_deref().unwrap_or(&campaign.name)
+        ));
+        flow["description"] = json!(format!(
+            "Generated by nurturec from campaign `{}`: marks a lead that met a goal or the suppression as out of the campaign, for its handlers. Review before enabling.",
+            campaign.name
+        ));
+        out.push(OutputFile {
+            path: format!("{SECTION}/{}.left.json", campaign.name),
+            contents: to_pretty(&flow),
+        });
     }
     out
 }
@@ -466,6 +608,17 @@ struct Ctx<'a> {
     b: &'a mut Binder,
     /// The flow's actions, entry first once every step is added.
     acts: Vec<Act>,
+    /// Which of the campaign's workflows this is.
+    part: Part,
+}
+
+/// The workflows of one campaign: the main one, and one per handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Main,
+    /// Handler `n` (from 1): enrolled when its condition starts to hold
+    /// for a lead inside the campaign, it runs the handler's block.
+    Handler(usize),
 }
 
 impl Ctx<'_> {
@@ -518,33 +671,31 @@ impl Ctx<'_> {
         }
     }
 
-    /// Handlers and send windows have no lowering here yet: a workflow's
-    /// steps cannot be left from anywhere for another branch, and the item
-    /// shape of the flow's `timeWindows` is not in the vendor references
-    /// (`flows.ts` of HubSpot's SDK was not copied).
-    fn v1_settings(&mut self) {
-        let c = self.campaign;
-        for h in &c.flow.handlers {
-            self.unsupported(
-                "HubSpot workflows cannot leave any step for a handler's block".to_string(),
-                h.head,
-                "handler",
-                "make the condition a `goal` here, and start the handler's steps in a campaign of their own triggered by it",
-            );
-        }
-        if let Some(w) = &c.send_window {
-            self.unsupported(
-                "the send window has no HubSpot lowering yet".to_string(),
-                w.span,
-                "send window",
-                "set the workflow's execution hours in HubSpot, or build this campaign for another target",
-            );
-        }
+    /// `send during`: the workflow's execution windows (`APITimeWindow`),
+    /// one per day. HubSpot holds every action outside them, in the
+    /// account's time zone; a close at 24:00 is 23:59.
+    fn time_windows(&self) -> Vec<Value> {
+        let Some(w) = &self.campaign.send_window else {
+            return Vec::new();
+        };
+        let time = |minutes: u32| {
+            let minutes = minutes.min(24 * 60 - 1);
+            json!({ "hour": minutes / 60, "minute": minutes % 60 })
+        };
+        w.days
+            .iter()
+            .map(|d| {
+                json!({
+                    "day": weekday_name(*d),
+                    "startTime": time(w.open),
+                    "endTime": time(w.close),
+                })
+            })
+            .collect()
     }
 
     fn file(&mut self) -> Traced {
         let c = self.campaign;
-        self.v1_settings();
         let acts = std::mem::take(&mut self.acts);
 
         // Number the actions in order; a link to an action that already has
@@ -633,7 +784,10 @@ impl Ctx<'_> {
         }
 
         let title = c.title.clone().unwrap_or_else(|| c.name.clone());
-        let criteria = self.enrollment();
+        let criteria = match self.part {
+            Part::Main => self.enrollment(),
+            Part::Handler(n) => self.handler_enrollment(n),
+        };
         let goal = self.goal_filter();
         let suppression: Vec<Value> = if self.b.placeholders() {
             Vec::new()
@@ -646,12 +800,24 @@ impl Ctx<'_> {
                 .map(|n| json!(n))
                 .collect()
         };
+        let (path, name, description) = match self.part {
+            Part::Main => (
+                format!("{SECTION}/{}.json", c.name),
+                title,
+                format!("Generated by nurturec from campaign `{}`. Review before enabling.", c.name),
+            ),
+            Part::Handler(n) => (
+                format!("{SECTION}/{}.on{n}.json", c.name),
+                format!("{title} (handler {n})"),
+                format!("Generated by nurturec from handler {n} of campaign `{}`: its block, for leads inside the campaign when its condition starts to hold. Review before enabling.", c.name),
+            ),
+        };
         let mut flow = json!({
             "type": "CONTACT_FLOW",
             "objectTypeId": "0-1",
             "flowType": "WORKFLOW",
-            "name": title,
-            "description": format!("Generated by nurturec from campaign `{}`. Review before enabling.", c.name),
+            "name": name,
+            "description": description,
             "isEnabled": false,
             "canEnrollFromSalesforce": false,
         });
@@ -664,13 +830,13 @@ impl Ctx<'_> {
         }
         flow["suppressionListIds"] = json!(suppression);
         flow["blockedDates"] = json!([]);
-        flow["timeWindows"] = json!([]);
+        flow["timeWindows"] = json!(self.time_windows());
         flow["customProperties"] = json!({});
         flow["dataSources"] = json!([]);
         flow["actions"] = Value::Array(actions);
         Traced::new(
             OutputFile {
-                path: format!("{SECTION}/{}.json", c.name),
+                path,
                 contents: to_pretty(&flow),
             },
             nodes,
@@ -895,15 +1061,34 @@ impl Ctx<'_> {
         }
     }
 
-    fn goal_filter(&mut self) -> Option<Value> {
+    /// The conditions that take a lead out of this workflow at once: the
+    /// suppression and the goals, and in the main workflow the handlers'
+    /// conditions (their blocks run in their own workflows).
+    fn exits(&mut self, with_handlers: bool) -> Vec<Formula<Atom>> {
+        self.exits_as(with_handlers, true)
+    }
+
+    /// [`Self::exits`], each condition or (`positive` false) its negation.
+    fn exits_as(&mut self, with_handlers: bool, positive: bool) -> Vec<Formula<Atom>> {
         let c = self.campaign;
         let mut parts = Vec::new();
         for g in &c.goals {
-            parts.push(self.cond(&g.condition, true));
+            parts.push(self.cond(&g.condition, positive));
         }
         if let Some(s) = &c.suppress {
-            parts.push(self.cond(s, true));
+            parts.push(self.cond(s, positive));
         }
+        if with_handlers {
+            for h in &c.flow.handlers {
+                parts.push(self.cond(&h.condition, positive));
+            }
+        }
+        parts
+    }
+
+    fn goal_filter(&mut self) -> Option<Value> {
+        let c = self.campaign;
+        let parts = self.exits(self.part == Part::Main);
         if parts.is_empty() {
             return None;
         }
@@ -915,6 +1100,65 @@ impl Ctx<'_> {
             .or(c.suppress.as_ref().map(|s| s.span));
         let groups = self.groups(&f, at.unwrap_or(c.name_span));
         Some(or_branch(groups))
+    }
+
+    /// The "inside now" property is (or is not) set.
+    fn active_filter(&self, property: &str, set: bool) -> Formula<Atom> {
+        Formula::Lit(Atom::Filter(property_filter(
+            property,
+            json!({ "operationType": "BOOL", "operator": "IS_EQUAL_TO", "value": set, "includeObjectsWithNoValueSet": !set }),
+        )))
+    }
+
+    /// Handler `n`'s workflow enrolls a lead inside the campaign the
+    /// moment the handler's condition starts to hold, unless the
+    /// suppression or a goal holds then (they come first): `EVENT_BASED`
+    /// on an event condition, else `LIST_BASED` re-enrolling when the
+    /// condition starts to hold again.
+    fn handler_enrollment(&mut self, n: usize) -> Value {
+        let c = self.campaign;
+        let Some(h) = c.flow.handlers.get(n - 1) else {
+            return Value::Null;
+        };
+        let active = self.active_property();
+        let inside = self.active_filter(&active, true);
+        let not_left = self.exits_as(false, false);
+        let admit = Formula::and(std::iter::once(inside).chain(not_left).collect());
+        if let ConditionKind::Event {
+            event,
+            within: None,
+        } = &h.condition.kind
+        {
+            if !matches!(
+                event.kind,
+                EventKind::SegmentEntered | EventKind::ListJoined
+            ) {
+                if let Formula::Lit(Atom::Branch(branch)) = self.event(event, None, true) {
+                    return json!({
+                        "type": "EVENT_BASED",
+                        "shouldReEnroll": true,
+                        "eventFilterBranches": [branch],
+                        "listMembershipFilterBranches": [],
+                        "refinementCriteria": or_branch(self.groups(&admit, h.head)),
+                    });
+                }
+            }
+        }
+        let condition = self.cond(&h.condition, true);
+        let trigger = or_branch(self.groups(&condition, h.head));
+        let all = Formula::and(vec![condition, admit]);
+        json!({
+            "type": "LIST_BASED",
+            "shouldReEnroll": true,
+            "unEnrollObjectsNotMeetingCriteria": false,
+            "listFilterBranch": or_branch(self.groups(&all, h.head)),
+            "reEnrollmentTriggersFilterBranches": [trigger],
+        })
+    }
+
+    fn active_property(&self) -> String {
+        let name = format!("nurture_{}_active", self.campaign.name);
+        self.property(&name)
     }
 
     // ── bindings ──
@@ -1558,14 +1802,83 @@ impl Platform for Ctx<'_> {
                 self.acts.insert(0, first);
             }
         }
-        if let Some((property, value)) = self.entry_stamp() {
+        let handlers = !self.campaign.flow.handlers.is_empty();
+        let left = Origin::campaign(CampaignPart::Left);
+        let static_value =
+            |v: bool| json!({ "type": "STATIC_VALUE", "staticValue": v.to_string() });
+        // What runs before the first step: the lead is inside (or, in a
+        // handler's workflow, its handler has run), the entry time.
+        let mut prelude: Vec<(Origin, String, Value)> = Vec::new();
+        match self.part {
+            Part::Main => {
+                if handlers {
+                    prelude.push((
+                        Origin::campaign(CampaignPart::Entry),
+                        self.active_property(),
+                        static_value(true),
+                    ));
+                }
+                if let Some((property, value)) = self.entry_stamp() {
+                    let origin = if prelude.is_empty() {
+                        Origin::campaign(CampaignPart::Entry)
+                    } else {
+                        Origin::campaign(CampaignPart::Entry).with(Role::Effect("stamp"))
+                    };
+                    prelude.push((origin, property, value));
+                }
+            }
+            Part::Handler(n) => prelude.push((
+                Origin::campaign(CampaignPart::Handler(n)),
+                self.active_property(),
+                static_value(false),
+            )),
+        }
+        let mut first_step = lowered.entry.clone();
+        // Every way out of the main workflow of a campaign with handlers
+        // records that the lead left, so that no handler runs for it.
+        if self.part == Part::Main && handlers {
+            let to_left = |link: &mut Link| {
+                if link.is_none() {
+                    *link = Some(left.clone());
+                }
+            };
+            for a in &mut self.acts {
+                match a {
+                    Act::Single { next, .. } => to_left(next),
+                    Act::List {
+                        branches, default, ..
+                    } => {
+                        branches.iter_mut().for_each(|(_, _, l)| to_left(l));
+                        to_left(default);
+                    }
+                    Act::AbTest { branches, .. } => {
+                        branches.iter_mut().for_each(|(_, l)| to_left(l));
+                    }
+                }
+            }
+            to_left(&mut first_step);
+            self.acts.push(Act::Single {
+                origin: left.clone(),
+                type_id: "0-5",
+                fields: json!({ "property_name": self.active_property(), "value": static_value(false) }),
+                next: None,
+            });
+        }
+        let count = prelude.len();
+        let origins: Vec<Origin> = prelude.iter().map(|(o, _, _)| o.clone()).collect();
+        for (i, (origin, property, value)) in prelude.into_iter().enumerate().rev() {
+            let next = if i + 1 < count {
+                Some(origins[i + 1].clone())
+            } else {
+                first_step.clone()
+            };
             self.acts.insert(
                 0,
                 Act::Single {
-                    origin: Origin::campaign(CampaignPart::Entry),
+                    origin,
                     type_id: "0-5",
                     fields: json!({ "property_name": property, "value": value }),
-                    next: lowered.entry.clone(),
+                    next,
                 },
             );
         }
@@ -1699,6 +2012,20 @@ fn enumeration_operation(values: Vec<String>, inside: bool) -> Value {
         "values": values,
         "includeObjectsWithNoValueSet": !inside,
     })
+}
+
+/// HubSpot's day names (`APITimeWindow.day`).
+fn weekday_name(day: crate::ir::Weekday) -> &'static str {
+    use crate::ir::Weekday;
+    match day {
+        Weekday::Mon => "MONDAY",
+        Weekday::Tue => "TUESDAY",
+        Weekday::Wed => "WEDNESDAY",
+        Weekday::Thu => "THURSDAY",
+        Weekday::Fri => "FRIDAY",
+        Weekday::Sat => "SATURDAY",
+        Weekday::Sun => "SUNDAY",
+    }
 }
 
 /// HubSpot's association type "task to contact".

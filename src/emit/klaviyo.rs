@@ -35,6 +35,9 @@ use crate::span::Span;
 use serde_json::{json, Map, Value};
 
 const SECTION: &str = "klaviyo";
+
+/// The most bytes of strings one `update-profile` may hold (100 KB).
+const PROFILE_STRINGS_LIMIT: usize = 100 * 1024;
 const PLATFORM: &str = "Klaviyo";
 
 /// Klaviyo's own profile fields; any other property is `properties['name']`.
@@ -248,7 +251,7 @@ impl Ctx<'_> {
     fn handlers(&mut self) {
         for h in &self.campaign.flow.handlers {
             self.unsupported(
-                "Klaviyo flows cannot leave any action for a handler's block".to_string(),
+                "Klaviyo flows cannot run a handler: a flow cannot leave its step for the block, and a second flow cannot tell whether the profile is still in this one".to_string(),
                 h.head,
                 "handler",
                 "make the condition a `goal` here (the flow's profile filter), and start the handler's steps in a campaign of their own triggered by it",
@@ -1103,6 +1106,19 @@ impl Platform for Ctx<'_> {
                     IrValue::Bool(v) => ("boolean", json!(v)),
                 };
                 let key = self.property_key(property);
+                // `UpdateProfileAction.data`: "The maximum allowed sum of
+                // profile strings is 100KB."
+                let size = key.len() + value.as_str().map_or(0, str::len);
+                if size > PROFILE_STRINGS_LIMIT {
+                    self.unsupported(
+                        format!(
+                            "a Klaviyo profile update holds at most 100 KB of strings, and this one holds {size} bytes"
+                        ),
+                        at,
+                        "beyond Klaviyo's limit for one profile update",
+                        "store a shorter value (a key or a link to the text)",
+                    );
+                }
                 self.push(
                     origin,
                     "update-profile",

@@ -64,6 +64,9 @@ pub enum CampaignPart {
     /// The start of handler `n` (from 1): marks it run, then its block. A
     /// guard route like the ends, but not an end.
     Handler(usize),
+    /// The last step of every path of a workflow that records its leads
+    /// leaving (HubSpot, for handlers): an end.
+    Left,
 }
 
 /// A helper node a lowering adds to a place; numbers count from 1.
@@ -146,6 +149,7 @@ impl fmt::Display for Origin {
                 CampaignPart::Goal(name) => write!(f, "(goal {name})")?,
                 CampaignPart::Suppressed => f.write_str("(suppressed)")?,
                 CampaignPart::Handler(n) => write!(f, "(on{n})")?,
+                CampaignPart::Left => f.write_str("(left)")?,
             },
         }
         for role in &self.roles {

@@ -41,6 +41,42 @@ pub use lower::{CampaignPart, Origin, Place, Role};
 use std::fmt;
 use std::str::FromStr;
 
+/// The campaign names whose IR file would be one the build writes for the
+/// whole project.
+pub const RESERVED_CAMPAIGN_NAMES: &[&str] = &["project"];
+
+/// The `ir` target: `ir/project.json` and one `ir/<campaign>.json` per
+/// campaign, or a `reserved-name` error for a campaign named `project`,
+/// whose file would overwrite the project's definitions.
+pub fn ir(
+    project: &crate::ir::Project,
+    sources: &crate::SourceMap,
+) -> Result<Vec<OutputFile>, Vec<crate::Diagnostic>> {
+    let clashes: Vec<crate::Diagnostic> = project
+        .campaigns
+        .iter()
+        .filter(|c| RESERVED_CAMPAIGN_NAMES.contains(&c.name.as_str()))
+        .map(|c| {
+            crate::Diagnostic::new(
+                crate::diagnostics::Code::ReservedName,
+                format!(
+                    "a campaign named `{}` would overwrite `ir/project.json`, the project's definitions",
+                    c.name
+                ),
+                c.name_span,
+                "the IR of this campaign would be `ir/project.json`",
+            )
+            .with_help(format!("rename the campaign, e.g. `{}_campaign`", c.name))
+        })
+        .collect();
+    if !clashes.is_empty() {
+        return Err(clashes);
+    }
+    let mut files = vec![project_json(project, sources)];
+    files.extend(ir_json(project, sources));
+    Ok(files)
+}
+
 /// One output file: a path relative to the output folder, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
@@ -57,25 +93,14 @@ pub struct OutputFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Traced {
     pub file: OutputFile,
-    /// `(platform id, origin)`, in output order.
+    /// `(platform id, origin)`, in output order; an origin's `Display` is
+    /// its text form (`3/check2`, `digest#2`, `(goal demo_booked)`).
     pub nodes: Vec<(String, Origin)>,
-    /// The same with each origin in its text form ([`Origin`]'s `Display`:
-    /// `3/check2`, `digest#2`, `(goal demo_booked)`), for tools that read
-    /// text.
-    pub origins: Vec<(String, String)>,
 }
 
 impl Traced {
     pub(crate) fn new(file: OutputFile, nodes: Vec<(String, Origin)>) -> Traced {
-        let origins = nodes
-            .iter()
-            .map(|(id, origin)| (id.clone(), origin.to_string()))
-            .collect();
-        Traced {
-            file,
-            nodes,
-            origins,
-        }
+        Traced { file, nodes }
     }
 }
 

@@ -38,7 +38,7 @@
 //! Every keyword it uses means the same in draft 04.
 
 use nurturec::config::{parse_config, Config};
-use nurturec::emit::{self, IdMode, OutputFile, Traced};
+use nurturec::emit::{self, CampaignPart, IdMode, Origin, OutputFile, Place, Traced};
 use nurturec::ir::{self, NodeKind, Target as IrTarget};
 use nurturec::{Code, SourceMap};
 use serde_json::{json, Value};
@@ -354,7 +354,7 @@ fn asl_validator_errors(validator: &jsonschema::Validator, machine: &Value) -> V
 struct Graph {
     entry: Option<String>,
     successors: BTreeMap<String, Vec<Option<String>>>,
-    origin: BTreeMap<String, String>,
+    origin: BTreeMap<String, Origin>,
     /// Ids defined more than once.
     duplicates: Vec<String>,
 }
@@ -468,7 +468,7 @@ fn graph_of(target: &str, traced: &Traced) -> Graph {
         "asl" => asl_graph(&doc),
         _ => unreachable!(),
     };
-    g.origin = traced.origins.iter().cloned().collect();
+    g.origin = traced.nodes.iter().cloned().collect();
     g
 }
 
@@ -573,18 +573,28 @@ fn structural_problems(g: &Graph, acyclic: bool) -> Vec<String> {
     problems
 }
 
-/// What an origin stands for: the IR node id (without `#n` and `/role`), or
-/// `None` for a campaign-level node `(…)`.
-fn base(origin: &str) -> Option<&str> {
-    if origin.starts_with('(') {
-        return None;
-    }
-    let cluster = origin.split('/').next().unwrap_or(origin);
-    Some(cluster.split('#').next().unwrap_or(cluster))
+/// What an origin stands for: the IR node id (whichever copy and role), or
+/// `None` for a campaign-level node.
+fn base(origin: &Origin) -> Option<&str> {
+    origin.node_id()
 }
 
-fn is_copy(origin: &str) -> bool {
-    origin.split('/').next().unwrap_or(origin).contains('#')
+fn is_copy(origin: &Origin) -> bool {
+    matches!(origin.place, Place::Node { copy, .. } if copy > 0)
+}
+
+fn is_campaign_level(origin: &Origin) -> bool {
+    matches!(origin.place, Place::Campaign(_))
+}
+
+/// The first node of an IR node copy's cluster: the copy itself, no role.
+fn is_cluster_entry(origin: &Origin) -> bool {
+    !is_campaign_level(origin) && origin.roles.is_empty()
+}
+
+/// A helper node of `cluster` (the same copy of the same IR node, with a role).
+fn is_inside(origin: &Origin, cluster: &Origin) -> bool {
+    origin.place == cluster.place && !origin.roles.is_empty()
 }
 
 /// Where an IR edge leads, as the output sees it: an IR node id, or `None`
@@ -637,15 +647,16 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
     let mut problems = Vec::new();
     let skip_jumps = target != "asl";
     let flow = &campaign.flow;
-    let origin_of = |id: &str| g.origin.get(id).map(String::as_str).unwrap_or("?");
-    // Cluster entries: the node whose origin is exactly an instance name.
-    let entries: BTreeMap<&str, &str> = g
+    let unknown = Origin::campaign(CampaignPart::FellOff);
+    let origin_of = |id: &str| g.origin.get(id).unwrap_or(&unknown);
+    // Cluster entries: the node whose origin is exactly an IR node copy.
+    let entries: BTreeMap<&Origin, &str> = g
         .origin
         .iter()
-        .filter(|(_, o)| !o.starts_with('(') && !o.contains('/'))
-        .map(|(id, o)| (o.as_str(), id.as_str()))
+        .filter(|(_, o)| is_cluster_entry(o))
+        .map(|(id, o)| (o, id.as_str()))
         .collect();
-    let bases: BTreeSet<&str> = g.origin.values().filter_map(|o| base(o)).collect();
+    let bases: BTreeSet<&str> = g.origin.values().filter_map(base).collect();
 
     for i in ir_reachable(flow) {
         let node = &flow.nodes[i];
@@ -662,10 +673,11 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
         }
     }
 
-    // Walk from a node through the nodes of its own cluster (and through
-    // campaign-level nodes when `through_globals`), collecting what it
-    // reaches: other clusters' IR ids, or None for an end.
-    let boundary = |start: &str, cluster: Option<&str>| -> BTreeSet<Option<String>> {
+    // Walk from a node through the nodes of its own cluster (or, with no
+    // cluster, through campaign-level nodes), collecting what it reaches:
+    // other clusters' IR ids, a campaign-level node that goes on (by its
+    // text), or None for an end.
+    let boundary = |start: &str, cluster: Option<&Origin>| -> BTreeSet<Option<String>> {
         let mut out = BTreeSet::new();
         let mut seen = BTreeSet::new();
         let mut stack = vec![start.to_string()];
@@ -680,12 +692,12 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
                 };
                 let o = origin_of(s);
                 let inside = match cluster {
-                    Some(c) => o.starts_with(&format!("{c}/")),
-                    None => o.starts_with('('),
+                    Some(c) => is_inside(o, c),
+                    None => is_campaign_level(o),
                 };
                 if inside {
                     stack.push(s.clone());
-                } else if o.starts_with('(') {
+                } else if is_campaign_level(o) {
                     // A campaign-level end (goal reached, suppressed, ...).
                     let ends = g
                         .successors
@@ -725,7 +737,7 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
         allowed.insert(None); // goals and suppression end any path
                               // A handler's check may start it from any step (`(on<n>)`).
         for n in 1..=flow.handlers.len() {
-            allowed.insert(Some(format!("(on{n})")));
+            allowed.insert(Some(Origin::campaign(CampaignPart::Handler(n)).to_string()));
         }
         if let Some(extra) = reached.iter().find(|r| !allowed.contains(r)) {
             problems.push(format!(
@@ -751,7 +763,7 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
         }
         Some(entry) => {
             let o = origin_of(entry);
-            let reached: BTreeSet<Option<String>> = if o.starts_with('(') {
+            let reached: BTreeSet<Option<String>> = if is_campaign_level(o) {
                 boundary(entry, None)
             } else {
                 BTreeSet::from([base(o).map(str::to_string)])
@@ -881,7 +893,12 @@ fn every_output_is_equivalent_to_the_ir() {
     let mut failures = Vec::new();
     for (target, _, project, traced) in all_outputs() {
         let g = graph_of(target, &traced);
-        let problems = equivalence_problems(target, campaign_of(&project, &traced.file.path), &g);
+        let part = part_of(
+            target,
+            campaign_of(&project, &traced.file.path),
+            &traced.file.path,
+        );
+        let problems = equivalence_problems(target, &part, &g);
         if !problems.is_empty() {
             failures.push(format!("{}: {problems:#?}", traced.file.path));
         }
@@ -1279,7 +1296,7 @@ fn block_after<'t>(text: &'t str, heading: &str, lang: &str) -> Option<&'t str> 
 /// What the explanation's example yields on its target: the codes of the
 /// errors, empty when it builds.
 fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
-    let (_, project) = compile_text(&format!("{code}.nurture"), nurture);
+    let (sources, project) = compile_text(&format!("{code}.nurture"), nurture);
     let config = match toml {
         Some(text) => match parse_config(nurturec::span::FileId(1), text) {
             Ok(c) => c,
@@ -1294,6 +1311,7 @@ fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
         Code::UnsupportedOnKlaviyo => emit::klaviyo(&project, &config, IdMode::Placeholders),
         Code::UnsupportedOnHubspot => emit::hubspot(&project, &config, IdMode::Placeholders),
         Code::StepFunctionsLimit => emit::asl(&project, &config, IdMode::Placeholders),
+        Code::ReservedName => emit::ir(&project, &sources),
         other => panic!("no backend for {other}"),
     };
     result
@@ -1415,12 +1433,10 @@ fn step_functions_limits_are_errors_when_asl_is_built() {
 
 #[test]
 fn typed_origins_name_ir_nodes_or_campaign_parts() {
-    for (_, _, project, traced) in all_outputs() {
+    for (target, _, project, traced) in all_outputs() {
         let campaign = campaign_of(&project, &traced.file.path);
-        assert_eq!(traced.nodes.len(), traced.origins.len());
-        for ((id, origin), (text_id, text)) in traced.nodes.iter().zip(&traced.origins) {
-            assert_eq!(id, text_id);
-            assert_eq!(&origin.to_string(), text);
+        let doc = parse(&traced.file);
+        for (id, origin) in &traced.nodes {
             if let Some(node) = origin.node_id() {
                 assert!(
                     campaign.flow.nodes.iter().any(|n| n.id == node),
@@ -1428,7 +1444,20 @@ fn typed_origins_name_ir_nodes_or_campaign_parts() {
                     traced.file.path
                 );
             }
+            // Klaviyo and Step Functions name their nodes by the origin's
+            // text form (HubSpot numbers its actions).
+            if target == "klaviyo" {
+                assert_eq!(id, &origin.to_string(), "{}", traced.file.path);
+            }
         }
+        let ids: BTreeSet<&String> = traced.nodes.iter().map(|(id, _)| id).collect();
+        assert_eq!(
+            ids.len(),
+            traced.nodes.len(),
+            "{}: an id twice",
+            traced.file.path
+        );
+        assert!(doc.is_object());
     }
 }
 
@@ -1554,31 +1583,159 @@ fn klaviyo_delays_sends_until_the_window_opens_and_validates() {
     );
 }
 
+/// The campaign a file of `target` lowers, as the equivalence check sees
+/// it: on HubSpot the main workflow without its handlers, and a handler's
+/// workflow `<campaign>.on<n>.json` as a flow starting at its block.
+fn part_of(target: &str, campaign: &ir::Campaign, path: &str) -> ir::Campaign {
+    let mut part = campaign.clone();
+    if target != "hubspot" {
+        return part;
+    }
+    let handler = path
+        .rsplit('/')
+        .next()
+        .and_then(|f| f.split('.').nth(1))
+        .and_then(|s| s.strip_prefix("on"))
+        .and_then(|n| n.parse::<usize>().ok());
+    if let Some(n) = handler {
+        part.flow.entry = campaign.flow.handlers[n - 1].entry;
+    }
+    part.flow.handlers.clear();
+    part
+}
+
 #[test]
-fn handlers_and_windows_the_platforms_cannot_run_are_errors() {
+fn hubspot_runs_handlers_in_workflows_of_their_own_and_windows_as_time_windows() {
     let (_, project) = compile_text("post_webinar.nurture", V1_FLOW);
-    let codes = |backend: Backend, project: &ir::Project| -> Vec<(Code, String)> {
-        match backend(project, &Config::default(), IdMode::Placeholders) {
-            Ok(_) => Vec::new(),
-            Err(ds) => ds
-                .iter()
-                .map(|d| (d.code, d.primary.message.clone()))
-                .collect(),
-        }
-    };
+    let flow = crate::platform_schemas::hubspot_validator("flow");
+    let props = crate::platform_schemas::hubspot_validator("properties");
+    let traced = build(
+        emit::hubspot::hubspot_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let paths: Vec<&str> = traced.iter().map(|t| t.file.path.as_str()).collect();
     assert_eq!(
-        codes(emit::klaviyo::klaviyo_traced, &project),
+        paths,
         [
-            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
-            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
+            "hubspot/post_webinar.json",
+            "hubspot/post_webinar.on1.json",
+            "hubspot/post_webinar.on2.json"
         ]
     );
+    let campaign = &project.campaigns[0];
+    for t in &traced {
+        let doc = parse(&t.file);
+        let errors: Vec<String> = flow.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", t.file.path);
+        let g = graph_of("hubspot", t);
+        assert_eq!(
+            structural_problems(&g, true),
+            Vec::<String>::new(),
+            "{}",
+            t.file.path
+        );
+        let part = part_of("hubspot", campaign, &t.file.path);
+        assert_eq!(
+            equivalence_problems("hubspot", &part, &g),
+            Vec::<String>::new(),
+            "{}",
+            t.file.path
+        );
+        // The send window: every day's execution window, 09:00 to 17:00.
+        assert_eq!(doc["timeWindows"].as_array().unwrap().len(), 5);
+        assert_eq!(
+            doc["timeWindows"][0],
+            json!({"day": "MONDAY", "startTime": {"hour": 9, "minute": 0}, "endTime": {"hour": 17, "minute": 0}})
+        );
+    }
+    let main = parse(&traced[0].file);
+    // Inside: set first thing, cleared on every way out.
+    let active = json!({"property_name": "nurture_post_webinar_active", "value": {"type": "STATIC_VALUE", "staticValue": "true"}});
+    assert_eq!(main["actions"][0]["fields"], active);
+    let ends: Vec<&Value> = main["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("connection").is_none())
+        .collect();
+    assert_eq!(ends.len(), 1, "one end, the (left) action");
+    assert_eq!(ends[0]["fields"]["value"]["staticValue"], "false");
+    // The handlers' conditions take a lead out of the main workflow at once.
+    let goal = main["goalFilterBranch"].to_string();
+    assert!(goal.contains("<event-type:demo.requested>"), "{goal}");
+    assert!(goal.contains("<event-type:page.visited>"), "{goal}");
+    // Handler 1: enrolled by its event for a lead inside the campaign for
+    // whom neither the suppression nor the goal holds; marks itself run.
+    let on1 = parse(&traced[1].file);
+    let criteria = &on1["enrollmentCriteria"];
+    assert_eq!(criteria["type"], "EVENT_BASED");
     assert_eq!(
-        codes(emit::hubspot::hubspot_traced, &project),
+        criteria["eventFilterBranches"][0]["eventTypeId"],
+        "<event-type:demo.requested>"
+    );
+    let admit = criteria["refinementCriteria"].to_string();
+    assert!(admit.contains("nurture_post_webinar_active"));
+    assert!(
+        admit.contains("HAS_NOT_COMPLETED"),
+        "not after the goal: {admit}"
+    );
+    assert_eq!(on1["actions"][0]["fields"]["value"]["staticValue"], "false");
+    assert_eq!(on1["actions"][1]["actionTypeId"], "0-8", "then the handoff");
+    assert!(!on1["goalFilterBranch"]
+        .to_string()
+        .contains("demo.requested"));
+    // Handler 2 goes back into the flow (`goto last`): a 7-day wait, in its workflow.
+    let on2 = parse(&traced[2].file);
+    let types: Vec<&str> = on2["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["actionTypeId"].as_str().unwrap_or("branch"))
+        .collect();
+    assert_eq!(types, ["0-5", "0-8", "0-1"]);
+    // The properties and the workflow that records a goal or the suppression.
+    let files = emit::hubspot(&project, &Config::default(), IdMode::Placeholders).unwrap();
+    let left = files
+        .iter()
+        .find(|f| f.path == "hubspot/post_webinar.left.json")
+        .unwrap();
+    let left: Value = serde_json::from_str(&left.contents).unwrap();
+    assert!(flow.is_valid(&left));
+    assert_eq!(
+        left["actions"][0]["fields"]["value"]["staticValue"],
+        "false"
+    );
+    assert!(left["enrollmentCriteria"]["listFilterBranch"]
+        .to_string()
+        .contains("<event-type:meeting.booked>"));
+    let properties = files
+        .iter()
+        .find(|f| f.path == "hubspot/post_webinar.properties.json")
+        .unwrap();
+    let properties: Value = serde_json::from_str(&properties.contents).unwrap();
+    assert!(props.is_valid(&properties));
+    assert_eq!(
+        properties["inputs"][0]["name"],
+        "nurture_post_webinar_active"
+    );
+}
+
+#[test]
+fn handlers_klaviyo_cannot_run_are_errors() {
+    let (_, project) = compile_text("post_webinar.nurture", V1_FLOW);
+    let ds = emit::klaviyo::klaviyo_traced(&project, &Config::default(), IdMode::Placeholders)
+        .unwrap_err();
+    let codes: Vec<(Code, String)> = ds
+        .iter()
+        .map(|d| (d.code, d.primary.message.clone()))
+        .collect();
+    assert_eq!(
+        codes,
         [
-            (Code::UnsupportedOnHubspot, "send window".to_string()),
-            (Code::UnsupportedOnHubspot, "handler".to_string()),
-            (Code::UnsupportedOnHubspot, "handler".to_string()),
+            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
+            (Code::UnsupportedOnKlaviyo, "handler".to_string()),
         ]
     );
 }
@@ -1873,4 +2030,146 @@ fn klaviyo_re_entry_is_exact_or_an_error() {
             "a lead could be in this flow twice at once"
         );
     }
+}
+
+// ── platform limits ──
+
+#[test]
+fn more_workflows_than_a_hubspot_account_holds_is_an_error() {
+    let events = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("event(\"e{i}\")"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    // One workflow per event of an `on` rule: 500 fit, 501 do not.
+    let project_with = |n: usize| {
+        format!(
+            "scoring s {{\n  c {{\n    +1 on {}\n  }}\n}}\nsegment hot = score >= 10\n",
+            events(n)
+        )
+    };
+    let (_, ok) = crate::support::compile_text("limits.nurture", &project_with(500));
+    assert!(!ok.has_errors());
+    assert!(emit::hubspot(&ok.project, &Config::default(), IdMode::Placeholders).is_ok());
+    let (sources, over) = crate::support::compile_text("limits.nurture", &project_with(501));
+    let ds = emit::hubspot(&over.project, &Config::default(), IdMode::Placeholders).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::UnsupportedOnHubspot);
+    assert!(
+        ds[0].message.contains("501 HubSpot workflows"),
+        "{}",
+        ds[0].message
+    );
+    assert_eq!(sources.start_location(ds[0].primary.span).0, 1);
+}
+
+#[test]
+fn a_klaviyo_profile_update_over_100_kb_is_an_error() {
+    let text = |len: usize| {
+        format!(
+            "email e {{ subject \"s\" template \"t\" }}\ncampaign c {{\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send e\n  set note = \"{}\"\n  exit\n}}\n",
+            "x".repeat(len)
+        )
+    };
+    assert!(built(emit::klaviyo::klaviyo_traced, &text(100 * 1024 - 4)).is_ok());
+    let ds = built(emit::klaviyo::klaviyo_traced, &text(100 * 1024)).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::UnsupportedOnKlaviyo);
+    assert!(ds[0].message.contains("100 KB"), "{}", ds[0].message);
+}
+
+#[test]
+fn a_campaign_named_project_is_an_error_on_the_ir_target() {
+    let text = "email e { subject \"s\" template \"t\" }\ncampaign project {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send e\n  exit\n}\n";
+    let (sources, project) = compile_text("project.nurture", text);
+    let ds = emit::ir(&project, &sources).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::ReservedName);
+    assert_eq!(sources.start_location(ds[0].primary.span).0, 2);
+    // Renamed, it builds: the project file and the campaign's, apart.
+    let (sources, project) = compile_text(
+        "project.nurture",
+        &text.replace("campaign project", "campaign launch"),
+    );
+    let paths: Vec<String> = emit::ir(&project, &sources)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(paths, ["ir/project.json", "ir/launch.json"]);
+    // The platforms write no project file: the name is theirs to use.
+    let (_, project) = compile_text("project.nurture", text);
+    assert!(emit::klaviyo(&project, &Config::default(), IdMode::Placeholders).is_ok());
+}
+
+#[test]
+fn the_equivalence_check_sees_a_link_to_the_wrong_step() {
+    let project = fixture("webinar_followup");
+    let traced = build(
+        emit::klaviyo::klaviyo_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let campaign = campaign_of(&project, &traced[0].file.path);
+    let g = graph_of("klaviyo", &traced[0]);
+    assert_eq!(
+        equivalence_problems("klaviyo", campaign, &g),
+        Vec::<String>::new()
+    );
+    // Say the first two steps are each other: the links no longer match the IR.
+    let mut swapped = g;
+    let entries: Vec<String> = swapped
+        .origin
+        .iter()
+        .filter(|(_, o)| is_cluster_entry(o))
+        .map(|(id, _)| id.clone())
+        .take(2)
+        .collect();
+    let (a, b) = (
+        swapped.origin[&entries[0]].clone(),
+        swapped.origin[&entries[1]].clone(),
+    );
+    swapped.origin.insert(entries[0].clone(), b);
+    swapped.origin.insert(entries[1].clone(), a);
+    assert!(!equivalence_problems("klaviyo", campaign, &swapped).is_empty());
+}
+
+#[test]
+fn the_v1_example_project_builds_for_hubspot_and_validates() {
+    let (_, c) = crate::support::compile_files(&[
+        root().join("tests/projects/post_webinar_v1/post_webinar.nurture")
+    ]);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let flow = crate::platform_schemas::hubspot_validator("flow");
+    let props = crate::platform_schemas::hubspot_validator("properties");
+    // (examples/nurture.toml does not bind this project's names.)
+    {
+        let files = emit::hubspot(&c.project, &Config::default(), IdMode::Placeholders)
+            .unwrap_or_else(|ds| panic!("{ds:#?}"));
+        let workflows: Vec<&OutputFile> = files
+            .iter()
+            .filter(|f| !f.path.contains("/segments/") && !f.path.ends_with(".properties.json"))
+            .collect();
+        assert_eq!(workflows.len(), 4, "main, two handlers, left");
+        for f in &files {
+            if f.path.contains("/segments/") {
+                continue;
+            }
+            let v: Value = serde_json::from_str(&f.contents).unwrap();
+            let validator = if f.path.ends_with(".properties.json") {
+                &props
+            } else {
+                &flow
+            };
+            let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", f.path);
+        }
+    }
+    let ds = emit::klaviyo(&c.project, &Config::default(), IdMode::Placeholders).unwrap_err();
+    assert!(
+        ds.iter().all(|d| d.code == Code::UnsupportedOnKlaviyo),
+        "{ds:#?}"
+    );
 }
