@@ -73,7 +73,20 @@ pub fn compile(sources: &SourceMap) -> Compilation {
     }
     let (project, mut problems) = resolve::resolve(&files);
     diagnostics.append(&mut problems);
-    diagnostics.extend(check::check(&project));
+    // Source order across files is path order, whatever order the files
+    // were added in.
+    let mut names: Vec<(&str, usize)> = sources
+        .iter()
+        .map(|(id, f)| (f.name.as_str(), id.0 as usize))
+        .collect();
+    names.sort();
+    let mut file_rank = vec![0; names.len()];
+    for (rank, (_, id)) in names.iter().enumerate() {
+        if let Some(slot) = file_rank.get_mut(*id) {
+            *slot = rank;
+        }
+    }
+    diagnostics.extend(check::check_in_order(&project, &file_rank));
     // An error can stop the checks that would raise an allowed warning, so
     // only a project without errors can tell that an allow covers nothing.
     let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);

@@ -584,7 +584,15 @@ impl FlowWriter<'_> {
                 if target >= self.campaign {
                     target += 1;
                 }
-                let _ = writeln!(out, "{pad}{label}enroll flow_{target}");
+                // An enroll back to an earlier campaign waits a day first,
+                // so every cycle of enrolls waits (`loop-without-wait`);
+                // one forward goes on at once.
+                if target < self.campaign {
+                    let _ = writeln!(out, "{pad}{label}wait 1d");
+                    let _ = writeln!(out, "{pad}enroll flow_{target}");
+                } else {
+                    let _ = writeln!(out, "{pad}{label}enroll flow_{target}");
+                }
             }
             // A `goto` waits a day first, so every loop waits; the label
             // goes on the wait, so no other `goto` can skip it.
