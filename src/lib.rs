@@ -53,6 +53,23 @@ impl Compilation {
     }
 }
 
+/// Per file id: the file's place in path order. Source order across files
+/// is path order, whatever order the files were added in.
+pub fn file_rank(sources: &SourceMap) -> Vec<usize> {
+    let mut names: Vec<(&str, usize)> = sources
+        .iter()
+        .map(|(id, f)| (f.name.as_str(), id.0 as usize))
+        .collect();
+    names.sort();
+    let mut rank = vec![0; names.len()];
+    for (place, (_, id)) in names.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(*id) {
+            *slot = place;
+        }
+    }
+    rank
+}
+
 /// Parses, resolves and checks every file of a project. An item with a
 /// syntax error contributes only that error: it still defines its name.
 /// Warnings allowed at their site (`// nurturec: allow(…)`, see
@@ -73,20 +90,7 @@ pub fn compile(sources: &SourceMap) -> Compilation {
     }
     let (project, mut problems) = resolve::resolve(&files);
     diagnostics.append(&mut problems);
-    // Source order across files is path order, whatever order the files
-    // were added in.
-    let mut names: Vec<(&str, usize)> = sources
-        .iter()
-        .map(|(id, f)| (f.name.as_str(), id.0 as usize))
-        .collect();
-    names.sort();
-    let mut file_rank = vec![0; names.len()];
-    for (rank, (_, id)) in names.iter().enumerate() {
-        if let Some(slot) = file_rank.get_mut(*id) {
-            *slot = rank;
-        }
-    }
-    diagnostics.extend(check::check_in_order(&project, &file_rank));
+    diagnostics.extend(check::check_in_order(&project, &file_rank(sources)));
     // An error can stop the checks that would raise an allowed warning, so
     // only a project without errors can tell that an allow covers nothing.
     let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);

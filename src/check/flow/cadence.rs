@@ -326,6 +326,61 @@ pub(super) fn judge(
     }
 }
 
+/// The most sends of one campaign (its handlers included) that fit in a
+/// window shorter than `per`, counted up to `limit`; 0 when it sends
+/// nothing. The same layers as the cap check, without the labels.
+pub(super) fn most_in_window(g: &FlowGraph<'_>, delays: &[u64], per: u64, limit: u64) -> u64 {
+    let timed = Timed::single(g, delays);
+    let sends: Vec<usize> = (0..timed.at.len())
+        .filter(|&p| {
+            timed.at.get(p).is_some_and(|&(_, v)| {
+                g.is_reachable(v)
+                    && g.step(v)
+                        .is_some_and(|n| matches!(n.kind, NodeKind::Send { .. }))
+            })
+        })
+        .collect();
+    if sends.is_empty() || limit == 0 {
+        return 0;
+    }
+    let mut send_of = vec![None; timed.at.len()];
+    for (s, p) in sends.iter().enumerate() {
+        if let Some(slot) = send_of.get_mut(*p) {
+            *slot = Some(s);
+        }
+    }
+    let mut layer: Layer = (0..sends.len()).map(|s| Some((0, s))).collect();
+    let mut count = 1;
+    while count < limit {
+        let sources: Vec<(usize, u64, usize)> = layer
+            .iter()
+            .enumerate()
+            .filter_map(|(s, entry)| match entry {
+                Some((time, _)) if *time < per => sends.get(s).map(|v| (*v, *time, s)),
+                _ => None,
+            })
+            .collect();
+        if sources.is_empty() {
+            break;
+        }
+        let times = shortest_times(&timed, &sources, &send_of, true);
+        let next: Layer = sends
+            .iter()
+            .map(|p| times.get(*p).copied().flatten())
+            .collect();
+        if !next.iter().any(|e| matches!(e, Some((t, _)) if *t < per)) {
+            break;
+        }
+        if next == layer {
+            // Every later layer is this one again: as many as asked.
+            return limit;
+        }
+        count += 1;
+        layer = next;
+    }
+    count
+}
+
 /// Per vertex of `g`: the earliest time a lead can arrive there after
 /// entering, over the handlers that may have run (`None`: never).
 pub(super) fn earliest_times(g: &FlowGraph<'_>, delays: &[u64]) -> Vec<Option<u64>> {

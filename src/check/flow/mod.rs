@@ -13,6 +13,9 @@
 //! | `dead-branch-arm`       | `dead_arms`   | a sound implication prover on conditions         |
 //! | `email-not-sent-yet`    | `email_order` | "sent on every path" dataflow                    |
 //! | `unused-label`          | `labels`      | labels of reachable statements no `goto` names   |
+//! | `loop-without-wait`     | `network`     | enroll cycles: depth-first search over campaigns |
+//! | `campaign-overlap`      | `overlap`     | shared triggers, the prover, the cadence layers  |
+//! | `project-cap`           | `overlap`     | the same, and `cadence` against the project cap  |
 //!
 //! None of them enumerates paths: each is polynomial in the size of the flow.
 
@@ -23,6 +26,7 @@ pub(crate) mod graph;
 mod labels;
 mod loops;
 pub(crate) mod network;
+pub(crate) mod overlap;
 mod reach;
 mod settle;
 pub(crate) mod text;
@@ -109,9 +113,11 @@ fn checks(
     thresholds::check_campaign(project, campaign, out);
 }
 
-/// The checks across campaigns: cycles of `enroll`s that never wait.
+/// The checks across campaigns: cycles of `enroll`s that never wait, and
+/// campaigns that together send more than their caps allow.
 pub(crate) fn check_network(ctx: &network::Context<'_>, out: &mut Vec<Diagnostic>) {
     network::enroll_cycles(ctx, out);
+    overlap::check(ctx, out);
 }
 
 /// The flow checks of the project's segments (score thresholds).
