@@ -15,6 +15,10 @@ use crate::ir::{
 
 /// The most candidate leads simulated for one diagnostic.
 const CANDIDATES: usize = 6;
+/// For a cap: how many campaigns that enroll leads into the campaign are
+/// tried, and how many candidates each.
+const ENROLLERS: usize = 2;
+const ENROLLER_CANDIDATES: usize = 2;
 /// Statements one candidate may run: witnesses are short.
 const STEP_BUDGET: u64 = 2_000;
 /// How deep segments are followed when building a lead that is in one.
@@ -52,11 +56,22 @@ pub fn find(project: &ir::Project, campaign: usize, diagnostic: &Diagnostic) -> 
         Code::CadenceCap => enrolling_into(project, campaign),
         _ => vec![campaign],
     };
-    let runs = starts.iter().filter_map(|&s| {
-        let first = project.campaigns.get(s)?;
-        let leads = candidates(project, first).into_iter().take(CANDIDATES);
-        Some(leads.map(move |lead| (s, first, lead)))
-    });
+    // The campaign's own candidates, then a few from each of the first
+    // enrolling campaigns: the search stays a small multiple of one.
+    let runs = starts
+        .iter()
+        .take(1 + ENROLLERS)
+        .enumerate()
+        .filter_map(|(k, &s)| {
+            let first = project.campaigns.get(s)?;
+            let take = if k == 0 {
+                CANDIDATES
+            } else {
+                ENROLLER_CANDIDATES
+            };
+            let leads = candidates(project, first).into_iter().take(take);
+            Some(leads.map(move |lead| (s, first, lead)))
+        });
     for (start, first, lead) in runs.flatten() {
         for &seed in seeds {
             let options = Options {
