@@ -94,6 +94,65 @@ pub struct Config {
     pub asl: AslConfig,
     /// `[lints]`: a level per warning code.
     pub lints: LintLevels,
+    /// `[policy]`: rules every campaign of the project keeps.
+    pub policy: Policy,
+}
+
+/// `[policy]` of `nurture.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// `cap = "3 emails per 7d"`: the most emails a lead may get from the
+    /// project's campaigns together in any window of that length.
+    pub cap: Option<ProjectCap>,
+}
+
+/// A project-level cap, as written and as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectCap {
+    pub sends: u64,
+    /// The window, in seconds (positive).
+    pub per: u64,
+    /// `cap = "…"` as written, without the quotes.
+    pub text: String,
+    pub span: Span,
+}
+
+/// Reads `3 emails per 7d` (or `1 email per 12h`): the sends and the window
+/// in seconds, or why not.
+pub fn parse_cap(text: &str) -> Result<(u64, u64), String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [count, unit, per, duration] = words.as_slice() else {
+        return Err("write it as `<n> emails per <duration>`, e.g. `3 emails per 7d`".to_string());
+    };
+    let sends: u64 = count
+        .parse()
+        .ok()
+        .filter(|n| *n <= crate::MAX_WHOLE_NUMBER)
+        .ok_or_else(|| format!("`{count}` is not a number of emails"))?;
+    if !matches!(*unit, "email" | "emails") || *per != "per" {
+        return Err("write it as `<n> emails per <duration>`, e.g. `3 emails per 7d`".to_string());
+    }
+    let split = duration.len().saturating_sub(1);
+    let (amount, unit) = (duration.get(..split).unwrap_or(""), duration.get(split..));
+    let seconds_per = match unit {
+        Some("m") => 60,
+        Some("h") => 3_600,
+        Some("d") => 86_400,
+        Some("w") => 7 * 86_400,
+        _ => {
+            return Err(format!(
+                "`{duration}` is not a duration (`30m`, `12h`, `7d`, `2w`)"
+            ))
+        }
+    };
+    let amount: u64 = amount
+        .parse()
+        .map_err(|_| format!("`{duration}` is not a duration (`30m`, `12h`, `7d`, `2w`)"))?;
+    let seconds = amount
+        .checked_mul(seconds_per)
+        .filter(|s| *s > 0 && *s <= 100 * 365 * 86_400)
+        .ok_or_else(|| format!("`{duration}` is zero or too long"))?;
+    Ok((sends, seconds))
 }
 
 /// One string value and where it is written in `nurture.toml`.
@@ -190,7 +249,8 @@ enum Keys {
     OneOf(&'static [&'static str]),
 }
 
-const TOP: &[&str] = &["build", "lints", "klaviyo", "hubspot", "asl"];
+const TOP: &[&str] = &["build", "lints", "policy", "klaviyo", "hubspot", "asl"];
+const POLICY: &[&str] = &["cap"];
 const BUILD: &[&str] = &["out", "targets"];
 const KLAVIYO: &[&str] = &[
     "from_email",
@@ -578,6 +638,7 @@ impl Reader {
             match key.get_ref().as_ref() {
                 "build" => self.build(value, &mut config),
                 "lints" => config.lints = self.lints(value),
+                "policy" => config.policy = self.policy(value),
                 "klaviyo" => config.klaviyo = self.klaviyo(value),
                 "hubspot" => config.hubspot = self.hubspot(value),
                 "asl" => config.asl = self.asl(value),
@@ -625,6 +686,43 @@ impl Reader {
                 _ => self.unknown_key(key, "build", BUILD),
             }
         }
+    }
+
+    /// `[policy]`: `cap = "<n> emails per <duration>"`.
+    fn policy(&mut self, value: &Spanned<DeValue<'_>>) -> Policy {
+        let mut policy = Policy::default();
+        let Some(table) = self.table(value, "policy") else {
+            return policy;
+        };
+        for (key, value) in entries(table) {
+            match key.get_ref().as_ref() {
+                "cap" => {
+                    let Some(setting) = self.string(value, "policy.cap") else {
+                        continue;
+                    };
+                    match parse_cap(&setting.value) {
+                        Ok((sends, per)) => {
+                            policy.cap = Some(ProjectCap {
+                                sends,
+                                per,
+                                text: setting.value.trim().to_string(),
+                                span: setting.span,
+                            })
+                        }
+                        Err(why) => {
+                            let d = self.error(
+                                value.span(),
+                                format!("`policy.cap` is not a cap: {why}"),
+                                "not `<n> emails per <duration>`",
+                            );
+                            d.help = Some("e.g. `cap = \"3 emails per 7d\"`".to_string());
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, "policy", POLICY),
+            }
+        }
+        policy
     }
 
     /// `[lints]`: warning code = "allow" | "warn" | "deny".
@@ -820,6 +918,32 @@ send = "arn:aws:lambda:eu-west-1:123456789012:function:send"
         assert_eq!(c.klaviyo.recipients["sales"].values.len(), 2);
         assert_eq!(c.hubspot.suppression_lists.unwrap().values, vec!["7"]);
         assert!(c.asl.resources.contains_key("send"));
+    }
+
+    #[test]
+    fn the_project_cap_is_read_and_checked() {
+        let c = parse_config(FileId(0), "[policy]\ncap = \"3 emails per 7d\"\n").unwrap();
+        let cap = c.policy.cap.unwrap();
+        assert_eq!((cap.sends, cap.per), (3, 7 * 86_400));
+        assert_eq!(cap.text, "3 emails per 7d");
+        assert_eq!(parse_cap("1 email per 12h"), Ok((1, 12 * 3_600)));
+        for bad in [
+            "3 per 7d",
+            "three emails per 7d",
+            "3 emails per 0d",
+            "3 emails per 7y",
+            "3 emails every 7d",
+        ] {
+            assert!(parse_cap(bad).is_err(), "{bad}");
+        }
+        let errors = parse_config(
+            FileId(0),
+            "[policy]\ncap = \"3 mails per week\"\nlimit = 2\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(errors.iter().all(|d| d.code == Code::InvalidConfig));
+        assert!(errors[0].message.starts_with("`policy.cap` is not a cap"));
     }
 
     #[test]

@@ -54,6 +54,23 @@ impl Compilation {
     }
 }
 
+/// Per file id: the file's place in path order. Source order across files
+/// is path order, whatever order the files were added in.
+pub fn file_rank(sources: &SourceMap) -> Vec<usize> {
+    let mut names: Vec<(&str, usize)> = sources
+        .iter()
+        .map(|(id, f)| (f.name.as_str(), id.0 as usize))
+        .collect();
+    names.sort();
+    let mut rank = vec![0; names.len()];
+    for (place, (_, id)) in names.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(*id) {
+            *slot = place;
+        }
+    }
+    rank
+}
+
 /// Parses, resolves and checks every file of a project. An item with a
 /// syntax error contributes only that error: it still defines its name.
 /// Warnings allowed at their site (`// nurturec: allow(…)`, see
@@ -86,7 +103,7 @@ pub fn compile_parsed(
 ) -> (Compilation, resolve::index::Index) {
     let (project, mut problems, index) = resolve::resolve_indexed(files);
     diagnostics.append(&mut problems);
-    diagnostics.extend(check::check(&project));
+    diagnostics.extend(check::check_in_order(&project, &file_rank(sources)));
     // An error can stop the checks that would raise an allowed warning, so
     // only a project without errors can tell that an allow covers nothing.
     let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);

@@ -8,17 +8,42 @@ pub(crate) mod flow;
 use crate::diagnostics::Diagnostic;
 use crate::ir;
 
-/// Runs every check over a resolved project.
+/// Runs every check over a resolved project, its files taken in the order
+/// of their ids.
 pub fn check(project: &ir::Project) -> Vec<Diagnostic> {
+    check_in_order(project, &[])
+}
+
+/// Runs every check over a resolved project. `file_rank`: per file id, the
+/// file's place in path order (what "source order" means across files);
+/// a file it does not list keeps its id's place.
+pub fn check_in_order(project: &ir::Project, file_rank: &[usize]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
+    let ctx = flow::network::Context::new(project, file_rank);
     let mut budgets = flow::Budgets {
         suggestions: crate::resolve::suggest::BUDGET,
         witnesses: flow::WITNESSES,
     };
-    for c in &project.campaigns {
+    for (i, c) in project.campaigns.iter().enumerate() {
         campaign::check(project, c, &mut diagnostics);
-        flow::check(project, c, &mut budgets, &mut diagnostics);
+        flow::check(&ctx, i, &mut budgets, &mut diagnostics);
     }
+    flow::check_network(&ctx, &mut diagnostics);
     flow::check_segments(project, &mut diagnostics);
     diagnostics
+}
+
+/// The rules of `nurture.toml`'s `[policy]`: `project-cap` errors against
+/// its `cap`. `file_rank` as for [`check_in_order`].
+pub fn check_policy(
+    project: &ir::Project,
+    policy: &crate::config::Policy,
+    file_rank: &[usize],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(cap) = &policy.cap {
+        let ctx = flow::network::Context::new(project, file_rank);
+        flow::overlap::check_policy(&ctx, cap, &mut out);
+    }
+    out
 }

@@ -403,6 +403,13 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
         );
         match nurturec::config::parse_config(file, &text) {
             Ok(parsed) => {
+                // `[policy]` judges the project as compiled (its own
+                // checks ran in `compile`).
+                diagnostics.extend(nurturec::check::check_policy(
+                    &compilation.project,
+                    &parsed.policy,
+                    &nurturec::file_rank(&sources),
+                ));
                 let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
                 config = Some((parsed, folder));
             }

@@ -74,6 +74,7 @@ codes! {
     EndlessLoop = "endless-loop", Warning, "a loop from which no `exit`, `handoff` or `enroll` can be reached";
     DeadBranchArm = "dead-branch-arm", Warning, "a branch arm that never runs because earlier arms catch every lead it matches";
     EmailNotSentYet = "email-not-sent-yet", Warning, "a test of opens or clicks of an email that may not have been sent yet";
+    CampaignOverlap = "campaign-overlap", Warning, "two campaigns one event can start that together send more than the stricter of their caps";
     // ── lint levels ──
     InvalidPragma = "invalid-pragma", Warning, "a `// nurturec:` comment that is not a valid `allow(<warning>, …)`";
     UnfulfilledAllow = "unfulfilled-allow", Warning, "a `// nurturec: allow(…)` that allows no warning on the line it covers";
@@ -84,6 +85,7 @@ codes! {
     UnsupportedOnHubspot = "unsupported-on-hubspot", Error, "a construct HubSpot workflows cannot express";
     StepFunctionsLimit = "step-functions-limit", Error, "a campaign or state machine beyond an AWS Step Functions limit (one-year execution, 1 MB definition)";
     ReservedName = "reserved-name", Error, "a campaign whose output file would overwrite one the build writes for the project (`ir/project.json`)";
+    ProjectCap = "project-cap", Error, "a campaign, or two campaigns one event can start, sending more than `[policy] cap` of nurture.toml allows";
 }
 
 /// Codes that `compile` alone never produces: they come from reading
@@ -97,6 +99,7 @@ pub const NEEDS_CONFIG: &[Code] = &[
     Code::UnsupportedOnHubspot,
     Code::StepFunctionsLimit,
     Code::ReservedName,
+    Code::ProjectCap,
 ];
 
 impl Code {

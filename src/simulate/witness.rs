@@ -15,6 +15,10 @@ use crate::ir::{
 
 /// The most candidate leads simulated for one diagnostic.
 const CANDIDATES: usize = 6;
+/// For a cap: how many campaigns that enroll leads into the campaign are
+/// tried, and how many candidates each.
+const ENROLLERS: usize = 2;
+const ENROLLER_CANDIDATES: usize = 2;
 /// Statements one candidate may run: witnesses are short.
 const STEP_BUDGET: u64 = 2_000;
 /// How deep segments are followed when building a lead that is in one.
@@ -22,6 +26,9 @@ const DEPTH: u32 = 8;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Witness {
+    /// The campaign the lead enters first (index into the project's
+    /// campaigns): the diagnostic's own, or one that enrolls the lead there.
+    pub start: usize,
     pub lead: Lead,
     pub seed: u64,
     /// When it happens, in seconds from entry.
@@ -43,7 +50,29 @@ pub fn find(project: &ir::Project, campaign: usize, diagnostic: &Diagnostic) -> 
         .iter()
         .any(|n| matches!(n.kind, NodeKind::Split { .. }));
     let seeds: &[u64] = if has_split { &[0, 1, 2, 3] } else { &[0] };
-    for lead in candidates(project, c).into_iter().take(CANDIDATES) {
+    // A cap counts the emails of the campaigns that enroll a lead here: a
+    // lead may have to start in one of them.
+    let starts: Vec<usize> = match diagnostic.code {
+        Code::CadenceCap => enrolling_into(project, campaign),
+        _ => vec![campaign],
+    };
+    // The campaign's own candidates, then a few from each of the first
+    // enrolling campaigns: the search stays a small multiple of one.
+    let runs = starts
+        .iter()
+        .take(1 + ENROLLERS)
+        .enumerate()
+        .filter_map(|(k, &s)| {
+            let first = project.campaigns.get(s)?;
+            let take = if k == 0 {
+                CANDIDATES
+            } else {
+                ENROLLER_CANDIDATES
+            };
+            let leads = candidates(project, first).into_iter().take(take);
+            Some(leads.map(move |lead| (s, first, lead)))
+        });
+    for (start, first, lead) in runs.flatten() {
         for &seed in seeds {
             let options = Options {
                 seed,
@@ -51,13 +80,13 @@ pub fn find(project: &ir::Project, campaign: usize, diagnostic: &Diagnostic) -> 
                 record_path: true,
                 ..Options::default()
             };
-            let Ok(trace) = super::simulate(project, &c.name, &lead, &options) else {
+            let Ok(trace) = super::simulate(project, &first.name, &lead, &options) else {
                 continue;
             };
             let seen = match diagnostic.code {
                 Code::MissingExit => falls_off_at(&trace, &c.name, span),
                 Code::EndlessLoop => node.and_then(|g| loops_to_horizon(&trace, campaign, g)),
-                Code::CadenceCap => node.and_then(|s| over_cap(&trace, c, campaign, s)),
+                Code::CadenceCap => node.and_then(|s| over_cap(project, &trace, c, campaign, s)),
                 _ => None,
             };
             if let Some(seconds) = seen {
@@ -68,6 +97,7 @@ pub fn find(project: &ir::Project, campaign: usize, diagnostic: &Diagnostic) -> 
                     })
                 );
                 return Some(Witness {
+                    start,
                     lead,
                     seed,
                     seconds,
@@ -119,24 +149,139 @@ fn loops_to_horizon(trace: &Trace, campaign: usize, goto: usize) -> Option<i64> 
     (took_it && matches!(last.kind, StepKind::End { .. })).then_some(last.seconds)
 }
 
-fn over_cap(trace: &Trace, c: &ir::Campaign, campaign: usize, send: usize) -> Option<i64> {
+/// Whether a run of `campaign` sends `send` over its cap, counting the
+/// sends of the runs whose `enroll` brought the lead to it (directly or
+/// through others) within the window.
+fn over_cap(
+    project: &ir::Project,
+    trace: &Trace,
+    c: &ir::Campaign,
+    campaign: usize,
+    send: usize,
+) -> Option<i64> {
     let cap = c.cap?;
     let per = i64::try_from(cap.per.seconds).ok()?;
-    let mut runs: std::collections::BTreeMap<usize, Vec<(i64, usize)>> = Default::default();
-    for v in trace.path.iter().filter(|v| v.campaign == campaign) {
-        if matches!(
-            c.flow.nodes.get(v.node).map(|n| &n.kind),
+    let parents = run_parents(project, trace);
+    let is_send = |v: &super::Visit| {
+        matches!(
+            project
+                .campaigns
+                .get(v.campaign)
+                .and_then(|c| c.flow.nodes.get(v.node))
+                .map(|n| &n.kind),
             Some(NodeKind::Send { .. })
-        ) {
-            runs.entry(v.run).or_default().push((v.seconds, v.node));
-        }
-    }
-    runs.values().find_map(|sends| {
-        sends.iter().enumerate().find_map(|(i, &(t, node))| {
-            let window = sends[..=i].iter().filter(|(u, _)| *u > t - per).count();
-            (node == send && window as u64 > cap.sends).then_some(t)
+        )
+    };
+    let mut runs: Vec<usize> = trace
+        .path
+        .iter()
+        .filter(|v| v.campaign == campaign)
+        .map(|v| v.run)
+        .collect();
+    runs.dedup();
+    runs.into_iter().find_map(|run| {
+        let chain = ancestry(&parents, run);
+        // In time order: the path is.
+        let sends: Vec<(i64, usize, usize)> = trace
+            .path
+            .iter()
+            .filter(|v| chain.contains(&v.run) && is_send(v))
+            .map(|v| (v.seconds, v.campaign, v.node))
+            .collect();
+        sends.iter().enumerate().find_map(|(i, &(t, k, node))| {
+            let window = sends[..=i].iter().filter(|(u, _, _)| *u > t - per).count();
+            (k == campaign && node == send && window as u64 > cap.sends).then_some(t)
         })
     })
+}
+
+/// Per run (in the order the runs started, as the trace's `enter` steps):
+/// the run whose `enroll` started it, if one did.
+pub fn run_parents(project: &ir::Project, trace: &Trace) -> Vec<Option<usize>> {
+    let enrolling: Vec<usize> = trace
+        .path
+        .iter()
+        .filter(|v| {
+            matches!(
+                project
+                    .campaigns
+                    .get(v.campaign)
+                    .and_then(|c| c.flow.nodes.get(v.node))
+                    .map(|n| &n.kind),
+                Some(NodeKind::Enroll { .. })
+            )
+        })
+        .map(|v| v.run)
+        .collect();
+    let mut parents = Vec::new();
+    let mut enrolls = 0usize;
+    let mut after_enroll = false;
+    for step in &trace.steps {
+        match &step.kind {
+            StepKind::Enroll { .. } => {
+                enrolls += 1;
+                after_enroll = true;
+                continue;
+            }
+            StepKind::Enter { trigger: None } if after_enroll => {
+                parents.push(
+                    enrolls
+                        .checked_sub(1)
+                        .and_then(|j| enrolling.get(j).copied()),
+                );
+            }
+            StepKind::Enter { .. } => parents.push(None),
+            _ => {}
+        }
+        after_enroll = false;
+    }
+    parents
+}
+
+/// The run and the runs that enrolled it, nearest first.
+pub fn ancestry(parents: &[Option<usize>], run: usize) -> Vec<usize> {
+    let mut chain = vec![run];
+    let mut at = run;
+    while let Some(Some(p)) = parents.get(at) {
+        // Parents start before their children; a loop would be a bug.
+        if chain.contains(p) || chain.len() > parents.len() {
+            break;
+        }
+        chain.push(*p);
+        at = *p;
+    }
+    chain
+}
+
+/// Campaign `campaign` and every campaign whose `enroll` can bring a lead
+/// to it, directly or through others, `campaign` first.
+fn enrolling_into(project: &ir::Project, campaign: usize) -> Vec<usize> {
+    let mut out = vec![campaign];
+    let mut i = 0;
+    while let Some(&c) = out.get(i) {
+        i += 1;
+        let Some(name) = project.campaigns.get(c).map(|c| c.name.as_str()) else {
+            continue;
+        };
+        for (k, other) in project.campaigns.iter().enumerate() {
+            let enrolls = other
+                .flow
+                .nodes
+                .iter()
+                .any(|n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == name));
+            if enrolls && !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+    // By name: the witness found does not depend on the order of the files.
+    if let Some(rest) = out.get_mut(1..) {
+        rest.sort_by(|a, b| {
+            let name = |i: &usize| project.campaigns.get(*i).map(|c| c.name.as_str());
+            name(a).cmp(&name(b))
+        });
+    }
+    out
 }
 
 /// Leads built from the campaign's conditions.
@@ -173,6 +318,14 @@ fn candidates(project: &ir::Project, c: &ir::Campaign) -> Vec<Lead> {
     }
     if !out.contains(&untils) {
         out.insert(1, untils);
+    }
+    // Handlers last: a lead that starts one.
+    for h in &c.flow.handlers {
+        let mut lead = base.clone();
+        satisfy(project, model, &h.condition, &mut lead, 0);
+        if !out.contains(&lead) {
+            out.push(lead);
+        }
     }
     out
 }

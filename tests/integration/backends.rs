@@ -1312,6 +1312,14 @@ fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
         Code::UnsupportedOnHubspot => emit::hubspot(&project, &config, IdMode::Placeholders),
         Code::StepFunctionsLimit => emit::asl(&project, &config, IdMode::Placeholders),
         Code::ReservedName => emit::ir(&project, &sources),
+        Code::ProjectCap => {
+            let found = nurturec::check::check_policy(&project, &config.policy, &[]);
+            if found.is_empty() {
+                Ok(Vec::new())
+            } else {
+                Err(found)
+            }
+        }
         other => panic!("no backend for {other}"),
     };
     result

@@ -602,3 +602,48 @@ fn the_random_branches_do_have_dead_arms() {
         "only {with_dead} of {samples} branches had a dead arm"
     );
 }
+
+/// The `enroll` reported for a cycle of campaigns is found in source order
+/// (files in path order), whatever order the files are added in.
+#[test]
+fn enroll_cycles_do_not_depend_on_the_file_order() {
+    let campaign = |name: &str, next: &str| {
+        format!(
+            "campaign {name} {{\n  trigger form.submitted(\"{name}\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  notify owner \"{name}\"\n  enroll {next}\n}}\n"
+        )
+    };
+    let files = [
+        ("a.nurture", campaign("zeta", "alpha")),
+        ("b.nurture", campaign("alpha", "mid")),
+        ("c.nurture", campaign("mid", "zeta")),
+    ];
+    let reported = |order: &[usize]| {
+        let mut sources = SourceMap::new();
+        for &i in order {
+            sources.add(files[i].0, files[i].1.clone());
+        }
+        let c = nurturec::compile(&sources);
+        let found: Vec<(String, usize, String)> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::LoopWithoutWait)
+            .map(|d| {
+                let (line, _) = sources.start_location(d.primary.span);
+                (
+                    sources.name(d.primary.span.file).to_string(),
+                    line,
+                    d.message.clone(),
+                )
+            })
+            .collect();
+        found
+    };
+    let first = reported(&[0, 1, 2]);
+    // From `zeta` (a.nurture) to `alpha`, to `mid`, whose enroll back into
+    // `zeta` closes the cycle.
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].0, "c.nurture");
+    for order in [[2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+        assert_eq!(reported(&order), first, "{order:?}");
+    }
+}

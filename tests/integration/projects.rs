@@ -18,9 +18,24 @@ fn projects() {
     assert!(!folders.is_empty());
     for folder in folders {
         let paths = files_below(&folder, "nurture");
-        let (sources, c) = compile_files(&paths);
-        let mut want = Vec::new();
+        let (mut sources, mut c) = compile_files(&paths);
+        // A `nurture.toml` in the folder: its `[policy]` judges the project,
+        // as `nurturec check` does.
+        let config = folder.join("nurture.toml");
         let mut listing = String::new();
+        if config.is_file() {
+            let text = std::fs::read_to_string(&config).unwrap();
+            let file = sources.add(relative(&config), text.clone());
+            let parsed = nurturec::config::parse_config(file, &text).unwrap();
+            let rank = nurturec::file_rank(&sources);
+            c.diagnostics.extend(nurturec::check::check_policy(
+                &c.project,
+                &parsed.policy,
+                &rank,
+            ));
+            listing.push_str(&format!("// ── {}\n{text}\n", relative(&config)));
+        }
+        let mut want = Vec::new();
         for path in &paths {
             let text = std::fs::read_to_string(path).unwrap();
             let name = relative(path);

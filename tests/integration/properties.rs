@@ -154,6 +154,9 @@ pub(crate) struct Project {
     placement: Vec<Index>,
     /// Another order of the files, for the order-independence property.
     shuffle: Vec<Index>,
+    /// Caps that the flows can break (a few emails per a few days), for the
+    /// simulator cross-check; otherwise caps no flow reaches.
+    tight_caps: bool,
 }
 
 // ──────────────────────────── strategies ─────────────────────────────
@@ -306,8 +309,18 @@ pub(crate) fn project() -> impl Strategy<Value = Project> {
                 files,
                 placement,
                 shuffle,
+                tight_caps: false,
             },
         )
+}
+
+/// Projects whose caps the flows can break: what `check` accepts of them
+/// must keep its caps when simulated.
+pub(crate) fn project_with_tight_caps() -> impl Strategy<Value = Project> {
+    project().prop_map(|p| Project {
+        tight_caps: true,
+        ..p
+    })
 }
 
 // ───────────────────────────── rendering ─────────────────────────────
@@ -544,6 +557,24 @@ impl FlowWriter<'_> {
                     let _ = write!(out, " or until {}", condition_text(c, scope));
                 }
                 out.push('\n');
+                // The tests that settle the wait: an arm on the condition
+                // that ends its path, or a send under `when not`.
+                if let Some(c) = until {
+                    let c = condition_text(c, scope);
+                    match amount % 3 {
+                        0 => {
+                            let _ = writeln!(out, "{pad}branch {{ when {c} {{ exit }} }}");
+                        }
+                        1 if scope.emails > 0 => {
+                            let _ = writeln!(
+                                out,
+                                "{pad}branch {{ when not ({c}) {{ send mail_{} }} }}",
+                                usize::from(*amount) % scope.emails
+                            );
+                        }
+                        _ => {}
+                    }
+                }
             }
             Stmt::Set { property, value } => {
                 let _ = writeln!(
@@ -584,7 +615,15 @@ impl FlowWriter<'_> {
                 if target >= self.campaign {
                     target += 1;
                 }
-                let _ = writeln!(out, "{pad}{label}enroll flow_{target}");
+                // An enroll back to an earlier campaign waits a day first,
+                // so every cycle of enrolls waits (`loop-without-wait`);
+                // one forward goes on at once.
+                if target < self.campaign {
+                    let _ = writeln!(out, "{pad}{label}wait 1d");
+                    let _ = writeln!(out, "{pad}enroll flow_{target}");
+                } else {
+                    let _ = writeln!(out, "{pad}{label}enroll flow_{target}");
+                }
             }
             // A `goto` waits a day first, so every loop waits; the label
             // goes on the wait, so no other `goto` can skip it.
@@ -657,7 +696,10 @@ pub(crate) fn render(p: &Project) -> Vec<(String, String)> {
     for (i, c) in p.campaigns.iter().enumerate() {
         let mut flow = c.flow.clone();
         tidy(&mut flow);
-        if !ends_block(&flow) {
+        // With tight caps, a flow that would fall off its end enrolls into
+        // the next campaign at once: caps across `enroll` get exercised.
+        let tail_enroll = p.tight_caps && i + 1 < p.campaigns.len() && !ends_block(&flow);
+        if !ends_block(&flow) && !tail_enroll {
             flow.push(Labelled {
                 label: false,
                 stmt: Stmt::Exit(None),
@@ -669,22 +711,24 @@ pub(crate) fn render(p: &Project) -> Vec<(String, String)> {
         if c.title {
             let _ = writeln!(out, "  title \"Campaign {i}\"");
         }
+        // With tight caps the leads should get far: no `where`, audience
+        // or goal that most leads meet at entry.
         for (kind, arg, filter) in &c.triggers {
             let _ = write!(out, "  trigger {}", event_text(*kind, *arg, all));
-            if let Some(f) = filter {
+            if let Some(f) = filter.as_ref().filter(|_| !p.tight_caps) {
                 let _ = write!(out, " where {}", condition_text(f, all));
             }
             out.push('\n');
         }
-        if let Some(a) = &c.audience {
+        if let Some(a) = c.audience.as_ref().filter(|_| !p.tight_caps) {
             let _ = writeln!(out, "  audience {}", condition_text(a, all));
         }
         for (g, condition) in c.goals.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "  goal goal_{g} when {}",
-                condition_text(condition, all)
-            );
+            let condition = match p.tight_caps {
+                true => "meeting.booked".to_string(),
+                false => condition_text(condition, all),
+            };
+            let _ = writeln!(out, "  goal goal_{g} when {condition}");
         }
         let extra: String = c
             .suppress_extra
@@ -694,8 +738,16 @@ pub(crate) fn render(p: &Project) -> Vec<(String, String)> {
         let _ = writeln!(out, "  suppress when unsubscribed{extra}");
         // Far more sends than any campaign has, in an hour: never exceeded,
         // since every loop waits a day.
-        if let Some(n) = c.cap {
-            let _ = writeln!(out, "  cap {} emails per 1h", u32::from(n) + 200);
+        match c.cap {
+            // Every campaign capped, some tightly.
+            _ if p.tight_caps => {
+                let n = c.cap.unwrap_or(7);
+                let _ = writeln!(out, "  cap {} emails per {}d", 1 + n % 4, 1 + n % 5);
+            }
+            Some(n) => {
+                let _ = writeln!(out, "  cap {} emails per 1h", u32::from(n) + 200);
+            }
+            None => {}
         }
         match c.reentry {
             0 => {}
@@ -711,6 +763,9 @@ pub(crate) fn render(p: &Project) -> Vec<(String, String)> {
             out: &mut out,
         };
         writer.block(&flow, 1);
+        if tail_enroll {
+            let _ = writeln!(out, "  enroll flow_{}", i + 1);
+        }
         out.push_str("}\n");
         items.push(out);
     }

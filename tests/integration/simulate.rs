@@ -1079,7 +1079,9 @@ fn witnesses_show_what_the_diagnostics_say() {
                 record_path: true,
                 ..Options::default()
             };
-            let trace = simulate::simulate(project, &campaign.name, &w.lead, &options).unwrap();
+            // A cap's witness may start in a campaign that enrolls the lead here.
+            let first = &project.campaigns[w.start].name;
+            let trace = simulate::simulate(project, first, &w.lead, &options).unwrap();
             let at = |s: &simulate::Step| s.span == d.primary.span && s.seconds == w.seconds;
             match d.code {
                 Code::MissingExit => assert!(

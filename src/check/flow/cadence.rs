@@ -22,6 +22,7 @@
 //! layer repeats the one before (a fixpoint: every later layer equals it).
 
 use super::graph::{min_delay, FlowGraph};
+use super::network::Context;
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, NodeKind};
@@ -37,31 +38,55 @@ const KEPT_LAYERS: usize = 64;
 /// window's first send, and the send of the previous layer it came from.
 type Layer = Vec<Option<(u64, usize)>>;
 
-pub(super) fn check(
-    project: &ir::Project,
-    campaign: &ir::Campaign,
-    g: &FlowGraph<'_>,
+pub(super) fn check(ctx: &Context<'_>, x: usize, out: &mut Vec<Diagnostic>) {
+    let Some(campaign) = ctx.project.campaigns.get(x) else {
+        return;
+    };
+    let Some(cap) = campaign.cap else { return };
+    judge(ctx, x, cap, Code::CadenceCap, None, out);
+}
+
+/// Judges the sends of campaign `x` (with those of its enroll network)
+/// against `cap`, reporting `code`; `policy` names the project's cap, for
+/// `project-cap`.
+pub(super) fn judge(
+    ctx: &Context<'_>,
+    x: usize,
+    cap: ir::Cap,
+    code: Code,
+    policy: Option<&str>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(cap) = campaign.cap else { return };
+    let Some(g) = ctx.graphs.get(x) else { return };
     let per = cap.per.seconds;
-    let statements: Vec<NodeIndex> = g
+    let own: Vec<NodeIndex> = g
         .reachable_steps()
         .filter(|(_, n)| matches!(n.kind, NodeKind::Send { .. }))
         .map(|(v, _)| v)
         .collect();
-    if per == 0 || statements.is_empty() {
+    if per == 0 || own.is_empty() {
         return;
     }
+    let cap_text = format!(
+        "{} {} per {}",
+        cap.sends,
+        if cap.sends == 1 { "email" } else { "emails" },
+        text::span_of_time(per)
+    );
+    let cap_label = match policy {
+        Some(_) => format!("the project's cap: at most {cap_text}"),
+        None => format!("at most {cap_text}"),
+    };
+    let exceeds = match policy {
+        Some(_) => format!("this send exceeds the project's cap of {cap_text}"),
+        None => format!("this send exceeds the cap of {cap_text}"),
+    };
     if cap.sends == 0 {
-        for node in statements.iter().filter_map(|v| g.step(*v)) {
+        for node in own.iter().filter_map(|v| g.step(*v)) {
             out.push(
                 Diagnostic::new(
-                    Code::CadenceCap,
-                    format!(
-                        "this send exceeds the cap of 0 emails per {}",
-                        text::span_of_time(per)
-                    ),
+                    code,
+                    exceeds.clone(),
                     node.head,
                     "the cap allows no email at all",
                 )
@@ -71,10 +96,31 @@ pub(super) fn check(
         }
         return;
     }
-    let timed = Timed::new(g, &super::settle::edge_delays(project, g));
-    // Send states: a send statement with the handlers that have run.
+    let members = ctx.network(x);
+    let timed = Timed::new(ctx, &members);
+    let step = |(m, v): (usize, NodeIndex)| {
+        members
+            .get(m)
+            .and_then(|c| ctx.graphs.get(*c))
+            .and_then(|g| g.step(v))
+    };
+    let name = |m: usize| {
+        members
+            .get(m)
+            .and_then(|c| ctx.project.campaigns.get(*c))
+            .map_or("", |c| c.name.as_str())
+    };
+    // Send states: a send statement of a member with the handlers that have run.
     let sends: Vec<usize> = (0..timed.at.len())
-        .filter(|&p| statements.contains(&timed.at[p]))
+        .filter(|&p| {
+            timed.at.get(p).is_some_and(|&(m, v)| {
+                members
+                    .get(m)
+                    .and_then(|c| ctx.graphs.get(*c))
+                    .is_some_and(|g| g.is_reachable(v))
+                    && step((m, v)).is_some_and(|n| matches!(n.kind, NodeKind::Send { .. }))
+            })
+        })
         .collect();
     let mut send_of = vec![None; timed.at.len()];
     for (s, p) in sends.iter().enumerate() {
@@ -83,14 +129,9 @@ pub(super) fn check(
         }
     }
     let statement = |s: usize| sends.get(s).and_then(|p| timed.at.get(*p)).copied();
-    let earliest = shortest_times(&timed, &[(timed.start, 0, 0)], &send_of, false);
+    let starts: Vec<(usize, u64, usize)> = timed.starts.iter().map(|&p| (p, 0, 0)).collect();
+    let earliest = shortest_times(&timed, &starts, &send_of, false);
     let window = cap.sends.saturating_add(1);
-    let cap_text = format!(
-        "{} {} per {}",
-        cap.sends,
-        if cap.sends == 1 { "email" } else { "emails" },
-        text::span_of_time(per)
-    );
 
     // Layers 0..=cap.sends, keeping the last few for the secondary labels.
     let mut kept: VecDeque<(u64, Layer)> = VecDeque::new();
@@ -129,14 +170,15 @@ pub(super) fn check(
         }
     }
     // `layer` (number `last`) now stands for layer `cap.sends`.
-    let until_waits = g
-        .reachable_steps()
-        .any(|(_, n)| matches!(n.kind, NodeKind::Wait { until: Some(_), .. }));
-    // One diagnostic per statement, for its tightest window over the
-    // handlers that may have run.
+    let until_waits = members.iter().filter_map(|c| ctx.graphs.get(*c)).any(|g| {
+        g.reachable_steps()
+            .any(|(_, n)| matches!(n.kind, NodeKind::Wait { until: Some(_), .. }))
+    });
+    // One diagnostic per statement of `x`, for its tightest window over
+    // the handlers that may have run.
     let mut tightest: Vec<(NodeIndex, usize, u64)> = Vec::new();
     for (t, entry) in layer.iter().enumerate() {
-        let (Some((span, _)), Some(v)) = (entry, statement(t)) else {
+        let (Some((span, _)), Some((0, v))) = (entry, statement(t)) else {
             continue;
         };
         match tightest.iter_mut().find(|(w, _, _)| *w == v) {
@@ -175,8 +217,19 @@ pub(super) fn check(
             at = *from;
             chain.push((at, *time));
         }
-        // Days since entry, anchored at the window's first send when known.
-        let anchor = if complete {
+        // The campaigns other than `x` whose sends are in the window.
+        let mut others: Vec<usize> = chain
+            .iter()
+            .filter_map(|(s, _)| statement(*s))
+            .map(|(m, _)| m)
+            .filter(|m| *m != 0)
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        // Days since entry, anchored at the window's first send when known
+        // (and when the window is all `x`'s: another campaign's entry is
+        // another day 0).
+        let anchor = if complete && others.is_empty() {
             chain
                 .last()
                 .and_then(|(s, _)| sends.get(*s))
@@ -192,28 +245,23 @@ pub(super) fn check(
                 before => format!("{} before", text::span_of_time(before)),
             },
         };
-        let mut d = Diagnostic::new(
-            Code::CadenceCap,
-            format!("this send exceeds the cap of {cap_text}"),
-            node.head,
-            {
-                let within = match span {
-                    0 => "with no wait in between".to_string(),
-                    s => format!("within {}", text::span_of_time(*s)),
-                };
-                match anchor {
-                    Some(a) => format!(
-                        "{}: the {} email {within}",
-                        text::day(a.saturating_add(*span)),
-                        text::ordinal(window)
-                    ),
-                    None => format!("the {} email {within}", text::ordinal(window)),
-                }
-            },
-        );
+        let mut d = Diagnostic::new(code, exceeds.clone(), node.head, {
+            let within = match span {
+                0 => "with no wait in between".to_string(),
+                s => format!("within {}", text::span_of_time(*s)),
+            };
+            match anchor {
+                Some(a) => format!(
+                    "{}: the {} email {within}",
+                    text::day(a.saturating_add(*span)),
+                    text::ordinal(window)
+                ),
+                None => format!("the {} email {within}", text::ordinal(window)),
+            }
+        });
         // One label per statement: a send in a loop can be several sends of
         // the window.
-        let mut groups: Vec<(NodeIndex, Vec<u64>)> = Vec::new();
+        let mut groups: Vec<((usize, NodeIndex), Vec<u64>)> = Vec::new();
         for &(s, offset) in chain.iter().rev() {
             let Some(w) = statement(s) else { continue };
             match groups.iter_mut().find(|(k, _)| *k == w) {
@@ -236,12 +284,14 @@ pub(super) fn check(
                 ),
                 [] => continue,
             };
-            let label = if *s == v {
+            let label = if *s == (0, v) {
                 format!("earlier rounds of the loop: {label}")
+            } else if s.0 != 0 {
+                format!("{label}, in `{}`", name(s.0))
             } else {
                 label
             };
-            if let Some(earlier) = g.step(*s) {
+            if let Some(earlier) = step(*s) {
                 d = d.with_secondary(earlier.head, label);
             }
         }
@@ -251,7 +301,19 @@ pub(super) fn check(
                 chain.len() + 1
             ));
         }
-        d = d.with_secondary(cap.span, format!("at most {cap_text}"));
+        d = d.with_secondary(cap.span, cap_label.clone());
+        if let Some(policy) = policy {
+            d = d.with_note(format!(
+                "`{policy}` in `nurture.toml` caps what every campaign sends"
+            ));
+        }
+        if !others.is_empty() {
+            let names: Vec<String> = others.iter().map(|m| format!("`{}`", name(*m))).collect();
+            d = d.with_note(format!(
+                "the cap counts the emails of the campaigns whose `enroll` brings the lead here: {}",
+                names.join(", ")
+            ));
+        }
         d = d.with_note(if until_waits {
             "times are the earliest each send can happen; a `wait … or until …` can end at once, unless a test right after it shows it ran its full time"
         } else {
@@ -262,6 +324,81 @@ pub(super) fn check(
             text::span_of_time(per - span)
         )));
     }
+}
+
+/// The most sends of one campaign (its handlers included) that fit in a
+/// window shorter than `per`, counted up to `limit`; 0 when it sends
+/// nothing. The same layers as the cap check, without the labels.
+pub(super) fn most_in_window(g: &FlowGraph<'_>, delays: &[u64], per: u64, limit: u64) -> u64 {
+    let timed = Timed::single(g, delays);
+    let sends: Vec<usize> = (0..timed.at.len())
+        .filter(|&p| {
+            timed.at.get(p).is_some_and(|&(_, v)| {
+                g.is_reachable(v)
+                    && g.step(v)
+                        .is_some_and(|n| matches!(n.kind, NodeKind::Send { .. }))
+            })
+        })
+        .collect();
+    if sends.is_empty() || limit == 0 {
+        return 0;
+    }
+    let mut send_of = vec![None; timed.at.len()];
+    for (s, p) in sends.iter().enumerate() {
+        if let Some(slot) = send_of.get_mut(*p) {
+            *slot = Some(s);
+        }
+    }
+    let mut layer: Layer = (0..sends.len()).map(|s| Some((0, s))).collect();
+    let mut count = 1;
+    while count < limit {
+        let sources: Vec<(usize, u64, usize)> = layer
+            .iter()
+            .enumerate()
+            .filter_map(|(s, entry)| match entry {
+                Some((time, _)) if *time < per => sends.get(s).map(|v| (*v, *time, s)),
+                _ => None,
+            })
+            .collect();
+        if sources.is_empty() {
+            break;
+        }
+        let times = shortest_times(&timed, &sources, &send_of, true);
+        let next: Layer = sends
+            .iter()
+            .map(|p| times.get(*p).copied().flatten())
+            .collect();
+        if !next.iter().any(|e| matches!(e, Some((t, _)) if *t < per)) {
+            break;
+        }
+        if next == layer {
+            // Every later layer is this one again: as many as asked.
+            return limit;
+        }
+        count += 1;
+        layer = next;
+    }
+    count
+}
+
+/// Per vertex of `g`: the earliest time a lead can arrive there after
+/// entering, over the handlers that may have run (`None`: never).
+pub(super) fn earliest_times(g: &FlowGraph<'_>, delays: &[u64]) -> Vec<Option<u64>> {
+    let timed = Timed::single(g, delays);
+    let starts: Vec<(usize, u64, usize)> = timed.starts.iter().map(|&p| (p, 0, 0)).collect();
+    let times = shortest_times(&timed, &starts, &[], false);
+    let mut out = vec![None; g.graph.node_count()];
+    for (p, t) in times.iter().enumerate() {
+        let (Some((time, _)), Some(&(_, v))) = (t, timed.at.get(p)) else {
+            continue;
+        };
+        if let Some(slot) = out.get_mut(v.index()) {
+            if slot.is_none_or(|old: u64| old > *time) {
+                *slot = Some(*time);
+            }
+        }
+    }
+    out
 }
 
 /// The handlers that run at most once per entry whether or not a `goto`
@@ -275,67 +412,143 @@ const TRACKED: usize = 4;
 /// `or` of them) never starts twice, so a path that ran it cannot run it
 /// again. Other handlers may start again after a `goto` out of their block.
 struct Timed {
-    /// Per state: the flow graph vertex.
-    at: Vec<NodeIndex>,
+    /// Per state: the member campaign (its position in the network) and
+    /// the vertex of its flow graph.
+    at: Vec<(usize, NodeIndex)>,
     /// Per state: `(state, delay)` edges; the delay is the time spent in
     /// the statement left (none when a handler starts: it interrupts).
     out: Vec<Vec<(usize, u64)>>,
-    start: usize,
+    /// Per member: the state where a lead enters it.
+    starts: Vec<usize>,
+}
+
+/// One campaign of a [`Timed`] search.
+struct Member<'a, 'c> {
+    g: &'a FlowGraph<'c>,
+    delays: &'a [u64],
+    /// Its reachable `enroll`s into other members: (vertex, member).
+    enrolls: Vec<(NodeIndex, usize)>,
 }
 
 impl Timed {
-    /// `delays`: per edge of `g.graph`, the least time a lead takes along
-    /// it ([`super::settle::edge_delays`]).
-    fn new(g: &FlowGraph<'_>, delays: &[u64]) -> Timed {
-        let handlers = &g.flow.handlers;
-        let tracked: Vec<usize> = (0..handlers.len())
-            .filter(|&h| {
-                handlers
-                    .get(h)
-                    .is_some_and(|x| holds_once_held(&x.condition))
-            })
-            .take(TRACKED)
-            .collect();
-        let bit = |h: usize| tracked.iter().position(|&t| t == h).map(|b| 1usize << b);
-        let entries: Vec<(usize, NodeIndex)> = handlers
+    /// The product of the network's campaigns (`members`, indices into the
+    /// project's campaigns): an `enroll` into a member goes on at its entry,
+    /// with none of its handlers run.
+    fn new(ctx: &Context<'_>, members: &[usize]) -> Timed {
+        let list: Vec<Member<'_, '_>> = members
             .iter()
-            .enumerate()
-            .filter_map(|(h, x)| match x.entry {
-                ir::Target::Node(i) if i < g.flow.nodes.len() => Some((h, NodeIndex::new(i))),
-                _ => None,
+            .filter_map(|&c| {
+                let g = ctx.graphs.get(c)?;
+                let delays = ctx.delays.get(c).map_or(&[][..], Vec::as_slice);
+                let enrolls = ctx
+                    .enrolls
+                    .get(c)
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(|&(v, t)| {
+                                members.iter().position(|&m| m == t).map(|k| (v, k))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some(Member { g, delays, enrolls })
+            })
+            .collect();
+        Timed::build(&list)
+    }
+
+    /// One campaign on its own.
+    fn single(g: &FlowGraph<'_>, delays: &[u64]) -> Timed {
+        Timed::build(&[Member {
+            g,
+            delays,
+            enrolls: Vec::new(),
+        }])
+    }
+
+    fn build(members: &[Member<'_, '_>]) -> Timed {
+        let tracked: Vec<Vec<usize>> = members
+            .iter()
+            .map(|m| {
+                let handlers = &m.g.flow.handlers;
+                (0..handlers.len())
+                    .filter(|&h| {
+                        handlers
+                            .get(h)
+                            .is_some_and(|x| holds_once_held(&x.condition))
+                    })
+                    .take(TRACKED)
+                    .collect()
+            })
+            .collect();
+        let bit = |k: usize, h: usize| {
+            tracked
+                .get(k)
+                .and_then(|t| t.iter().position(|&x| x == h))
+                .map(|b| 1usize << b)
+        };
+        let entries: Vec<Vec<(usize, NodeIndex)>> = members
+            .iter()
+            .map(|m| {
+                m.g.flow
+                    .handlers
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(h, x)| match x.entry {
+                        ir::Target::Node(i) if i < m.g.flow.nodes.len() => {
+                            Some((h, NodeIndex::new(i)))
+                        }
+                        _ => None,
+                    })
+                    .collect()
             })
             .collect();
         let mut timed = Timed {
             at: Vec::new(),
             out: Vec::new(),
-            start: 0,
+            starts: Vec::new(),
         };
-        let mut index: std::collections::HashMap<(NodeIndex, usize), usize> =
+        let mut index: std::collections::HashMap<(usize, NodeIndex, usize), usize> =
             std::collections::HashMap::new();
-        let mut queue: VecDeque<(NodeIndex, usize)> = VecDeque::new();
-        let mut state = |timed: &mut Timed, queue: &mut VecDeque<_>, v: NodeIndex, m: usize| {
-            *index.entry((v, m)).or_insert_with(|| {
-                timed.at.push(v);
-                timed.out.push(Vec::new());
-                queue.push_back((v, m));
-                timed.at.len() - 1
-            })
-        };
-        timed.start = state(&mut timed, &mut queue, g.start, 0);
-        while let Some((v, m)) = queue.pop_front() {
-            let from = state(&mut timed, &mut queue, v, m);
+        let mut queue: VecDeque<(usize, NodeIndex, usize)> = VecDeque::new();
+        let mut state =
+            |timed: &mut Timed, queue: &mut VecDeque<_>, k: usize, v: NodeIndex, m: usize| {
+                *index.entry((k, v, m)).or_insert_with(|| {
+                    timed.at.push((k, v));
+                    timed.out.push(Vec::new());
+                    queue.push_back((k, v, m));
+                    timed.at.len() - 1
+                })
+            };
+        for (k, member) in members.iter().enumerate() {
+            let s = state(&mut timed, &mut queue, k, member.g.start, 0);
+            timed.starts.push(s);
+        }
+        while let Some((k, v, m)) = queue.pop_front() {
+            let Some(member) = members.get(k) else {
+                continue;
+            };
+            let g = member.g;
+            let from = state(&mut timed, &mut queue, k, v, m);
             let mut edges = Vec::new();
             for e in g.graph.edges(v) {
                 use petgraph::visit::EdgeRef;
                 let mask = match e.weight() {
-                    super::graph::Edge::Handler(h) => m | bit(*h).unwrap_or(0),
+                    super::graph::Edge::Handler(h) => m | bit(k, *h).unwrap_or(0),
                     _ => m,
                 };
-                let delay = delays
+                let delay = member
+                    .delays
                     .get(e.id().index())
                     .copied()
                     .unwrap_or_else(|| g.step(v).map_or(0, min_delay));
-                edges.push((e.target(), mask, delay));
+                edges.push((k, e.target(), mask, delay));
+            }
+            for &(w, target) in member.enrolls.iter().filter(|(w, _)| *w == v) {
+                let _ = w;
+                if let Some(t) = members.get(target) {
+                    edges.push((target, t.g.start, 0, 0));
+                }
             }
             // A handler can start wherever the lead is, the moment it
             // arrives (waits included), but not at a terminal (the lead has
@@ -344,18 +557,18 @@ impl Timed {
             let left = g.step(v).is_none_or(|n| n.kind.is_terminal());
             if !left {
                 let own = g.flow.handler_of(v.index());
-                for &(h, entry) in &entries {
-                    let may = match bit(h) {
+                for &(h, entry) in entries.get(k).map_or(&[][..], Vec::as_slice) {
+                    let may = match bit(k, h) {
                         Some(b) => m & b == 0,
                         None => own != Some(h),
                     };
                     if may {
-                        edges.push((entry, m | bit(h).unwrap_or(0), 0));
+                        edges.push((k, entry, m | bit(k, h).unwrap_or(0), 0));
                     }
                 }
             }
-            for (w, mask, d) in edges {
-                let to = state(&mut timed, &mut queue, w, mask);
+            for (j, w, mask, d) in edges {
+                let to = state(&mut timed, &mut queue, j, w, mask);
                 if let Some(list) = timed.out.get_mut(from) {
                     list.push((to, d));
                 }

@@ -7,8 +7,15 @@
 //! say which case it is). Only the emails that are tested are tracked, as bit
 //! sets; each set only shrinks (or grows) monotonically, so the worklist runs
 //! in O(E × tested emails).
+//!
+//! A lead enrolled from another campaign may have been sent an email before
+//! the `enroll`: the "some path" sets start from what the enrolling
+//! campaigns may have sent before their `enroll` here, so the warning can
+//! say so. A lead that enters by a trigger has been sent nothing, so the
+//! "every path" sets start empty.
 
 use super::graph::FlowGraph;
+use super::network::Context;
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, ConditionKind, EventArgument, EventKind, NodeKind};
@@ -24,7 +31,11 @@ struct Test<'c> {
 /// How many sends of the tested email are labelled.
 const MAX_SEND_LABELS: usize = 3;
 
-pub(super) fn check(project: &ir::Project, g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(ctx: &Context<'_>, index: usize, out: &mut Vec<Diagnostic>) {
+    let project = ctx.project;
+    let Some(g) = ctx.graphs.get(index) else {
+        return;
+    };
     let mut tests: Vec<Test<'_>> = Vec::new();
     for (v, node) in g.reachable_steps() {
         let conditions: Vec<&ir::Condition> = match &node.kind {
@@ -65,23 +76,52 @@ pub(super) fn check(project: &ir::Project, g: &FlowGraph<'_>, out: &mut Vec<Diag
         .collect();
     let bit = |email: &str| emails.binary_search(&email).ok();
     let words = emails.len().div_ceil(64);
-    let count = g.graph.node_count();
     // What each statement sends, as a bit set.
-    let sends: Vec<Vec<u64>> = (0..count)
-        .map(|i| {
-            let mut set = vec![0u64; words];
-            if let Some(NodeKind::Send { email, .. }) = g.step(NodeIndex::new(i)).map(|n| &n.kind) {
-                if let Some(b) = bit(email) {
-                    if let Some(w) = set.get_mut(b / 64) {
-                        *w |= 1 << (b % 64);
+    let sends_of = |g: &FlowGraph<'_>| -> Vec<Vec<u64>> {
+        (0..g.graph.node_count())
+            .map(|i| {
+                let mut set = vec![0u64; words];
+                if let Some(NodeKind::Send { email, .. }) =
+                    g.step(NodeIndex::new(i)).map(|n| &n.kind)
+                {
+                    if let Some(b) = bit(email) {
+                        if let Some(w) = set.get_mut(b / 64) {
+                            *w |= 1 << (b % 64);
+                        }
                     }
                 }
+                set
+            })
+            .collect()
+    };
+    let sends = sends_of(g);
+    // What the campaigns enrolling a lead here may have sent before their
+    // `enroll`: a lead can arrive with it. A lead that enters by a trigger
+    // has been sent nothing, so nothing is sent on every path at the entry.
+    let mut seed = vec![0u64; words];
+    let mut enrolled: Vec<(NodeIndex, usize, Vec<u64>)> = Vec::new();
+    for &e in ctx.enrollers.get(index).map_or(&[][..], Vec::as_slice) {
+        let Some(ge) = ctx.graphs.get(e) else {
+            continue;
+        };
+        let may_e = flow_sets(ge, &sends_of(ge), words, false, &[]);
+        for &(v, _) in ctx
+            .enrolls
+            .get(e)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|(_, t)| *t == index)
+        {
+            if let Some(set) = may_e.get(v.index()) {
+                for (s, w) in seed.iter_mut().zip(set) {
+                    *s |= w;
+                }
+                enrolled.push((v, e, set.clone()));
             }
-            set
-        })
-        .collect();
-    let must = flow_sets(g, &sends, words, true);
-    let may = flow_sets(g, &sends, words, false);
+        }
+    }
+    let must = flow_sets(g, &sends, words, true, &[]);
+    let may = flow_sets(g, &sends, words, false, &seed);
 
     for test in &tests {
         let Some(b) = bit(test.email) else { continue };
@@ -130,7 +170,26 @@ pub(super) fn check(project: &ir::Project, g: &FlowGraph<'_>, out: &mut Vec<Diag
                 sends_of_email.len() - MAX_SEND_LABELS
             ));
         }
-        if sends_of_email.is_empty() {
+        // The first enroll into this campaign that may come after the email.
+        let via = enrolled
+            .iter()
+            .find(|(_, _, set)| set.get(b / 64).is_some_and(|w| w & (1 << (b % 64)) != 0));
+        if let Some((v, e, _)) = via {
+            let name = project.campaigns.get(*e).map_or("", |c| c.name.as_str());
+            if let Some(node) = ctx.graphs.get(*e).and_then(|ge| ge.step(*v)) {
+                d = d.with_secondary(
+                    node.head,
+                    format!(
+                        "`{name}` may send `{}` before enrolling leads here",
+                        test.email
+                    ),
+                );
+            }
+            d = d.with_note(format!(
+                "a lead enrolled from `{name}` may have been sent `{}`; one that enters by a trigger has not",
+                test.email
+            ));
+        } else if sends_of_email.is_empty() {
             d = d.with_note(format!(
                 "this campaign never sends `{}`: the test sees only what other campaigns sent",
                 test.email
@@ -146,12 +205,24 @@ pub(super) fn check(project: &ir::Project, g: &FlowGraph<'_>, out: &mut Vec<Diag
 /// For every vertex, the tracked emails sent before it on every path
 /// (`must`: intersection over predecessors) or on some path (union).
 /// Vertices no path reaches keep the initial value.
-fn flow_sets(g: &FlowGraph<'_>, sends: &[Vec<u64>], words: usize, must: bool) -> Vec<Vec<u64>> {
+/// `seed`: what the lead may bring at the entry (for `may`; empty: none).
+fn flow_sets(
+    g: &FlowGraph<'_>,
+    sends: &[Vec<u64>],
+    words: usize,
+    must: bool,
+    seed: &[u64],
+) -> Vec<Vec<u64>> {
     let count = g.graph.node_count();
     let initial = if must { u64::MAX } else { 0 };
     let mut before: Vec<Vec<u64>> = vec![vec![initial; words]; count];
     if let Some(start) = before.get_mut(g.start.index()) {
         start.fill(0);
+        if !must {
+            for (s, w) in start.iter_mut().zip(seed) {
+                *s |= w;
+            }
+        }
     }
     let mut visited = vec![false; count];
     let mut queued = vec![false; count];

@@ -13,6 +13,9 @@
 //! | `dead-branch-arm`       | `dead_arms`   | a sound implication prover on conditions         |
 //! | `email-not-sent-yet`    | `email_order` | "sent on every path" dataflow                    |
 //! | `unused-label`          | `labels`      | labels of reachable statements no `goto` names   |
+//! | `loop-without-wait`     | `network`     | enroll cycles: depth-first search over campaigns |
+//! | `campaign-overlap`      | `overlap`     | shared triggers, the prover, the cadence layers  |
+//! | `project-cap`           | `overlap`     | the same, and `cadence` against the project cap  |
 //!
 //! None of them enumerates paths: each is polynomial in the size of the flow.
 
@@ -22,6 +25,8 @@ mod email_order;
 pub(crate) mod graph;
 mod labels;
 mod loops;
+pub(crate) mod network;
+pub(crate) mod overlap;
 mod reach;
 mod settle;
 pub(crate) mod text;
@@ -29,7 +34,6 @@ mod thresholds;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
-use graph::FlowGraph;
 
 /// How many diagnostics of a project get a witness: the search simulates
 /// leads, and a pathological project can have thousands of diagnostics.
@@ -43,16 +47,23 @@ pub(crate) struct Budgets {
     pub witnesses: usize,
 }
 
-/// The flow checks of one campaign.
+/// The flow checks of campaign `index` of the project.
 pub(crate) fn check(
-    project: &ir::Project,
-    campaign: &ir::Campaign,
+    ctx: &network::Context<'_>,
+    index: usize,
     budgets: &mut Budgets,
     out: &mut Vec<Diagnostic>,
 ) {
     let first = out.len();
-    checks(project, campaign, &mut budgets.suggestions, out);
-    add_witnesses(project, campaign, &mut out[first..], &mut budgets.witnesses);
+    checks(ctx, index, &mut budgets.suggestions, out);
+    if let Some(campaign) = ctx.project.campaigns.get(index) {
+        add_witnesses(
+            ctx.project,
+            campaign,
+            &mut out[first..],
+            &mut budgets.witnesses,
+        );
+    }
 }
 
 /// A note with a concrete lead on each `missing-exit`, `endless-loop` and
@@ -83,20 +94,30 @@ fn add_witnesses(
 }
 
 fn checks(
-    project: &ir::Project,
-    campaign: &ir::Campaign,
+    ctx: &network::Context<'_>,
+    index: usize,
     suggestion_budget: &mut usize,
     out: &mut Vec<Diagnostic>,
 ) {
-    let g = FlowGraph::new(campaign);
-    reach::unreachable_steps(&g, out);
-    labels::unused_labels(&g, suggestion_budget, out);
-    reach::missing_exits(campaign, &g, out);
-    loops::check(campaign, &g, out);
-    cadence::check(project, campaign, &g, out);
-    email_order::check(project, &g, out);
+    let project = ctx.project;
+    let (Some(campaign), Some(g)) = (project.campaigns.get(index), ctx.graphs.get(index)) else {
+        return;
+    };
+    reach::unreachable_steps(g, out);
+    labels::unused_labels(g, suggestion_budget, out);
+    reach::missing_exits(campaign, g, out);
+    loops::check(campaign, g, out);
+    cadence::check(ctx, index, out);
+    email_order::check(ctx, index, out);
     dead_arms::check(project, campaign, out);
     thresholds::check_campaign(project, campaign, out);
+}
+
+/// The checks across campaigns: cycles of `enroll`s that never wait, and
+/// campaigns that together send more than their caps allow.
+pub(crate) fn check_network(ctx: &network::Context<'_>, out: &mut Vec<Diagnostic>) {
+    network::enroll_cycles(ctx, out);
+    overlap::check(ctx, out);
 }
 
 /// The flow checks of the project's segments (score thresholds).

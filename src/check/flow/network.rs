@@ -1,0 +1,245 @@
+//! Enroll networks: the campaigns whose `enroll` can bring a lead into a
+//! campaign, directly or through others. A campaign's `cap` counts the
+//! emails of its network within the window (`cadence`), and a cycle of
+//! `enroll`s in which nothing waits is a `loop-without-wait` (here).
+//!
+//! Everything is computed once per project ([`Context`]): the flow graph of
+//! every campaign, its per-edge delays ([`super::settle`]), and who enrolls
+//! into whom. The cycle search is a depth-first search over campaigns in
+//! source order (files in path order, then position), with each campaign's
+//! enrolls in source order, so the `enroll` reported does not depend on the
+//! order in which the files were read.
+
+use super::graph::FlowGraph;
+use super::text;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, NodeKind};
+use petgraph::graph::NodeIndex;
+
+/// What the flow checks of a project share.
+pub(crate) struct Context<'p> {
+    pub project: &'p ir::Project,
+    /// Per campaign, by index.
+    pub graphs: Vec<FlowGraph<'p>>,
+    pub delays: Vec<Vec<u64>>,
+    /// Per campaign: its reachable `enroll` statements with the campaign
+    /// each enrolls into, in source order.
+    pub enrolls: Vec<Vec<(NodeIndex, usize)>>,
+    /// Per campaign: the campaigns with a reachable `enroll` into it, in
+    /// source order.
+    pub enrollers: Vec<Vec<usize>>,
+    /// The campaigns' indices in source order.
+    pub order: Vec<usize>,
+}
+
+impl<'p> Context<'p> {
+    /// `file_rank`: per file id, its place in path order.
+    pub fn new(project: &'p ir::Project, file_rank: &[usize]) -> Context<'p> {
+        let graphs: Vec<FlowGraph<'p>> = project.campaigns.iter().map(FlowGraph::new).collect();
+        let delays = graphs
+            .iter()
+            .map(|g| super::settle::edge_delays(project, g))
+            .collect();
+        let index = |name: &str| project.campaigns.iter().position(|c| c.name == name);
+        let enrolls: Vec<Vec<(NodeIndex, usize)>> = graphs
+            .iter()
+            .map(|g| {
+                g.reachable_steps()
+                    .filter_map(|(v, n)| match &n.kind {
+                        NodeKind::Enroll { campaign } => index(campaign).map(|t| (v, t)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut enrollers = vec![Vec::new(); project.campaigns.len()];
+        for (c, list) in enrolls.iter().enumerate() {
+            for &(_, t) in list {
+                if let Some(slot) = enrollers.get_mut(t) {
+                    if t != c && !slot.contains(&c) {
+                        slot.push(c);
+                    }
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..project.campaigns.len()).collect();
+        let rank = |c: usize| {
+            project.campaigns.get(c).map(|c| {
+                let file = c.name_span.file.0 as usize;
+                (
+                    file_rank.get(file).copied().unwrap_or(file),
+                    c.name_span.start,
+                )
+            })
+        };
+        order.sort_by_key(|&c| rank(c));
+        let mut place = vec![0; order.len()];
+        for (p, &c) in order.iter().enumerate() {
+            if let Some(slot) = place.get_mut(c) {
+                *slot = p;
+            }
+        }
+        for list in &mut enrollers {
+            list.sort_by_key(|&c| place.get(c).copied());
+        }
+        Context {
+            project,
+            graphs,
+            delays,
+            enrolls,
+            enrollers,
+            order,
+        }
+    }
+
+    /// Campaign `x` first, then every campaign that can enroll a lead into
+    /// it, directly or through others, in source order.
+    pub fn network(&self, x: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.project.campaigns.len()];
+        let mut stack = vec![x];
+        let mut out = Vec::new();
+        while let Some(c) = stack.pop() {
+            match seen.get_mut(c) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            out.push(c);
+            if let Some(list) = self.enrollers.get(c) {
+                stack.extend(list.iter().rev());
+            }
+        }
+        if let Some(rest) = out.get_mut(1..) {
+            rest.sort_by_key(|&c| self.order.iter().position(|&k| k == c));
+        }
+        out
+    }
+}
+
+/// `loop-without-wait` on the `enroll` that closes a cycle of campaigns in
+/// which a lead can go from each campaign's entry to its `enroll` of the
+/// next without waiting.
+pub(super) fn enroll_cycles(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let project = ctx.project;
+    // Per campaign: its enrolls a lead can reach at once from the entry.
+    let instant: Vec<Vec<(NodeIndex, usize)>> = ctx
+        .graphs
+        .iter()
+        .enumerate()
+        .map(|(c, g)| {
+            let list = ctx.enrolls.get(c).map_or(&[][..], Vec::as_slice);
+            if list.is_empty() {
+                return Vec::new();
+            }
+            let delays = ctx.delays.get(c).map_or(&[][..], Vec::as_slice);
+            let times = super::cadence::earliest_times(g, delays);
+            list.iter()
+                .copied()
+                .filter(|(v, _)| times.get(v.index()).copied().flatten() == Some(0))
+                .collect()
+        })
+        .collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Colour {
+        White,
+        Grey,
+        Black,
+    }
+    let n = project.campaigns.len();
+    let mut colour = vec![Colour::White; n];
+    for &root in &ctx.order {
+        if colour.get(root) != Some(&Colour::White) {
+            continue;
+        }
+        // (campaign, next enroll to follow)
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        colour[root] = Colour::Grey;
+        while let Some(&mut (c, ref mut next)) = stack.last_mut() {
+            let Some(&(v, target)) = instant.get(c).and_then(|l| l.get(*next)) else {
+                colour[c] = Colour::Black;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match colour.get(target).copied() {
+                Some(Colour::White) => {
+                    colour[target] = Colour::Grey;
+                    stack.push((target, 0));
+                }
+                Some(Colour::Grey) => {
+                    let start = stack.iter().position(|(k, _)| *k == target).unwrap_or(0);
+                    let chain: Vec<(usize, usize)> =
+                        stack.get(start..).unwrap_or_default().to_vec();
+                    out.push(cycle_diagnostic(ctx, &instant, &chain, c, v, target));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn cycle_diagnostic(
+    ctx: &Context<'_>,
+    instant: &[Vec<(NodeIndex, usize)>],
+    chain: &[(usize, usize)],
+    c: usize,
+    v: NodeIndex,
+    target: usize,
+) -> Diagnostic {
+    let project = ctx.project;
+    let name = |k: usize| project.campaigns.get(k).map_or("", |c| c.name.as_str());
+    let head = |k: usize, w: NodeIndex| {
+        ctx.graphs
+            .get(k)
+            .and_then(|g| g.step(w))
+            .map(|n| (n.head, text::statement(n)))
+    };
+    let Some((span, _)) = head(c, v) else {
+        // Never happens: every enroll listed is a statement of its campaign.
+        return Diagnostic::new(Code::LoopWithoutWait, "", Default::default(), "");
+    };
+    let mut d = Diagnostic::new(
+        Code::LoopWithoutWait,
+        "this `enroll` closes a loop of campaigns that never waits: leads go round it at once",
+        span,
+        format!(
+            "enrolls back into `{}` without any wait on the way",
+            name(target)
+        ),
+    );
+    // The enrolls of the cycle before this one: each campaign on the stack
+    // went on by the enroll it followed last.
+    for &(k, next) in chain {
+        if k == c {
+            continue;
+        }
+        if let Some(&(w, t)) = instant.get(k).and_then(|l| l.get(next.saturating_sub(1))) {
+            if let Some((s, _)) = head(k, w) {
+                d = d.with_secondary(
+                    s,
+                    format!(
+                        "`{}` enrolls into `{}` here, without waiting",
+                        name(k),
+                        name(t)
+                    ),
+                );
+            }
+        }
+    }
+    let mut names: Vec<String> = chain
+        .iter()
+        .map(|(k, _)| format!("`{}`", name(*k)))
+        .collect();
+    names.push(format!("`{}`", name(target)));
+    d = d.with_note(format!("the loop: {}", names.join(" → ")));
+    let until_waits = chain
+        .iter()
+        .filter_map(|(k, _)| ctx.graphs.get(*k))
+        .any(|g| {
+            g.reachable_steps()
+                .any(|(_, n)| matches!(n.kind, NodeKind::Wait { until: Some(_), .. }))
+        });
+    if until_waits {
+        d = d.with_note("a `wait … or until …` can end at once, so it does not count");
+    }
+    d.with_help("add a plain `wait` (without `or until`) before one of these `enroll`s, or end one of the campaigns with `exit`")
+}
