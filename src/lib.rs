@@ -57,10 +57,12 @@ impl Compilation {
 /// Per file id: the file's place in path order. Source order across files
 /// is path order, whatever order the files were added in.
 pub fn file_rank(sources: &SourceMap) -> Vec<usize> {
-    let mut names: Vec<(&str, usize)> = sources
-        .iter()
-        .map(|(id, f)| (f.name.as_str(), id.0 as usize))
-        .collect();
+    rank_by_name(sources.iter().map(|(_, f)| f.project_path.as_str()))
+}
+
+/// [`file_rank`] for files given by their names in id order.
+pub fn rank_by_name<'a>(names_in_id_order: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let mut names: Vec<(&str, usize)> = names_in_id_order.zip(0..).collect();
     names.sort();
     let mut rank = vec![0; names.len()];
     for (place, (_, id)) in names.iter().enumerate() {
@@ -89,7 +91,7 @@ pub fn compile(sources: &SourceMap) -> Compilation {
         diagnostics.append(&mut problems);
         files.push(ast);
     }
-    compile_parsed(&files, &allows, diagnostics).0
+    compile_parsed(&files, &allows, &file_rank(sources), diagnostics).0
 }
 
 /// The stages after parsing, for a caller that keeps each file's syntax
@@ -99,11 +101,12 @@ pub fn compile(sources: &SourceMap) -> Compilation {
 pub fn compile_parsed(
     files: &[syntax::ast::File],
     allows: &[diagnostics::lints::Allow],
+    file_rank: &[usize],
     mut diagnostics: Vec<Diagnostic>,
 ) -> (Compilation, resolve::index::Index) {
     let (project, mut problems, index) = resolve::resolve_indexed(files);
     diagnostics.append(&mut problems);
-    diagnostics.extend(check::check_in_order(&project, &file_rank(sources)));
+    diagnostics.extend(check::check_in_order(&project, file_rank));
     // An error can stop the checks that would raise an allowed warning, so
     // only a project without errors can tell that an allow covers nothing.
     let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);

@@ -413,7 +413,8 @@ fn analyze(files: &[FileState], asts: &[ast::File], config: Option<&(String, Str
         .iter()
         .flat_map(|f| f.allows.iter().cloned())
         .collect();
-    let (mut compilation, index) = crate::compile_parsed(asts, &allows, problems);
+    let rank = crate::rank_by_name(files.iter().map(|f| f.source.project_path.as_str()));
+    let (mut compilation, index) = crate::compile_parsed(asts, &allows, &rank, problems);
     let parsed: Option<Config> =
         config.and_then(|(_, text)| crate::config::parse_config(file_id(files.len()), text).ok());
     if let Some(config) = parsed {
