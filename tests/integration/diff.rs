@@ -177,3 +177,187 @@ fn every_kind_and_impact_has_a_case() {
         assert!(snapshots.contains(&format!("\"impact\": \"{impact}\"")));
     }
 }
+
+const CAMPAIGN: &str = r#"email welcome {
+  subject "Welcome"
+  template "t/welcome"
+}
+
+campaign series {
+  trigger form.submitted("guide")
+  suppress when unsubscribed
+  send welcome
+  wait 3d
+  exit "done"
+}
+"#;
+
+/// A repository with `CAMPAIGN` committed on `main` and `after` in the working tree.
+fn one_file_repository(name: &str, committed: &str, after: &str) -> PathBuf {
+    let dir = temp_dir(&format!("diff-{name}"));
+    git(&dir, &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.join("series.nurture"), committed).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "before"]);
+    std::fs::write(dir.join("series.nurture"), after).unwrap();
+    dir
+}
+
+#[test]
+fn github_format_annotates_and_writes_the_step_summary() {
+    let after = CAMPAIGN.replace("  wait 3d\n", "");
+    let repo = one_file_repository("github", CAMPAIGN, &after);
+    let summary = repo.join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let o = nurturec_in(
+        &repo,
+        &[
+            "diff",
+            "--against",
+            "main",
+            "--message-format",
+            "github",
+            "--deny",
+            "breaking",
+        ],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        written.starts_with("earlier step\n"),
+        "the summary is appended"
+    );
+    insta::assert_snapshot!(format!(
+        "--- annotations ---\n{}--- summary ---\n{written}",
+        stdout(&o)
+    ));
+    // Without $GITHUB_STEP_SUMMARY only the annotations are printed.
+    let o = nurturec_in(
+        &repo,
+        &["diff", "--against", "main", "--message-format", "github"],
+        &[],
+    );
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("::error file=series.nurture,line=10,"));
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn errors_exit_2_with_a_message() {
+    // Not in a git repository.
+    let dir = temp_dir("diff-no-repo");
+    std::fs::write(dir.join("series.nurture"), CAMPAIGN).unwrap();
+    let ceiling = dir.parent().unwrap().to_str().unwrap().to_string();
+    let o = nurturec_in(
+        &dir,
+        &["diff", "--against", "main"],
+        &[("GIT_CEILING_DIRECTORIES", &ceiling)],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("error: not in a git repository"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+
+    // A revision that does not exist.
+    let repo = one_file_repository("bad-ref", CAMPAIGN, CAMPAIGN);
+    let o = nurturec_in(
+        &repo,
+        &[
+            "diff",
+            "--against",
+            "origin/nope",
+            "--message-format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("error: `origin/nope` is not a revision of the repository"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+    // The same tree on both sides: nothing to say, and --deny passes.
+    let o = nurturec_in(
+        &repo,
+        &["diff", "--against", "main", "--deny", "in-flight"],
+        &[],
+    );
+    assert_eq!(code(&o), 0);
+    assert_eq!(stdout(&o), "no campaign changes against `main`\n");
+
+    // The working tree does not compile.
+    let broken = CAMPAIGN.replace("send welcome", "send welcom");
+    std::fs::write(repo.join("series.nurture"), &broken).unwrap();
+    let o = nurturec_in(&repo, &["diff", "--against", "main"], &[]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("error[undefined-name]"), "{err}");
+    assert!(err.contains("series.nurture:9"), "{err}");
+    assert!(
+        err.contains("error: the project in the working tree does not compile"),
+        "{err}"
+    );
+
+    // The revision does not compile: its diagnostics name the file at the revision.
+    let repo = one_file_repository("broken-before", &broken, CAMPAIGN);
+    let o = nurturec_in(&repo, &["diff", "--against", "main"], &[]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("main:series.nurture:9"), "{err}");
+    assert!(
+        err.contains("error: the project at `main` does not compile, so it cannot be compared"),
+        "{err}"
+    );
+    // The working tree is untouched by any of it.
+    assert_eq!(
+        std::fs::read_to_string(repo.join("series.nurture")).unwrap(),
+        CAMPAIGN
+    );
+
+    // A missing path is named.
+    let o = nurturec_in(&repo, &["diff", "--against", "main", "nowhere"], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`nowhere`"), "{}", stderr(&o));
+    for d in [dir, repo] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// The project `nurturec init` writes, committed: the diff step of its
+/// workflow passes on an unchanged tree and fails once a wait is removed.
+#[test]
+fn the_init_project_runs_its_diff_step() {
+    let dir = temp_dir("diff-init");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let o = nurturec_in(&dir, &["init"], &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "init"]);
+    let args = [
+        "diff",
+        "--against",
+        "main",
+        "--deny",
+        "breaking",
+        "--message-format",
+        "github",
+    ];
+    assert_eq!(code(&nurturec_in(&dir, &args, &[])), 0);
+    let file = dir.join("campaigns/welcome_series.nurture");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("  wait 7d\n", "")).unwrap();
+    let o = nurturec_in(&dir, &args, &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("file=campaigns/welcome_series.nurture"),
+        "{}",
+        stdout(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
