@@ -285,6 +285,8 @@ struct CampaignDiff<'a> {
     live_a: Vec<bool>,
     /// A lead can be inside the campaign (before the change) at all.
     occupied: bool,
+    /// The before nodes a `goto` goes to.
+    goto_targets: BTreeSet<NodeIndex>,
     changes: Vec<Change>,
 }
 
@@ -310,6 +312,15 @@ impl<'a> CampaignDiff<'a> {
             live_b: Vec::new(),
             live_a: Vec::new(),
             occupied,
+            goto_targets: b
+                .flow
+                .nodes
+                .iter()
+                .filter_map(|n| match n.kind {
+                    NodeKind::Goto { target, .. } => target,
+                    _ => None,
+                })
+                .collect(),
             changes: Vec::new(),
         }
     }
@@ -319,17 +330,42 @@ impl<'a> CampaignDiff<'a> {
         if let (Some(bb), Some(ab)) = (bf.blocks.first(), af.blocks.first()) {
             self.align(bb, ab);
         }
-        for h in 0..bf.handlers.len().max(af.handlers.len()) {
-            match (bf.handlers.get(h), af.handlers.get(h)) {
-                (Some(hb), Some(ha)) => {
-                    if text::condition(&hb.condition) != text::condition(&ha.condition) {
-                        self.events.push(Event::HandlerChanged(h, h));
+        // Handlers pair by condition first, so that one inserted before the
+        // others does not make them all look changed; the rest in order.
+        let condition = |h: &crate::ir::Handler| text::condition(&h.condition);
+        let mut partner: Vec<Option<usize>> = vec![None; bf.handlers.len()];
+        let mut taken = vec![false; af.handlers.len()];
+        for (i, hb) in bf.handlers.iter().enumerate() {
+            let same = (0..af.handlers.len())
+                .find(|j| !taken[*j] && condition(hb) == condition(&af.handlers[*j]));
+            if let Some(j) = same {
+                partner[i] = Some(j);
+                taken[j] = true;
+            }
+        }
+        let mut rest = (0..af.handlers.len())
+            .filter(|j| !taken[*j])
+            .collect::<Vec<_>>();
+        rest.reverse();
+        for p in partner.iter_mut().filter(|p| p.is_none()) {
+            *p = rest.pop();
+        }
+        for (i, p) in partner.iter().enumerate() {
+            match p {
+                Some(j) => {
+                    taken[*j] = true;
+                    let (hb, ha) = (&bf.handlers[i], &af.handlers[*j]);
+                    if condition(hb) != condition(ha) {
+                        self.events.push(Event::HandlerChanged(i, *j));
                     }
                     self.align_blocks(hb.block, ha.block);
                 }
-                (Some(_), None) => self.events.push(Event::HandlerRemoved(h)),
-                (None, Some(_)) => self.events.push(Event::HandlerAdded(h)),
-                (None, None) => {}
+                None => self.events.push(Event::HandlerRemoved(i)),
+            }
+        }
+        for (j, t) in taken.iter().enumerate() {
+            if !t {
+                self.events.push(Event::HandlerAdded(j));
             }
         }
         self.live_b = self.live(bf, self.waits_b.clone());
@@ -895,11 +931,7 @@ impl<'a> CampaignDiff<'a> {
     }
 
     fn is_goto_target(&self, b: NodeIndex) -> bool {
-        self.b
-            .flow
-            .nodes
-            .iter()
-            .any(|n| matches!(n.kind, NodeKind::Goto { target: Some(t), .. } if t == b))
+        self.goto_targets.contains(&b)
     }
 
     fn subtree(flow: &Flow, i: NodeIndex, out: &mut Vec<NodeIndex>) {
