@@ -361,3 +361,79 @@ fn the_init_project_runs_its_diff_step() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn compile_named(files: &[(String, String)]) -> nurturec::Compilation {
+    let mut sources = nurturec::SourceMap::new();
+    for (name, text) in files {
+        sources.add(name.clone(), text.clone());
+    }
+    nurturec::compile(&sources)
+}
+
+/// A project compared with itself, or with itself in the canonical layout,
+/// has no change: the comparison reads meaning, not spans or layout.
+#[test]
+fn a_project_has_no_change_against_itself_or_its_formatting() {
+    let mut projects: Vec<Vec<(String, String)>> = Vec::new();
+    for folder in ["examples", "tests/fixtures/valid"] {
+        let files = crate::support::files_below(&root().join(folder), "nurture");
+        projects.push(
+            files
+                .iter()
+                .map(|p| {
+                    (
+                        crate::support::relative(p),
+                        std::fs::read_to_string(p).unwrap(),
+                    )
+                })
+                .collect(),
+        );
+    }
+    // Generated projects too: long flows, many campaigns, deep nesting.
+    for generated in [
+        crate::generate::realistic(3_000, 7),
+        crate::generate::many_small_campaigns(200),
+        crate::generate::deep_nesting(40),
+    ] {
+        projects.push(generated.files.clone());
+    }
+    for files in projects {
+        let before = compile_named(&files);
+        assert!(!before.project.campaigns.is_empty());
+        let formatted: Vec<(String, String)> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (name, text))| {
+                let id = nurturec::span::FileId(u32::try_from(i).unwrap());
+                let text = nurturec::format::format_file(id, text).unwrap_or_else(|_| text.clone());
+                (name.clone(), format!("// reformatted\n{text}"))
+            })
+            .collect();
+        for after in [compile_named(&files), compile_named(&formatted)] {
+            let report = nurturec::diff::diff(&before.project, &after.project);
+            assert_eq!(
+                report,
+                nurturec::diff::Report::default(),
+                "{:?}",
+                files[0].0
+            );
+        }
+    }
+}
+
+/// Run from inside the project's folder with no path, the comparison is the
+/// same as from the repository root naming the folder: paths are relative
+/// to the repository root on both sides.
+#[test]
+fn the_project_is_found_from_inside_its_folder() {
+    let case = root().join("tests/diff/project-in-folder");
+    let repo = repository("from-inside", &case.join("before"), &case.join("after"));
+    let json = ["diff", "--against", "main", "--message-format", "json"];
+    let from_root = nurturec_in(&repo, &[&json[..], &["marketing"]].concat(), &[]);
+    let inside = repo.join("marketing/campaigns");
+    let from_inside = nurturec_in(&inside, &json, &[]);
+    assert_eq!(code(&from_inside), 0, "{}", stderr(&from_inside));
+    assert_eq!(stdout(&from_inside), stdout(&from_root));
+    assert!(stdout(&from_inside).contains("\"file\": \"marketing/campaigns/series.nurture\""));
+    let _ = std::fs::remove_dir_all(&repo);
+}
