@@ -262,6 +262,8 @@ fn changed_segments(before: &Project, after: &Project) -> HashMap<String, (Span,
 /// What the alignment of the two flows found, in source order.
 enum Event {
     Pair(NodeIndex, NodeIndex),
+    /// A labelled statement removed from one place and added at another.
+    Moved(NodeIndex, NodeIndex),
     Removed(NodeIndex),
     Added(NodeIndex),
     HandlerRemoved(usize),
@@ -368,6 +370,7 @@ impl<'a> CampaignDiff<'a> {
                 self.events.push(Event::HandlerAdded(j));
             }
         }
+        self.pair_moved_labels();
         self.live_b = self.live(bf, self.waits_b.clone());
         let mut starts_a = vec![false; af.nodes.len()];
         for (b, a) in &self.matched {
@@ -479,6 +482,48 @@ impl<'a> CampaignDiff<'a> {
     fn pair(&mut self, b: NodeIndex, a: NodeIndex) {
         self.matched.insert(b, a);
         self.events.push(Event::Pair(b, a));
+        self.pair_children(b, a);
+    }
+
+    /// A labelled statement keeps its id wherever it goes: one removed
+    /// where it was and added elsewhere (a label is unique in its
+    /// campaign) is the same statement, moved.
+    fn pair_moved_labels(&mut self) {
+        let mut added: HashMap<&str, (usize, NodeIndex)> = HashMap::new();
+        for (k, e) in self.events.iter().enumerate() {
+            if let Event::Added(a) = e {
+                if let Some(label) = &self.a.flow.nodes[*a].label {
+                    added.insert(label, (k, *a));
+                }
+            }
+        }
+        let mut moves = Vec::new();
+        for (k, e) in self.events.iter().enumerate() {
+            if let Event::Removed(b) = e {
+                let node = &self.b.flow.nodes[*b];
+                let found = node.label.as_deref().and_then(|l| added.get(l));
+                if let Some((at, a)) = found {
+                    if self.a.flow.nodes[*a].kind.keyword() == node.kind.keyword() {
+                        moves.push((k, *at, *b, *a));
+                    }
+                }
+            }
+        }
+        let mut dropped = BTreeSet::new();
+        for (k, at, b, a) in moves {
+            self.events[k] = Event::Moved(b, a);
+            dropped.insert(at);
+            self.matched.insert(b, a);
+            self.pair_children(b, a);
+        }
+        let mut k = 0;
+        self.events.retain(|_| {
+            k += 1;
+            !dropped.contains(&(k - 1))
+        });
+    }
+
+    fn pair_children(&mut self, b: NodeIndex, a: NodeIndex) {
         let (bk, ak) = (&self.b.flow.nodes[b].kind, &self.a.flow.nodes[a].kind);
         let mut blocks: Vec<(Option<usize>, Option<usize>)> = Vec::new();
         match (bk, ak) {
@@ -955,6 +1000,33 @@ impl<'a> CampaignDiff<'a> {
     fn event(&mut self, event: &Event) {
         match *event {
             Event::Pair(b, a) => self.paired(b, a),
+            Event::Moved(b, a) => {
+                let (nb, na) = (&self.b.flow.nodes[b], &self.a.flow.nodes[a]);
+                let (impact, why) = if self.waits_b[b] {
+                    (
+                        Impact::Breaking,
+                        ": leads waiting at it keep their place but go on from where it now is",
+                    )
+                } else if self.live_a[a] {
+                    (
+                        Impact::InFlight,
+                        ": leads inside who reach it run it at its new place",
+                    )
+                } else {
+                    (Impact::Safe, "; no lead inside can still reach it")
+                };
+                self.push(
+                    impact,
+                    "statement-moved",
+                    format!(
+                        "{} moves to another place in the flow{why}",
+                        text::node_name(nb)
+                    ),
+                    Some(nb.head),
+                    Some(na.head),
+                );
+                self.paired(b, a);
+            }
             Event::Removed(b) => {
                 let node = &self.b.flow.nodes[b];
                 let mut nodes = Vec::new();
