@@ -20,6 +20,7 @@ extern crate alloc;
 pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod format;
 pub mod ide;

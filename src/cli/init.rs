@@ -73,7 +73,9 @@ campaign welcome_series {
 
 const WORKFLOW: &str = r#"# Checks the campaigns on every push and pull request: diagnostics become
 # annotations on the changed lines, and a pull request whose compiled JSON in
-# dist/ is stale fails (run `nurturec build` and commit dist/ to fix it).
+# dist/ is stale fails (run `nurturec build` and commit dist/ to fix it). On a
+# pull request, `nurturec diff` says what the change does to leads already
+# inside the live campaigns, and fails it when they would lose their place.
 name: nurture
 
 on:
@@ -85,6 +87,8 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0   # the whole history: `nurturec diff` reads origin/main through git
       # nurturec is built from source with cargo, which GitHub's Ubuntu
       # runners have (it takes a few minutes on each run). This line takes
       # from crates.io the release of nurturec that wrote this file. If you
@@ -94,6 +98,11 @@ jobs:
       - run: cargo install --locked nurturec --version "=@VERSION@"
       - run: nurturec check --message-format github
       - run: nurturec build --check
+      # Changes leads inside will live become warnings, changes that make them
+      # lose their place (a removed or moved wait, a renamed label) errors;
+      # see docs/diff.md of nurturec. Compare with the branch you deploy from.
+      - run: nurturec diff --against origin/main --deny breaking --message-format github
+        if: github.event_name == 'pull_request'
 "#;
 
 /// The files of a starter project, relative to its folder.

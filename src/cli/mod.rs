@@ -1,7 +1,8 @@
 //! Command-line interface: `check`, `build`, `graph`, `simulate`, `test`,
-//! `fmt`, `explain`, `init`, `completions`, `lsp`.
+//! `fmt`, `diff`, `explain`, `init`, `completions`, `lsp`.
 
 mod config;
+mod diff;
 mod fmt;
 mod init;
 mod inputs;
@@ -92,6 +93,8 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Compare the project with a git revision: what each change does to leads already inside.
+    Diff(diff::DiffArgs),
     /// Explain a diagnostic code, with a failing and a fixed example.
     Explain {
         /// The code, e.g. `missing-exit`; without it, list every code.
@@ -253,6 +256,7 @@ pub fn main() -> ExitCode {
             check,
             report,
         } => fmt::run(&or_default(paths), check, &report),
+        Command::Diff(args) => diff::run(&args),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Init { dir } => init::run(&dir),
         Command::Completions { shell } => completions(shell),

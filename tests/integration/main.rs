@@ -15,6 +15,7 @@ mod backends;
 mod bounds;
 mod cases;
 mod cli;
+mod diff;
 mod docs;
 mod editors;
 mod explain;

@@ -281,6 +281,8 @@ fn init_writes_a_project_that_checks_clean_and_builds() {
     for step in [
         "run: nurturec check --message-format github\n",
         "run: nurturec build --check\n",
+        "fetch-depth: 0",
+        "run: nurturec diff --against origin/main --deny breaking --message-format github\n",
         &format!("--version \"={}\"", env!("CARGO_PKG_VERSION")),
     ] {
         assert!(workflow.contains(step), "{step} missing from:\n{workflow}");
