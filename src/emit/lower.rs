@@ -64,6 +64,17 @@ pub enum CampaignPart {
     /// The start of handler `n` (from 1): marks it run, then its block. A
     /// guard route like the ends, but not an end.
     Handler(usize),
+    // ── Step Functions' continuation in a new execution (`asl.rs`) ──
+    /// Whether the execution starts the run or resumes it.
+    Start,
+    /// A new run: its start time and round count.
+    Run,
+    /// A resumed run: its state from the input, then the resume point.
+    Resume,
+    /// A resume point the machine does not have.
+    UnknownResume,
+    /// The run goes on in a new execution.
+    Continued,
 }
 
 /// A helper node a lowering adds to a place; numbers count from 1.
@@ -89,6 +100,10 @@ pub enum Role {
     WindowWait,
     /// After that wait: where the send's checks start.
     WindowOpen,
+    /// A loop's `goto` starting a new execution at its label (Step Functions).
+    Continue,
+    /// Restoring the handlers' state of a resumed run (Step Functions).
+    Handled,
 }
 
 impl Origin {
@@ -146,6 +161,11 @@ impl fmt::Display for Origin {
                 CampaignPart::Goal(name) => write!(f, "(goal {name})")?,
                 CampaignPart::Suppressed => f.write_str("(suppressed)")?,
                 CampaignPart::Handler(n) => write!(f, "(on{n})")?,
+                CampaignPart::Start => f.write_str("(start)")?,
+                CampaignPart::Run => f.write_str("(run)")?,
+                CampaignPart::Resume => f.write_str("(resume)")?,
+                CampaignPart::UnknownResume => f.write_str("(unknown resume point)")?,
+                CampaignPart::Continued => f.write_str("(continued)")?,
             },
         }
         for role in &self.roles {
@@ -160,6 +180,8 @@ impl fmt::Display for Origin {
                 Role::Effect(name) => write!(f, "/{name}")?,
                 Role::WindowWait => f.write_str("/window-wait")?,
                 Role::WindowOpen => f.write_str("/window-open")?,
+                Role::Continue => f.write_str("/continue")?,
+                Role::Handled => f.write_str("/handled")?,
             }
         }
         Ok(())

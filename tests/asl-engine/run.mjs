@@ -106,7 +106,7 @@ function triggerEvent(machine) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'nurture-leads-'));
-let agree = 0, disagree = 0, skipped = 0, stoppedAtYear = 0;
+let agree = 0, disagree = 0, skipped = 0, stoppedAtYear = 0, continued = 0;
 const asl = join(dist, 'asl');
 for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
   const campaign = f.replace(/\.json$/, '');
@@ -115,7 +115,9 @@ for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
     const { splits, trace: sim } = simulated(campaign, lead, tmp);
     let engine;
     try {
-      engine = normal(await run(machine, structuredClone(lead), 0, triggerEvent(machine), splits));
+      const result = await run(machine, structuredClone(lead), 0, triggerEvent(machine), splits);
+      continued += result.executions - 1;
+      engine = normal(result.trace);
     } catch (e) {
       if (e instanceof Unsupported || e?.cause instanceof Unsupported) { skipped++; continue; }
       throw e;
@@ -136,5 +138,5 @@ for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
     }
   }
 }
-console.log(`${agree} runs agree, ${disagree} differ, ${stoppedAtYear} stop at the one-year execution limit, ${skipped} skipped (conditions outside the harness's world: scores)`);
+console.log(`${agree} runs agree, ${disagree} differ, ${stoppedAtYear} stop at the one-year execution limit, ${skipped} skipped (conditions outside the harness's world); ${continued} executions continued a run`);
 process.exit(disagree ? 1 : 0);

@@ -743,7 +743,19 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
                     "the entry never leads to the IR entry {ir_entry:?}: {reached:?}"
                 ));
             }
-            if let Some(extra) = reached.iter().find(|r| r.is_some() && **r != ir_entry) {
+            // A run continued in a new execution resumes at a loop's label.
+            let resumes: BTreeSet<Option<String>> = g
+                .successors
+                .get("(resume)/route")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|s| base(origin_of(s)).map(|b| Some(b.to_string())))
+                .collect();
+            if let Some(extra) = reached
+                .iter()
+                .find(|r| r.is_some() && **r != ir_entry && !resumes.contains(r))
+            {
                 problems.push(format!(
                     "the entry leads to {extra:?}, not only to {ir_entry:?}"
                 ));
@@ -1370,11 +1382,16 @@ fn step_functions_limits_are_errors_when_asl_is_built() {
         "{head}  branch {{\n    when meeting.booked {{ wait 300d\n exit }}\n  }}\n  wait 60d\n  send e\n  exit\n}}\n"
     );
     assert!(asl_codes(&branches).is_empty());
-    // A loop has no longest run: not reported.
+    // A loop continues in a new execution: not reported while a round fits.
     let looping = format!(
         "{head}  top: send e\n  wait 200d\n  branch {{\n    when meeting.booked {{ exit }}\n  }}\n  goto top\n}}\n"
     );
     assert!(asl_codes(&looping).is_empty());
+    // One round waits 400 days: no continuation helps.
+    let long_round = format!(
+        "{head}  top: send e\n  wait 200d\n  send e\n  wait 200d\n  branch {{\n    when meeting.booked {{ exit }}\n  }}\n  goto top\n}}\n"
+    );
+    assert_eq!(asl_codes(&long_round), vec![(2, Code::StepFunctionsLimit)]);
 }
 
 #[test]
@@ -1664,5 +1681,101 @@ fn klaviyo_tests_contains_with_its_list_filter() {
     assert!(
         text.contains(r#""filter":{"type":"list","operator":"contains","value":"salesforce"}"#),
         "{text}"
+    );
+}
+
+// ── continuing a looping campaign in a new execution ──
+
+const LOOP_FLOW: &str = r#"
+email intro { subject "Intro" template "l/intro" }
+email digest { subject "Digest" template "l/digest" }
+
+campaign loops {
+  trigger form.submitted("f")
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send intro
+  wait 1d
+  top: send digest
+  wait 100d
+  branch {
+    when page.visited("/pricing") within 100d { exit }
+  }
+  goto top
+}
+"#;
+
+#[test]
+fn a_loop_continues_in_a_new_execution_before_a_year() {
+    let (_, project) = compile_text("loops.nurture", LOOP_FLOW);
+    let files = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let traced = &files[0];
+    let machine = parse(&traced.file);
+    assert!(asl_validator_errors(&asl_validator_schema(), &machine).is_empty());
+    assert!(schema_errors(&aws_asl_schema(), &machine).is_empty());
+    let g = graph_of("asl", traced);
+    assert_eq!(structural_problems(&g, false), Vec::<String>::new());
+    let campaign = campaign_of(&project, &traced.file.path);
+    assert_eq!(
+        equivalence_problems("asl", campaign, &g),
+        Vec::<String>::new()
+    );
+    let states = &machine["States"];
+    // A new run or a resumed one.
+    assert_eq!(states["(start)"]["Choices"][0]["Variable"], "$.resume");
+    assert_eq!(states["(start)"]["Default"], "(run)");
+    assert_eq!(
+        states["(resume)/route"]["Choices"],
+        json!([{ "Variable": "$.resume.at", "StringEquals": "top", "Next": "top" }])
+    );
+    // Every payload reads the run's entry time, not the execution's start.
+    assert_eq!(
+        states["top/send"]["Parameters"]["Payload"]["entered_at.$"],
+        "$.run.entered_at"
+    );
+    // The longest stretch between starts waits 101 days (the entry's 1 day
+    // and a round's 100): three fit in a year.
+    assert_eq!(
+        states["6"]["Parameters"]["rounds.$"],
+        "States.MathAdd($.run.rounds, 1)"
+    );
+    assert_eq!(
+        states["6/route"]["Choices"][0],
+        json!({ "Variable": "$.run.rounds", "NumericGreaterThanEquals": 3, "Next": "6/continue" })
+    );
+    assert_eq!(states["6/route"]["Default"], "top");
+    let cont = &states["6/continue"];
+    assert_eq!(cont["Resource"], "arn:aws:states:::states:startExecution");
+    assert_eq!(
+        cont["Parameters"]["StateMachineArn.$"],
+        "$$.StateMachine.Id"
+    );
+    assert_eq!(
+        cont["Parameters"]["Input"]["resume"],
+        json!({ "at": "top", "entered_at.$": "$.run.entered_at" })
+    );
+    assert_eq!(cont["Next"], "(continued)");
+    assert_eq!(states["(continued)"]["Type"], "Succeed");
+    // A campaign without a loop keeps the execution's start.
+    let (_, plain) = compile_text(
+        "plain.nurture",
+        &LOOP_FLOW.replace("goto top", "exit").replace("top: ", ""),
+    );
+    let files = build(
+        emit::asl::asl_traced,
+        &plain,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let machine = parse(&files[0].file);
+    assert!(machine["States"].get("(start)").is_none());
+    assert_eq!(
+        machine["States"]["3/send"]["Parameters"]["Payload"]["entered_at.$"],
+        "$$.Execution.StartTime"
     );
 }
