@@ -57,36 +57,112 @@ function compare(op, have, want) {
   }
 }
 
+/// An event argument as text: the simulator's form (an id, a path, an
+/// email or segment name), whichever form the machine passes.
+const argText = (a) => (a === undefined || a === null || typeof a === 'string' ? a ?? undefined : a.email ?? a.segment);
+
+/// An IR condition (`ir/project.json`, in scoring rules) as the machine's
+/// condition tree, for the same evaluator.
+function fromIr(c, model) {
+  const quantity = (left) => (left.kind === 'property'
+    ? { property: left.name }
+    : { score: { model, component: left.kind === 'score_component' ? left.component : null } });
+  switch (c.type) {
+    case 'and': return { all: c.conditions.map((x) => fromIr(x, model)) };
+    case 'or': return { any: c.conditions.map((x) => fromIr(x, model)) };
+    case 'not': return { not: fromIr(c.condition, model) };
+    case 'in_segment': return { segment: c.segment };
+    case 'property': return { property: c.property, op: '==', value: true };
+    case 'compare': return { ...quantity(c.left), op: c.op, value: c.value };
+    case 'member': return { ...quantity(c.left), op: c.negated ? 'not in' : 'in', values: c.values };
+    case 'contains': return { property: c.property, op: 'contains', value: c.value };
+    case 'inactive': return { inactive_seconds: c.duration.seconds };
+    case 'event': {
+      const out = { event: c.event };
+      if (c.argument) out.argument = c.argument.value;
+      if (c.within) out.within_seconds = c.within.seconds; else out.since = 'entry';
+      return out;
+    }
+    default: throw new Unsupported(`IR condition ${c.type}`);
+  }
+}
+
 /// The world of one run: the lead's properties, the trigger event at
-/// second 0, and the clock.
-export function evaluator(lead, trigger, segments) {
+/// its second, the clock, and the scoring models of `ir/project.json`
+/// (the `evaluate` Lambda's, docs/backends.md "Scores").
+export function evaluator(lead, trigger, segments, models = []) {
   const events = () => [
     ...(trigger.event ? [{ ...trigger.event, at: trigger.at ?? 0 }] : []),
     ...(lead.events ?? []).map((e) => ({ ...e, from: 'lead' })),
   ];
-  const holds = (c, now, entered = 0) => {
+  const engagements = (now) => events()
+    .filter((ev) => ENGAGEMENT.includes(ev.event) && ev.at <= now).map((ev) => ev.at);
+  // As the simulator counts: once per gap of `period` between engagements
+  // (and since the last one).
+  const inactivePeriods = (period, now) => {
+    const times = engagements(now).sort((a, b) => a - b);
+    times.push(now);
+    let n = 0;
+    for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] >= period) n++;
+    return n;
+  };
+  const score = (name, component, now, depth = 0) => {
+    const model = models.find((m) => m.name === name);
+    if (!model) throw new Unsupported(`scoring model ${name}`);
+    if (depth > 16) return 0;
+    let total = 0;
+    for (const part of model.components) {
+      if (component !== null && component !== undefined && part.name !== component) continue;
+      for (const rule of part.rules) {
+        let times = 0;
+        if (rule.kind === 'if') {
+          times = holds(fromIr(rule.condition, name), now, -Infinity, depth + 1) ? 1 : 0;
+        } else {
+          const sources = rule.on.filter((x) => x.type === 'event');
+          if (sources.some((x) => x.event === 'segment.entered')) throw new Unsupported('a score on segment.entered');
+          // An event that two of the rule's events name counts once.
+          times = events().filter((ev) => ev.at <= now && sources.some((x) => x.event === ev.event
+            && (!x.argument || x.argument.value === argText(ev.argument)))).length;
+          for (const x of rule.on.filter((y) => y.type === 'inactive')) times += inactivePeriods(x.duration.seconds, now);
+        }
+        let points = rule.points * times;
+        if (rule.max !== undefined && rule.max !== null) points = Math.max(-rule.max, Math.min(rule.max, points));
+        total += points;
+      }
+    }
+    return total;
+  };
+  const holds = (c, now, entered = 0, depth = 0) => {
     if (c === null || c === undefined) return false;
-    if (c.any) return c.any.some((x) => holds(x, now, entered));
-    if (c.all) return c.all.every((x) => holds(x, now, entered));
-    if ('not' in c) return !holds(c.not, now, entered);
+    if (c.any) return c.any.some((x) => holds(x, now, entered, depth));
+    if (c.all) return c.all.every((x) => holds(x, now, entered, depth));
+    if ('not' in c) return !holds(c.not, now, entered, depth);
     if (c.segment !== undefined) {
       const def = segments?.[c.segment];
       if (def === undefined) throw new Unsupported(`segment ${c.segment}`);
-      return holds(def, now, entered);
+      return holds(def, now, entered, depth);
     }
-    if (c.score) throw new Unsupported('score');
-    if (c.property !== undefined) {
-      const have = lead.properties[c.property];
+    if (c.property !== undefined || c.score !== undefined) {
+      const have = c.score !== undefined
+        ? score(c.score.model, c.score.component, now, depth)
+        : lead.properties[c.property];
       if (c.op === 'in') return have !== undefined && c.values.some((v) => sameValue(have, v));
       if (c.op === 'not in') return have === undefined || !c.values.some((v) => sameValue(have, v));
+      if (c.op === 'contains') return Array.isArray(have) && have.includes(c.value);
       return compare(c.op, have, c.value);
     }
     if (c.event !== undefined) {
       return events().some((ev) => {
         if (ev.event !== c.event || ev.at > now) return false;
         if (c.argument !== undefined && JSON.stringify(c.argument) !== JSON.stringify(ev.argument)) {
-          if (ev.from === 'lead') throw new Unsupported('event argument');
-          return false;
+          // The lead file's arguments are text: an email by name.
+          if (ev.from === 'lead' && typeof ev.argument === 'string') {
+            if (argText(c.argument) !== ev.argument) return false;
+          } else if (ev.from === 'lead') {
+            throw new Unsupported('event argument');
+          } else {
+            return false;
+          }
         }
         return c.within_seconds === undefined ? ev.at >= entered : now - c.within_seconds < ev.at;
       });
@@ -133,7 +209,7 @@ function exitOf(name, state) {
 /// Task starting `$$.StateMachine.Id`) is followed: the next execution
 /// starts with that input at the same second, with its own one-year limit.
 /// Returns the trace and the second the run ended at.
-export async function run(machine, lead, index, event, splits = [], from = 0, history = {}) {
+export async function run(machine, lead, index, event, splits = [], from = 0, history = {}, models = []) {
   const state = { drawn: 0, clock: from, executionStart: from };
   const trace = [];
   // The engine sets `$$.Execution.StartTime` to the wall clock; the
@@ -141,7 +217,7 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
   // gives as `VirtualStartTime` (the engine keeps other context fields).
   const definition = JSON.parse(JSON.stringify(machine).replaceAll('"$$.Execution.StartTime"', () => '"$$.Execution.VirtualStartTime"'));
   const segments = definition.States['(campaign)']?.Result?.segments;
-  const holds = evaluator(lead, { index, event, at: from, entries: history.entries ?? [] }, segments, history);
+  const holds = evaluator(lead, { index, event, at: from, entries: history.entries ?? [] }, segments, models);
   const at = () => ({ seconds: state.clock, day: Math.floor(state.clock / 86400) });
   const advance = (seconds) => {
     if (state.clock + seconds > HORIZON_SECONDS) {

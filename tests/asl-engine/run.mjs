@@ -108,6 +108,8 @@ function triggerEvent(machine) {
 const tmp = mkdtempSync(join(tmpdir(), 'nurture-leads-'));
 let agree = 0, disagree = 0, skipped = 0, stoppedAtYear = 0, continued = 0;
 const asl = join(dist, 'asl');
+// The scoring models the `evaluate` Lambda holds (docs/backends.md, "Scores").
+const models = JSON.parse(readFileSync(join(dist, 'ir', 'project.json'), 'utf8')).scoring_models;
 for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
   const campaign = f.replace(/\.json$/, '');
   const machine = JSON.parse(readFileSync(join(asl, f), 'utf8'));
@@ -115,7 +117,7 @@ for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
     const { splits, trace: sim } = simulated(campaign, lead, tmp);
     let engine;
     try {
-      const result = await run(machine, structuredClone(lead), 0, triggerEvent(machine), splits);
+      const result = await run(machine, structuredClone(lead), 0, triggerEvent(machine), splits, 0, {}, models);
       continued += result.executions - 1;
       engine = normal(result.trace);
     } catch (e) {
