@@ -30,8 +30,8 @@ use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, Project, Quantity,
-    Recipient, Reentry, Trigger, Value as IrValue,
+    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, NodeKind, Project,
+    Quantity, Recipient, Reentry, Trigger, Value as IrValue,
 };
 use crate::span::Span;
 use serde_json::{json, Map, Value};
@@ -47,23 +47,42 @@ const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
 const MAX_NAME: usize = 80;
 
 /// Every campaign as a state machine definition.
+///
+/// Besides each machine, `asl/starter/<campaign>.json`: what whatever starts
+/// the executions needs (the triggers, their filters, the audience and the
+/// re-entry policy; docs/backends.md, "The starter contract").
 pub fn asl(
     project: &Project,
     config: &Config,
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    asl_traced(project, config, ids).map(|files| files.into_iter().map(|t| t.file).collect())
+    build(project, config, ids).map(|(machines, starters)| {
+        machines
+            .into_iter()
+            .map(|t| t.file)
+            .chain(starters)
+            .collect()
+    })
 }
 
-/// [`asl()`] with the origin of every state (state names are the origins,
-/// shortened only past 80 characters).
+/// The machines of [`asl()`] with the origin of every state (state names
+/// are the origins, shortened only past 80 characters).
 pub fn asl_traced(
     project: &Project,
     config: &Config,
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
+    build(project, config, ids).map(|(machines, _)| machines)
+}
+
+fn build(
+    project: &Project,
+    config: &Config,
+    ids: IdMode,
+) -> Result<(Vec<Traced>, Vec<OutputFile>), Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     let mut out = Vec::new();
+    let mut starters = Vec::new();
     for campaign in &project.campaigns {
         let lowered = lower(&campaign.flow, Shape::Graph);
         let mut ctx = Ctx {
@@ -85,6 +104,7 @@ pub fn asl_traced(
         };
         ctx.prologue(&lowered);
         let files = emit_campaign(&mut ctx, &lowered);
+        starters.push(ctx.starter());
         asl_limits::check_durations(campaign, &mut b);
         for traced in &files {
             asl_limits::check_size(campaign, &traced.file.contents, &mut b);
@@ -92,7 +112,7 @@ pub fn asl_traced(
         out.extend(files);
     }
     b.finish()?;
-    Ok(out)
+    Ok((out, starters))
 }
 
 /// A state name: the origin itself, or a shortened form with a hash.
@@ -595,6 +615,54 @@ impl Ctx<'_> {
             if let Some(state) = self.states.get_mut(name) {
                 state["Choices"][0]["NumericGreaterThanEquals"] = json!(rounds);
             }
+        }
+    }
+
+    /// `asl/starter/<campaign>.json`: the data of the starter contract.
+    fn starter(&mut self) -> OutputFile {
+        let c = self.campaign;
+        let triggers: Vec<Value> = c
+            .triggers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let source = self.trigger(t);
+                let filter = t.filter.as_ref().map(|f| self.cond(f));
+                json!({ "index": i, "text": trigger_text(t), "source": source, "where": filter })
+            })
+            .collect();
+        let audience = c.audience.as_ref().map(|a| self.cond(a));
+        let reentry = match c.reentry {
+            Reentry::Never => json!("never"),
+            Reentry::Always => json!("always"),
+            Reentry::After(d) => json!({ "after_seconds": d.seconds }),
+        };
+        let enrolled_from: Vec<&str> = self
+            .project
+            .campaigns
+            .iter()
+            .filter(|other| {
+                other.flow.nodes.iter().any(
+                    |n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == &c.name),
+                )
+            })
+            .map(|other| other.name.as_str())
+            .collect();
+        let doc = json!({
+            "format_version": 1,
+            "campaign": c.name,
+            "machine": format!("{SECTION}/{}.json", c.name),
+            "one_run_per_lead_at_a_time": true,
+            "continues_in_new_executions": self.continues(),
+            "triggers": triggers,
+            "enrolled_from": enrolled_from,
+            "audience": audience,
+            "reentry": reentry,
+            "input": { "contact": { "id": "<the lead's id>" }, "trigger": { "index": "<the trigger's index>" } },
+        });
+        OutputFile {
+            path: format!("{SECTION}/starter/{}.json", c.name),
+            contents: to_pretty(&doc),
         }
     }
 

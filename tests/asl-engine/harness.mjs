@@ -38,7 +38,7 @@ const secondsOf = (timestamp) => Math.round((Date.parse(timestamp) - EPOCH) / 10
 /// The ARN the harness gives its machine (`$$.StateMachine.Id`).
 const SELF = 'arn:aws:states:us-east-1:000000000000:stateMachine:harness';
 
-const ENGAGEMENT = ['email.opened', 'email.clicked', 'page.visited'];
+export const ENGAGEMENT = ['email.opened', 'email.clicked', 'page.visited'];
 
 function sameValue(a, b) {
   return typeof a === typeof b && a === b;
@@ -59,7 +59,7 @@ function compare(op, have, want) {
 
 /// An event argument as text: the simulator's form (an id, a path, an
 /// email or segment name), whichever form the machine passes.
-const argText = (a) => (a === undefined || a === null || typeof a === 'string' ? a ?? undefined : a.email ?? a.segment);
+export const argText = (a) => (a === undefined || a === null || typeof a === 'string' ? a ?? undefined : a.email ?? a.segment);
 
 /// An IR condition (`ir/project.json`, in scoring rules) as the machine's
 /// condition tree, for the same evaluator.
@@ -337,14 +337,14 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
       if (e instanceof Unsupported || e?.cause instanceof Unsupported) throw e;
       if (e?.cause instanceof Horizon) {
         trace.push({ ...at(), kind: 'end' });
-        return { trace, ended: state.clock, open: true, executions };
+        return { trace, ended: state.clock, open: true, executions, drawn: state.drawn };
       }
       if (e?.cause instanceof ExecutionTimeout) {
         trace.push({ ...at(), kind: 'execution-timeout' });
-        return { trace, ended: state.clock, executions };
+        return { trace, ended: state.clock, executions, drawn: state.drawn };
       }
       trace.push({ ...at(), kind: "failed", error: String(e?.message ?? e).slice(0, 200) });
-      return { trace, ended: state.clock, executions };
+      return { trace, ended: state.clock, executions, drawn: state.drawn };
     }
     await logs;
     if (continuation) {
@@ -354,6 +354,6 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
     }
     const end = machine.States[last];
     if (end && (end.Type === 'Succeed')) trace.push({ ...at(), ...exitOf(last, end) });
-    return { trace, ended: state.clock, executions };
+    return { trace, ended: state.clock, executions, drawn: state.drawn };
   }
 }

@@ -1779,3 +1779,42 @@ fn a_loop_continues_in_a_new_execution_before_a_year() {
         "$$.Execution.StartTime"
     );
 }
+
+#[test]
+fn the_starter_gets_the_triggers_audience_and_reentry_as_data() {
+    let project = fixture("b2b_scoring");
+    let files = emit::asl(&project, &Config::default(), IdMode::Placeholders).unwrap();
+    let starter = files
+        .iter()
+        .find(|f| f.path == "asl/starter/checklist_to_mql.json")
+        .expect("a starter file per campaign");
+    let doc = parse(starter);
+    assert_eq!(doc["machine"], "asl/checklist_to_mql.json");
+    assert_eq!(doc["one_run_per_lead_at_a_time"], true);
+    assert_eq!(doc["reentry"], json!({ "after_seconds": 90 * 86_400 }));
+    assert_eq!(
+        doc["triggers"],
+        json!([{ "index": 0, "text": "content.downloaded(\"nurture-checklist\")",
+                 "source": { "event": "content.downloaded", "argument": "nurture-checklist" },
+                 "where": null }])
+    );
+    let handoff = parse(
+        files
+            .iter()
+            .find(|f| f.path == "asl/starter/mql_handoff.json")
+            .unwrap(),
+    );
+    assert_eq!(handoff["reentry"], "never");
+    assert_eq!(
+        handoff["triggers"][1]["where"],
+        json!({ "property": "role", "op": "not in", "values": ["student", "vendor", "competitor"] })
+    );
+    // The traced build (the machines) leaves them out.
+    let traced = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    assert!(traced.iter().all(|t| !t.file.path.contains("/starter/")));
+}
