@@ -28,7 +28,7 @@ use super::lower::{
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
     Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, NodeKind, Project,
     Quantity, Recipient, Reentry, Trigger, Value as IrValue,
@@ -101,6 +101,7 @@ fn build(
                 .collect(),
             resume_points: BTreeSet::new(),
             round_routes: Vec::new(),
+            collided: BTreeSet::new(),
         };
         ctx.prologue(&lowered);
         let files = emit_campaign(&mut ctx, &lowered);
@@ -215,6 +216,8 @@ struct Ctx<'a> {
     /// The round checks of those gotos, whose threshold is set once the
     /// machine is complete.
     round_routes: Vec<String>,
+    /// The statements whose state names collided with another's (reported).
+    collided: BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -233,8 +236,49 @@ impl Ctx<'_> {
 
     fn add(&mut self, origin: &Origin, state: Value) {
         let name = state_name(&origin.to_string());
+        if self.states.contains_key(&name) {
+            if let Some((_, other)) = self.nodes.iter().find(|(n, o)| *n == name && o != origin) {
+                self.name_collision(origin, other.clone());
+            }
+        }
         self.nodes.push((name.clone(), origin.clone()));
         self.states.insert(name, state);
+    }
+
+    /// Two origins whose shortened state names are the same (their first
+    /// 71 characters and the 32-bit hash of the rest): the machine could
+    /// not tell them apart, so it is not written.
+    fn name_collision(&mut self, origin: &Origin, other: Origin) {
+        // One report per statement: its helper states collide with it.
+        let key = origin.node_id().unwrap_or_default().to_string();
+        if !self.collided.insert(key) {
+            return;
+        }
+        let (origin, other) = (
+            Origin {
+                roles: Vec::new(),
+                ..origin.clone()
+            },
+            Origin {
+                roles: Vec::new(),
+                ..other
+            },
+        );
+        let origin = &origin;
+        let flow = &self.campaign.flow;
+        let at = origin
+            .node_id()
+            .and_then(|id| flow.nodes.iter().find(|n| n.id == id))
+            .map_or(self.campaign.name_span, |n| n.head);
+        self.b.unsupported(
+            Code::StepFunctionsLimit,
+            format!(
+                "the Step Functions state names of `{origin}` and `{other}` are the same once shortened to {MAX_NAME} characters"
+            ),
+            at,
+            "its state name collides with another",
+            "shorten the label: a state name is the statement's id, at most 80 characters",
+        );
     }
 
     fn function(&mut self, kind: &str, at: Span) -> String {
@@ -577,16 +621,14 @@ impl Ctx<'_> {
     }
 
     /// Sets every round check's threshold, once the machine is complete, or
-    /// reports the limit a round exceeds.
+    /// reports the limit a round exceeds; without a loop, reports a path
+    /// over the history quota.
     fn set_rounds(&mut self) {
-        if !self.continues() {
-            return;
-        }
         let flow = &self.campaign.flow;
         let mut per_node = vec![0u64; flow.nodes.len()];
         // Outside the flow: the execution's start and end, the campaign
         // states on the way in, one end, and one continuation.
-        let mut overhead = 2 + 6 + 2;
+        let mut overhead = if self.continues() { 2 + 6 + 2 } else { 2 + 2 };
         for (name, origin) in &self.nodes {
             let Some(state) = self.states.get(name) else {
                 continue;
@@ -606,6 +648,10 @@ impl Ctx<'_> {
             }
         }
         let events = |i: usize| per_node.get(i).copied().unwrap_or(0);
+        if !self.continues() {
+            asl_limits::check_history(self.campaign, &events, overhead, self.b);
+            return;
+        }
         let Some(rounds) =
             asl_limits::rounds_per_execution(self.campaign, &events, overhead, self.b)
         else {

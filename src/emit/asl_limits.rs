@@ -30,9 +30,8 @@ pub(crate) fn check_durations(campaign: &Campaign, b: &mut Binder) {
             if duration.seconds > MAX_EXECUTION_SECONDS {
                 any_long_wait = true;
                 let what = if duration.seconds > MAX_TIMEOUT_SECONDS {
-                    format!(
-                        "; as a `TimeoutSeconds` it is also over the maximum {MAX_TIMEOUT_SECONDS}"
-                    )
+                    "; as a `TimeoutSeconds` it is also over the maximum 99,999,999 seconds"
+                        .to_string()
                 } else {
                     String::new()
                 };
@@ -318,7 +317,7 @@ pub(crate) fn rounds_per_execution(
             ),
             campaign.name_span,
             "a loop without a backward `goto`",
-            HELP_YEAR,
+            "close every loop with a `goto` back to its label",
         );
         return None;
     };
@@ -332,7 +331,7 @@ pub(crate) fn rounds_per_execution(
             ),
             campaign.name_span,
             "a round of its loop waits over a year in all",
-            HELP_YEAR,
+            "shorten the waits of the loop so that one round (from the entry or the loop's label to its `goto`) waits under a year",
         );
         return None;
     }
@@ -354,4 +353,31 @@ pub(crate) fn rounds_per_execution(
     let by_time = MAX_EXECUTION_SECONDS / longest.max(1);
     let by_events = budget / events.max(1);
     Some(by_time.min(by_events).max(1))
+}
+
+/// A campaign without loops whose longest path writes more history events
+/// than an execution can have (a campaign with a loop continues in a new
+/// execution instead: [`rounds_per_execution`]).
+pub(crate) fn check_history(
+    campaign: &Campaign,
+    events_of: &dyn Fn(usize) -> u64,
+    overhead: u64,
+    b: &mut Binder,
+) {
+    let Some(events) = longest_stretch(&campaign.flow, &BTreeSet::new(), events_of) else {
+        return;
+    };
+    let events = events.saturating_add(overhead);
+    if events > MAX_HISTORY_EVENTS {
+        b.unsupported(
+            Code::StepFunctionsLimit,
+            format!(
+                "campaign `{}` can write {events} history events in one execution, more than Step Functions allows ({MAX_HISTORY_EVENTS})",
+                campaign.name
+            ),
+            campaign.name_span,
+            "its longest path has too many steps",
+            HELP_HISTORY,
+        );
+    }
 }

@@ -1818,3 +1818,81 @@ fn the_starter_gets_the_triggers_audience_and_reentry_as_data() {
     );
     assert!(traced.iter().all(|t| !t.file.path.contains("/starter/")));
 }
+
+#[test]
+fn the_history_quota_bounds_rounds_and_paths() {
+    let head = "email e { subject \"s\" template \"t\" }\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n";
+    // An hourly loop: a year holds 8,760 rounds, the history far fewer.
+    let hourly = format!(
+        "{head}  top: send e\n  wait 1h\n  branch {{\n    when meeting.booked {{ exit }}\n  }}\n  goto top\n}}\n"
+    );
+    let (_, project) = compile_text("hourly.nurture", &hourly);
+    let files = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let machine = parse(&files[0].file);
+    let rounds = machine["States"]["4/route"]["Choices"][0]["NumericGreaterThanEquals"]
+        .as_u64()
+        .unwrap();
+    // The longest stretch: the guard Task and Choice and the send (12
+    // events), the watched wait and its check (13), the branch (7), then
+    // the arm's guarded exit (9; the goto would be 4): 41; outside the flow
+    // 24 (the campaign Pass, start, run, admission, the execution's start
+    // and end, one end, one continuation).
+    assert_eq!(rounds, (25_000 - 24) / 41);
+    // The states of one execution's longest run stay under the quota.
+    assert!(rounds * 41 + 24 <= 25_000);
+    // A path with too many steps: 2,100 guarded sends (12 events each);
+    // its machine is over 1 MB too, a limit of its own.
+    let long = format!("{head}{}  exit\n}}\n", "  send e\n".repeat(2_100));
+    let (_, project) = compile_text("long.nurture", &long);
+    let Err(ds) = emit::asl(&project, &Config::default(), IdMode::Placeholders) else {
+        panic!("a path over the history quota builds");
+    };
+    let messages: Vec<&str> = ds.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("history events in one execution")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("1 MB")), "{messages:?}");
+    // 500 sends: 6,000 events fit.
+    let fits = format!("{head}{}  exit\n}}\n", "  send e\n".repeat(500));
+    let (_, project) = compile_text("fits.nurture", &fits);
+    let Err(ds) = emit::asl(&project, &Config::default(), IdMode::Placeholders) else {
+        panic!("500 guarded sends fit in 1 MB");
+    };
+    assert!(ds.iter().all(|d| !d.message.contains("history")));
+}
+
+#[test]
+fn state_names_fit_in_80_characters_by_construction() {
+    let text =
+        std::fs::read_to_string(root().join("tests/cases/asl/long_state_names.nurture")).unwrap();
+    let (_, project) = compile_text("long_state_names.nurture", &text);
+    let files = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let machine = parse(&files[0].file);
+    let names: Vec<&String> = machine["States"].as_object().unwrap().keys().collect();
+    assert!(
+        names.iter().any(|n| n.contains('~')),
+        "a long label is shortened"
+    );
+    for name in &names {
+        assert!(name.chars().count() <= 80, "`{name}` is over 80 characters");
+    }
+    let g = graph_of("asl", &files[0]);
+    assert_eq!(structural_problems(&g, false), Vec::<String>::new());
+    // The resume point is the shortened name too.
+    let route = &machine["States"]["(resume)/route"]["Choices"][0];
+    assert_eq!(route["StringEquals"], route["Next"]);
+    assert!(names.contains(&&route["Next"].as_str().unwrap().to_string()));
+}
