@@ -90,7 +90,7 @@ function fromIr(c, model) {
 /// The world of one run: the lead's properties, the trigger event at
 /// its second, the clock, and the scoring models of `ir/project.json`
 /// (the `evaluate` Lambda's, docs/backends.md "Scores").
-export function evaluator(lead, trigger, segments, models = []) {
+export function evaluator(lead, trigger, segments, models = [], handled = () => ({})) {
   const events = () => [
     ...(trigger.event ? [{ ...trigger.event, at: trigger.at ?? 0 }] : []),
     ...(lead.events ?? []).map((e) => ({ ...e, from: 'lead' })),
@@ -171,6 +171,7 @@ export function evaluator(lead, trigger, segments, models = []) {
       return !events().some((ev) => ENGAGEMENT.includes(ev.event)
         && now - c.inactive_seconds < ev.at && ev.at <= now);
     }
+    if (c.handled !== undefined) return Boolean(handled()[c.handled]);
     if (c.trigger) {
       if (c.trigger.enrolled) return false;
       return c.trigger.index === trigger.index;
@@ -217,7 +218,9 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
   // gives as `VirtualStartTime` (the engine keeps other context fields).
   const definition = JSON.parse(JSON.stringify(machine).replaceAll('"$$.Execution.StartTime"', () => '"$$.Execution.VirtualStartTime"'));
   const segments = definition.States['(campaign)']?.Result?.segments;
-  const holds = evaluator(lead, { index, event, at: from, entries: history.entries ?? [] }, segments, models);
+  // Which handlers have run, as the payload says (`$.campaign.handled`).
+  let handledNow = {};
+  const holds = evaluator(lead, { index, event, at: from, entries: history.entries ?? [] }, segments, models, () => handledNow);
   const at = () => ({ seconds: state.clock, day: Math.floor(state.clock / 86400) });
   const advance = (seconds) => {
     if (state.clock + seconds > HORIZON_SECONDS) {
@@ -256,6 +259,15 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
       };
       continue;
     }
+    if (st.Type === 'Pass' && /^\(on\d+\)$/.test(name)) {
+      // A handler starts: the simulator's `handler` step.
+      definition.States[name] = {
+        Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:handler',
+        Next: st.Next, ResultPath: st.ResultPath,
+      };
+      handlers[name] = () => { trace.push({ ...at(), kind: 'handler' }); return st.Result; };
+      continue;
+    }
     if (st.Type !== 'Task') continue;
     const resource = st.Resource;
     const fn = String(st.Parameters?.FunctionName ?? '');
@@ -274,6 +286,7 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
     handlers[name] = (input) => {
       const p = input.Payload;
       const entered = secondsOf(p.entered_at);
+      handledNow = p.handled ?? {};
       const clock = state.clock;
       switch (kind) {
         case 'evaluate': {

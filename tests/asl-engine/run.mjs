@@ -193,7 +193,7 @@ for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
       // first way out only.
       if (result.unsupported && JSON.stringify(engine) !== JSON.stringify(sim)) { skipped++; if (process.env.HARNESS_VERBOSE) console.log(`SKIPPED ${campaign} / ${lead.id}: ${result.unsupported.message}`); continue; }
     } catch (e) {
-      if (e instanceof Unsupported || e?.cause instanceof Unsupported) { skipped++; continue; }
+      if (e instanceof Unsupported || e?.cause instanceof Unsupported) { skipped++; if (process.env.HARNESS_VERBOSE) console.log(`SKIPPED ${campaign} / ${lead.id}: ${(e.cause ?? e).message}`); continue; }
       throw e;
     }
     const same = JSON.stringify(engine) === JSON.stringify(sim);
