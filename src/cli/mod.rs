@@ -466,6 +466,9 @@ fn owned_folders(targets: &[Target]) -> Vec<String> {
         if *t == Target::Hubspot {
             folders.push("hubspot/scoring".to_string());
         }
+        if *t == Target::Asl {
+            folders.push("asl/starter".to_string());
+        }
     }
     folders
 }

@@ -28,10 +28,10 @@ use super::lower::{
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
-    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, Project, Quantity,
-    Recipient, Reentry, Trigger, Value as IrValue,
+    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, NodeKind, Project,
+    Quantity, Recipient, Reentry, Trigger, Value as IrValue,
 };
 use crate::span::Span;
 use serde_json::{json, Map, Value};
@@ -47,23 +47,42 @@ const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
 const MAX_NAME: usize = 80;
 
 /// Every campaign as a state machine definition.
+///
+/// Besides each machine, `asl/starter/<campaign>.json`: what whatever starts
+/// the executions needs (the triggers, their filters, the audience and the
+/// re-entry policy; docs/backends.md, "The starter contract").
 pub fn asl(
     project: &Project,
     config: &Config,
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    asl_traced(project, config, ids).map(|files| files.into_iter().map(|t| t.file).collect())
+    build(project, config, ids).map(|(machines, starters)| {
+        machines
+            .into_iter()
+            .map(|t| t.file)
+            .chain(starters)
+            .collect()
+    })
 }
 
-/// [`asl()`] with the origin of every state (state names are the origins,
-/// shortened only past 80 characters).
+/// The machines of [`asl()`] with the origin of every state (state names
+/// are the origins, shortened only past 80 characters).
 pub fn asl_traced(
     project: &Project,
     config: &Config,
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
+    build(project, config, ids).map(|(machines, _)| machines)
+}
+
+fn build(
+    project: &Project,
+    config: &Config,
+    ids: IdMode,
+) -> Result<(Vec<Traced>, Vec<OutputFile>), Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     let mut out = Vec::new();
+    let mut starters = Vec::new();
     for campaign in &project.campaigns {
         let lowered = lower(&campaign.flow, Shape::Graph);
         let mut ctx = Ctx {
@@ -76,9 +95,17 @@ pub fn asl_traced(
             has_segments: false,
             guards: Vec::new(),
             ends: BTreeSet::new(),
+            back_gotos: asl_limits::backward_gotos(&campaign.flow)
+                .into_iter()
+                .filter_map(|i| campaign.flow.nodes.get(i).map(|n| n.id.clone()))
+                .collect(),
+            resume_points: BTreeSet::new(),
+            round_routes: Vec::new(),
+            collided: BTreeSet::new(),
         };
         ctx.prologue(&lowered);
         let files = emit_campaign(&mut ctx, &lowered);
+        starters.push(ctx.starter());
         asl_limits::check_durations(campaign, &mut b);
         for traced in &files {
             asl_limits::check_size(campaign, &traced.file.contents, &mut b);
@@ -86,7 +113,7 @@ pub fn asl_traced(
         out.extend(files);
     }
     b.finish()?;
-    Ok(out)
+    Ok((out, starters))
 }
 
 /// A state name: the origin itself, or a shortened form with a hash.
@@ -160,6 +187,12 @@ const SEGMENTS_PATH: &str = "$.campaign.segments";
 /// Which handlers have run in this execution: `{"on1": false, ...}`, set by
 /// each handler's `(on<n>)` Pass state, read by the `handled` condition.
 const HANDLED_PATH: &str = "$.campaign.handled";
+/// When the lead entered: the execution's start, or in a machine whose run
+/// may continue in new executions, the first execution's start, which
+/// `(run)` and `(resume)` keep in `$.run` with the count of rounds.
+const STARTED_AT: &str = "$$.Execution.StartTime";
+const RUN_PATH: &str = "$.run";
+const RUN_ENTERED_AT: &str = "$.run.entered_at";
 
 struct Ctx<'a> {
     project: &'a Project,
@@ -175,13 +208,77 @@ struct Ctx<'a> {
     guards: Vec<(String, Value, Origin)>,
     /// The campaign-level ends the states lead to.
     ends: BTreeSet<Origin>,
+    /// The node ids of the gotos that jump back (a loop's), where the run
+    /// may continue in a new execution; empty when the flow has no loop.
+    back_gotos: BTreeSet<String>,
+    /// Where a continued run resumes: the targets of those gotos.
+    resume_points: BTreeSet<Origin>,
+    /// The round checks of those gotos, whose threshold is set once the
+    /// machine is complete.
+    round_routes: Vec<String>,
+    /// The statements whose state names collided with another's (reported).
+    collided: BTreeSet<String>,
 }
 
 impl Ctx<'_> {
+    /// Whether the run may continue in a new execution (the flow loops).
+    fn continues(&self) -> bool {
+        !self.back_gotos.is_empty()
+    }
+
+    fn entered_at(&self) -> &'static str {
+        if self.continues() {
+            RUN_ENTERED_AT
+        } else {
+            STARTED_AT
+        }
+    }
+
     fn add(&mut self, origin: &Origin, state: Value) {
         let name = state_name(&origin.to_string());
+        if self.states.contains_key(&name) {
+            if let Some((_, other)) = self.nodes.iter().find(|(n, o)| *n == name && o != origin) {
+                self.name_collision(origin, other.clone());
+            }
+        }
         self.nodes.push((name.clone(), origin.clone()));
         self.states.insert(name, state);
+    }
+
+    /// Two origins whose shortened state names are the same (their first
+    /// 71 characters and the 32-bit hash of the rest): the machine could
+    /// not tell them apart, so it is not written.
+    fn name_collision(&mut self, origin: &Origin, other: Origin) {
+        // One report per statement: its helper states collide with it.
+        let key = origin.node_id().unwrap_or_default().to_string();
+        if !self.collided.insert(key) {
+            return;
+        }
+        let (origin, other) = (
+            Origin {
+                roles: Vec::new(),
+                ..origin.clone()
+            },
+            Origin {
+                roles: Vec::new(),
+                ..other
+            },
+        );
+        let origin = &origin;
+        let flow = &self.campaign.flow;
+        let at = origin
+            .node_id()
+            .and_then(|id| flow.nodes.iter().find(|n| n.id == id))
+            .map_or(self.campaign.name_span, |n| n.head);
+        self.b.unsupported(
+            Code::StepFunctionsLimit,
+            format!(
+                "the Step Functions state names of `{origin}` and `{other}` are the same once shortened to {MAX_NAME} characters"
+            ),
+            at,
+            "its state name collides with another",
+            "shorten the label: a state name is the statement's id, at most 80 characters",
+        );
     }
 
     fn function(&mut self, kind: &str, at: Span) -> String {
@@ -216,7 +313,7 @@ impl Ctx<'_> {
             full.insert("handled.$".into(), json!(HANDLED_PATH));
         }
         full.insert("contact.$".into(), json!("$.contact"));
-        full.insert("entered_at.$".into(), json!("$$.Execution.StartTime"));
+        full.insert("entered_at.$".into(), json!(self.entered_at()));
         json!({
             "Type": "Task",
             "Comment": comment,
@@ -323,9 +420,12 @@ impl Ctx<'_> {
                     "Comment": "The campaign's suppression and goals (checked before every effect and exit, and during and after every wait) and the definitions of its segments",
                     "Result": Value::Object(result),
                     "ResultPath": "$.campaign",
-                    "Next": name_of(&Origin::campaign(CampaignPart::Entry)),
+                    "Next": name_of(&Origin::campaign(self.first_part())),
                 }),
             );
+        }
+        if self.continues() {
+            self.start_or_resume();
         }
 
         // Admission.
@@ -351,6 +451,265 @@ impl Ctx<'_> {
         });
         self.ends
             .insert(Origin::campaign(CampaignPart::NotAdmitted));
+    }
+
+    /// The first state after `(campaign)`: admission, or in a machine whose
+    /// run may continue, the choice between starting and resuming it.
+    fn first_part(&self) -> CampaignPart {
+        if self.continues() {
+            CampaignPart::Start
+        } else {
+            CampaignPart::Entry
+        }
+    }
+
+    /// `(start)`: an input with `resume` continues a run (`(resume)`), any
+    /// other starts one (`(run)`, then admission). Both keep the lead's
+    /// entry time and the rounds of this execution in `$.run`.
+    fn start_or_resume(&mut self) {
+        let resume = Origin::campaign(CampaignPart::Resume);
+        let run = Origin::campaign(CampaignPart::Run);
+        self.add(
+            &Origin::campaign(CampaignPart::Start),
+            json!({
+                "Type": "Choice",
+                "Comment": "An input with `resume` continues a lead's run that an earlier execution of this machine started",
+                "Choices": [ { "Variable": "$.resume", "IsPresent": true, "Next": name_of(&resume) } ],
+                "Default": name_of(&run),
+            }),
+        );
+        self.add(
+            &run,
+            json!({
+                "Type": "Pass",
+                "Comment": "A new run: the lead enters now; no round of a loop yet",
+                "Parameters": { "entered_at.$": STARTED_AT, "rounds": 0 },
+                "ResultPath": RUN_PATH,
+                "Next": name_of(&Origin::campaign(CampaignPart::Entry)),
+            }),
+        );
+        let route = resume.with(Role::Route);
+        let after = if self.campaign.flow.handlers.is_empty() {
+            route.clone()
+        } else {
+            resume.with(Role::Handled)
+        };
+        self.add(
+            &resume,
+            json!({
+                "Type": "Pass",
+                "Comment": "A continued run: the lead's entry time from the input; the rounds count again in this execution",
+                "Parameters": { "entered_at.$": "$.resume.entered_at", "rounds": 0 },
+                "ResultPath": RUN_PATH,
+                "Next": name_of(&after),
+            }),
+        );
+        if after != route {
+            self.add(
+                &after,
+                json!({
+                    "Type": "Pass",
+                    "Comment": "The handlers that have run, from the input",
+                    "InputPath": "$.resume.handled",
+                    "ResultPath": HANDLED_PATH,
+                    "Next": name_of(&route),
+                }),
+            );
+        }
+    }
+
+    /// `(resume)/route`: to the state the input's `resume.at` names.
+    fn resume_route(&mut self) {
+        if !self.continues() {
+            return;
+        }
+        let unknown = Origin::campaign(CampaignPart::UnknownResume);
+        let choices: Vec<Value> = self
+            .resume_points
+            .iter()
+            .map(|p| json!({ "Variable": "$.resume.at", "StringEquals": name_of(p), "Next": name_of(p) }))
+            .collect();
+        let choices = if choices.is_empty() {
+            vec![
+                json!({ "Variable": "$.resume.at", "StringEquals": "", "Next": name_of(&unknown) }),
+            ]
+        } else {
+            choices
+        };
+        self.add(
+            &Origin::campaign(CampaignPart::Resume).with(Role::Route),
+            json!({ "Type": "Choice", "Choices": choices, "Default": name_of(&unknown) }),
+        );
+        self.add(
+            &unknown,
+            json!({ "Type": "Fail", "Comment": "The input's resume.at names no state this machine resumes at (an input not written by this machine).", "Error": "Nurture.UnknownResumePoint", "Cause": "resume.at names no resume point of this machine" }),
+        );
+    }
+
+    /// A loop's `goto`: counts the round; after as many rounds as one
+    /// execution can hold (`asl_limits::rounds_per_execution`), starts a new
+    /// execution of this machine at the label, with the lead's run state,
+    /// and ends this one at `(continued)`.
+    fn backward_goto(&mut self, step: &Step<'_>, label: &str, to: &Link) {
+        let target = target_origin(to);
+        let to_name = self.next_name(to);
+        let route = step.origin.with(Role::Route);
+        let cont = step.origin.with(Role::Continue);
+        let continued = Origin::campaign(CampaignPart::Continued);
+        self.add(
+            &step.origin,
+            json!({
+                "Type": "Pass",
+                "Comment": format!("goto {label}: one more round of the loop in this execution"),
+                "Parameters": { "entered_at.$": RUN_ENTERED_AT, "rounds.$": "States.MathAdd($.run.rounds, 1)" },
+                "ResultPath": RUN_PATH,
+                "Next": name_of(&route),
+            }),
+        );
+        self.round_routes.push(name_of(&route));
+        self.add(
+            &route,
+            json!({
+                "Type": "Choice",
+                "Comment": "After the rounds one execution can hold within a year and the history quota, the run continues in a new execution",
+                "Choices": [ { "Variable": "$.run.rounds", "NumericGreaterThanEquals": 1, "Next": name_of(&cont) } ],
+                "Default": to_name,
+            }),
+        );
+        let mut resume = json!({ "at": name_of(&target), "entered_at.$": RUN_ENTERED_AT });
+        if !self.campaign.flow.handlers.is_empty() {
+            resume["handled.$"] = json!(HANDLED_PATH);
+        }
+        self.add(
+            &cont,
+            json!({
+                "Type": "Task",
+                "Comment": format!("Continue the lead's run at {label} in a new execution of this machine"),
+                "Resource": START_EXECUTION,
+                "Parameters": {
+                    "StateMachineArn.$": "$$.StateMachine.Id",
+                    "Input": {
+                        "contact.$": "$.contact",
+                        "trigger.$": "$.trigger",
+                        "resume": resume,
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                    },
+                },
+                "ResultPath": null,
+                "Next": name_of(&continued),
+            }),
+        );
+        self.ends.insert(continued);
+        self.resume_points.insert(target);
+    }
+
+    /// The history events a state writes in a run without retries: entered
+    /// and exited, and for a Task scheduled, started and succeeded (and
+    /// submitted for a callback or a started execution).
+    fn events_of_state(state: &Value) -> u64 {
+        match state["Type"].as_str() {
+            Some("Task") => {
+                let resource = state["Resource"].as_str().unwrap_or_default();
+                if resource == LAMBDA {
+                    5
+                } else {
+                    6
+                }
+            }
+            _ => 2,
+        }
+    }
+
+    /// Sets every round check's threshold, once the machine is complete, or
+    /// reports the limit a round exceeds; without a loop, reports a path
+    /// over the history quota.
+    fn set_rounds(&mut self) {
+        let flow = &self.campaign.flow;
+        let mut per_node = vec![0u64; flow.nodes.len()];
+        // Outside the flow: the execution's start and end, the campaign
+        // states on the way in, one end, and one continuation.
+        let mut overhead = if self.continues() { 2 + 6 + 2 } else { 2 + 2 };
+        for (name, origin) in &self.nodes {
+            let Some(state) = self.states.get(name) else {
+                continue;
+            };
+            let events = Self::events_of_state(state);
+            if origin.roles.last() == Some(&Role::Continue) {
+                continue;
+            }
+            match origin.node_id() {
+                Some(id) => {
+                    if let Some(i) = flow.nodes.iter().position(|n| n.id == id) {
+                        per_node[i] += events;
+                    }
+                }
+                None if state["Type"] == "Succeed" || state["Type"] == "Fail" => {}
+                None => overhead += events,
+            }
+        }
+        let events = |i: usize| per_node.get(i).copied().unwrap_or(0);
+        if !self.continues() {
+            asl_limits::check_history(self.campaign, &events, overhead, self.b);
+            return;
+        }
+        let Some(rounds) =
+            asl_limits::rounds_per_execution(self.campaign, &events, overhead, self.b)
+        else {
+            return;
+        };
+        for name in &self.round_routes {
+            if let Some(state) = self.states.get_mut(name) {
+                state["Choices"][0]["NumericGreaterThanEquals"] = json!(rounds);
+            }
+        }
+    }
+
+    /// `asl/starter/<campaign>.json`: the data of the starter contract.
+    fn starter(&mut self) -> OutputFile {
+        let c = self.campaign;
+        let triggers: Vec<Value> = c
+            .triggers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let source = self.trigger(t);
+                let filter = t.filter.as_ref().map(|f| self.cond(f));
+                json!({ "index": i, "text": trigger_text(t), "source": source, "where": filter })
+            })
+            .collect();
+        let audience = c.audience.as_ref().map(|a| self.cond(a));
+        let reentry = match c.reentry {
+            Reentry::Never => json!("never"),
+            Reentry::Always => json!("always"),
+            Reentry::After(d) => json!({ "after_seconds": d.seconds }),
+        };
+        let enrolled_from: Vec<&str> = self
+            .project
+            .campaigns
+            .iter()
+            .filter(|other| {
+                other.flow.nodes.iter().any(
+                    |n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == &c.name),
+                )
+            })
+            .map(|other| other.name.as_str())
+            .collect();
+        let doc = json!({
+            "format_version": 1,
+            "campaign": c.name,
+            "machine": format!("{SECTION}/{}.json", c.name),
+            "one_run_per_lead_at_a_time": true,
+            "continues_in_new_executions": self.continues(),
+            "triggers": triggers,
+            "enrolled_from": enrolled_from,
+            "audience": audience,
+            "reentry": reentry,
+            "input": { "contact": { "id": "<the lead's id>" }, "trigger": { "index": "<the trigger's index>" } },
+        });
+        OutputFile {
+            path: format!("{SECTION}/starter/{}.json", c.name),
+            contents: to_pretty(&doc),
+        }
     }
 
     fn has_campaign_state(&self) -> bool {
@@ -379,12 +738,15 @@ impl Ctx<'_> {
     /// The machine, once every step is added.
     fn file(&mut self) -> Traced {
         let c = self.campaign;
+        self.resume_route();
         // Campaign-level ends, in the order of their names.
         let mut ends: Vec<Origin> = std::mem::take(&mut self.ends).into_iter().collect();
         ends.sort_by_key(Origin::to_string);
         for end in ends {
             let state = if end.is(&CampaignPart::FellOff) {
                 json!({ "Type": "Fail", "Comment": "The flow ended without an exit (the compiler reports this as missing-exit).", "Error": "Nurture.FellOff", "Cause": "no exit at the end of the flow" })
+            } else if end.is(&CampaignPart::Continued) {
+                json!({ "Type": "Succeed", "Comment": "The lead's run goes on in the new execution this one started; this execution ends" })
             } else {
                 let text = end.to_string();
                 json!({ "Type": "Succeed", "Comment": format!("The lead leaves the campaign: {}", text.trim_matches(|ch| ch == '(' || ch == ')')) })
@@ -398,16 +760,22 @@ impl Ctx<'_> {
             .enumerate()
             .map(|(i, t)| format!("{i}: {}", trigger_text(t)))
             .collect();
+        let continuation = if self.continues() {
+            " A run that loops continues in a new execution of this machine, which it starts itself (input with `resume`), before the one-year execution limit or the history quota."
+        } else {
+            ""
+        };
         let comment = format!(
-            "nurturec: campaign `{}`{}. Start one execution per lead with the input {{\"contact\": {{\"id\": ...}}, \"trigger\": {{\"index\": n}}}}; triggers: {}. Task states invoke the Lambda functions of [asl.resources].",
+            "nurturec: campaign `{}`{}. Start one execution per lead with the input {{\"contact\": {{\"id\": ...}}, \"trigger\": {{\"index\": n}}}}; triggers: {}. Task states invoke the Lambda functions of [asl.resources].{continuation}",
             c.name,
             c.title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default(),
             if triggers.is_empty() { "none".to_string() } else { triggers.join("; ") },
         );
+        self.set_rounds();
         let start = if self.has_campaign_state() {
             CampaignPart::Campaign
         } else {
-            CampaignPart::Entry
+            self.first_part()
         };
         let machine = json!({
             "Comment": comment,
@@ -698,7 +1066,7 @@ impl Ctx<'_> {
             "guards.$": GUARDS_PATH,
             "token.$": "$$.Task.Token",
             "contact.$": "$.contact",
-            "entered_at.$": "$$.Execution.StartTime",
+            "entered_at.$": self.entered_at(),
         });
         if self.has_segments {
             payload["segments.$"] = json!(SEGMENTS_PATH);
@@ -836,7 +1204,7 @@ impl Platform for Ctx<'_> {
                             "condition": condition,
                             "token.$": "$$.Task.Token",
                             "contact.$": "$.contact",
-                            "entered_at.$": "$$.Execution.StartTime",
+                            "entered_at.$": self.entered_at(),
                         },
                     },
                     "TimeoutSeconds": duration.seconds,
@@ -973,6 +1341,9 @@ impl Platform for Ctx<'_> {
                     "End": true,
                 });
                 self.add(&name, state);
+            }
+            StepKind::Jump { label, to } if self.back_gotos.contains(&node.id) => {
+                self.backward_goto(step, label, to);
             }
             StepKind::Jump { label, to } => {
                 let to = self.next_name(to);

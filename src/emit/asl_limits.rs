@@ -5,8 +5,8 @@
 
 use super::bind::Binder;
 use crate::diagnostics::Code;
-use crate::ir::{Campaign, NodeKind, Target};
-use std::collections::VecDeque;
+use crate::ir::{Campaign, Flow, NodeKind, Target};
+use std::collections::{BTreeSet, VecDeque};
 
 /// A standard execution runs at most one year (a hard quota); a year of
 /// 365 days is the conservative reading.
@@ -16,6 +16,7 @@ pub(crate) const MAX_TIMEOUT_SECONDS: u64 = 99_999_999;
 /// `CreateStateMachine`'s `definition` is at most 1,048,576 characters.
 pub(crate) const MAX_DEFINITION_BYTES: usize = 1_048_576;
 
+const HELP_HISTORY: &str = "split the campaign and `enroll` the lead into the next one, or move long conditions into segments";
 const HELP_YEAR: &str = "keep every run of a lead under a year: shorten the waits, or split the campaign and `enroll` the lead into the next one";
 
 /// Waits over a year, and a loop-free flow whose longest run is over a
@@ -29,9 +30,8 @@ pub(crate) fn check_durations(campaign: &Campaign, b: &mut Binder) {
             if duration.seconds > MAX_EXECUTION_SECONDS {
                 any_long_wait = true;
                 let what = if duration.seconds > MAX_TIMEOUT_SECONDS {
-                    format!(
-                        "; as a `TimeoutSeconds` it is also over the maximum {MAX_TIMEOUT_SECONDS}"
-                    )
+                    "; as a `TimeoutSeconds` it is also over the maximum 99,999,999 seconds"
+                        .to_string()
                 } else {
                     String::new()
                 };
@@ -143,4 +143,241 @@ fn longest_run(campaign: &Campaign) -> Option<u64> {
         }
     }
     (done == reachable.iter().filter(|r| **r).count()).then_some(longest)
+}
+
+// ── continuing a looping campaign in a new execution ──
+
+/// The most history events one execution may have (a hard quota).
+pub(crate) const MAX_HISTORY_EVENTS: u64 = 25_000;
+/// The most a `send` held by a send window waits: a window opens at least
+/// once a week.
+pub(crate) const MAX_WINDOW_SECONDS: u64 = 7 * 86_400;
+
+/// The gotos of the flow's loops: those that jump back (to their own
+/// statement or an earlier one) and that their target leads to again.
+/// Every other edge of a flow leads forward in node order, so every loop
+/// passes one of them: they are where a run can continue in a new
+/// execution. (A handler's `goto` back into the flow is no loop: a
+/// handler runs at most once per execution.)
+pub(crate) fn backward_gotos(flow: &Flow) -> BTreeSet<usize> {
+    let n = flow.nodes.len();
+    let leads_back =
+        |from: usize, to: usize| {
+            let mut seen = vec![false; n];
+            let mut stack = vec![from];
+            while let Some(i) = stack.pop() {
+                if i == to {
+                    return true;
+                }
+                if i < n && !std::mem::replace(&mut seen[i], true) {
+                    stack.extend(flow.nodes[i].kind.successors().into_iter().filter_map(
+                        |t| match t {
+                            Target::Node(j) => Some(j),
+                            Target::FallOff => None,
+                        },
+                    ));
+                }
+            }
+            false
+        };
+    flow.nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match &n.kind {
+            NodeKind::Goto {
+                target: Some(t), ..
+            } if *t <= i && leads_back(*t, i) => Some(i),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The longest stretch of a run between two of its starts: from the entry
+/// or a backward goto's target (where a resumed execution starts) to a
+/// backward goto or an end, by `weight` per statement (seconds waited,
+/// history events). Handlers may start from any statement, each at most
+/// once per execution, so their blocks count after the longest stretch,
+/// once per handler. `None` when the flow still has a cycle without the
+/// backward gotos (then no continuation point bounds it).
+pub(crate) fn longest_stretch(
+    flow: &Flow,
+    cut: &BTreeSet<usize>,
+    weight: &dyn Fn(usize) -> u64,
+) -> Option<u64> {
+    let n = flow.nodes.len();
+    let successors = |i: usize| -> Vec<usize> {
+        if cut.contains(&i) {
+            return Vec::new();
+        }
+        flow.nodes[i]
+            .kind
+            .successors()
+            .into_iter()
+            .filter_map(|t| match t {
+                Target::Node(j) if j < n => Some(j),
+                _ => None,
+            })
+            .collect()
+    };
+    let node = |t: Target| match t {
+        Target::Node(i) if i < n => Some(i),
+        _ => None,
+    };
+    let mut starts: Vec<usize> = node(flow.entry).into_iter().collect();
+    for &g in cut {
+        for t in flow.nodes[g].kind.successors() {
+            starts.extend(node(t));
+        }
+    }
+    let handlers: Vec<usize> = flow.handlers.iter().filter_map(|h| node(h.entry)).collect();
+    let mut reachable = vec![false; n];
+    let mut stack: Vec<usize> = starts.iter().chain(&handlers).copied().collect();
+    while let Some(i) = stack.pop() {
+        if !std::mem::replace(&mut reachable[i], true) {
+            stack.extend(successors(i));
+        }
+    }
+    let mut indegree = vec![0usize; n];
+    for i in (0..n).filter(|&i| reachable[i]) {
+        for j in successors(i) {
+            indegree[j] += 1;
+        }
+    }
+    let mut order = Vec::new();
+    let mut queue: VecDeque<usize> = (0..n)
+        .filter(|&i| reachable[i] && indegree[i] == 0)
+        .collect();
+    while let Some(i) = queue.pop_front() {
+        order.push(i);
+        for j in successors(i) {
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                queue.push_back(j);
+            }
+        }
+    }
+    if order.len() != reachable.iter().filter(|r| **r).count() {
+        return None;
+    }
+    let mut handler_start = None;
+    let mut longest = 0;
+    for _ in 0..=handlers.len() {
+        let mut before = vec![0u64; n];
+        if let Some(h) = handler_start {
+            for &i in &handlers {
+                before[i] = h;
+            }
+        }
+        longest = 0;
+        for &i in &order {
+            let after = before[i].saturating_add(weight(i));
+            longest = longest.max(after);
+            for j in successors(i) {
+                before[j] = before[j].max(after);
+            }
+        }
+        handler_start = Some(longest);
+    }
+    Some(longest)
+}
+
+/// The seconds a statement can wait at most: a `wait`'s duration, a
+/// windowed `send`'s hold.
+pub(crate) fn seconds_waited(campaign: &Campaign, i: usize) -> u64 {
+    match campaign.flow.nodes.get(i).map(|n| &n.kind) {
+        Some(NodeKind::Wait { duration, .. }) => duration.seconds,
+        Some(NodeKind::Send { .. }) if campaign.send_window.is_some() => MAX_WINDOW_SECONDS,
+        _ => 0,
+    }
+}
+
+/// How many stretches one execution of a looping campaign runs before its
+/// next backward goto continues the run in a new execution: as many as fit
+/// in a year and in the history quota, given the longest stretch in
+/// seconds and in events and the events outside the flow (`overhead`).
+/// `None` (after reporting why) when not even one fits.
+pub(crate) fn rounds_per_execution(
+    campaign: &Campaign,
+    events_of: &dyn Fn(usize) -> u64,
+    overhead: u64,
+    b: &mut Binder,
+) -> Option<u64> {
+    let flow = &campaign.flow;
+    let cut = backward_gotos(flow);
+    let seconds = |i: usize| seconds_waited(campaign, i);
+    let (Some(longest), Some(events)) = (
+        longest_stretch(flow, &cut, &seconds),
+        longest_stretch(flow, &cut, events_of),
+    ) else {
+        b.unsupported(
+            Code::StepFunctionsLimit,
+            format!(
+                "campaign `{}` loops in a way its machine cannot continue in a new execution",
+                campaign.name
+            ),
+            campaign.name_span,
+            "a loop without a backward `goto`",
+            "close every loop with a `goto` back to its label",
+        );
+        return None;
+    };
+    if longest > MAX_EXECUTION_SECONDS {
+        b.unsupported(
+            Code::StepFunctionsLimit,
+            format!(
+                "one round of campaign `{}` can wait {} days, longer than a Step Functions execution can run (one year), so continuing the loop in a new execution does not help",
+                campaign.name,
+                longest.div_ceil(86_400)
+            ),
+            campaign.name_span,
+            "a round of its loop waits over a year in all",
+            "shorten the waits of the loop so that one round (from the entry or the loop's label to its `goto`) waits under a year",
+        );
+        return None;
+    }
+    let budget = MAX_HISTORY_EVENTS.saturating_sub(overhead);
+    if events > budget {
+        b.unsupported(
+            Code::StepFunctionsLimit,
+            format!(
+                "one round of campaign `{}` can write {} history events, more than a Step Functions execution can have ({MAX_HISTORY_EVENTS})",
+                campaign.name,
+                events.saturating_add(overhead)
+            ),
+            campaign.name_span,
+            "a round of its loop has too many steps",
+            HELP_HISTORY,
+        );
+        return None;
+    }
+    let by_time = MAX_EXECUTION_SECONDS / longest.max(1);
+    let by_events = budget / events.max(1);
+    Some(by_time.min(by_events).max(1))
+}
+
+/// A campaign without loops whose longest path writes more history events
+/// than an execution can have (a campaign with a loop continues in a new
+/// execution instead: [`rounds_per_execution`]).
+pub(crate) fn check_history(
+    campaign: &Campaign,
+    events_of: &dyn Fn(usize) -> u64,
+    overhead: u64,
+    b: &mut Binder,
+) {
+    let Some(events) = longest_stretch(&campaign.flow, &BTreeSet::new(), events_of) else {
+        return;
+    };
+    let events = events.saturating_add(overhead);
+    if events > MAX_HISTORY_EVENTS {
+        b.unsupported(
+            Code::StepFunctionsLimit,
+            format!(
+                "campaign `{}` can write {events} history events in one execution, more than Step Functions allows ({MAX_HISTORY_EVENTS})",
+                campaign.name
+            ),
+            campaign.name_span,
+            "its longest path has too many steps",
+            HELP_HISTORY,
+        );
+    }
 }

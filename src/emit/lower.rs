@@ -67,6 +67,17 @@ pub enum CampaignPart {
     /// The last step of every path of a workflow that records its leads
     /// leaving (HubSpot, for handlers): an end.
     Left,
+    // ── Step Functions' continuation in a new execution (`asl.rs`) ──
+    /// Whether the execution starts the run or resumes it.
+    Start,
+    /// A new run: its start time and round count.
+    Run,
+    /// A resumed run: its state from the input, then the resume point.
+    Resume,
+    /// A resume point the machine does not have.
+    UnknownResume,
+    /// The run goes on in a new execution.
+    Continued,
 }
 
 /// A helper node a lowering adds to a place; numbers count from 1.
@@ -92,6 +103,10 @@ pub enum Role {
     WindowWait,
     /// After that wait: where the send's checks start.
     WindowOpen,
+    /// A loop's `goto` starting a new execution at its label (Step Functions).
+    Continue,
+    /// Restoring the handlers' state of a resumed run (Step Functions).
+    Handled,
 }
 
 impl Origin {
@@ -150,6 +165,11 @@ impl fmt::Display for Origin {
                 CampaignPart::Suppressed => f.write_str("(suppressed)")?,
                 CampaignPart::Handler(n) => write!(f, "(on{n})")?,
                 CampaignPart::Left => f.write_str("(left)")?,
+                CampaignPart::Start => f.write_str("(start)")?,
+                CampaignPart::Run => f.write_str("(run)")?,
+                CampaignPart::Resume => f.write_str("(resume)")?,
+                CampaignPart::UnknownResume => f.write_str("(unknown resume point)")?,
+                CampaignPart::Continued => f.write_str("(continued)")?,
             },
         }
         for role in &self.roles {
@@ -164,6 +184,8 @@ impl fmt::Display for Origin {
                 Role::Effect(name) => write!(f, "/{name}")?,
                 Role::WindowWait => f.write_str("/window-wait")?,
                 Role::WindowOpen => f.write_str("/window-open")?,
+                Role::Continue => f.write_str("/continue")?,
+                Role::Handled => f.write_str("/handled")?,
             }
         }
         Ok(())

@@ -27,8 +27,18 @@ export class Unsupported extends Error {}
 /// the execution fails with States.Timeout, which no Catch of a state sees.
 const EXECUTION_SECONDS = 365 * 86400;
 class ExecutionTimeout extends Error {}
+/// The simulator's default horizon (730 days): both stop there.
+export const HORIZON_SECONDS = 730 * 86400;
+class Horizon extends Error {}
+/// Second 0 of the harness's clock, as the executions' start times say.
+const EPOCH = Date.parse('2026-01-01T00:00:00Z');
+const iso = (seconds) => new Date(EPOCH + seconds * 1000).toISOString();
+/// The `entered_at` of a payload, in seconds of the harness's clock.
+const secondsOf = (timestamp) => Math.round((Date.parse(timestamp) - EPOCH) / 1000);
+/// The ARN the harness gives its machine (`$$.StateMachine.Id`).
+const SELF = 'arn:aws:states:us-east-1:000000000000:stateMachine:harness';
 
-const ENGAGEMENT = ['email.opened', 'email.clicked', 'page.visited'];
+export const ENGAGEMENT = ['email.opened', 'email.clicked', 'page.visited'];
 
 function sameValue(a, b) {
   return typeof a === typeof b && a === b;
@@ -47,49 +57,132 @@ function compare(op, have, want) {
   }
 }
 
+/// An event argument as text: the simulator's form (an id, a path, an
+/// email or segment name), whichever form the machine passes.
+export const argText = (a) => (a === undefined || a === null || typeof a === 'string' ? a ?? undefined : a.email ?? a.segment);
+
+/// An IR condition (`ir/project.json`, in scoring rules) as the machine's
+/// condition tree, for the same evaluator.
+function fromIr(c, model) {
+  const quantity = (left) => (left.kind === 'property'
+    ? { property: left.name }
+    : { score: { model, component: left.kind === 'score_component' ? left.component : null } });
+  switch (c.type) {
+    case 'and': return { all: c.conditions.map((x) => fromIr(x, model)) };
+    case 'or': return { any: c.conditions.map((x) => fromIr(x, model)) };
+    case 'not': return { not: fromIr(c.condition, model) };
+    case 'in_segment': return { segment: c.segment };
+    case 'property': return { property: c.property, op: '==', value: true };
+    case 'compare': return { ...quantity(c.left), op: c.op, value: c.value };
+    case 'member': return { ...quantity(c.left), op: c.negated ? 'not in' : 'in', values: c.values };
+    case 'contains': return { property: c.property, op: 'contains', value: c.value };
+    case 'inactive': return { inactive_seconds: c.duration.seconds };
+    case 'event': {
+      const out = { event: c.event };
+      if (c.argument) out.argument = c.argument.value;
+      if (c.within) out.within_seconds = c.within.seconds; else out.since = 'entry';
+      return out;
+    }
+    default: throw new Unsupported(`IR condition ${c.type}`);
+  }
+}
+
 /// The world of one run: the lead's properties, the trigger event at
-/// second 0, and the clock.
-export function evaluator(lead, trigger, segments) {
+/// its second, the clock, and the scoring models of `ir/project.json`
+/// (the `evaluate` Lambda's, docs/backends.md "Scores").
+export function evaluator(lead, trigger, segments, models = [], handled = () => ({})) {
   const events = () => [
-    ...(trigger.event ? [{ ...trigger.event, at: 0 }] : []),
+    ...(trigger.event ? [{ ...trigger.event, at: trigger.at ?? 0 }] : []),
     ...(lead.events ?? []).map((e) => ({ ...e, from: 'lead' })),
   ];
-  const holds = (c, now) => {
+  const engagements = (now) => events()
+    .filter((ev) => ENGAGEMENT.includes(ev.event) && ev.at <= now).map((ev) => ev.at);
+  // As the simulator counts: once per gap of `period` between engagements
+  // (and since the last one).
+  const inactivePeriods = (period, now) => {
+    const times = engagements(now).sort((a, b) => a - b);
+    times.push(now);
+    let n = 0;
+    for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] >= period) n++;
+    return n;
+  };
+  const score = (name, component, now, depth = 0) => {
+    const model = models.find((m) => m.name === name);
+    if (!model) throw new Unsupported(`scoring model ${name}`);
+    if (depth > 16) return 0;
+    let total = 0;
+    for (const part of model.components) {
+      if (component !== null && component !== undefined && part.name !== component) continue;
+      for (const rule of part.rules) {
+        let times = 0;
+        if (rule.kind === 'if') {
+          times = holds(fromIr(rule.condition, name), now, -Infinity, depth + 1) ? 1 : 0;
+        } else {
+          const sources = rule.on.filter((x) => x.type === 'event');
+          if (sources.some((x) => x.event === 'segment.entered')) throw new Unsupported('a score on segment.entered');
+          // An event that two of the rule's events name counts once.
+          times = events().filter((ev) => ev.at <= now && sources.some((x) => x.event === ev.event
+            && (!x.argument || x.argument.value === argText(ev.argument)))).length;
+          for (const x of rule.on.filter((y) => y.type === 'inactive')) times += inactivePeriods(x.duration.seconds, now);
+        }
+        let points = rule.points * times;
+        if (rule.max !== undefined && rule.max !== null) points = Math.max(-rule.max, Math.min(rule.max, points));
+        total += points;
+      }
+    }
+    return total;
+  };
+  const holds = (c, now, entered = 0, depth = 0) => {
     if (c === null || c === undefined) return false;
-    if (c.any) return c.any.some((x) => holds(x, now));
-    if (c.all) return c.all.every((x) => holds(x, now));
-    if ('not' in c) return !holds(c.not, now);
+    if (c.any) return c.any.some((x) => holds(x, now, entered, depth));
+    if (c.all) return c.all.every((x) => holds(x, now, entered, depth));
+    if ('not' in c) return !holds(c.not, now, entered, depth);
     if (c.segment !== undefined) {
       const def = segments?.[c.segment];
       if (def === undefined) throw new Unsupported(`segment ${c.segment}`);
-      return holds(def, now);
+      return holds(def, now, entered, depth);
     }
-    if (c.score) throw new Unsupported('score');
-    if (c.property !== undefined) {
-      const have = lead.properties[c.property];
+    if (c.property !== undefined || c.score !== undefined) {
+      const have = c.score !== undefined
+        ? score(c.score.model, c.score.component, now, depth)
+        : lead.properties[c.property];
       if (c.op === 'in') return have !== undefined && c.values.some((v) => sameValue(have, v));
       if (c.op === 'not in') return have === undefined || !c.values.some((v) => sameValue(have, v));
+      if (c.op === 'contains') return Array.isArray(have) && have.includes(c.value);
       return compare(c.op, have, c.value);
     }
     if (c.event !== undefined) {
       return events().some((ev) => {
         if (ev.event !== c.event || ev.at > now) return false;
         if (c.argument !== undefined && JSON.stringify(c.argument) !== JSON.stringify(ev.argument)) {
-          if (ev.from === 'lead') throw new Unsupported('event argument');
-          return false;
+          // The lead file's arguments are text: an email by name.
+          if (ev.from === 'lead' && typeof ev.argument === 'string') {
+            if (argText(c.argument) !== ev.argument) return false;
+          } else if (ev.from === 'lead') {
+            throw new Unsupported('event argument');
+          } else {
+            return false;
+          }
         }
-        return c.within_seconds === undefined ? ev.at >= 0 : now - c.within_seconds < ev.at;
+        return c.within_seconds === undefined ? ev.at >= entered : now - c.within_seconds < ev.at;
       });
     }
     if (c.inactive_seconds !== undefined) {
       return !events().some((ev) => ENGAGEMENT.includes(ev.event)
         && now - c.inactive_seconds < ev.at && ev.at <= now);
     }
+    if (c.handled !== undefined) return Boolean(handled()[c.handled]);
     if (c.trigger) {
       if (c.trigger.enrolled) return false;
       return c.trigger.index === trigger.index;
     }
-    if (c.reentry !== undefined) return true; // the lead's first entry
+    if (c.reentry !== undefined) {
+      // The starter's record of the lead's earlier entries (docs/backends.md).
+      const earlier = trigger.entries ?? [];
+      if (earlier.length === 0 || c.reentry === 'always') return true;
+      if (c.reentry === 'never') return false;
+      return now - earlier[earlier.length - 1] >= c.reentry.after_seconds;
+    }
     throw new Unsupported(`condition ${JSON.stringify(c)}`);
   };
   return holds;
@@ -105,85 +198,120 @@ function exitOf(name, state) {
 }
 
 /// The trace of `lead` through `machine` (a parsed definition), entering
-/// by trigger `index` (0-based) whose event is `event` (or null).
+/// by trigger `index` (0-based) whose event is `event` (or null), at
+/// second `from` of the harness's clock (0 for the first entry).
 ///
 /// `splits`: the arms (1-based) the simulator drew, in order; each `split`
 /// Pass state (its `States.MathRandom`) is replaced by a Task whose handler
 /// rolls the lowest number of the next drawn arm, so both engines take the
 /// same arms.
-export async function run(machine, lead, index, event, splits = []) {
-  let drawn = 0;
-  const definition = structuredClone(machine);
-  let clock = 0;
+///
+/// A run that continues in a new execution (a loop's `<goto>/continue`
+/// Task starting `$$.StateMachine.Id`) is followed: the next execution
+/// starts with that input at the same second, with its own one-year limit.
+/// Returns the trace and the second the run ended at.
+export async function run(machine, lead, index, event, splits = [], from = 0, history = {}, models = []) {
+  const state = { drawn: 0, clock: from, executionStart: from };
   const trace = [];
+  // The engine sets `$$.Execution.StartTime` to the wall clock; the
+  // harness's executions start on its virtual clock, which the context
+  // gives as `VirtualStartTime` (the engine keeps other context fields).
+  const definition = JSON.parse(JSON.stringify(machine).replaceAll('"$$.Execution.StartTime"', () => '"$$.Execution.VirtualStartTime"'));
   const segments = definition.States['(campaign)']?.Result?.segments;
-  const holds = evaluator(lead, { index, event }, segments);
-  const at = () => ({ seconds: clock, day: Math.floor(clock / 86400) });
+  // Which handlers have run, as the payload says (`$.campaign.handled`).
+  let handledNow = {};
+  const holds = evaluator(lead, { index, event, at: from, entries: history.entries ?? [] }, segments, models, () => handledNow);
+  const at = () => ({ seconds: state.clock, day: Math.floor(state.clock / 86400) });
   const advance = (seconds) => {
-    if (clock + seconds > EXECUTION_SECONDS) {
-      clock = EXECUTION_SECONDS;
+    if (state.clock + seconds > HORIZON_SECONDS) {
+      state.clock = HORIZON_SECONDS;
+      throw new Horizon('the horizon');
+    }
+    if (state.clock + seconds - state.executionStart > EXECUTION_SECONDS) {
+      state.clock = state.executionStart + EXECUTION_SECONDS;
       throw new ExecutionTimeout('the execution ran for a year');
     }
-    clock += seconds;
+    state.clock += seconds;
   };
+  let continuation = null;
   const handlers = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type === 'Wait') {
-      const seconds = state.Seconds;
+  for (const [name, st] of Object.entries(definition.States)) {
+    if (st.Type === 'Wait') {
+      const seconds = st.Seconds;
       definition.States[name] = {
         Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:clock',
-        Next: state.Next, ResultPath: null,
+        Next: st.Next, ResultPath: null,
       };
+      if (seconds === undefined) throw new Unsupported('a Wait without Seconds');
       handlers[name] = () => { advance(seconds); return {}; };
       continue;
     }
-    if (state.Type === 'Pass' && state.Parameters?.['roll.$']) {
-      const route = definition.States[state.Next];
+    if (st.Type === 'Pass' && st.Parameters?.['roll.$']) {
+      const route = definition.States[st.Next];
       const bounds = [0, ...route.Choices.map((c) => c.NumericLessThan).filter((n) => n !== undefined)];
       definition.States[name] = {
         Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:roll',
-        Next: state.Next, ResultPath: state.ResultPath,
+        Next: st.Next, ResultPath: st.ResultPath,
       };
       handlers[name] = () => {
-        const arm = splits[drawn++] ?? 1;
+        const arm = splits[state.drawn++] ?? 1;
         return { roll: bounds[arm - 1] ?? 0 };
       };
       continue;
     }
-    if (state.Type !== 'Task') continue;
-    const resource = state.Resource;
-    const fn = String(state.Parameters?.FunctionName ?? '');
+    if (st.Type === 'Pass' && /^\(on\d+\)$/.test(name)) {
+      // A handler starts: the simulator's `handler` step.
+      definition.States[name] = {
+        Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:handler',
+        Next: st.Next, ResultPath: st.ResultPath,
+      };
+      handlers[name] = () => { trace.push({ ...at(), kind: 'handler' }); return st.Result; };
+      continue;
+    }
+    if (st.Type !== 'Task') continue;
+    const resource = st.Resource;
+    const fn = String(st.Parameters?.FunctionName ?? '');
     if (resource.endsWith(':states:startExecution')) {
-      handlers[name] = () => { trace.push({ ...at(), kind: 'enroll', campaign: String(state.Parameters.StateMachineArn).replace(/^<state-machine:|>$/g, '') }); return {}; };
+      handlers[name] = (input) => {
+        if (input.StateMachineArn === SELF) {
+          continuation = input.Input;
+          return {};
+        }
+        trace.push({ ...at(), kind: 'enroll', campaign: String(input.StateMachineArn).replace(/^<state-machine:|>$/g, '') });
+        return {};
+      };
       continue;
     }
     const kind = fn.replace(/^<resource:|>$/g, '');
     handlers[name] = (input) => {
       const p = input.Payload;
+      const entered = secondsOf(p.entered_at);
+      handledNow = p.handled ?? {};
+      const clock = state.clock;
       switch (kind) {
         case 'evaluate': {
           const list = p.conditions;
-          const first = list.find((x) => holds(x.condition, clock));
+          const first = list.find((x) => holds(x.condition, clock, entered));
           return { Payload: { first: first ? first.name : '' } };
         }
         case 'wait_until': {
           const guards = p.guards ?? [];
-          const any = (t) => (p.condition !== null && holds(p.condition, t))
-            || guards.some((g) => holds(g.condition, t));
+          const any = (t) => (p.condition !== null && holds(p.condition, t, entered))
+            || guards.some((g) => holds(g.condition, t, entered));
           // Conditions change only at an event, or a duration after one.
           const durations = [0, ...JSON.stringify(p).matchAll(/"(?:within|inactive)_seconds":(\d+)/g)]
             .map((m) => (typeof m === 'number' ? m : Number(m[1])));
           const times = [clock];
-          for (const ev of [{ at: 0 }, ...(lead.events ?? [])]) {
+          for (const ev of [{ at: 0 }, { at: entered }, ...(lead.events ?? [])]) {
             for (const d of durations) times.push(ev.at + d);
           }
-          const end = clock + state.TimeoutSeconds;
+          const end = clock + st.TimeoutSeconds;
           const first = times.filter((t) => t >= clock && t < end).sort((a, b) => a - b).find(any);
           if (first !== undefined) {
             advance(first - clock);
             return {};
           }
-          advance(state.TimeoutSeconds);
+          advance(st.TimeoutSeconds);
           const e = new Error('timed out'); e.name = 'States.Timeout'; throw e;
         }
         case 'send': trace.push({ ...at(), kind: 'send', email: p.email }); return {};
@@ -197,32 +325,48 @@ export async function run(machine, lead, index, event, splits = []) {
     };
   }
   const sm = new StateMachine(definition, { validationOptions: { checkPaths: false, checkArn: false } });
-  const input = { contact: { id: lead.id }, trigger: { index } };
-  const context = {
-    Execution: { Input: input, StartTime: '2026-01-01T00:00:00Z' },
-    // The engine has no task tokens; the handlers do not need one.
-    Task: { Token: 'harness-token' },
-  };
-  const execution = sm.run(input, { overrides: { taskResourceLocalHandlers: handlers }, context });
-  let last = null;
-  const logs = (async () => {
-    for await (const e of execution.eventLogs) {
-      if (e.type === 'StateEntered') last = e.state.name;
+  let input = { contact: { id: lead.id }, trigger: { index } };
+  let executions = 0;
+  for (;;) {
+    executions += 1;
+    continuation = null;
+    state.executionStart = state.clock;
+    const context = {
+      Execution: { Id: `harness-execution-${state.clock}`, Input: input, VirtualStartTime: iso(state.clock) },
+      StateMachine: { Id: SELF },
+      // The engine has no task tokens; the handlers do not need one.
+      Task: { Token: 'harness-token' },
+    };
+    const execution = sm.run(input, { overrides: { taskResourceLocalHandlers: handlers }, context });
+    let last = null;
+    const logs = (async () => {
+      for await (const e of execution.eventLogs) {
+        if (e.type === 'StateEntered') last = e.state.name;
+      }
+    })();
+    try {
+      await execution.result;
+    } catch (e) {
+      if (e instanceof Unsupported || e?.cause instanceof Unsupported) throw e;
+      if (e?.cause instanceof Horizon) {
+        trace.push({ ...at(), kind: 'end' });
+        return { trace, ended: state.clock, open: true, executions, drawn: state.drawn };
+      }
+      if (e?.cause instanceof ExecutionTimeout) {
+        trace.push({ ...at(), kind: 'execution-timeout' });
+        return { trace, ended: state.clock, executions, drawn: state.drawn };
+      }
+      trace.push({ ...at(), kind: "failed", error: String(e?.message ?? e).slice(0, 200) });
+      return { trace, ended: state.clock, executions, drawn: state.drawn };
     }
-  })();
-  try {
-    await execution.result;
-  } catch (e) {
-    if (e instanceof Unsupported || e?.cause instanceof Unsupported) throw e;
-    if (e?.cause instanceof ExecutionTimeout) {
-      trace.push({ ...at(), kind: 'execution-timeout' });
-      return trace;
+    await logs;
+    if (continuation) {
+      if (last !== '(continued)') throw new Error(`a continuation ending at ${last}`);
+      input = continuation;
+      continue;
     }
-    trace.push({ ...at(), kind: "failed", error: String(e?.message ?? e).slice(0, 200) });
-    return trace;
+    const end = machine.States[last];
+    if (end && (end.Type === 'Succeed')) trace.push({ ...at(), ...exitOf(last, end) });
+    return { trace, ended: state.clock, executions, drawn: state.drawn };
   }
-  await logs;
-  const end = machine.States[last];
-  if (end && (end.Type === 'Succeed')) trace.push({ ...at(), ...exitOf(last, end) });
-  return trace;
 }

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, Unsupported } from './harness.mjs';
+import { run, Unsupported, argText, ENGAGEMENT, HORIZON_SECONDS } from './harness.mjs';
 
 const [nurturec, project, dist, leadsDir] = process.argv.slice(2);
 
@@ -53,8 +53,14 @@ function events(text) {
 }
 
 const leads = [{ id: 'no-properties', properties: {}, events: [] }];
-for (const f of readdirSync(leadsDir).filter((f) => f.endsWith('.lead.toml')).sort()) {
-  const text = readFileSync(join(leadsDir, f), 'utf8');
+// The campaign tests' leads, and the harness's own (tests/asl-engine/leads:
+// triggers that fire again, for the starter contract).
+const here = new URL('.', import.meta.url).pathname;
+const leadFiles = [leadsDir, join(here, 'leads')].flatMap((dir) => readdirSync(dir)
+  .filter((f) => f.endsWith('.lead.toml')).sort().map((f) => join(dir, f)));
+for (const path of leadFiles) {
+  const f = path.split('/').pop();
+  const text = readFileSync(path, 'utf8');
   const id = f.replace(/\.lead\.toml$/, '');
   leads.push({ id, properties: properties(text), events: [] });
   const timed = events(text);
@@ -82,8 +88,69 @@ function simulated(campaign, lead, dir) {
   // One execution is one run: what follows the first way out (a later
   // trigger's entry or refusal) is the starter's, not the machine's.
   const steps = normal(trace.filter((e) => !['enter', 'split'].includes(e.kind)));
-  const leaves = steps.findIndex((e) => WAYS_OUT.has(e.kind));
-  return { splits, trace: leaves < 0 ? steps : steps.slice(0, leaves + 1) };
+  return { splits, trace: steps };
+}
+
+/// When one of the campaign's triggers fires next, at or after `from` and
+/// after `after` (the last attempt), as the starter watches them: an event
+/// of the lead that matches an event trigger, or the instant an `inactive
+/// D` trigger's inactivity starts. `null` when none does before the horizon.
+function nextTrigger(starter, lead, from, after) {
+  let best = null;
+  const consider = (t, index) => {
+    if (t < from || t <= after || t > HORIZON_SECONDS) return;
+    if (!best || t < best.at || (t === best.at && index < best.index)) best = { at: t, index };
+  };
+  const engagements = lead.events.filter((e) => ENGAGEMENT.includes(e.event)).map((e) => e.at).sort((a, b) => a - b);
+  for (const t of starter.triggers) {
+    const source = t.source;
+    if (source.inactive_seconds !== undefined) {
+      for (const [k, a] of engagements.entries()) {
+        const next = engagements[k + 1];
+        if (next === undefined || next > a + source.inactive_seconds) consider(a + source.inactive_seconds, t.index);
+      }
+    } else if (source.event === 'segment.entered') {
+      throw new Unsupported('the starter of a segment.entered trigger');
+    } else {
+      for (const e of lead.events) {
+        if (e.event === source.event && (source.argument === undefined || argText(source.argument) === e.argument)) consider(e.at, t.index);
+      }
+    }
+  }
+  return best;
+}
+
+/// The starter contract (docs/backends.md): one run per lead at a time, a
+/// trigger that fires while the lead is inside does nothing; after it has
+/// left, the next trigger starts a new execution, whose admission gets the
+/// starter's record of the earlier entries for `reentry`. `executions`:
+/// how many executions continued a run.
+async function started(machine, starter, lead, splits) {
+  const entries = [];
+  const trace = [];
+  let executions = 0, used = 0, attempts = 0;
+  let attempt = { at: 0, index: 0, event: triggerEvent(machine) };
+  const world = structuredClone(lead);
+  for (;;) {
+    attempts += 1;
+    const r = await run(machine, world, attempt.index, attempt.event, splits.slice(used), attempt.at, { entries: [...entries] }, models);
+    used += r.drawn;
+    executions += r.executions - 1;
+    trace.push(...r.trace);
+    if (!r.trace.some((e) => e.kind === 'not-admitted')) entries.push(attempt.at);
+    if (r.open || r.trace.some((e) => e.kind === 'execution-timeout' || e.kind === 'failed')) break;
+    let next;
+    try {
+      next = nextTrigger(starter, lead, r.ended, attempt.at);
+    } catch (e) {
+      if (e instanceof Unsupported) return { trace, executions, attempts, unsupported: e };
+      throw e;
+    }
+    if (!next) break;
+    // The lead's own event starts it: already in its events.
+    attempt = { at: next.at, index: next.index, event: null };
+  }
+  return { trace, executions, attempts };
 }
 
 function normal(trace) {
@@ -106,18 +173,27 @@ function triggerEvent(machine) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'nurture-leads-'));
-let agree = 0, disagree = 0, skipped = 0, stoppedAtYear = 0;
+let agree = 0, disagree = 0, skipped = 0, stoppedAtYear = 0, continued = 0, reentered = 0;
 const asl = join(dist, 'asl');
+// The scoring models the `evaluate` Lambda holds (docs/backends.md, "Scores").
+const models = JSON.parse(readFileSync(join(dist, 'ir', 'project.json'), 'utf8')).scoring_models;
 for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
   const campaign = f.replace(/\.json$/, '');
   const machine = JSON.parse(readFileSync(join(asl, f), 'utf8'));
+  const starter = JSON.parse(readFileSync(join(asl, 'starter', f), 'utf8'));
   for (const lead of leads) {
     const { splits, trace: sim } = simulated(campaign, lead, tmp);
     let engine;
     try {
-      engine = normal(await run(machine, structuredClone(lead), 0, triggerEvent(machine), splits));
+      const result = await started(machine, starter, lead, splits);
+      continued += result.executions;
+      engine = normal(result.trace);
+      if (result.attempts > 1) { reentered++; if (process.env.HARNESS_VERBOSE) console.log(`REENTRY ${campaign} / ${lead.id}: ${JSON.stringify(sim)}`); }
+      // A trigger the harness's starter cannot watch: compared up to the
+      // first way out only.
+      if (result.unsupported && JSON.stringify(engine) !== JSON.stringify(sim)) { skipped++; if (process.env.HARNESS_VERBOSE) console.log(`SKIPPED ${campaign} / ${lead.id}: ${result.unsupported.message}`); continue; }
     } catch (e) {
-      if (e instanceof Unsupported || e?.cause instanceof Unsupported) { skipped++; continue; }
+      if (e instanceof Unsupported || e?.cause instanceof Unsupported) { skipped++; if (process.env.HARNESS_VERBOSE) console.log(`SKIPPED ${campaign} / ${lead.id}: ${(e.cause ?? e).message}`); continue; }
       throw e;
     }
     const same = JSON.stringify(engine) === JSON.stringify(sim);
@@ -136,5 +212,5 @@ for (const f of readdirSync(asl).filter((f) => f.endsWith('.json')).sort()) {
     }
   }
 }
-console.log(`${agree} runs agree, ${disagree} differ, ${stoppedAtYear} stop at the one-year execution limit, ${skipped} skipped (conditions outside the harness's world: scores)`);
+console.log(`${agree} runs agree, ${disagree} differ, ${stoppedAtYear} stop at the one-year execution limit, ${skipped} skipped (outside the harness's world); ${continued} executions continued a run; ${reentered} runs in which a trigger fired again after the lead left (starter)`);
 process.exit(disagree ? 1 : 0);

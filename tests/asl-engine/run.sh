@@ -23,6 +23,6 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/project"
 if [ -d "$project" ]; then cp "$project"/*.nurture "$work/project/"; else cp "$project" "$work/project/"; fi
-"$nurturec" build "$work/project" --target asl --placeholder-ids -o "$work/dist" >/dev/null
+"$nurturec" build "$work/project" --target ir,asl --placeholder-ids -o "$work/dist" >/dev/null
 cd "$here"
 node run.mjs "$nurturec" "$work/project" "$work/dist" "$leads"

@@ -773,7 +773,19 @@ fn equivalence_problems(target: &str, campaign: &ir::Campaign, g: &Graph) -> Vec
                     "the entry never leads to the IR entry {ir_entry:?}: {reached:?}"
                 ));
             }
-            if let Some(extra) = reached.iter().find(|r| r.is_some() && **r != ir_entry) {
+            // A run continued in a new execution resumes at a loop's label.
+            let resumes: BTreeSet<Option<String>> = g
+                .successors
+                .get("(resume)/route")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|s| base(origin_of(s)).map(|b| Some(b.to_string())))
+                .collect();
+            if let Some(extra) = reached
+                .iter()
+                .find(|r| r.is_some() && **r != ir_entry && !resumes.contains(r))
+            {
                 problems.push(format!(
                     "the entry leads to {extra:?}, not only to {ir_entry:?}"
                 ));
@@ -1432,11 +1444,16 @@ fn step_functions_limits_are_errors_when_asl_is_built() {
         "{head}  branch {{\n    when meeting.booked {{ wait 300d\n exit }}\n  }}\n  wait 60d\n  send e\n  exit\n}}\n"
     );
     assert!(asl_codes(&branches).is_empty());
-    // A loop has no longest run: not reported.
+    // A loop continues in a new execution: not reported while a round fits.
     let looping = format!(
         "{head}  top: send e\n  wait 200d\n  branch {{\n    when meeting.booked {{ exit }}\n  }}\n  goto top\n}}\n"
     );
     assert!(asl_codes(&looping).is_empty());
+    // One round waits 400 days: no continuation helps.
+    let long_round = format!(
+        "{head}  top: send e\n  wait 200d\n  send e\n  wait 200d\n  branch {{\n    when meeting.booked {{ exit }}\n  }}\n  goto top\n}}\n"
+    );
+    assert_eq!(asl_codes(&long_round), vec![(2, Code::StepFunctionsLimit)]);
 }
 
 #[test]
@@ -2180,4 +2197,217 @@ fn the_v1_example_project_builds_for_hubspot_and_validates() {
         ds.iter().all(|d| d.code == Code::UnsupportedOnKlaviyo),
         "{ds:#?}"
     );
+}
+
+// ── continuing a looping campaign in a new execution ──
+
+const LOOP_FLOW: &str = r#"
+email intro { subject "Intro" template "l/intro" }
+email digest { subject "Digest" template "l/digest" }
+
+campaign loops {
+  trigger form.submitted("f")
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send intro
+  wait 1d
+  top: send digest
+  wait 100d
+  branch {
+    when page.visited("/pricing") within 100d { exit }
+  }
+  goto top
+}
+"#;
+
+#[test]
+fn a_loop_continues_in_a_new_execution_before_a_year() {
+    let (_, project) = compile_text("loops.nurture", LOOP_FLOW);
+    let files = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let traced = &files[0];
+    let machine = parse(&traced.file);
+    assert!(asl_validator_errors(&asl_validator_schema(), &machine).is_empty());
+    assert!(schema_errors(&aws_asl_schema(), &machine).is_empty());
+    let g = graph_of("asl", traced);
+    assert_eq!(structural_problems(&g, false), Vec::<String>::new());
+    let campaign = campaign_of(&project, &traced.file.path);
+    assert_eq!(
+        equivalence_problems("asl", campaign, &g),
+        Vec::<String>::new()
+    );
+    let states = &machine["States"];
+    // A new run or a resumed one.
+    assert_eq!(states["(start)"]["Choices"][0]["Variable"], "$.resume");
+    assert_eq!(states["(start)"]["Default"], "(run)");
+    assert_eq!(
+        states["(resume)/route"]["Choices"],
+        json!([{ "Variable": "$.resume.at", "StringEquals": "top", "Next": "top" }])
+    );
+    // Every payload reads the run's entry time, not the execution's start.
+    assert_eq!(
+        states["top/send"]["Parameters"]["Payload"]["entered_at.$"],
+        "$.run.entered_at"
+    );
+    // The longest stretch between starts waits 101 days (the entry's 1 day
+    // and a round's 100): three fit in a year.
+    assert_eq!(
+        states["6"]["Parameters"]["rounds.$"],
+        "States.MathAdd($.run.rounds, 1)"
+    );
+    assert_eq!(
+        states["6/route"]["Choices"][0],
+        json!({ "Variable": "$.run.rounds", "NumericGreaterThanEquals": 3, "Next": "6/continue" })
+    );
+    assert_eq!(states["6/route"]["Default"], "top");
+    let cont = &states["6/continue"];
+    assert_eq!(cont["Resource"], "arn:aws:states:::states:startExecution");
+    assert_eq!(
+        cont["Parameters"]["StateMachineArn.$"],
+        "$$.StateMachine.Id"
+    );
+    assert_eq!(
+        cont["Parameters"]["Input"]["resume"],
+        json!({ "at": "top", "entered_at.$": "$.run.entered_at" })
+    );
+    assert_eq!(cont["Next"], "(continued)");
+    assert_eq!(states["(continued)"]["Type"], "Succeed");
+    // A campaign without a loop keeps the execution's start.
+    let (_, plain) = compile_text(
+        "plain.nurture",
+        &LOOP_FLOW.replace("goto top", "exit").replace("top: ", ""),
+    );
+    let files = build(
+        emit::asl::asl_traced,
+        &plain,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let machine = parse(&files[0].file);
+    assert!(machine["States"].get("(start)").is_none());
+    assert_eq!(
+        machine["States"]["3/send"]["Parameters"]["Payload"]["entered_at.$"],
+        "$$.Execution.StartTime"
+    );
+}
+
+#[test]
+fn the_starter_gets_the_triggers_audience_and_reentry_as_data() {
+    let project = fixture("b2b_scoring");
+    let files = emit::asl(&project, &Config::default(), IdMode::Placeholders).unwrap();
+    let starter = files
+        .iter()
+        .find(|f| f.path == "asl/starter/checklist_to_mql.json")
+        .expect("a starter file per campaign");
+    let doc = parse(starter);
+    assert_eq!(doc["machine"], "asl/checklist_to_mql.json");
+    assert_eq!(doc["one_run_per_lead_at_a_time"], true);
+    assert_eq!(doc["reentry"], json!({ "after_seconds": 90 * 86_400 }));
+    assert_eq!(
+        doc["triggers"],
+        json!([{ "index": 0, "text": "content.downloaded(\"nurture-checklist\")",
+                 "source": { "event": "content.downloaded", "argument": "nurture-checklist" },
+                 "where": null }])
+    );
+    let handoff = parse(
+        files
+            .iter()
+            .find(|f| f.path == "asl/starter/mql_handoff.json")
+            .unwrap(),
+    );
+    assert_eq!(handoff["reentry"], "never");
+    assert_eq!(
+        handoff["triggers"][1]["where"],
+        json!({ "property": "role", "op": "not in", "values": ["student", "vendor", "competitor"] })
+    );
+    // The traced build (the machines) leaves them out.
+    let traced = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    assert!(traced.iter().all(|t| !t.file.path.contains("/starter/")));
+}
+
+#[test]
+fn the_history_quota_bounds_rounds_and_paths() {
+    let head = "email e { subject \"s\" template \"t\" }\ncampaign c {\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n";
+    // An hourly loop: a year holds 8,760 rounds, the history far fewer.
+    let hourly = format!(
+        "{head}  top: send e\n  wait 1h\n  branch {{\n    when meeting.booked {{ exit }}\n  }}\n  goto top\n}}\n"
+    );
+    let (_, project) = compile_text("hourly.nurture", &hourly);
+    let files = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let machine = parse(&files[0].file);
+    let rounds = machine["States"]["4/route"]["Choices"][0]["NumericGreaterThanEquals"]
+        .as_u64()
+        .unwrap();
+    // The longest stretch: the guard Task and Choice and the send (12
+    // events), the watched wait and its check (13), the branch (7), then
+    // the arm's guarded exit (9; the goto would be 4): 41; outside the flow
+    // 24 (the campaign Pass, start, run, admission, the execution's start
+    // and end, one end, one continuation).
+    assert_eq!(rounds, (25_000 - 24) / 41);
+    // The states of one execution's longest run stay under the quota.
+    assert!(rounds * 41 + 24 <= 25_000);
+    // A path with too many steps: 2,100 guarded sends (12 events each);
+    // its machine is over 1 MB too, a limit of its own.
+    let long = format!("{head}{}  exit\n}}\n", "  send e\n".repeat(2_100));
+    let (_, project) = compile_text("long.nurture", &long);
+    let Err(ds) = emit::asl(&project, &Config::default(), IdMode::Placeholders) else {
+        panic!("a path over the history quota builds");
+    };
+    let messages: Vec<&str> = ds.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("history events in one execution")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("1 MB")), "{messages:?}");
+    // 500 sends: 6,000 events fit.
+    let fits = format!("{head}{}  exit\n}}\n", "  send e\n".repeat(500));
+    let (_, project) = compile_text("fits.nurture", &fits);
+    let Err(ds) = emit::asl(&project, &Config::default(), IdMode::Placeholders) else {
+        panic!("500 guarded sends fit in 1 MB");
+    };
+    assert!(ds.iter().all(|d| !d.message.contains("history")));
+}
+
+#[test]
+fn state_names_fit_in_80_characters_by_construction() {
+    let text =
+        std::fs::read_to_string(root().join("tests/cases/asl/long_state_names.nurture")).unwrap();
+    let (_, project) = compile_text("long_state_names.nurture", &text);
+    let files = build(
+        emit::asl::asl_traced,
+        &project,
+        &Config::default(),
+        IdMode::Placeholders,
+    );
+    let machine = parse(&files[0].file);
+    let names: Vec<&String> = machine["States"].as_object().unwrap().keys().collect();
+    assert!(
+        names.iter().any(|n| n.contains('~')),
+        "a long label is shortened"
+    );
+    for name in &names {
+        assert!(name.chars().count() <= 80, "`{name}` is over 80 characters");
+    }
+    let g = graph_of("asl", &files[0]);
+    assert_eq!(structural_problems(&g, false), Vec::<String>::new());
+    // The resume point is the shortened name too.
+    let route = &machine["States"]["(resume)/route"]["Choices"][0];
+    assert_eq!(route["StringEquals"], route["Next"]);
+    assert!(names.contains(&&route["Next"].as_str().unwrap().to_string()));
 }

@@ -505,7 +505,7 @@ fn targets_come_from_the_flag_else_the_config_else_ir() {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let tree: Vec<String> = read_tree(&out).into_iter().map(|(p, _)| p).collect();
-    assert_eq!(tree, ["asl/c.json", "klaviyo/c.json"]);
+    assert_eq!(tree, ["asl/c.json", "asl/starter/c.json", "klaviyo/c.json"]);
     let asl: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("asl/c.json")).unwrap()).unwrap();
     assert!(asl["StartAt"].is_string());
