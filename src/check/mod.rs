@@ -16,9 +16,20 @@ pub fn check(project: &ir::Project) -> Vec<Diagnostic> {
         witnesses: flow::WITNESSES,
     };
     for c in &project.campaigns {
-        campaign::check(project, c, &mut diagnostics);
-        flow::check(project, c, &mut budgets, &mut diagnostics);
+        check_campaign(project, c, &mut budgets, &mut diagnostics);
     }
     flow::check_segments(project, &mut diagnostics);
     diagnostics
+}
+
+/// The checks of one campaign of the project, in [`check`]'s order: for the
+/// language server, which keeps each campaign's results between runs.
+pub(crate) fn check_campaign(
+    project: &ir::Project,
+    c: &ir::Campaign,
+    budgets: &mut flow::Budgets,
+    out: &mut Vec<Diagnostic>,
+) {
+    campaign::check(project, c, out);
+    flow::check(project, c, budgets, out);
 }

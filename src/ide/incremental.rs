@@ -1,0 +1,179 @@
+//! The project's analysis again after an edit, doing again only what the
+//! edit can change. The files' parses are kept by the host; here the
+//! resolver replays the campaigns whose syntax trees and environment did
+//! not change ([`resolve::resolve_incremental`]), and the checks of a
+//! campaign are replayed when the resolver replayed it, what the checks read
+//! of the rest of the project (segments, emails, models, properties) is as
+//! before, and the budgets it started with are the same. The results are
+//! those of [`crate::compile_parsed`]: the tests compare them.
+
+use crate::check::flow::Budgets;
+use crate::diagnostics::lints::Allow;
+use crate::resolve::{self, index::Index};
+use crate::syntax::ast;
+use crate::{ir, Compilation, Diagnostic};
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Default)]
+pub(crate) struct Incremental {
+    resolve: resolve::Memo,
+    context: Option<Context>,
+    checked: HashMap<String, Checked>,
+}
+
+/// What the checks of a campaign read of the project besides the campaign.
+#[derive(PartialEq)]
+struct Context {
+    segments: Vec<ir::Segment>,
+    emails: Vec<ir::Email>,
+    scoring_models: Vec<ir::ScoringModel>,
+    properties: Option<ir::Properties>,
+}
+
+struct Checked {
+    budgets_in: (usize, usize),
+    budgets_out: (usize, usize),
+    diagnostics: Vec<Diagnostic>,
+    /// For a campaign whose diagnostics got a witness (a simulation of one
+    /// lead): what the simulation can read besides the context. A lead
+    /// enters only this campaign and those it enrolls into (by position),
+    /// and the engine watches the segments named by `segment.entered`
+    /// anywhere in the project.
+    witnessed: Option<Simulated>,
+}
+
+/// The campaigns a witness's lead can enter (with their positions), and
+/// the segments the engine watches.
+type Simulated = (Vec<(usize, ir::Campaign)>, BTreeSet<String>);
+
+/// The campaigns a lead entering `main` can reach through `enroll`, with
+/// their positions, `main` first.
+fn reachable(project: &ir::Project, main: usize) -> Vec<(usize, ir::Campaign)> {
+    let mut seen = vec![main];
+    let mut next = 0;
+    while let Some(&i) = seen.get(next) {
+        next += 1;
+        let Some(c) = project.campaigns.get(i) else {
+            continue;
+        };
+        for node in &c.flow.nodes {
+            if let ir::NodeKind::Enroll { campaign } = &node.kind {
+                if let Some(t) = project.campaigns.iter().position(|x| &x.name == campaign) {
+                    if !seen.contains(&t) {
+                        seen.push(t);
+                    }
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .filter_map(|i| Some((i, project.campaigns.get(i)?.clone())))
+        .collect()
+}
+
+/// The segments named by a `segment.entered` event anywhere in the project
+/// (the simulator's engine watches their membership).
+fn entered_segments(project: &ir::Project) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut note = |e: &ir::Event| {
+        if let Some(ir::EventArgument::Segment(name)) = &e.argument {
+            out.insert(name.clone());
+        }
+    };
+    let mut conditions: Vec<&ir::Condition> =
+        project.segments.iter().map(|s| &s.condition).collect();
+    for campaign in &project.campaigns {
+        for t in &campaign.triggers {
+            if let ir::EventSource::Event(e) = &t.source {
+                note(e);
+            }
+        }
+        conditions.extend(campaign.conditions());
+    }
+    for c in conditions {
+        c.walk(&mut |c| {
+            if let ir::ConditionKind::Event { event, .. } = &c.kind {
+                note(event);
+            }
+        });
+    }
+    out
+}
+
+fn budgets(b: &Budgets) -> (usize, usize) {
+    (b.suggestions, b.witnesses)
+}
+
+impl Incremental {
+    /// Resolves and checks the project; `previous` is the last run's project.
+    pub(crate) fn run(
+        &mut self,
+        asts: &[ast::File],
+        allows: &[Allow],
+        problems: Vec<Diagnostic>,
+        previous: Option<ir::Project>,
+    ) -> (Compilation, Index) {
+        let previous = previous.map(|p| p.campaigns).unwrap_or_default();
+        let (project, resolved, index, reused) =
+            resolve::resolve_incremental(asts, &mut self.resolve, previous);
+
+        let context = Context {
+            segments: project.segments.clone(),
+            emails: project.emails.clone(),
+            scoring_models: project.scoring_models.clone(),
+            properties: project.properties.clone(),
+        };
+        if self.context.as_ref() != Some(&context) {
+            self.checked.clear();
+            self.context = Some(context);
+        }
+        let mut checked = Vec::new();
+        let mut b = Budgets {
+            suggestions: resolve::suggest::BUDGET,
+            witnesses: crate::check::flow::WITNESSES,
+        };
+        let mut kept = HashMap::new();
+        let mut entered: Option<BTreeSet<String>> = None;
+        for (i, campaign) in project.campaigns.iter().enumerate() {
+            let start = budgets(&b);
+            if let Some(entry) = self.checked.remove(&campaign.name) {
+                let simulation_same = match &entry.witnessed {
+                    None => true,
+                    Some((campaigns, segments)) => {
+                        campaigns
+                            .iter()
+                            .all(|(at, c)| project.campaigns.get(*at) == Some(c))
+                            && entered.get_or_insert_with(|| entered_segments(&project)) == segments
+                    }
+                };
+                if reused.get(i) == Some(&true) && entry.budgets_in == start && simulation_same {
+                    checked.extend(entry.diagnostics.iter().cloned());
+                    (b.suggestions, b.witnesses) = entry.budgets_out;
+                    kept.insert(campaign.name.clone(), entry);
+                    continue;
+                }
+            }
+            let mut out = Vec::new();
+            crate::check::check_campaign(&project, campaign, &mut b, &mut out);
+            checked.extend(out.iter().cloned());
+            let witnessed = (b.witnesses != start.1).then(|| {
+                let segments = entered
+                    .get_or_insert_with(|| entered_segments(&project))
+                    .clone();
+                (reachable(&project, i), segments)
+            });
+            kept.insert(
+                campaign.name.clone(),
+                Checked {
+                    budgets_in: start,
+                    budgets_out: budgets(&b),
+                    diagnostics: out,
+                    witnessed,
+                },
+            );
+        }
+        self.checked = kept;
+        crate::check::flow::check_segments(&project, &mut checked);
+        crate::assemble(project, problems, resolved, checked, allows, index)
+    }
+}
