@@ -19,6 +19,10 @@ pub(crate) struct Incremental {
     resolve: resolve::Memo,
     context: Option<Context>,
     checked: HashMap<String, Checked>,
+    facts: HashMap<String, Facts>,
+    /// The last run's diagnostics of the segment checks: a function of the
+    /// context and of each campaign's segments and model.
+    segment_checks: Option<Vec<Diagnostic>>,
 }
 
 /// What the checks of a campaign read of the project besides the campaign.
@@ -71,24 +75,23 @@ fn reachable(project: &ir::Project, main: usize) -> Vec<(usize, ir::Campaign)> {
         .collect()
 }
 
-/// The segments named by a `segment.entered` event anywhere in the project
-/// (the simulator's engine watches their membership).
-fn entered_segments(project: &ir::Project) -> BTreeSet<String> {
+/// The segments named by `segment.entered` in these conditions and triggers
+/// (the simulator's engine watches the membership of every such segment of
+/// the project).
+fn entered_in<'c>(
+    conditions: impl IntoIterator<Item = &'c ir::Condition>,
+    triggers: &[ir::Trigger],
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut note = |e: &ir::Event| {
         if let Some(ir::EventArgument::Segment(name)) = &e.argument {
             out.insert(name.clone());
         }
     };
-    let mut conditions: Vec<&ir::Condition> =
-        project.segments.iter().map(|s| &s.condition).collect();
-    for campaign in &project.campaigns {
-        for t in &campaign.triggers {
-            if let ir::EventSource::Event(e) = &t.source {
-                note(e);
-            }
+    for t in triggers {
+        if let ir::EventSource::Event(e) = &t.source {
+            note(e);
         }
-        conditions.extend(campaign.conditions());
     }
     for c in conditions {
         c.walk(&mut |c| {
@@ -98,6 +101,28 @@ fn entered_segments(project: &ir::Project) -> BTreeSet<String> {
         });
     }
     out
+}
+
+/// What the project-wide passes read of one campaign; a function of its IR.
+#[derive(PartialEq)]
+struct Facts {
+    entered: BTreeSet<String>,
+    segment_refs: Vec<String>,
+    scoring: Option<String>,
+}
+
+impl Facts {
+    fn of(campaign: &ir::Campaign) -> Facts {
+        Facts {
+            entered: entered_in(campaign.conditions(), &campaign.triggers),
+            segment_refs: campaign
+                .segment_refs()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            scoring: campaign.scoring.clone(),
+        }
+    }
 }
 
 fn budgets(b: &Budgets) -> (usize, usize) {
@@ -123,9 +148,36 @@ impl Incremental {
             scoring_models: project.scoring_models.clone(),
             properties: project.properties.clone(),
         };
-        if self.context.as_ref() != Some(&context) {
+        let context_same = self.context.as_ref() == Some(&context);
+        if !context_same {
             self.checked.clear();
             self.context = Some(context);
+        }
+        // Each campaign's facts, and whether those the segment checks read
+        // are as in the last run.
+        let mut segments_same = context_same && self.facts.len() == project.campaigns.len();
+        let mut facts = HashMap::new();
+        for (i, campaign) in project.campaigns.iter().enumerate() {
+            let old = self.facts.remove(&campaign.name);
+            let fact = match old {
+                Some(old) if reused.get(i) == Some(&true) => old,
+                Some(old) => {
+                    let new = Facts::of(campaign);
+                    segments_same &=
+                        new.segment_refs == old.segment_refs && new.scoring == old.scoring;
+                    new
+                }
+                None => {
+                    segments_same = false;
+                    Facts::of(campaign)
+                }
+            };
+            facts.insert(campaign.name.clone(), fact);
+        }
+        self.facts = facts;
+        let mut entered_all = entered_in(project.segments.iter().map(|s| &s.condition), &[]);
+        for fact in self.facts.values() {
+            entered_all.extend(fact.entered.iter().cloned());
         }
         let mut checked = Vec::new();
         let mut b = Budgets {
@@ -133,7 +185,6 @@ impl Incremental {
             witnesses: crate::check::flow::WITNESSES,
         };
         let mut kept = HashMap::new();
-        let mut entered: Option<BTreeSet<String>> = None;
         for (i, campaign) in project.campaigns.iter().enumerate() {
             let start = budgets(&b);
             if let Some(entry) = self.checked.remove(&campaign.name) {
@@ -143,7 +194,7 @@ impl Incremental {
                         campaigns
                             .iter()
                             .all(|(at, c)| project.campaigns.get(*at) == Some(c))
-                            && entered.get_or_insert_with(|| entered_segments(&project)) == segments
+                            && entered_all == *segments
                     }
                 };
                 if reused.get(i) == Some(&true) && entry.budgets_in == start && simulation_same {
@@ -156,12 +207,8 @@ impl Incremental {
             let mut out = Vec::new();
             crate::check::check_campaign(&project, campaign, &mut b, &mut out);
             checked.extend(out.iter().cloned());
-            let witnessed = (b.witnesses != start.1).then(|| {
-                let segments = entered
-                    .get_or_insert_with(|| entered_segments(&project))
-                    .clone();
-                (reachable(&project, i), segments)
-            });
+            let witnessed =
+                (b.witnesses != start.1).then(|| (reachable(&project, i), entered_all.clone()));
             kept.insert(
                 campaign.name.clone(),
                 Checked {
@@ -173,7 +220,16 @@ impl Incremental {
             );
         }
         self.checked = kept;
-        crate::check::flow::check_segments(&project, &mut checked);
+        let segment_checks = match self.segment_checks.take() {
+            Some(last) if segments_same => last,
+            _ => {
+                let mut out = Vec::new();
+                crate::check::flow::check_segments(&project, &mut out);
+                out
+            }
+        };
+        checked.extend(segment_checks.iter().cloned());
+        self.segment_checks = Some(segment_checks);
         crate::assemble(project, problems, resolved, checked, allows, index)
     }
 }
