@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Tests the editor support in editors/: the VS Code grammar (snapshot and
-# assertion tests), the Markdown injection, the extension's diagnostics code,
-# and the Vim runtime files. Run from anywhere: bash editors/test.sh
+# assertion tests), the Markdown injection, the extension (its diagnostics code
+# and how it starts the language server), the Vim runtime files, and, with
+# NURTUREC naming a nurturec binary, the language server through a real client:
+# headless Neovim. Run from anywhere: bash editors/test.sh
 # Needs node and npm (the npm registry must be reachable for `npm ci`); installs
-# vim with apt-get when it is missing (as root).
+# vim and neovim with apt-get when they are missing (as root).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,6 +57,23 @@ if [[ "$vim_features" != *"+syntax"* || "$vim_features" != *"+eval"* ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq vim-nox >/dev/null
 fi
 step "vim: ftdetect, syntax, ftplugin, indent, compiler" vim_test
+
+# Neovim's own LSP client against `nurturec lsp`: it needs the real compiler.
+neovim_test() {
+  (cd "$root" && nvim --headless -n -u NONE -i NONE -c 'luafile editors/neovim/lsp_test.lua' </dev/null | cat; exit "${PIPESTATUS[0]}")
+}
+if [[ -n "${NURTUREC:-}" ]]; then
+  if ! command -v nvim >/dev/null 2>&1; then
+    echo "==> installing neovim"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null
+  fi
+  NURTUREC="$(cd "${INIT_CWD:-$PWD}" && realpath "$NURTUREC")"
+  export NURTUREC
+  step "neovim: nurturec lsp (diagnostics while editing unsaved, completion, definition, rename)" neovim_test
+else
+  echo "==> skipped: neovim with nurturec lsp (set NURTUREC to a nurturec binary)"
+fi
 
 echo
 for name in "${failures[@]+"${failures[@]}"}"; do

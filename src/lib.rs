@@ -103,11 +103,26 @@ pub fn compile_parsed(
     files: &[syntax::ast::File],
     allows: &[diagnostics::lints::Allow],
     file_rank: &[usize],
-    mut diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
 ) -> (Compilation, resolve::index::Index) {
-    let (project, mut problems, index) = resolve::resolve_indexed(files);
-    diagnostics.append(&mut problems);
-    diagnostics.extend(check::check_in_order(&project, file_rank));
+    let (project, problems, index) = resolve::resolve_indexed(files);
+    let checked = check::check_in_order(&project, file_rank);
+    assemble(project, diagnostics, problems, checked, allows, index)
+}
+
+/// The end of [`compile_parsed`], shared with the language server's
+/// incremental run ([`ide`]): the diagnostics of every stage, the allows
+/// applied, sorted.
+pub(crate) fn assemble(
+    project: ir::Project,
+    mut diagnostics: Vec<Diagnostic>,
+    mut resolved: Vec<Diagnostic>,
+    checked: Vec<Diagnostic>,
+    allows: &[diagnostics::lints::Allow],
+    index: resolve::index::Index,
+) -> (Compilation, resolve::index::Index) {
+    diagnostics.append(&mut resolved);
+    diagnostics.extend(checked);
     // An error can stop the checks that would raise an allowed warning, so
     // only a project without errors can tell that an allow covers nothing.
     let report_unfulfilled = !diagnostics.iter().any(Diagnostic::is_error);

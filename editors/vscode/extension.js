@@ -1,6 +1,10 @@
-// Diagnostics for .nurture files: runs `nurturec check --message-format json`
-// on the whole project of a document when it is opened or saved, and shows the
-// result for every file of the project in the Problems panel.
+// Language support for .nurture files. By default the extension starts the
+// language server, `nurturec lsp`, through vscode-languageclient: diagnostics of
+// the whole project as you type, completion, go to definition, references,
+// rename, hover, outline, quick fixes and formatting. With "nurture.server" set
+// to "cli" it runs `nurturec check --message-format json` on the whole project
+// of a document when it is opened or saved instead (diagnostics only), for a
+// nurturec without `lsp`.
 'use strict';
 
 const vscode = require('vscode');
@@ -17,7 +21,42 @@ const generations = new Map(); // check key (a root, or an untitled URI) -> numb
 const published = new Map(); // check key -> Map(URI string -> URI) of the files given diagnostics by its latest report
 const fromBuffer = new Map(); // URI string of a document whose text was last checked from its buffer -> its root
 
+let client; // the language client, when the server is used
+
 function activate(context) {
+  const mode = vscode.workspace.getConfiguration('nurture').get('server') || 'lsp';
+  if (mode === 'lsp') return startServer(context);
+  activateCli(context);
+}
+
+// Starts `nurturec lsp` on stdio for the .nurture files of the workspace.
+function startServer(context) {
+  // Required here, not at the top: the CLI mode works without it.
+  const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
+  const folder = (vscode.workspace.workspaceFolders || [])[0];
+  const command = binaryPath(folder);
+  const server = { command, args: ['lsp'], transport: TransportKind.stdio };
+  const debounceMs = vscode.workspace.getConfiguration('nurture').get('debounceMs');
+  client = new LanguageClient('nurture', 'Nurture (nurturec lsp)', server, {
+    documentSelector: [{ scheme: 'file', language: LANGUAGE_ID }],
+    initializationOptions: Number.isInteger(debounceMs) ? { debounceMs } : {},
+    synchronize: {
+      // Files changed outside the editor: other .nurture files and nurture.toml.
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/*.nurture'),
+        vscode.workspace.createFileSystemWatcher(`**/${PROJECT_FILE}`)
+      ]
+    }
+  });
+  const started = client.start();
+  context.subscriptions.push({ dispose: () => client && client.stop() });
+  return started.catch((e) => {
+    vscode.window.showErrorMessage(
+      `nurturec lsp could not start (\`${command}\`: ${e.message}); set "nurture.path" to the nurturec binary, or "nurture.server" to "cli"`);
+  });
+}
+
+function activateCli(context) {
   collection = vscode.languages.createDiagnosticCollection('nurturec');
   context.subscriptions.push(
     collection,
@@ -39,7 +78,10 @@ function activate(context) {
   }
 }
 
-function deactivate() {}
+function deactivate() {
+  if (client) return client.stop();
+  return undefined;
+}
 
 function isChecked(document) {
   return document.languageId === LANGUAGE_ID &&

@@ -24,9 +24,8 @@ pub fn check_in_order(project: &ir::Project, file_rank: &[usize]) -> Vec<Diagnos
         suggestions: crate::resolve::suggest::BUDGET,
         witnesses: flow::WITNESSES,
     };
-    for (i, c) in project.campaigns.iter().enumerate() {
-        campaign::check(project, c, &mut diagnostics);
-        flow::check(&ctx, i, &mut budgets, &mut diagnostics);
+    for i in 0..project.campaigns.len() {
+        check_campaign(&ctx, i, &mut budgets, &mut diagnostics);
     }
     flow::check_network(&ctx, &mut diagnostics);
     flow::check_segments(project, &mut diagnostics);
@@ -46,4 +45,21 @@ pub fn check_policy(
         flow::overlap::check_policy(&ctx, cap, &mut out);
     }
     out
+}
+
+/// The checks of campaign `index` of the project, in [`check_in_order`]'s
+/// order: for the language server, which keeps each campaign's results
+/// between runs. What they read besides the campaign: the project's
+/// segments, emails, models and properties, and the campaigns of its enroll
+/// network ([`flow::network::Context::network`]).
+pub(crate) fn check_campaign(
+    ctx: &flow::network::Context<'_>,
+    index: usize,
+    budgets: &mut flow::Budgets,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(c) = ctx.project.campaigns.get(index) {
+        campaign::check(ctx.project, c, out);
+        flow::check(ctx, index, budgets, out);
+    }
 }

@@ -138,10 +138,9 @@ pub(crate) fn serve(connection: &Connection) -> Result<(), String> {
         };
         match message {
             Message::Request(request) => {
-                if connection
-                    .handle_shutdown(&request)
-                    .map_err(|e| e.to_string())?
-                {
+                // A client that goes away after `shutdown` without `exit`
+                // has still shut the server down.
+                if connection.handle_shutdown(&request).unwrap_or(true) {
                     return Ok(());
                 }
                 let response = server.request(request);

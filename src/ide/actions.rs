@@ -85,7 +85,7 @@ impl AnalysisHost {
                 .and_then(|f| f.source.text.get(d.primary.span.start..))
                 .unwrap_or("");
             let found_exact = found
-                .get(..d.primary.span.end - d.primary.span.start)
+                .get(..d.primary.span.end.saturating_sub(d.primary.span.start))
                 .unwrap_or(found);
             let found = if d.code == Code::Syntax {
                 found

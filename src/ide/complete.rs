@@ -192,7 +192,7 @@ impl AnalysisHost {
             _ => CompletionKind::Campaign,
         };
         let index = &self.analysis().index;
-        for d in index.definitions.iter().filter(|d| d.kind == kind) {
+        for d in index.definitions().filter(|d| d.kind == kind) {
             push(out, &d.name, completion, Some(kind.word().to_string()));
         }
     }
@@ -210,8 +210,7 @@ impl AnalysisHost {
         };
         let index = &self.analysis().index;
         for d in index
-            .definitions
-            .iter()
+            .definitions()
             .filter(|d| d.kind == SymbolKind::Label && d.scope.as_deref() == Some(campaign))
         {
             push(out, &d.name, CompletionKind::Label, Some("label".into()));
@@ -232,9 +231,8 @@ impl AnalysisHost {
     fn properties(&mut self, out: &mut Vec<CompletionItem>) {
         let index = &self.analysis().index;
         for o in index
-            .definitions
-            .iter()
-            .chain(&index.references)
+            .definitions()
+            .chain(index.references())
             .filter(|o| o.kind == SymbolKind::Property)
         {
             push(

@@ -13,6 +13,7 @@
 mod actions;
 mod complete;
 mod hover;
+mod incremental;
 mod position;
 mod symbols;
 
@@ -84,6 +85,10 @@ pub struct AnalysisHost {
     asts: Vec<ast::File>,
     config: Option<(String, String)>,
     analysis: Option<Analysis>,
+    /// The last analysis's project, kept after an edit for the next run to
+    /// take its unchanged campaigns from.
+    stale: Option<crate::ir::Project>,
+    incremental: incremental::Incremental,
 }
 
 fn file_id(index: usize) -> FileId {
@@ -98,17 +103,18 @@ impl AnalysisHost {
     /// Sets the text of the file at `path` (added when new). Only this file
     /// is parsed again, unless adding it renumbers the files after it.
     pub fn set_file(&mut self, path: &str, text: &str) {
-        self.analysis = None;
         match self.files.binary_search_by(|f| f.path.as_str().cmp(path)) {
             Ok(i) => {
                 if self.files[i].source.text == text {
                     return;
                 }
+                self.invalidate();
                 let state = parse_file(i, path, text);
                 self.asts[i] = state.ast.clone();
                 self.files[i] = state;
             }
             Err(i) => {
+                self.invalidate();
                 let state = parse_file(i, path, text);
                 self.asts.insert(i, state.ast.clone());
                 self.files.insert(i, state);
@@ -120,7 +126,7 @@ impl AnalysisHost {
     /// Forgets the file at `path`.
     pub fn remove_file(&mut self, path: &str) {
         if let Ok(i) = self.files.binary_search_by(|f| f.path.as_str().cmp(path)) {
-            self.analysis = None;
+            self.invalidate();
             self.files.remove(i);
             self.asts.remove(i);
             self.renumber_from(i);
@@ -129,7 +135,7 @@ impl AnalysisHost {
 
     /// The project's `nurture.toml` (its lint levels apply), or none.
     pub fn set_config(&mut self, config: Option<(&str, &str)>) {
-        self.analysis = None;
+        self.invalidate();
         self.config = config.map(|(p, t)| (p.to_string(), t.to_string()));
     }
 
@@ -164,8 +170,16 @@ impl AnalysisHost {
 
     fn analysis(&mut self) -> &Analysis {
         let (files, asts, config) = (&self.files, &self.asts, &self.config);
+        let (stale, incremental) = (&mut self.stale, &mut self.incremental);
         self.analysis
-            .get_or_insert_with(|| analyze(files, asts, config.as_ref()))
+            .get_or_insert_with(|| analyze(files, asts, config.as_ref(), stale.take(), incremental))
+    }
+
+    /// Forgets the analysis after a change, keeping its project for the next.
+    fn invalidate(&mut self) {
+        if let Some(analysis) = self.analysis.take() {
+            self.stale = Some(analysis.compilation.project);
+        }
     }
 
     /// Makes the next query compute the analysis now (for timing an edit).
@@ -260,9 +274,8 @@ impl AnalysisHost {
         let (id, offset) = self.offset_of(path, at)?;
         let index = &self.analysis().index;
         index
-            .references
-            .iter()
-            .chain(&index.definitions)
+            .references()
+            .chain(index.definitions())
             .find(|o| o.span.file == id && o.span.start <= offset && offset <= o.span.end)
             .cloned()
     }
@@ -297,8 +310,7 @@ impl AnalysisHost {
         if include_declaration {
             spans.extend(
                 index
-                    .definitions
-                    .iter()
+                    .definitions()
                     .filter(|d| crate::resolve::index::same_symbol(d, occurrence))
                     .map(|d| d.span),
             );
@@ -349,8 +361,7 @@ impl AnalysisHost {
                 ..occurrence.clone()
             };
             index
-                .definitions
-                .iter()
+                .definitions()
                 .any(|d| crate::resolve::index::same_symbol(d, &probe))
         };
         if taken && new_name != occurrence.name {
@@ -404,7 +415,13 @@ impl AnalysisHost {
     }
 }
 
-fn analyze(files: &[FileState], asts: &[ast::File], config: Option<&(String, String)>) -> Analysis {
+fn analyze(
+    files: &[FileState],
+    asts: &[ast::File],
+    config: Option<&(String, String)>,
+    previous: Option<crate::ir::Project>,
+    incremental: &mut incremental::Incremental,
+) -> Analysis {
     let problems: Vec<Diagnostic> = files
         .iter()
         .flat_map(|f| f.problems.iter().cloned())
@@ -414,10 +431,14 @@ fn analyze(files: &[FileState], asts: &[ast::File], config: Option<&(String, Str
         .flat_map(|f| f.allows.iter().cloned())
         .collect();
     let rank = crate::rank_by_name(files.iter().map(|f| f.source.project_path.as_str()));
-    let (mut compilation, index) = crate::compile_parsed(asts, &allows, &rank, problems);
+    let (mut compilation, index) = incremental.run(asts, &allows, &rank, problems, previous);
     let parsed: Option<Config> =
         config.and_then(|(_, text)| crate::config::parse_config(file_id(files.len()), text).ok());
     if let Some(config) = parsed {
+        // `[policy]` judges the project as compiled, as `nurturec check` does.
+        let policy = crate::check::check_policy(&compilation.project, &config.policy, &rank);
+        compilation.diagnostics.extend(policy);
+        crate::diagnostics::sort_and_dedup(&mut compilation.diagnostics);
         lints::apply_levels(&mut compilation.diagnostics, &config.lints);
     }
     Analysis { compilation, index }

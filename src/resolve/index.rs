@@ -4,6 +4,7 @@
 //! exactly what the compiler sees.
 
 use crate::span::Span;
+use std::sync::Arc;
 
 /// What a name names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,17 +54,26 @@ pub struct Occurrence {
     pub scope: Option<String>,
 }
 
-/// Every definition and every resolved reference of a project, in the
-/// order the resolver met them.
+/// What one part of the project (a campaign, or the rest) defines and uses.
 #[derive(Debug, Clone, Default)]
-pub struct Index {
+pub struct Part {
     pub definitions: Vec<Occurrence>,
     pub references: Vec<Occurrence>,
 }
 
+/// Every definition and every resolved reference of a project, in the
+/// order the resolver met them. Kept in shared parts, one per campaign
+/// resolved on its own, so that a campaign resolved again unchanged
+/// ([`super::resolve_incremental`]) shares its part with the last run.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    parts: Vec<Arc<Part>>,
+    current: Part,
+}
+
 impl Index {
     pub(crate) fn define(&mut self, kind: SymbolKind, name: &str, span: Span, scope: Option<&str>) {
-        self.definitions.push(Occurrence {
+        self.current.definitions.push(Occurrence {
             kind,
             name: name.to_string(),
             span,
@@ -72,7 +82,7 @@ impl Index {
     }
 
     pub(crate) fn refer(&mut self, kind: SymbolKind, name: &str, span: Span, scope: Option<&str>) {
-        self.references.push(Occurrence {
+        self.current.references.push(Occurrence {
             kind,
             name: name.to_string(),
             span,
@@ -80,9 +90,40 @@ impl Index {
         });
     }
 
+    /// Ends the part being recorded (if it holds anything) and returns it.
+    pub(crate) fn close_part(&mut self) -> Option<Arc<Part>> {
+        if self.current.definitions.is_empty() && self.current.references.is_empty() {
+            return None;
+        }
+        let part = Arc::new(std::mem::take(&mut self.current));
+        self.parts.push(Arc::clone(&part));
+        Some(part)
+    }
+
+    /// Adds a part recorded in an earlier run.
+    pub(crate) fn add_part(&mut self, part: Arc<Part>) {
+        self.close_part();
+        self.parts.push(part);
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Part> {
+        self.parts
+            .iter()
+            .map(|p| p.as_ref())
+            .chain(std::iter::once(&self.current))
+    }
+
+    pub fn definitions(&self) -> impl Iterator<Item = &Occurrence> {
+        self.all().flat_map(|p| p.definitions.iter())
+    }
+
+    pub fn references(&self) -> impl Iterator<Item = &Occurrence> {
+        self.all().flat_map(|p| p.references.iter())
+    }
+
     /// The definition of what `occurrence` names, if the project has one.
     pub fn definition_of(&self, occurrence: &Occurrence) -> Option<&Occurrence> {
-        self.definitions.iter().find(|d| same_symbol(d, occurrence))
+        self.definitions().find(|d| same_symbol(d, occurrence))
     }
 
     /// Every reference to what `occurrence` names.
@@ -90,8 +131,7 @@ impl Index {
         &'a self,
         occurrence: &'a Occurrence,
     ) -> impl Iterator<Item = &'a Occurrence> + 'a {
-        self.references
-            .iter()
+        self.references()
             .filter(move |r| same_symbol(r, occurrence))
     }
 }

@@ -98,6 +98,59 @@ pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
 
 /// [`resolve`], also returning every definition and resolved reference.
 pub fn resolve_indexed(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>, index::Index) {
+    let (project, diagnostics, index, _) = resolve_with(files, None);
+    (project, diagnostics, index)
+}
+
+/// What [`resolve_incremental`] keeps between runs: each campaign's syntax
+/// tree, what resolving it produced, and what it could read of the rest of
+/// the project (the names and their kinds, the scoring models, the declared
+/// properties, the suggestion budget left).
+#[derive(Default)]
+pub struct Memo {
+    env: Option<Env>,
+    campaigns: HashMap<String, CampaignMemo>,
+}
+
+#[derive(PartialEq)]
+struct Env {
+    names: Vec<(String, NameKind)>,
+    models: Vec<ast::ScoringDef>,
+    default_model: Option<String>,
+    declared: Option<properties::Declared>,
+}
+
+struct CampaignMemo {
+    ast: ast::CampaignDef,
+    budget_in: usize,
+    budget_out: usize,
+    diagnostics: Vec<Diagnostic>,
+    used: Vec<(NameKind, String)>,
+    index: Option<std::sync::Arc<index::Part>>,
+    /// False when a diagnostic shows where another item is defined: the
+    /// environment holds names and kinds, not where they are.
+    reusable: bool,
+}
+
+/// [`resolve_indexed`] for a caller that resolves the same project again
+/// and again (the language server after each edit): a campaign whose syntax
+/// tree and environment are as in the last run is not resolved again; its
+/// IR is moved from `previous` (the last run's campaigns) and its
+/// diagnostics, uses and index entries are replayed. The results are those
+/// of [`resolve_indexed`]. The last value tells, per campaign of the
+/// project, whether it was reused.
+pub fn resolve_incremental(
+    files: &[ast::File],
+    memo: &mut Memo,
+    previous: Vec<ir::Campaign>,
+) -> (ir::Project, Vec<Diagnostic>, index::Index, Vec<bool>) {
+    resolve_with(files, Some((memo, previous)))
+}
+
+fn resolve_with(
+    files: &[ast::File],
+    memo: Option<(&mut Memo, Vec<ir::Campaign>)>,
+) -> (ir::Project, Vec<Diagnostic>, index::Index, Vec<bool>) {
     let mut r = Resolver {
         names: HashMap::new(),
         ordered: Vec::new(),
@@ -171,9 +224,34 @@ pub fn resolve_indexed(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>, in
             ast::Item::Campaign(_) | ast::Item::Properties(_) => {}
         }
     }
-    for item in &items {
-        if let ast::Item::Campaign(c) = item {
-            project.campaigns.push(r.campaign(c));
+    let mut reused = Vec::new();
+    match memo {
+        None => {
+            for item in &items {
+                if let ast::Item::Campaign(c) = item {
+                    project.campaigns.push(r.campaign(c));
+                }
+            }
+        }
+        Some((memo, previous)) => {
+            let env = r.env();
+            if memo.env.as_ref() != Some(&env) {
+                memo.campaigns.clear();
+                memo.env = Some(env);
+            }
+            let mut previous: HashMap<String, ir::Campaign> =
+                previous.into_iter().map(|c| (c.name.clone(), c)).collect();
+            let mut kept = HashMap::new();
+            for item in &items {
+                if let ast::Item::Campaign(c) = item {
+                    let (campaign, entry, hit) =
+                        r.campaign_memo(c, &mut memo.campaigns, &mut previous);
+                    kept.insert(c.name.name.clone(), entry);
+                    project.campaigns.push(campaign);
+                    reused.push(hit);
+                }
+            }
+            memo.campaigns = kept;
         }
     }
 
@@ -182,10 +260,78 @@ pub fn resolve_indexed(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>, in
     segments::check_entry_events(&project, &mut r.diagnostics);
     r.use_what_broken_items_mention(files);
     r.report_unused(&project);
-    (project, r.diagnostics, r.index)
+    (project, r.diagnostics, r.index, reused)
 }
 
 impl<'a> Resolver<'a> {
+    /// What resolving a campaign can read of the rest of the project.
+    fn env(&self) -> Env {
+        let mut models: Vec<ast::ScoringDef> = self.models.values().map(|m| (*m).clone()).collect();
+        models.sort_by(|a, b| a.name.name.cmp(&b.name.name));
+        Env {
+            names: self
+                .ordered
+                .iter()
+                .map(|(n, k)| ((*n).to_string(), *k))
+                .collect(),
+            models,
+            default_model: self.default_model.map(str::to_string),
+            declared: self.declared.clone(),
+        }
+    }
+
+    /// Resolves a campaign, or replays the last run's result for it when
+    /// its syntax tree and the suggestion budget are as then (the caller
+    /// has checked the environment). Returns the IR, the memo of this run
+    /// and whether it was replayed.
+    fn campaign_memo(
+        &mut self,
+        c: &ast::CampaignDef,
+        memo: &mut HashMap<String, CampaignMemo>,
+        previous: &mut HashMap<String, ir::Campaign>,
+    ) -> (ir::Campaign, CampaignMemo, bool) {
+        let budget_in = self.suggestion_budget;
+        if let Some(entry) = memo.remove(&c.name.name) {
+            if entry.reusable && entry.budget_in == budget_in && entry.ast == *c {
+                if let Some(campaign) = previous.remove(&c.name.name) {
+                    self.diagnostics.extend(entry.diagnostics.iter().cloned());
+                    for used in &entry.used {
+                        if !self.used.contains(used) {
+                            self.used.insert(used.clone());
+                        }
+                    }
+                    if let Some(part) = &entry.index {
+                        self.index.add_part(std::sync::Arc::clone(part));
+                    }
+                    self.suggestion_budget = entry.budget_out;
+                    return (campaign, entry, true);
+                }
+            }
+        }
+        let diagnostics = std::mem::take(&mut self.diagnostics);
+        let used = std::mem::take(&mut self.used);
+        self.index.close_part();
+        let campaign = self.campaign(c);
+        let mine = std::mem::replace(&mut self.diagnostics, diagnostics);
+        let my_uses = std::mem::replace(&mut self.used, used);
+        let my_index = self.index.close_part();
+        self.diagnostics.extend(mine.iter().cloned());
+        self.used.extend(my_uses.iter().cloned());
+        let reusable = !mine
+            .iter()
+            .any(|d| matches!(d.code, Code::WrongKind | Code::SegmentWithoutIn));
+        let entry = CampaignMemo {
+            ast: c.clone(),
+            budget_in,
+            budget_out: self.suggestion_budget,
+            diagnostics: mine,
+            used: my_uses.into_iter().collect(),
+            index: my_index,
+            reusable,
+        };
+        (campaign, entry, false)
+    }
+
     /// Defines the names of the items that failed to parse, so that using
     /// them elsewhere raises nothing: their syntax error says it all. A name
     /// also defined by an item that parsed is left to that item, and not

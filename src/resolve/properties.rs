@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// The declarations in effect, by name, and their names in source order
 /// for suggestions.
-#[derive(Default)]
+#[derive(Default, Clone, PartialEq)]
 pub(crate) struct Declared {
     types: HashMap<String, PropertyType>,
     spans: HashMap<String, Span>,

@@ -302,3 +302,163 @@ fn any_position_on_any_text_answers_without_panicking() {
     }
     assert!(host.hover("missing.nurture", Position::default()).is_none());
 }
+
+/// After every edit, the host's incremental analysis equals a fresh one's
+/// and the compiler's own.
+#[test]
+fn incremental_analysis_equals_a_fresh_one() {
+    let project = crate::generate::realistic(1_500, 7);
+    let mut host = AnalysisHost::new();
+    for (path, text) in &project.files {
+        host.set_file(path, text);
+    }
+    let campaigns = project.files[1].0.clone();
+    let second = project
+        .files
+        .get(2)
+        .map_or(campaigns.clone(), |f| f.0.clone());
+    fn text(host: &AnalysisHost, path: &str) -> String {
+        host.text(path).unwrap().to_string()
+    }
+    let library = project.files[0].0.clone();
+    let lib_text = project.files[0].1.clone();
+    let first_email = lib_text
+        .split("email ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let missing_exit = "campaign leaky {\n  trigger form.submitted(\"leak\")\n  goal g when demo.requested\n  suppress when unsubscribed or bounced or complained\n\n  send WELCOME\n}\n"
+        .replace("WELCOME", &first_email);
+    type Edit = Box<dyn Fn(&AnalysisHost) -> (String, Option<String>)>;
+    let edits: Vec<Edit> = vec![
+        Box::new(move |h| {
+            (
+                campaigns.clone(),
+                Some(text(h, &campaigns).replacen("send ", "send x", 1)),
+            )
+        }),
+        Box::new(move |h| {
+            let path = h.paths().nth(1).unwrap().to_string();
+            let t = text(h, &path).replacen("send x", "send ", 1);
+            (path, Some(t))
+        }),
+        Box::new(move |h| {
+            (
+                second.clone(),
+                Some(format!("{}\n{missing_exit}", text(h, &second))),
+            )
+        }),
+        // A syntax error in the middle of a campaign.
+        Box::new(|h| {
+            let path = h.paths().nth(1).unwrap().to_string();
+            (
+                path.clone(),
+                Some(text(h, &path).replacen("wait ", "wait wait ", 2)),
+            )
+        }),
+        // A change in the definitions every campaign reads.
+        Box::new(move |h| {
+            (
+                library.clone(),
+                Some(text(h, &library).replacen("subject \"", "subject \"Re: ", 1)),
+            )
+        }),
+        Box::new(|h| {
+            let path = h.paths().nth(1).unwrap().to_string();
+            (
+                path.clone(),
+                Some(text(h, &path).replacen("wait wait ", "wait ", 2)),
+            )
+        }),
+        Box::new(|_| {
+            (
+                "aaa_new.nurture".to_string(),
+                Some("segment extra = role == \"x\"\n".to_string()),
+            )
+        }),
+        Box::new(|_| ("aaa_new.nurture".to_string(), None)),
+    ];
+    let diagnostics = |h: &mut AnalysisHost| {
+        let mut all = h.diagnostics();
+        all.retain(|(_, d)| !d.is_empty());
+        all
+    };
+    let _ = diagnostics(&mut host);
+    for (step, edit) in edits.iter().enumerate() {
+        let (path, new_text) = edit(&host);
+        match &new_text {
+            Some(t) => host.set_file(&path, t),
+            None => host.remove_file(&path),
+        }
+        let got = diagnostics(&mut host);
+        let mut fresh = AnalysisHost::new();
+        let paths: Vec<String> = host.paths().map(str::to_string).collect();
+        let mut sources = nurturec::SourceMap::new();
+        for p in &paths {
+            fresh.set_file(p, host.text(p).unwrap());
+            sources.add(p.clone(), host.text(p).unwrap().to_string());
+        }
+        let want = diagnostics(&mut fresh);
+        assert_eq!(got, want, "step {step}: incremental and fresh differ");
+        let compiled = nurturec::compile(&sources).diagnostics;
+        let got_codes: Vec<&str> = got
+            .iter()
+            .flat_map(|(_, d)| d.iter().map(|d| d.code))
+            .collect();
+        let compiled_codes: Vec<&str> = compiled.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            got_codes, compiled_codes,
+            "step {step}: the host and compile differ"
+        );
+    }
+}
+
+/// A campaign's `cap` counts the sends of the campaigns that enroll a lead
+/// into it: an edit of the enrolling campaign alone changes the diagnostics
+/// of the enrolled one, and the host must not replay its old checks.
+#[test]
+fn an_edit_upstream_of_an_enroll_rechecks_the_enrolled_campaign() {
+    let library = "email a { subject \"A\" template \"t/a\" }\nemail b { subject \"B\" template \"t/b\" }\n";
+    let upstream = |sends: &str| {
+        format!("campaign first {{\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  cap 1 emails per 7d\n{sends}  enroll second\n}}\n")
+    };
+    let downstream = "campaign second {\n  trigger demo.requested\n  goal g when meeting.booked\n  suppress when unsubscribed\n  cap 1 emails per 7d\n  wait 8d\n  send b\n  exit\n}\n";
+    let mut host = AnalysisHost::new();
+    host.set_file("library.nurture", library);
+    host.set_file("first.nurture", &upstream("  send a\n  wait 8d\n"));
+    host.set_file("second.nurture", downstream);
+    assert_eq!(codes(&mut host, "second.nurture"), Vec::<&str>::new());
+    // `first` now enrolls the lead the day it sent `a`: `second`'s `b`,
+    // eight days later, is still outside the week; then a day later only.
+    host.set_file("first.nurture", &upstream("  send a\n"));
+    let fresh = |host: &AnalysisHost| {
+        let mut sources = nurturec::SourceMap::new();
+        for p in host.paths() {
+            sources.add(p.to_string(), host.text(p).unwrap().to_string());
+        }
+        let mut codes: Vec<String> = nurturec::compile(&sources)
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str().to_string())
+            .collect();
+        codes.sort();
+        codes
+    };
+    let mut got: Vec<String> = host
+        .diagnostics()
+        .iter()
+        .flat_map(|(_, d)| d.iter().map(|d| d.code.to_string()))
+        .collect();
+    got.sort();
+    assert_eq!(got, fresh(&host));
+    host.set_file(
+        "second.nurture",
+        &downstream.replace("  wait 8d\n", "  wait 1d\n"),
+    );
+    assert_eq!(codes(&mut host, "second.nurture"), vec!["cadence-cap"]);
+    // Back to a week's wait upstream: the cap holds again, and the host
+    // sees it without `second` changing.
+    host.set_file("first.nurture", &upstream("  send a\n  wait 8d\n"));
+    assert_eq!(codes(&mut host, "second.nurture"), Vec::<&str>::new());
+}

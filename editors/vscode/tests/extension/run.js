@@ -24,6 +24,7 @@ const handlers = { open: [], save: [], close: [] };
 const statusMessages = [];
 const collection = new Map();
 let configuredPath = 'nurturec';
+let serverMode = 'cli'; // the `nurture.server` setting: most tests are of the CLI mode
 const event = (list) => (fn) => { list.push(fn); return { dispose() {} }; };
 const vscode = {
   Position, Range, Diagnostic, Location, DiagnosticRelatedInformation,
@@ -41,16 +42,33 @@ const vscode = {
     workspaceFolders: undefined,
     getWorkspaceFolder: (uri) => (vscode.workspace.workspaceFolders || []).find((folder) =>
       uri.scheme === 'file' && (uri.fsPath + path.sep).startsWith(folder.uri.fsPath + path.sep)),
-    getConfiguration: (section) => ({ get: (key) => (section === 'nurture' && key === 'path' ? configuredPath : undefined) }),
+    getConfiguration: (section) => ({
+      get: (key) => (section !== 'nurture' ? undefined : key === 'path' ? configuredPath : key === 'server' ? serverMode : undefined)
+    }),
+    createFileSystemWatcher: (glob) => ({ glob, dispose() {} }),
     onDidOpenTextDocument: event(handlers.open),
     onDidSaveTextDocument: event(handlers.save),
     onDidCloseTextDocument: event(handlers.close)
   },
   window: { setStatusBarMessage: (text) => { statusMessages.push(text); return { dispose() {} }; } }
 };
+// A stand-in for vscode-languageclient (which needs the real VS Code): records
+// how the extension starts the server.
+const clients = [];
+class FakeLanguageClient {
+  constructor(id, name, server, options) {
+    Object.assign(this, { id, name, server, options, started: false, stopped: false });
+    clients.push(this);
+  }
+  start() { this.started = true; return Promise.resolve(); }
+  stop() { this.stopped = true; return Promise.resolve(); }
+}
+const fakeLanguageClient = { LanguageClient: FakeLanguageClient, TransportKind: { stdio: 0 } };
 const originalLoad = Module._load;
 Module._load = function (request, ...rest) {
-  return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
+  if (request === 'vscode') return vscode;
+  if (request === 'vscode-languageclient/node') return fakeLanguageClient;
+  return originalLoad.call(this, request, ...rest);
 };
 
 function documentFor(fsPath, text, { untitled = false, dirty = false, languageId = 'nurture' } = {}) {
@@ -411,6 +429,24 @@ async function main() {
     assert.strictEqual(collection.get(doc.uri.toString()).length, 2);
   });
 
+  await test('by default the extension starts `nurturec lsp` through vscode-languageclient', async () => {
+    serverMode = undefined; // the setting's default
+    const before = collection.size;
+    const context = { subscriptions: [] };
+    await extension.activate(context);
+    assert.strictEqual(clients.length, 1);
+    const [client] = clients;
+    assert.strictEqual(client.server.command, configuredPath);
+    assert.deepStrictEqual(client.server.args, ['lsp']);
+    assert.deepStrictEqual(client.options.documentSelector, [{ scheme: 'file', language: 'nurture' }]);
+    assert.strictEqual(client.started, true);
+    // No `nurturec check` process of the CLI mode: the server publishes diagnostics.
+    assert.strictEqual(collection.size, before);
+    await extension.deactivate();
+    assert.strictEqual(client.stopped, true);
+    serverMode = 'cli';
+  });
+
   // Optional: the real compiler, e.g. NURTUREC=target/debug/nurturec npm run test:extension
   if (process.env.NURTUREC) {
     // relative to the directory npm was started in (npm runs scripts in editors/vscode)
@@ -503,6 +539,54 @@ async function main() {
       await settle();
       assert.deepStrictEqual(publishedUnder(realProj), []);
       assert.strictEqual(collection.has(keyOf(extra)), false);
+    });
+
+    await test('real nurturec lsp: vscode-languageclient\'s JSON-RPC, diagnostics as the buffer changes unsaved', async () => {
+      const rpc = require('vscode-jsonrpc/node');
+      const lspDir = path.join(real, 'lsp');
+      writeProject(lspDir, { 'nurture.toml': '', 'emails.nurture': EMAILS, 'welcome.nurture': WELCOME });
+      const child = childProcess.spawn(configuredPath, ['lsp'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const connection = rpc.createMessageConnection(
+        new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+      const uri = 'file://' + path.join(lspDir, 'welcome.nurture');
+      const waiting = [];
+      connection.onNotification('textDocument/publishDiagnostics', (params) => {
+        if (params.uri !== uri) return;
+        const next = waiting.shift();
+        if (next) next(params.diagnostics);
+      });
+      const nextDiagnostics = () => new Promise((resolve, reject) => {
+        waiting.push(resolve);
+        setTimeout(() => reject(new Error('no diagnostics within 20 s')), 20000);
+      });
+      connection.listen();
+      try {
+        const initial = nextDiagnostics();
+        const result = await connection.sendRequest('initialize', {
+          processId: process.pid, rootUri: null, capabilities: {},
+          workspaceFolders: [{ uri: 'file://' + lspDir, name: 'lsp' }],
+          initializationOptions: { debounceMs: 0 }
+        });
+        assert.strictEqual(result.capabilities.definitionProvider, true);
+        connection.sendNotification('initialized', {});
+        assert.deepStrictEqual(await initial, []);
+        const typo = nextDiagnostics();
+        connection.sendNotification('textDocument/didOpen', {
+          textDocument: { uri, languageId: 'nurture', version: 1, text: WELCOME.replace('send bye', 'send by') }
+        });
+        const shown = await typo;
+        assert.deepStrictEqual(shown.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['undefined-name', 6, 7]]);
+        const fixed = nextDiagnostics();
+        connection.sendNotification('textDocument/didChange', {
+          textDocument: { uri, version: 2 }, contentChanges: [{ text: WELCOME }]
+        });
+        assert.deepStrictEqual(await fixed, []);
+        await connection.sendRequest('shutdown');
+        connection.sendNotification('exit');
+      } finally {
+        connection.dispose();
+        child.kill();
+      }
     });
   }
 

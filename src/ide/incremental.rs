@@ -1,0 +1,266 @@
+//! The project's analysis again after an edit, doing again only what the
+//! edit can change. The files' parses are kept by the host; here the
+//! resolver replays the campaigns whose syntax trees and environment did
+//! not change ([`resolve::resolve_incremental`]), and the checks of a
+//! campaign are replayed when the resolver replayed it, what the checks read
+//! of the rest of the project (segments, emails, models, properties) is as
+//! before, and the budgets it started with are the same. The results are
+//! those of [`crate::compile_parsed`]: the tests compare them.
+
+use crate::check::flow::Budgets;
+use crate::diagnostics::lints::Allow;
+use crate::resolve::{self, index::Index};
+use crate::syntax::ast;
+use crate::{ir, Compilation, Diagnostic};
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Default)]
+pub(crate) struct Incremental {
+    resolve: resolve::Memo,
+    context: Option<Context>,
+    checked: HashMap<String, Checked>,
+    facts: HashMap<String, Facts>,
+    /// The last run's diagnostics of the segment checks: a function of the
+    /// context and of each campaign's segments and model.
+    segment_checks: Option<Vec<Diagnostic>>,
+}
+
+/// What the checks of a campaign read of the project besides the campaign.
+#[derive(PartialEq)]
+struct Context {
+    segments: Vec<ir::Segment>,
+    emails: Vec<ir::Email>,
+    scoring_models: Vec<ir::ScoringModel>,
+    properties: Option<ir::Properties>,
+    /// Per file id, its place in path order: the order of enroll networks.
+    file_rank: Vec<usize>,
+}
+
+struct Checked {
+    budgets_in: (usize, usize),
+    budgets_out: (usize, usize),
+    diagnostics: Vec<Diagnostic>,
+    /// For a campaign whose diagnostics got a witness (a simulation of one
+    /// lead): what the simulation can read besides the context. A lead
+    /// enters only this campaign and those it enrolls into (by position),
+    /// and the engine watches the segments named by `segment.entered`
+    /// anywhere in the project.
+    witnessed: Option<Simulated>,
+    /// The campaigns of its enroll network (those that can enroll a lead
+    /// into it, whose sends its `cap` counts), with their positions.
+    network: Vec<(usize, ir::Campaign)>,
+}
+
+/// The campaigns a witness's lead can enter (with their positions), and
+/// the segments the engine watches.
+type Simulated = (Vec<(usize, ir::Campaign)>, BTreeSet<String>);
+
+/// The campaigns a lead entering `main` can reach through `enroll`, with
+/// their positions, `main` first.
+fn reachable(project: &ir::Project, main: usize) -> Vec<(usize, ir::Campaign)> {
+    let mut seen = vec![main];
+    let mut next = 0;
+    while let Some(&i) = seen.get(next) {
+        next += 1;
+        let Some(c) = project.campaigns.get(i) else {
+            continue;
+        };
+        for node in &c.flow.nodes {
+            if let ir::NodeKind::Enroll { campaign } = &node.kind {
+                if let Some(t) = project.campaigns.iter().position(|x| &x.name == campaign) {
+                    if !seen.contains(&t) {
+                        seen.push(t);
+                    }
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .filter_map(|i| Some((i, project.campaigns.get(i)?.clone())))
+        .collect()
+}
+
+/// The segments named by `segment.entered` in these conditions and triggers
+/// (the simulator's engine watches the membership of every such segment of
+/// the project).
+fn entered_in<'c>(
+    conditions: impl IntoIterator<Item = &'c ir::Condition>,
+    triggers: &[ir::Trigger],
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut note = |e: &ir::Event| {
+        if let Some(ir::EventArgument::Segment(name)) = &e.argument {
+            out.insert(name.clone());
+        }
+    };
+    for t in triggers {
+        if let ir::EventSource::Event(e) = &t.source {
+            note(e);
+        }
+    }
+    for c in conditions {
+        c.walk(&mut |c| {
+            if let ir::ConditionKind::Event { event, .. } = &c.kind {
+                note(event);
+            }
+        });
+    }
+    out
+}
+
+/// What the project-wide passes read of one campaign; a function of its IR.
+#[derive(PartialEq)]
+struct Facts {
+    entered: BTreeSet<String>,
+    segment_refs: Vec<String>,
+    scoring: Option<String>,
+}
+
+impl Facts {
+    fn of(campaign: &ir::Campaign) -> Facts {
+        Facts {
+            entered: entered_in(campaign.conditions(), &campaign.triggers),
+            segment_refs: campaign
+                .segment_refs()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            scoring: campaign.scoring.clone(),
+        }
+    }
+}
+
+fn budgets(b: &Budgets) -> (usize, usize) {
+    (b.suggestions, b.witnesses)
+}
+
+impl Incremental {
+    /// Resolves and checks the project; `previous` is the last run's project.
+    pub(crate) fn run(
+        &mut self,
+        asts: &[ast::File],
+        allows: &[Allow],
+        file_rank: &[usize],
+        problems: Vec<Diagnostic>,
+        previous: Option<ir::Project>,
+    ) -> (Compilation, Index) {
+        let previous = previous.map(|p| p.campaigns).unwrap_or_default();
+        let (project, resolved, index, reused) =
+            resolve::resolve_incremental(asts, &mut self.resolve, previous);
+
+        let context = Context {
+            segments: project.segments.clone(),
+            emails: project.emails.clone(),
+            scoring_models: project.scoring_models.clone(),
+            properties: project.properties.clone(),
+            file_rank: file_rank.to_vec(),
+        };
+        let context_same = self.context.as_ref() == Some(&context);
+        if !context_same {
+            self.checked.clear();
+            self.context = Some(context);
+        }
+        // Each campaign's facts, and whether those the segment checks read
+        // are as in the last run.
+        let mut segments_same = context_same && self.facts.len() == project.campaigns.len();
+        let mut facts = HashMap::new();
+        for (i, campaign) in project.campaigns.iter().enumerate() {
+            let old = self.facts.remove(&campaign.name);
+            let fact = match old {
+                Some(old) if reused.get(i) == Some(&true) => old,
+                Some(old) => {
+                    let new = Facts::of(campaign);
+                    segments_same &=
+                        new.segment_refs == old.segment_refs && new.scoring == old.scoring;
+                    new
+                }
+                None => {
+                    segments_same = false;
+                    Facts::of(campaign)
+                }
+            };
+            facts.insert(campaign.name.clone(), fact);
+        }
+        self.facts = facts;
+        let mut entered_all = entered_in(project.segments.iter().map(|s| &s.condition), &[]);
+        for fact in self.facts.values() {
+            entered_all.extend(fact.entered.iter().cloned());
+        }
+        let mut checked = Vec::new();
+        let mut b = Budgets {
+            suggestions: resolve::suggest::BUDGET,
+            witnesses: crate::check::flow::WITNESSES,
+        };
+        let mut kept = HashMap::new();
+        let ctx = crate::check::flow::network::Context::new(&project, file_rank);
+        for (i, campaign) in project.campaigns.iter().enumerate() {
+            let start = budgets(&b);
+            let network: Vec<(usize, ir::Campaign)> = ctx
+                .network(i)
+                .into_iter()
+                .skip(1)
+                .filter_map(|c| Some((c, project.campaigns.get(c)?.clone())))
+                .collect();
+            if let Some(entry) = self.checked.remove(&campaign.name) {
+                let simulation_same = match &entry.witnessed {
+                    None => true,
+                    Some((campaigns, segments)) => {
+                        campaigns
+                            .iter()
+                            .all(|(at, c)| project.campaigns.get(*at) == Some(c))
+                            && entered_all == *segments
+                    }
+                };
+                if reused.get(i) == Some(&true)
+                    && entry.budgets_in == start
+                    && simulation_same
+                    && entry.network == network
+                {
+                    checked.extend(entry.diagnostics.iter().cloned());
+                    (b.suggestions, b.witnesses) = entry.budgets_out;
+                    kept.insert(campaign.name.clone(), entry);
+                    continue;
+                }
+            }
+            let mut out = Vec::new();
+            crate::check::check_campaign(&ctx, i, &mut b, &mut out);
+            checked.extend(out.iter().cloned());
+            // A witness's lead may start in a campaign of the network.
+            let witnessed = (b.witnesses != start.1).then(|| {
+                let mut entered = reachable(&project, i);
+                for (c, _) in &network {
+                    for r in reachable(&project, *c) {
+                        if !entered.iter().any(|(at, _)| *at == r.0) {
+                            entered.push(r);
+                        }
+                    }
+                }
+                (entered, entered_all.clone())
+            });
+            kept.insert(
+                campaign.name.clone(),
+                Checked {
+                    budgets_in: start,
+                    budgets_out: budgets(&b),
+                    diagnostics: out,
+                    witnessed,
+                    network,
+                },
+            );
+        }
+        self.checked = kept;
+        crate::check::flow::check_network(&ctx, &mut checked);
+        drop(ctx);
+        let segment_checks = match self.segment_checks.take() {
+            Some(last) if segments_same => last,
+            _ => {
+                let mut out = Vec::new();
+                crate::check::flow::check_segments(&project, &mut out);
+                out
+            }
+        };
+        checked.extend(segment_checks.iter().cloned());
+        self.segment_checks = Some(segment_checks);
+        crate::assemble(project, problems, resolved, checked, allows, index)
+    }
+}
