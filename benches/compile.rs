@@ -6,7 +6,12 @@
 //! - `pest`: the pest grammar alone, every file (the floor for `parse`);
 //! - `parse`: `syntax::parse` of every file (pest and the syntax tree);
 //! - `check`: `nurturec::compile` (parse, resolve, check);
+//! - `check_one_thread`: `check` in a one-thread rayon pool (files and
+//!   campaigns in order);
 //! - `build`: `compile` and every backend.
+//!
+//! `long_file_10k`: the 10k project as one file, parsed in pieces on all
+//! cores (`syntax::parse`) against parsed whole (`syntax::parse_in_one`).
 //!
 //! `cargo bench --bench compile -- 100k` runs only the projects whose name
 //! contains `100k` (`statements_100k`). `NURTUREC_BENCH_DUMP=DIR cargo bench --bench compile`
@@ -58,6 +63,14 @@ fn bench_project(c: &mut Criterion, project: &generate::Project) {
     group.bench_function(BenchmarkId::from_parameter("check"), |b| {
         b.iter(|| black_box(nurturec::compile(&sources).diagnostics.len()));
     });
+    // The same on one thread: what the parallel parse and check save.
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    group.bench_function(BenchmarkId::from_parameter("check_one_thread"), |b| {
+        b.iter(|| one_thread.install(|| black_box(nurturec::compile(&sources).diagnostics.len())));
+    });
     group.bench_function(BenchmarkId::from_parameter("build"), |b| {
         b.iter(|| {
             let compilation = nurturec::compile(&sources);
@@ -67,10 +80,34 @@ fn bench_project(c: &mut Criterion, project: &generate::Project) {
     group.finish();
 }
 
+/// One long file (every file of the 10k project in one): cut at its items
+/// and parsed in parallel, against parsed whole.
+fn bench_long_file(c: &mut Criterion) {
+    let project = generate::realistic(10_000, 10);
+    let whole: String = project.files.iter().map(|(_, t)| t.as_str()).collect();
+    let id = nurturec::span::FileId(0);
+    let mut group = c.benchmark_group("long_file_10k");
+    group.throughput(Throughput::Bytes(whole.len() as u64));
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function(BenchmarkId::from_parameter("pieces"), |b| {
+        b.iter(|| black_box(nurturec::syntax::parse(id, &whole)));
+    });
+    group.bench_function(BenchmarkId::from_parameter("whole"), |b| {
+        b.iter(|| black_box(nurturec::syntax::parse_in_one(id, &whole)));
+    });
+    group.finish();
+}
+
 fn main() {
     if let Some(dir) = std::env::var_os("NURTUREC_BENCH_DUMP") {
         let dir = std::path::PathBuf::from(dir);
-        for project in generate::all() {
+        // 16 files, for the CPU/wall ratio of `check` on all cores.
+        let sixteen = generate::Project {
+            name: "files_16".to_string(),
+            ..generate::realistic(18_750, 16)
+        };
+        for project in generate::all().into_iter().chain([sixteen]) {
             let target = dir.join(&project.name);
             let _ = std::fs::remove_dir_all(&target);
             project.write_to(&target).unwrap();
@@ -103,5 +140,6 @@ fn main() {
         );
         bench_project(&mut c, &project);
     }
+    bench_long_file(&mut c);
     c.final_summary();
 }

@@ -79,19 +79,28 @@ pub fn rank_by_name<'a>(names_in_id_order: impl Iterator<Item = &'a str>) -> Vec
 /// Warnings allowed at their site (`// nurturec: allow(…)`, see
 /// [`diagnostics::lints`]) are left out.
 pub fn compile(sources: &SourceMap) -> Compilation {
+    use rayon::prelude::*;
+    // Files on all cores; `collect` keeps their order, so the result is a
+    // single thread's.
+    let inputs: Vec<_> = sources.iter().collect();
+    let per_file: Vec<_> = inputs
+        .par_iter()
+        .map(|&(id, file)| {
+            let allows = diagnostics::lints::scan_allows(id, &file.text);
+            (allows, syntax::parse(id, &file.text))
+        })
+        .collect();
     let mut diagnostics = Vec::new();
-    let mut files = Vec::new();
+    let mut files = Vec::with_capacity(per_file.len());
     let mut allows = Vec::new();
-    for (id, file) in sources.iter() {
-        let (mut found, mut problems) = diagnostics::lints::scan_allows(id, &file.text);
+    let mut parse_problems = Vec::new();
+    for ((mut found, mut problems), (ast, mut more)) in per_file {
         allows.append(&mut found);
         diagnostics.append(&mut problems);
-    }
-    for (id, file) in sources.iter() {
-        let (ast, mut problems) = syntax::parse(id, &file.text);
-        diagnostics.append(&mut problems);
+        parse_problems.append(&mut more);
         files.push(ast);
     }
+    diagnostics.append(&mut parse_problems);
     compile_parsed(&files, &allows, &file_rank(sources), diagnostics).0
 }
 

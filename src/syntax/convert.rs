@@ -3,7 +3,7 @@
 //! diagnostic rather than a panic.
 
 use super::ast::*;
-use super::{scan, Rule};
+use super::Rule;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
@@ -24,19 +24,19 @@ struct Converter {
     comments: Vec<(usize, usize)>,
 }
 
-/// Converts the pairs of a text that starts at byte `base` of the file.
+/// Converts the pairs of a text that starts at byte `base` of the file;
+/// `comments` are the text's ([`super::scan::comments`]).
 pub fn file(
     file: FileId,
     base: usize,
     mut pairs: Pairs<'_, Rule>,
+    comments: Vec<(usize, usize)>,
 ) -> std::result::Result<(Vec<Item>, Vec<Diagnostic>), Box<Diagnostic>> {
     let mut c = Converter {
         file,
         base,
         diagnostics: Vec::new(),
-        comments: pairs
-            .peek()
-            .map_or_else(Vec::new, |p| scan::comments(p.as_span().get_input())),
+        comments,
     };
     let result = match pairs.next() {
         Some(root) => c.file_items(root),
@@ -123,31 +123,44 @@ fn is_token(rule: Rule) -> bool {
     )
 }
 
-/// The meaningful children of a pair: keywords dropped.
+/// The meaningful children of a pair: keywords dropped. Read straight off
+/// pest's token queue, one child looked ahead at most, so that no node of
+/// the tree costs an allocation of its own.
 struct Children<'i> {
-    inner: std::vec::IntoIter<Pair<'i, Rule>>,
+    inner: Pairs<'i, Rule>,
+    peeked: Option<Pair<'i, Rule>>,
     span: Span,
 }
 
 impl<'i> Children<'i> {
-    fn next(&mut self, what: &'static str) -> Result<Pair<'i, Rule>> {
-        self.inner.next().ok_or(Bug(self.span, what))
+    fn pull(&mut self) -> Option<Pair<'i, Rule>> {
+        if let Some(p) = self.peeked.take() {
+            return Some(p);
+        }
+        self.inner.by_ref().find(|p| !is_token(p.as_rule()))
     }
 
-    fn peek_rule(&self) -> Option<Rule> {
-        self.inner.as_slice().first().map(Pair::as_rule)
+    fn next(&mut self, what: &'static str) -> Result<Pair<'i, Rule>> {
+        self.pull().ok_or(Bug(self.span, what))
+    }
+
+    fn peek_rule(&mut self) -> Option<Rule> {
+        if self.peeked.is_none() {
+            self.peeked = self.pull();
+        }
+        self.peeked.as_ref().map(Pair::as_rule)
     }
 
     fn next_if(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
         if self.peek_rule() == Some(rule) {
-            self.inner.next()
+            self.pull()
         } else {
             None
         }
     }
 
-    fn rest(self) -> std::vec::IntoIter<Pair<'i, Rule>> {
-        self.inner
+    fn rest(mut self) -> impl Iterator<Item = Pair<'i, Rule>> {
+        std::iter::from_fn(move || self.pull())
     }
 }
 
@@ -187,12 +200,9 @@ impl Converter {
         // Only for reporting a bug: the span untrimmed.
         let s = pair.as_span();
         let span = self.at(s.start(), s.end());
-        let inner: Vec<_> = pair
-            .into_inner()
-            .filter(|p| !is_token(p.as_rule()))
-            .collect();
         Children {
-            inner: inner.into_iter(),
+            inner: pair.into_inner(),
+            peeked: None,
             span,
         }
     }
@@ -789,15 +799,18 @@ impl Converter {
                 }
                 Rule::or_expr | Rule::and_expr => {
                     let is_or = pair.as_rule() == Rule::or_expr;
-                    let mut operands: Vec<Pair<'_, Rule>> = pair
-                        .into_inner()
-                        .filter(|p| !is_token(p.as_rule()))
-                        .collect();
-                    if operands.len() == 1 {
-                        pair = operands.pop().ok_or(Bug(span, "operand"))?;
+                    let pairs = pair.into_inner();
+                    // Operands and the `or`/`and` between them.
+                    let count = pairs.len().div_ceil(2);
+                    let mut operands = pairs.filter(|p| !is_token(p.as_rule()));
+                    let first = operands.next().ok_or(Bug(span, "operand"))?;
+                    let Some(second) = operands.next() else {
+                        pair = first;
                         continue;
-                    }
-                    let mut items = Vec::with_capacity(operands.len());
+                    };
+                    let mut items = Vec::with_capacity(count);
+                    items.push(self.condition(first)?);
+                    items.push(self.condition(second)?);
                     for operand in operands {
                         items.push(self.condition(operand)?);
                     }
@@ -812,9 +825,19 @@ impl Converter {
                     });
                 }
                 Rule::not_expr => {
-                    let mut inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
-                    let primary = inner.pop().ok_or(Bug(span, "not operand"))?;
-                    let Some(first) = inner.first() else {
+                    // `kw_not*` then the primary: count the `not`s on the
+                    // way to the last pair.
+                    let mut nots = 0usize;
+                    let mut start = None;
+                    let mut primary = None;
+                    for p in pair.into_inner() {
+                        if let Some(previous) = primary.replace(p) {
+                            nots += 1;
+                            start.get_or_insert(previous.as_span().start());
+                        }
+                    }
+                    let primary = primary.ok_or(Bug(span, "not operand"))?;
+                    let Some(start) = start else {
                         pair = primary;
                         continue;
                     };
@@ -823,9 +846,8 @@ impl Converter {
                     // tree (every later stage recurses over it, and a
                     // 100,000-deep chain of boxes would overflow the stack
                     // even when dropped).
-                    let start = self.base + first.as_span().start();
-                    let odd = inner.len() % 2 == 1;
-                    drop(inner);
+                    let start = self.base + start;
+                    let odd = nots % 2 == 1;
                     let operand = self.condition(primary)?;
                     let span = outer.unwrap_or(Span::new(self.file, start, operand.span.end));
                     return Ok(if odd {
@@ -873,7 +895,7 @@ impl Converter {
             Rule::test => {
                 let mut c = self.children(pair);
                 let operand = self.event_ref(c.next("operand")?)?;
-                let tail = match c.inner.next() {
+                let tail = match c.pull() {
                     Some(t) => Some(self.test_tail(t)?),
                     None => None,
                 };

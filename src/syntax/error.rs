@@ -12,6 +12,23 @@ use std::ops::Range;
 fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
+        // The keyword-led rules and the lookaheads only build trees; errors
+        // come from the rules that try everything (`canonical`).
+        Rule::setting_by_keyword | Rule::label_ahead => return None,
+        Rule::file_e
+        | Rule::item_e
+        | Rule::campaign_def_e
+        | Rule::campaign_member_e
+        | Rule::setting_e
+        | Rule::handler_setting_e
+        | Rule::statement_e
+        | Rule::statement_kind_e
+        | Rule::block_e
+        | Rule::branch_stmt_e
+        | Rule::branch_arm_e
+        | Rule::else_arm_e
+        | Rule::split_stmt_e
+        | Rule::split_arm_e => return rule_name(canonical(rule)),
         Rule::file | Rule::item => "`segment`, `email`, `scoring`, `campaign` or `properties`",
         Rule::segment_def | Rule::kw_segment => "`segment`",
         Rule::email_def | Rule::kw_email => "`email`",
@@ -126,6 +143,42 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_or => "`or`",
         Rule::WHITESPACE | Rule::COMMENT => return None,
     })
+}
+
+/// The rule of the tree-building grammar that an error grammar's rule is
+/// the twin of (`grammar/nurture.pest`, "the flow as errors report it").
+fn canonical(rule: Rule) -> Rule {
+    match rule {
+        Rule::file_e => Rule::file,
+        Rule::item_e => Rule::item,
+        Rule::campaign_def_e => Rule::campaign_def,
+        Rule::campaign_member_e => Rule::campaign_member,
+        Rule::setting_e => Rule::setting,
+        Rule::handler_setting_e => Rule::handler_setting,
+        Rule::statement_e => Rule::statement,
+        Rule::statement_kind_e => Rule::statement_kind,
+        Rule::block_e => Rule::block,
+        Rule::branch_stmt_e => Rule::branch_stmt,
+        Rule::branch_arm_e => Rule::branch_arm,
+        Rule::else_arm_e => Rule::else_arm,
+        Rule::split_stmt_e => Rule::split_stmt,
+        Rule::split_arm_e => Rule::split_arm,
+        other => other,
+    }
+}
+
+/// The error of the error grammar, told in the rules of the tree-building one.
+pub fn canonical_error(mut error: pest::error::Error<Rule>) -> pest::error::Error<Rule> {
+    if let ErrorVariant::ParsingError {
+        positives,
+        negatives,
+    } = &mut error.variant
+    {
+        for rule in positives.iter_mut().chain(negatives.iter_mut()) {
+            *rule = canonical(*rule);
+        }
+    }
+    error
 }
 
 /// At most this many alternatives are listed; past it the list only confuses.

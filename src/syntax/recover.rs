@@ -59,22 +59,33 @@ pub fn parse_by_item(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
 type ItemResult = Result<(Vec<ast::Item>, Vec<Diagnostic>), Box<Diagnostic>>;
 
 fn parse_item(file: FileId, text: &str, chunk: Range<usize>, chunk_text: &str) -> ItemResult {
-    if let Some((at, depth)) = scan::too_deep(chunk_text, MAX_NESTING) {
-        return Err(Box::new(error::too_deep(
-            file,
-            chunk.start + at,
-            depth,
-            MAX_NESTING,
-        )));
-    }
+    let comments = match scan::comments_within_depth(chunk_text, MAX_NESTING) {
+        Ok(comments) => comments,
+        Err((at, depth)) => {
+            return Err(Box::new(error::too_deep(
+                file,
+                chunk.start + at,
+                depth,
+                MAX_NESTING,
+            )))
+        }
+    };
     match NurtureParser::parse(Rule::file, chunk_text) {
-        Ok(pairs) => convert::file(file, chunk.start, pairs),
-        Err(e) => Err(Box::new(error::syntax_error(&Failure {
-            file,
-            text,
-            chunk,
-            error: &e,
-        }))),
+        Ok(pairs) => convert::file(file, chunk.start, pairs, comments),
+        Err(fast) => {
+            // The same language, tried alternative by alternative: what an
+            // error says comes from there (`grammar/nurture.pest`).
+            let e = match NurtureParser::parse(Rule::file_e, chunk_text) {
+                Err(e) => error::canonical_error(e),
+                Ok(_) => fast,
+            };
+            Err(Box::new(error::syntax_error(&Failure {
+                file,
+                text,
+                chunk,
+                error: &e,
+            })))
+        }
     }
 }
 

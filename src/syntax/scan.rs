@@ -127,6 +127,34 @@ pub fn unclosed(text: &str, opening: u8, closing: u8) -> Option<usize> {
     open.last().copied()
 }
 
+/// The comments of the text ([`comments`]), or its first bracket deeper
+/// than `limit` with its depth ([`too_deep`]): both from one scan, since a
+/// parse needs both.
+pub fn comments_within_depth(
+    text: &str,
+    limit: usize,
+) -> Result<Vec<(usize, usize)>, (usize, usize)> {
+    let mut depth = 0usize;
+    let mut comments = Vec::new();
+    for token in tokens(text) {
+        match token {
+            Token::Comment { start, end } => comments.push((start, end)),
+            Token::Punct { at, byte } => match byte {
+                b'{' | b'(' | b'[' => {
+                    depth += 1;
+                    if depth > limit {
+                        return Err((at, depth));
+                    }
+                }
+                b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+            Token::Word { .. } | Token::Str { .. } => {}
+        }
+    }
+    Ok(comments)
+}
+
 /// The first opening bracket (`{`, `(` or `[`) deeper than `limit`, with its
 /// depth.
 pub fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
@@ -188,5 +216,7 @@ mod tests {
     fn a_backslash_at_the_end_does_not_overrun() {
         assert_eq!(tokens("\"\\").count(), 1);
         assert_eq!(too_deep("((( \"(((\"", 2), Some((2, 3)));
+        assert_eq!(comments_within_depth("((( \"(((\"", 2), Err((2, 3)));
+        assert_eq!(comments_within_depth("( // (\n)", 1), Ok(vec![(2, 6)]));
     }
 }

@@ -29,6 +29,7 @@ mod inputs;
 mod ir;
 mod lints;
 mod outputs;
+mod parallel;
 mod paths;
 mod platform_schemas;
 mod projects;
