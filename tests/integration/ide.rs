@@ -419,7 +419,8 @@ fn incremental_analysis_equals_a_fresh_one() {
 /// of the enrolled one, and the host must not replay its old checks.
 #[test]
 fn an_edit_upstream_of_an_enroll_rechecks_the_enrolled_campaign() {
-    let library = "email a { subject \"A\" template \"t/a\" }\nemail b { subject \"B\" template \"t/b\" }\n";
+    let library =
+        "email a { subject \"A\" template \"t/a\" }\nemail b { subject \"B\" template \"t/b\" }\n";
     let upstream = |sends: &str| {
         format!("campaign first {{\n  trigger form.submitted(\"f\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  cap 1 emails per 7d\n{sends}  enroll second\n}}\n")
     };
