@@ -42,13 +42,14 @@ use super::lower::{
     Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
-use crate::config::{Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
+use crate::config::{toml_key, Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::ScoreRuleKind;
 use crate::ir::{
     Campaign, CompareOp, Condition, ConditionKind, Duration, Event, EventArgument, EventKind,
     EventSource, Project, Quantity, Recipient, Reentry, Task, Trigger, Value as IrValue,
 };
+use crate::resolve::suggest;
 use crate::span::Span;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +64,7 @@ pub fn hubspot(
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    value_tables(project, config, &mut b);
     let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
         .into_iter()
         .map(|t| t.file)
@@ -74,6 +76,63 @@ pub fn hubspot(
     workflow_limit(project, &files, &mut b);
     b.finish()?;
     Ok(files)
+}
+
+/// `[hubspot.values.<property>]` must name a property declared `text in
+/// [ … ]`, and its keys that property's declared values: the config cannot
+/// see the project, so the backend checks it, as `invalid-config`.
+fn value_tables(project: &Project, config: &Config, b: &mut Binder) {
+    for (property, table) in &config.hubspot.values {
+        let Some(crate::ir::PropertyType::Enum(declared)) = project.property_type(property) else {
+            let enumerations = project.properties.iter().flat_map(|p| {
+                p.declarations.iter().filter_map(|d| {
+                    matches!(d.ty, crate::ir::PropertyType::Enum(_)).then_some(d.name.as_str())
+                })
+            });
+            let help = match suggest::closest(property, enumerations) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("declare `{property}: text in [ … ]` in the `properties` block, or remove the table"),
+            };
+            b.unsupported(
+                Code::InvalidConfig,
+                format!("`[hubspot.values.{}]` binds the values of `{property}`, which is not a property declared `text in [ … ]`", toml_key(property)),
+                table.span,
+                "no such enumeration property",
+                &help,
+            );
+            continue;
+        };
+        for (value, setting) in &table.values {
+            if declared.contains(value) {
+                continue;
+            }
+            let help = match suggest::closest(value, declared.iter().map(String::as_str)) {
+                Some(close) => format!("did you mean `{}`?", toml_key(close)),
+                None => format!(
+                    "the declared values of `{property}` are: {}",
+                    quoted(declared)
+                ),
+            };
+            b.unsupported(
+                Code::InvalidConfig,
+                format!(
+                    "\"{value}\" in `[hubspot.values.{}]` is not a declared value of `{property}`",
+                    toml_key(property)
+                ),
+                setting.span,
+                "not a value of the `properties` block",
+                &help,
+            );
+        }
+    }
+}
+
+fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The most workflows one HubSpot account holds ("a technical limit of
@@ -413,6 +472,7 @@ pub fn hubspot_traced(
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    value_tables(project, config, &mut b);
     let out = campaigns(project, config, &mut b);
     b.finish()?;
     Ok(out)
@@ -1202,6 +1262,53 @@ impl Ctx<'_> {
         )
     }
 
+    /// HubSpot's internal value of `value` of an enumeration: through
+    /// `[hubspot.values.<source>]` when the property `source` (the
+    /// project's name) has one, else the built-in lifecycle stages, else
+    /// the value as written.
+    fn option_value(
+        &mut self,
+        source: Option<&str>,
+        property: &str,
+        value: &str,
+        at: Span,
+    ) -> String {
+        if let Some((source, table)) = source.and_then(|s| self.cfg.values.get(s).map(|t| (s, t))) {
+            if let Some(setting) = table.values.get(value).filter(|_| !self.b.placeholders()) {
+                return setting.value.clone();
+            }
+            // A misspelt key is reported by `value_tables`; the value it
+            // was meant for is no second, missing, binding.
+            let declared = self.declared_values(source);
+            let misspelt = table.values.iter().find(|(key, _)| {
+                !declared.contains(*key)
+                    && suggest::closest(key, declared.iter().map(String::as_str)) == Some(value)
+            });
+            if let (Some((_, setting)), false) = (misspelt, self.b.placeholders()) {
+                return setting.value.clone();
+            }
+            return self.b.id(
+                &format!("values.{}", toml_key(source)),
+                &table.values,
+                value,
+                "value",
+                &format!("internal value of `{property}` for \"{value}\""),
+                at,
+            );
+        }
+        if is_enumeration(property) {
+            return self.enumeration_value(property, value, at);
+        }
+        value.to_string()
+    }
+
+    fn declared_values(&self, source: &str) -> Vec<String> {
+        match self.project.property_type(source) {
+            Some(crate::ir::PropertyType::Enum(values)) => values.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     fn email_campaign_id(&mut self, name: &str, at: Span) -> String {
         self.b.id(
             "email_campaigns",
@@ -1431,12 +1538,10 @@ impl Ctx<'_> {
                 // declared `text in [ … ]` property by its values as written.
                 let declared = self.enumeration(left).is_some();
                 if !strings.is_empty() && (is_enumeration(&property) || declared) {
+                    let source = source_property(left);
                     let values = strings
                         .iter()
-                        .map(|v| match is_enumeration(&property) {
-                            true => self.enumeration_value(&property, v, c.span),
-                            false => v.to_string(),
-                        })
+                        .map(|v| self.option_value(source, &property, v, c.span))
                         .collect();
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
@@ -1505,7 +1610,7 @@ impl Ctx<'_> {
             }
             IrValue::String(s) if is_enumeration(&property) => match op {
                 CompareOp::Eq | CompareOp::Ne => {
-                    let values = vec![self.enumeration_value(&property, s, at)];
+                    let values = vec![self.option_value(source_property(left), &property, s, at)];
                     enumeration_operation(values, op == CompareOp::Eq)
                 }
                 _ => {
@@ -1520,7 +1625,8 @@ impl Ctx<'_> {
             },
             IrValue::String(s) => match op {
                 CompareOp::Eq | CompareOp::Ne if self.enumeration(left).is_some() => {
-                    enumeration_operation(vec![s.clone()], op == CompareOp::Eq)
+                    let values = vec![self.option_value(source_property(left), &property, s, at)];
+                    enumeration_operation(values, op == CompareOp::Eq)
                 }
                 CompareOp::Eq | CompareOp::Ne => json!({
                     "operationType": "MULTISTRING",
@@ -1747,9 +1853,13 @@ impl Platform for Ctx<'_> {
                 next,
             } => {
                 let hubspot_property = self.property(property);
+                let declared = matches!(
+                    self.project.property_type(property),
+                    Some(crate::ir::PropertyType::Enum(_))
+                );
                 let text = match value {
-                    IrValue::String(s) if is_enumeration(&hubspot_property) => {
-                        self.enumeration_value(&hubspot_property, s, at)
+                    IrValue::String(s) if declared || is_enumeration(&hubspot_property) => {
+                        self.option_value(Some(property), &hubspot_property, s, at)
                     }
                     IrValue::String(s) => s.clone(),
                     IrValue::Number(n) => number(*n).to_string(),
@@ -1959,6 +2069,14 @@ fn in_list(id: &str, member: bool) -> Value {
 
 fn property_filter(property: &str, operation: Value) -> Value {
     json!({ "filterType": "PROPERTY", "property": property, "operation": operation })
+}
+
+/// The project's name of a property, for its `[hubspot.values]` table.
+fn source_property(q: &Quantity) -> Option<&str> {
+    match q {
+        Quantity::Property(p) => Some(p),
+        _ => None,
+    }
 }
 
 /// Properties whose values are an enumeration: filters on them take the

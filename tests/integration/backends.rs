@@ -1850,6 +1850,125 @@ fn hubspot_uses_enumeration_operators_for_declared_values_and_contains() {
     assert!(!hubspot.to_string().contains("IS_ANY_OF"));
 }
 
+const ENUM_VALUES: &str = r#"
+properties {
+  industry: text in ["fintech", "saas", "other"]
+  role: text
+  unsubscribed: bool
+}
+email hello { subject "Hi" template "hello" }
+campaign values {
+  trigger form.submitted("f")
+  audience industry in ["fintech", "saas"]
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send hello
+  branch {
+    when industry != "other" { set industry = "saas" }
+  }
+  exit
+}
+"#;
+
+const ENUM_CONFIG: &str = r#"
+[hubspot.emails]
+hello = "1"
+[hubspot.events]
+"form.submitted" = "4-1639801"
+"meeting.booked" = "4-2"
+[hubspot.event_properties]
+"form.submitted" = "hs_form_id"
+"#;
+
+fn enum_build(table: &str) -> Result<Vec<Traced>, Vec<nurturec::Diagnostic>> {
+    let (_, project) = compile_text("values.nurture", ENUM_VALUES);
+    let text = format!("{ENUM_CONFIG}{table}");
+    let config = parse_config(nurturec::span::FileId(9), &text).unwrap();
+    emit::hubspot::hubspot_traced(&project, &config, IdMode::Bindings)
+}
+
+#[test]
+fn hubspot_maps_declared_values_through_their_value_table() {
+    // Without a table, the declared values are sent as written.
+    let files = enum_build("").unwrap();
+    let text = parse(&files[0].file).to_string();
+    assert!(text.contains(r#""values":["fintech","saas"]"#), "{text}");
+    assert!(text.contains(r#""staticValue":"saas""#), "{text}");
+
+    // With one, every filter and `set` on the property uses its values.
+    let table = "[hubspot.values.industry]\nfintech = \"financial_services\"\nsaas = \"software\"\nother = \"OTHER\"\n";
+    let files = enum_build(table).unwrap();
+    let doc = parse(&files[0].file);
+    let text = doc.to_string();
+    assert!(
+        text.contains(r#""operationType":"ENUMERATION","operator":"IS_ANY_OF","values":["financial_services","software"]"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""operator":"IS_NONE_OF","values":["OTHER"]"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""staticValue":"software""#), "{text}");
+    for value in ["\"fintech\"", "\"saas\"", "\"other\""] {
+        assert!(!text.contains(value), "{value} left in {text}");
+    }
+
+    // A value the campaigns use and the table lacks is a missing binding.
+    let ds = enum_build(
+        "[hubspot.values.industry]\nfintech = \"financial_services\"\nother = \"OTHER\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::MissingBinding);
+    assert_eq!(
+        ds[0].message,
+        "no HubSpot internal value of `industry` for \"saas\" in nurture.toml"
+    );
+    assert_eq!(
+        ds[0].help.as_deref(),
+        Some("add `saas = \"…\"` under `[hubspot.values.industry]` in nurture.toml")
+    );
+}
+
+#[test]
+fn a_value_table_must_match_the_declared_enumeration() {
+    // A misspelt value: one error, at the key, not also a missing `saas`.
+    let ds =
+        enum_build("[hubspot.values.industry]\nfintech = \"f\"\nsaaas = \"s\"\nother = \"o\"\n")
+            .unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::InvalidConfig);
+    assert_eq!(
+        ds[0].message,
+        "\"saaas\" in `[hubspot.values.industry]` is not a declared value of `industry`"
+    );
+    assert_eq!(ds[0].help.as_deref(), Some("did you mean `saas`?"));
+
+    // A property that is not a declared enumeration.
+    for (table, help) in [
+        (
+            "[hubspot.values.industri]\na = \"b\"\n",
+            "did you mean `industry`?",
+        ),
+        (
+            "[hubspot.values.role]\ncto = \"CTO\"\n",
+            "declare `role: text in [ … ]` in the `properties` block, or remove the table",
+        ),
+    ] {
+        let ds = enum_build(table).unwrap_err();
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(ds[0].code, Code::InvalidConfig);
+        assert!(
+            ds[0]
+                .message
+                .contains("which is not a property declared `text in [ … ]`"),
+            "{}",
+            ds[0].message
+        );
+        assert_eq!(ds[0].help.as_deref(), Some(help));
+    }
+}
+
 #[test]
 fn klaviyo_tests_contains_with_its_list_filter() {
     let (klaviyo, _) = one_file(emit::klaviyo::klaviyo_traced, V1_VALUES);
