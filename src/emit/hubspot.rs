@@ -2017,20 +2017,25 @@ impl Ctx<'_> {
         }
         let body = self.merge_tags(&body, at);
         let title = campaign.title.as_deref().unwrap_or(&campaign.name);
+        let subject = self.merge_tags(&format!("Handoff to {queue}: {title}"), at);
         let first_task = (!tasks.is_empty()).then(|| origin.with(Role::Task(1)));
         let fields = json!({
             "user_ids": users,
-            "subject": format!("Handoff to {queue}: {title}"),
+            "subject": subject,
             "body": body.trim(),
         });
         self.single(origin, "0-8", fields, first_task);
         // The queue's first user owns the tasks.
         let owner = users.first().cloned().unwrap_or_default();
+        // The task's title and notes render the workflow's tokens like
+        // the internal email's fields (inferred: the reference shows none).
+        let task_body = self.merge_tags(notes.join("\n").trim(), at);
         for (k, t) in tasks.iter().enumerate() {
+            let subject = self.merge_tags(&t.title, at);
             let mut fields = json!({
                 "task_type": "TODO",
-                "subject": t.title,
-                "body": notes.join("\n").trim(),
+                "subject": subject,
+                "body": task_body,
                 "priority": "HIGH",
                 "associations": [{
                     "target": { "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TASK_TO_CONTACT },
@@ -2051,6 +2056,17 @@ impl Ctx<'_> {
     }
 
     fn users(&mut self, r: &Recipient, at: Span) -> Vec<String> {
+        if let Recipient::Address(a) = r {
+            if a.contains("{{") {
+                self.unsupported(
+                    format!("HubSpot internal emails go to users, not to the address a contact property holds (`{a}`)"),
+                    at,
+                    "an address from a merge tag",
+                    "notify a recipient name bound to user ids under `[hubspot.recipients]`",
+                );
+                return vec![super::bind::placeholder("users", a)];
+            }
+        }
         let (key, what) = match r {
             Recipient::Name(n) => (n.as_str(), format!("user ids for recipient `{n}`")),
             Recipient::Address(a) => (

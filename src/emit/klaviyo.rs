@@ -1228,7 +1228,10 @@ impl Ctx<'_> {
                 "queue": queue,
                 "email": "{{ person.email }}",
                 "notes": notes,
-                "tasks": tasks.iter().map(|t| json!({ "title": t.title, "due_seconds": t.due.map(|d| d.seconds) })).collect::<Vec<_>>(),
+                "tasks": tasks.iter().map(|t| json!({
+                    "title": self.translate_tags(&t.title).unwrap_or_else(|_| t.title.clone()),
+                    "due_seconds": t.due.map(|d| d.seconds),
+                })).collect::<Vec<_>>(),
             });
             self.push(
                 &webhook_origin,
@@ -1285,6 +1288,17 @@ impl Ctx<'_> {
 
     fn recipients(&mut self, r: &Recipient, at: Span) -> Vec<String> {
         match r {
+            Recipient::Address(a) if a.contains("{{") => {
+                // Each alert recipient confirms an opt-in before it gets
+                // alerts, so they are fixed addresses, not a profile's.
+                self.unsupported(
+                    format!("Klaviyo sends internal alerts to fixed addresses that confirmed their opt-in, not to the address a profile property holds (`{a}`)"),
+                    at,
+                    "an address from a merge tag",
+                    "notify a recipient name bound to addresses under `[klaviyo.recipients]`",
+                );
+                vec![a.clone()]
+            }
             Recipient::Address(a) => vec![a.clone()],
             Recipient::Name(n) => self.b.ids(
                 "recipients",

@@ -1798,6 +1798,91 @@ fn merge_tags_are_written_in_each_platform_syntax() {
         .contains("Hi {{ contact.first_name }}, a note for {{ contact.role }}"));
 }
 
+const TAGS_IN_HANDOFF: &str = r#"
+properties {
+  owner_email: text
+  unsubscribed: bool
+}
+email hello { subject "Hi" template "hello" }
+campaign tags {
+  title "Welcome {{ contact.first_name }}"
+  trigger form.submitted("f")
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send hello
+  handoff sales { note "Talk to {{ contact.first_name }}" task "Call {{ contact.email }}" due 1d }
+}
+"#;
+
+#[test]
+fn tags_in_task_titles_and_handoff_subjects_are_translated_where_they_render() {
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, TAGS_IN_HANDOFF);
+    let actions = hubspot["actions"].as_array().unwrap();
+    let by_type =
+        |id: &str| -> Vec<&Value> { actions.iter().filter(|a| a["actionTypeId"] == id).collect() };
+    let email = &by_type("0-8")[0]["fields"];
+    assert_eq!(
+        email["subject"],
+        "Handoff to sales: Welcome {{ enrolled_object.firstname }}"
+    );
+    let task = &by_type("0-3")[0]["fields"];
+    assert_eq!(task["subject"], "Call {{ enrolled_object.email }}");
+    assert_eq!(task["body"], "Talk to {{ enrolled_object.firstname }}");
+    // The workflow's name is the account's own label: no token renders there.
+    assert_eq!(hubspot["name"], "Welcome {{ contact.first_name }}");
+
+    let (_, project) = compile_text("tags.nurture", TAGS_IN_HANDOFF);
+    let config = parse_config(
+        nurturec::span::FileId(9),
+        "[klaviyo]\ncrm_webhook = \"https://crm.example.com/h\"\n",
+    )
+    .unwrap();
+    let files = emit::klaviyo::klaviyo_traced(&project, &config, IdMode::Placeholders).unwrap();
+    let text = parse(&files[0].file).to_string();
+    // The webhook's body is a JSON text inside the action.
+    assert!(
+        text.contains(r#"\"title\":\"Call {{ person.email }}\""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Handoff to sales: Talk to {{ person.first_name }} | Task: Call {{ person.email }}"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_address_from_a_merge_tag_is_unsupported_on_klaviyo_and_hubspot() {
+    let text = TAGS_IN_HANDOFF.replace(
+        "  handoff sales",
+        "  notify \"{{ contact.owner_email }}\" \"New lead\"\n  handoff sales",
+    );
+    let (_, project) = compile_text("tags.nurture", &text);
+    for (backend, code, help) in [
+        (
+            emit::klaviyo::klaviyo_traced as Backend,
+            Code::UnsupportedOnKlaviyo,
+            "notify a recipient name bound to addresses under `[klaviyo.recipients]`",
+        ),
+        (
+            emit::hubspot::hubspot_traced,
+            Code::UnsupportedOnHubspot,
+            "notify a recipient name bound to user ids under `[hubspot.recipients]`",
+        ),
+    ] {
+        let ds = backend(&project, &Config::default(), IdMode::Placeholders).unwrap_err();
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(ds[0].code, code);
+        assert!(
+            ds[0].message.contains("`{{ contact.owner_email }}`"),
+            "{}",
+            ds[0].message
+        );
+        assert_eq!(ds[0].help.as_deref(), Some(help));
+    }
+}
+
 #[test]
 fn a_company_tag_other_than_its_name_is_unsupported_on_klaviyo_and_hubspot() {
     // In the subject (which HubSpot does not send: its emails are
