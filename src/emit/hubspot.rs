@@ -37,8 +37,9 @@
 
 use super::bind::Binder;
 use super::formula::Formula;
+use super::lower::Enrollments;
 use super::lower::{
-    emit_campaign, enrollments, event_key, lower, negate, number, slices, CampaignPart, Link,
+    emit_campaign, enrollment_index, event_key, lower, negate, number, slices, CampaignPart, Link,
     Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
@@ -225,11 +226,13 @@ fn campaign_properties(project: &Project, config: &Config) -> Vec<OutputFile> {
 /// property of its own. Every workflow changes the component's property and
 /// the model's total by the same amount.
 fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for model in &project.scoring_models {
         let context = super::definition_context(&model.name, model.name_span, Some(&model.name));
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign: &context,
             cfg: &config.hubspot,
             b,
@@ -438,11 +441,13 @@ fn scoring_flow(name: &str, criteria: Value, actions: Vec<Value>) -> Value {
 /// Each segment as a `POST /crm/v3/lists` body: an active (`DYNAMIC`)
 /// contact list whose filter is the segment's condition.
 fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for segment in &project.segments {
         let context = super::segment_context(project, segment);
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign: &context,
             cfg: &config.hubspot,
             b,
@@ -479,12 +484,14 @@ pub fn hubspot_traced(
 }
 
 fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign,
             cfg: &config.hubspot,
             b,
@@ -501,6 +508,7 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
             let lowered = lower(&flow, Shape::Unrolled { limit });
             let mut ctx = Ctx {
                 project,
+                enrolls: &enrolls,
                 campaign,
                 cfg: &config.hubspot,
                 b,
@@ -529,6 +537,7 @@ fn active_property(config: &Config, campaign: &Campaign) -> String {
 /// clears the "inside" property of a lead that left by a goal or the
 /// suppression (HubSpot unenrolls it then without running any action).
 fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         if campaign.flow.handlers.is_empty() {
@@ -536,6 +545,7 @@ fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
         }
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign,
             cfg: &config.hubspot,
             b,
@@ -663,6 +673,8 @@ fn or_branch(groups: Vec<Vec<Atom>>) -> Value {
 
 struct Ctx<'a> {
     project: &'a Project,
+    /// The first `enroll` of each campaign that another one enrolls into.
+    enrolls: &'a Enrollments<'a>,
     campaign: &'a Campaign,
     cfg: &'a HubspotConfig,
     b: &'a mut Binder,
@@ -954,7 +966,7 @@ impl Ctx<'_> {
         if matches!(c.reentry, Reentry::Never) {
             return;
         }
-        if let Some(at) = enrollments(self.project, &c.name) {
+        if let Some(at) = self.enrolls.get(c.name.as_str()).copied() {
             self.unsupported(
                 format!(
                     "HubSpot cannot enroll a lead in `{}` again through its enrollment list: the lead stays on the list, and adding it again is no new membership",
@@ -1029,7 +1041,7 @@ impl Ctx<'_> {
         let same_filter = c.triggers.iter().all(|t| t.filter == first.filter);
         if !c.triggers.iter().all(is_event)
             || !same_filter
-            || enrollments(self.project, &c.name).is_some()
+            || self.enrolls.get(c.name.as_str()).copied().is_some()
         {
             return None;
         }
@@ -1074,7 +1086,7 @@ impl Ctx<'_> {
                 .map_or(Formula::True, |f| self.cond(f, true));
             entries.push(Formula::and(vec![trigger, filter]));
         }
-        if let Some(at) = enrollments(self.project, &c.name) {
+        if let Some(at) = self.enrolls.get(c.name.as_str()).copied() {
             let list = self.b.id(
                 "enrollment_lists",
                 &self.cfg.enrollment_lists,

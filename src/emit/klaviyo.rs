@@ -19,10 +19,11 @@
 
 use super::bind::Binder;
 use super::formula::Formula;
+use super::lower::Enrollments;
 use super::lower::{
-    emit_campaign, enrollments, event_key, link_text, longest_run, lower, negate, number, slices,
-    trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT,
-    MAX_POLLS,
+    emit_campaign, enrollment_index, event_key, link_text, longest_run, lower, negate, number,
+    slices, trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind,
+    ENGAGEMENT, MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
@@ -99,11 +100,13 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) {
 
 /// Each segment as a `POST /api/segments` body (`SegmentCreateQuery`).
 fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for segment in &project.segments {
         let context = super::segment_context(project, segment);
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign: &context,
             cfg: &config.klaviyo,
             b,
@@ -144,12 +147,14 @@ pub fn klaviyo_traced(
 }
 
 fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let limit = config.klaviyo.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign,
             cfg: &config.klaviyo,
             b,
@@ -223,6 +228,8 @@ pub(crate) fn conditional_percent(percent: u64, remaining: u64) -> u64 {
 
 struct Ctx<'a> {
     project: &'a Project,
+    /// The first `enroll` of each campaign that another one enrolls into.
+    enrolls: &'a Enrollments<'a>,
     campaign: &'a Campaign,
     cfg: &'a KlaviyoConfig,
     b: &'a mut Binder,
@@ -297,7 +304,7 @@ impl Ctx<'_> {
             };
             variants.push((path, name, json, trigger.filter.as_ref()));
         }
-        if let Some(at) = enrollments(self.project, &c.name) {
+        if let Some(at) = self.enrolls.get(c.name.as_str()).copied() {
             let list = self.b.id(
                 "enrollment_lists",
                 &self.cfg.enrollment_lists,
