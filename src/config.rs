@@ -51,6 +51,8 @@
 //! [hubspot.recipients]         # recipient name or address → HubSpot user id(s)
 //! [hubspot.properties]         # contact property → HubSpot property (default: the same name)
 //! [hubspot.scores]
+//! [hubspot.lifecycle_stages]   # a custom lifecycle stage → its internal value
+//! [hubspot.values.industry]    # a value of a property declared `text in [ … ]` → its internal value
 //!
 //! [asl.resources]              # Lambda function (name or ARN) behind each kind of Task state
 //! evaluate = "arn:aws:lambda:eu-west-1:123456789012:function:nurture-evaluate"
@@ -212,6 +214,19 @@ pub struct HubspotConfig {
     /// A lifecycle stage as the campaigns write it → HubSpot's internal
     /// value of `lifecyclestage` (HubSpot's own stages need none).
     pub lifecycle_stages: Bindings,
+    /// `[hubspot.values.<property>]`, per property declared `text in [ … ]`:
+    /// a declared value → the internal value of the HubSpot option.
+    pub values: BTreeMap<String, ValueBindings>,
+}
+
+/// The internal values of one declared enumeration property. Which
+/// properties are declared, and with which values, is the project's: the
+/// HubSpot backend checks the table against them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueBindings {
+    /// Where the property's key is written.
+    pub span: Span,
+    pub values: Bindings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -282,6 +297,7 @@ const HUBSPOT: &[&str] = &[
     "properties",
     "scores",
     "lifecycle_stages",
+    "values",
 ];
 const ASL: &[&str] = &["resources", "state_machines", "properties"];
 
@@ -845,10 +861,38 @@ impl Reader {
                 "properties" => h.properties = self.bindings(value, &path, Keys::Name),
                 "scores" => h.scores = self.bindings(value, &path, Keys::Score),
                 "lifecycle_stages" => h.lifecycle_stages = self.bindings(value, &path, Keys::Text),
+                "values" => h.values = self.value_tables(value, &path),
                 _ => self.unknown_key(key, "hubspot", HUBSPOT),
             }
         }
         h
+    }
+
+    /// `[hubspot.values]`: a table of values per property.
+    fn value_tables(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+    ) -> BTreeMap<String, ValueBindings> {
+        let mut out = BTreeMap::new();
+        let Some(table) = self.table(value, path) else {
+            return out;
+        };
+        for (key, value) in entries(table) {
+            if !self.check_key(key, path, Keys::Name) {
+                continue;
+            }
+            let inner = format!("{path}.{}", toml_key(key.get_ref()));
+            let values = self.bindings(value, &inner, Keys::Text);
+            out.insert(
+                key.get_ref().to_string(),
+                ValueBindings {
+                    span: self.span(key.span()),
+                    values,
+                },
+            );
+        }
+        out
     }
 
     fn asl(&mut self, value: &Spanned<DeValue<'_>>) -> AslConfig {
@@ -982,5 +1026,33 @@ send = "arn:aws:lambda:eu-west-1:123456789012:function:send"
             Some("did you mean `webinar.attended`?")
         );
         assert_eq!(errors[3].help.as_deref(), Some("did you mean `send`?"));
+    }
+
+    #[test]
+    fn reads_value_tables_per_property() {
+        let text = "[hubspot.values.industry]\nfintech = \"financial_services\"\n\"Software as a service\" = \"saas\"\n";
+        let c = parse_config(FileId(0), text).unwrap();
+        let table = &c.hubspot.values["industry"];
+        assert_eq!(table.values["fintech"].value, "financial_services");
+        assert_eq!(table.values["Software as a service"].value, "saas");
+        assert_eq!(&text[table.span.start..table.span.end], "industry");
+
+        let text = "[hubspot.values]\nIndustry = { a = \"b\" }\nsize = \"x\"\n[hubspot.values.tier]\ngold = 3\n";
+        let errors = parse_config(FileId(0), text).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(errors.len(), 3, "{messages:?}");
+        assert!(errors.iter().all(|d| d.code == Code::InvalidConfig));
+        assert!(
+            messages[0].contains("not a valid key in `[hubspot.values]`"),
+            "{messages:?}"
+        );
+        assert_eq!(
+            messages[1],
+            "`hubspot.values.size` must be a table, not a string"
+        );
+        assert_eq!(
+            messages[2],
+            "`hubspot.values.tier.gold` must be a string, not an integer"
+        );
     }
 }

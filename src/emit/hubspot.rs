@@ -37,18 +37,20 @@
 
 use super::bind::Binder;
 use super::formula::Formula;
+use super::lower::Enrollments;
 use super::lower::{
-    emit_campaign, enrollments, event_key, lower, negate, number, slices, CampaignPart, Link,
+    emit_campaign, enrollment_index, event_key, lower, negate, number, slices, CampaignPart, Link,
     Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
-use crate::config::{Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
+use crate::config::{toml_key, Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::ScoreRuleKind;
 use crate::ir::{
     Campaign, CompareOp, Condition, ConditionKind, Duration, Event, EventArgument, EventKind,
     EventSource, Project, Quantity, Recipient, Reentry, Task, Trigger, Value as IrValue,
 };
+use crate::resolve::suggest;
 use crate::span::Span;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +65,7 @@ pub fn hubspot(
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    value_tables(project, config, &mut b);
     let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
         .into_iter()
         .map(|t| t.file)
@@ -74,6 +77,63 @@ pub fn hubspot(
     workflow_limit(project, &files, &mut b);
     b.finish()?;
     Ok(files)
+}
+
+/// `[hubspot.values.<property>]` must name a property declared `text in
+/// [ … ]`, and its keys that property's declared values: the config cannot
+/// see the project, so the backend checks it, as `invalid-config`.
+fn value_tables(project: &Project, config: &Config, b: &mut Binder) {
+    for (property, table) in &config.hubspot.values {
+        let Some(crate::ir::PropertyType::Enum(declared)) = project.property_type(property) else {
+            let enumerations = project.properties.iter().flat_map(|p| {
+                p.declarations.iter().filter_map(|d| {
+                    matches!(d.ty, crate::ir::PropertyType::Enum(_)).then_some(d.name.as_str())
+                })
+            });
+            let help = match suggest::closest(property, enumerations) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("declare `{property}: text in [ … ]` in the `properties` block, or remove the table"),
+            };
+            b.unsupported(
+                Code::InvalidConfig,
+                format!("`[hubspot.values.{}]` binds the values of `{property}`, which is not a property declared `text in [ … ]`", toml_key(property)),
+                table.span,
+                "no such enumeration property",
+                &help,
+            );
+            continue;
+        };
+        for (value, setting) in &table.values {
+            if declared.contains(value) {
+                continue;
+            }
+            let help = match suggest::closest(value, declared.iter().map(String::as_str)) {
+                Some(close) => format!("did you mean `{}`?", toml_key(close)),
+                None => format!(
+                    "the declared values of `{property}` are: {}",
+                    quoted(declared)
+                ),
+            };
+            b.unsupported(
+                Code::InvalidConfig,
+                format!(
+                    "\"{value}\" in `[hubspot.values.{}]` is not a declared value of `{property}`",
+                    toml_key(property)
+                ),
+                setting.span,
+                "not a value of the `properties` block",
+                &help,
+            );
+        }
+    }
+}
+
+fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The most workflows one HubSpot account holds ("a technical limit of
@@ -166,11 +226,13 @@ fn campaign_properties(project: &Project, config: &Config) -> Vec<OutputFile> {
 /// property of its own. Every workflow changes the component's property and
 /// the model's total by the same amount.
 fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for model in &project.scoring_models {
         let context = super::definition_context(&model.name, model.name_span, Some(&model.name));
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign: &context,
             cfg: &config.hubspot,
             b,
@@ -379,11 +441,13 @@ fn scoring_flow(name: &str, criteria: Value, actions: Vec<Value>) -> Value {
 /// Each segment as a `POST /crm/v3/lists` body: an active (`DYNAMIC`)
 /// contact list whose filter is the segment's condition.
 fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for segment in &project.segments {
         let context = super::segment_context(project, segment);
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign: &context,
             cfg: &config.hubspot,
             b,
@@ -413,18 +477,21 @@ pub fn hubspot_traced(
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    value_tables(project, config, &mut b);
     let out = campaigns(project, config, &mut b);
     b.finish()?;
     Ok(out)
 }
 
 fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign,
             cfg: &config.hubspot,
             b,
@@ -441,6 +508,7 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
             let lowered = lower(&flow, Shape::Unrolled { limit });
             let mut ctx = Ctx {
                 project,
+                enrolls: &enrolls,
                 campaign,
                 cfg: &config.hubspot,
                 b,
@@ -469,6 +537,7 @@ fn active_property(config: &Config, campaign: &Campaign) -> String {
 /// clears the "inside" property of a lead that left by a goal or the
 /// suppression (HubSpot unenrolls it then without running any action).
 fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         if campaign.flow.handlers.is_empty() {
@@ -476,6 +545,7 @@ fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
         }
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign,
             cfg: &config.hubspot,
             b,
@@ -603,6 +673,8 @@ fn or_branch(groups: Vec<Vec<Atom>>) -> Value {
 
 struct Ctx<'a> {
     project: &'a Project,
+    /// The first `enroll` of each campaign that another one enrolls into.
+    enrolls: &'a Enrollments<'a>,
     campaign: &'a Campaign,
     cfg: &'a HubspotConfig,
     b: &'a mut Binder,
@@ -894,7 +966,7 @@ impl Ctx<'_> {
         if matches!(c.reentry, Reentry::Never) {
             return;
         }
-        if let Some(at) = enrollments(self.project, &c.name) {
+        if let Some(at) = self.enrolls.get(c.name.as_str()).copied() {
             self.unsupported(
                 format!(
                     "HubSpot cannot enroll a lead in `{}` again through its enrollment list: the lead stays on the list, and adding it again is no new membership",
@@ -969,7 +1041,7 @@ impl Ctx<'_> {
         let same_filter = c.triggers.iter().all(|t| t.filter == first.filter);
         if !c.triggers.iter().all(is_event)
             || !same_filter
-            || enrollments(self.project, &c.name).is_some()
+            || self.enrolls.get(c.name.as_str()).copied().is_some()
         {
             return None;
         }
@@ -1014,7 +1086,7 @@ impl Ctx<'_> {
                 .map_or(Formula::True, |f| self.cond(f, true));
             entries.push(Formula::and(vec![trigger, filter]));
         }
-        if let Some(at) = enrollments(self.project, &c.name) {
+        if let Some(at) = self.enrolls.get(c.name.as_str()).copied() {
             let list = self.b.id(
                 "enrollment_lists",
                 &self.cfg.enrollment_lists,
@@ -1200,6 +1272,53 @@ impl Ctx<'_> {
             &format!("internal value of `{property}` for the stage \"{value}\""),
             at,
         )
+    }
+
+    /// HubSpot's internal value of `value` of an enumeration: through
+    /// `[hubspot.values.<source>]` when the property `source` (the
+    /// project's name) has one, else the built-in lifecycle stages, else
+    /// the value as written.
+    fn option_value(
+        &mut self,
+        source: Option<&str>,
+        property: &str,
+        value: &str,
+        at: Span,
+    ) -> String {
+        if let Some((source, table)) = source.and_then(|s| self.cfg.values.get(s).map(|t| (s, t))) {
+            if let Some(setting) = table.values.get(value).filter(|_| !self.b.placeholders()) {
+                return setting.value.clone();
+            }
+            // A misspelt key is reported by `value_tables`; the value it
+            // was meant for is no second, missing, binding.
+            let declared = self.declared_values(source);
+            let misspelt = table.values.iter().find(|(key, _)| {
+                !declared.contains(*key)
+                    && suggest::closest(key, declared.iter().map(String::as_str)) == Some(value)
+            });
+            if let (Some((_, setting)), false) = (misspelt, self.b.placeholders()) {
+                return setting.value.clone();
+            }
+            return self.b.id(
+                &format!("values.{}", toml_key(source)),
+                &table.values,
+                value,
+                "value",
+                &format!("internal value of `{property}` for \"{value}\""),
+                at,
+            );
+        }
+        if is_enumeration(property) {
+            return self.enumeration_value(property, value, at);
+        }
+        value.to_string()
+    }
+
+    fn declared_values(&self, source: &str) -> Vec<String> {
+        match self.project.property_type(source) {
+            Some(crate::ir::PropertyType::Enum(values)) => values.clone(),
+            _ => Vec::new(),
+        }
     }
 
     fn email_campaign_id(&mut self, name: &str, at: Span) -> String {
@@ -1431,12 +1550,10 @@ impl Ctx<'_> {
                 // declared `text in [ … ]` property by its values as written.
                 let declared = self.enumeration(left).is_some();
                 if !strings.is_empty() && (is_enumeration(&property) || declared) {
+                    let source = source_property(left);
                     let values = strings
                         .iter()
-                        .map(|v| match is_enumeration(&property) {
-                            true => self.enumeration_value(&property, v, c.span),
-                            false => v.to_string(),
-                        })
+                        .map(|v| self.option_value(source, &property, v, c.span))
                         .collect();
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
@@ -1505,7 +1622,7 @@ impl Ctx<'_> {
             }
             IrValue::String(s) if is_enumeration(&property) => match op {
                 CompareOp::Eq | CompareOp::Ne => {
-                    let values = vec![self.enumeration_value(&property, s, at)];
+                    let values = vec![self.option_value(source_property(left), &property, s, at)];
                     enumeration_operation(values, op == CompareOp::Eq)
                 }
                 _ => {
@@ -1520,7 +1637,8 @@ impl Ctx<'_> {
             },
             IrValue::String(s) => match op {
                 CompareOp::Eq | CompareOp::Ne if self.enumeration(left).is_some() => {
-                    enumeration_operation(vec![s.clone()], op == CompareOp::Eq)
+                    let values = vec![self.option_value(source_property(left), &property, s, at)];
+                    enumeration_operation(values, op == CompareOp::Eq)
                 }
                 CompareOp::Eq | CompareOp::Ne => json!({
                     "operationType": "MULTISTRING",
@@ -1747,9 +1865,13 @@ impl Platform for Ctx<'_> {
                 next,
             } => {
                 let hubspot_property = self.property(property);
+                let declared = matches!(
+                    self.project.property_type(property),
+                    Some(crate::ir::PropertyType::Enum(_))
+                );
                 let text = match value {
-                    IrValue::String(s) if is_enumeration(&hubspot_property) => {
-                        self.enumeration_value(&hubspot_property, s, at)
+                    IrValue::String(s) if declared || is_enumeration(&hubspot_property) => {
+                        self.option_value(Some(property), &hubspot_property, s, at)
                     }
                     IrValue::String(s) => s.clone(),
                     IrValue::Number(n) => number(*n).to_string(),
@@ -1907,20 +2029,25 @@ impl Ctx<'_> {
         }
         let body = self.merge_tags(&body, at);
         let title = campaign.title.as_deref().unwrap_or(&campaign.name);
+        let subject = self.merge_tags(&format!("Handoff to {queue}: {title}"), at);
         let first_task = (!tasks.is_empty()).then(|| origin.with(Role::Task(1)));
         let fields = json!({
             "user_ids": users,
-            "subject": format!("Handoff to {queue}: {title}"),
+            "subject": subject,
             "body": body.trim(),
         });
         self.single(origin, "0-8", fields, first_task);
         // The queue's first user owns the tasks.
         let owner = users.first().cloned().unwrap_or_default();
+        // The task's title and notes render the workflow's tokens like
+        // the internal email's fields (inferred: the reference shows none).
+        let task_body = self.merge_tags(notes.join("\n").trim(), at);
         for (k, t) in tasks.iter().enumerate() {
+            let subject = self.merge_tags(&t.title, at);
             let mut fields = json!({
                 "task_type": "TODO",
-                "subject": t.title,
-                "body": notes.join("\n").trim(),
+                "subject": subject,
+                "body": task_body,
                 "priority": "HIGH",
                 "associations": [{
                     "target": { "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TASK_TO_CONTACT },
@@ -1941,6 +2068,17 @@ impl Ctx<'_> {
     }
 
     fn users(&mut self, r: &Recipient, at: Span) -> Vec<String> {
+        if let Recipient::Address(a) = r {
+            if a.contains("{{") {
+                self.unsupported(
+                    format!("HubSpot internal emails go to users, not to the address a contact property holds (`{a}`)"),
+                    at,
+                    "an address from a merge tag",
+                    "notify a recipient name bound to user ids under `[hubspot.recipients]`",
+                );
+                return vec![super::bind::placeholder("users", a)];
+            }
+        }
         let (key, what) = match r {
             Recipient::Name(n) => (n.as_str(), format!("user ids for recipient `{n}`")),
             Recipient::Address(a) => (
@@ -1959,6 +2097,14 @@ fn in_list(id: &str, member: bool) -> Value {
 
 fn property_filter(property: &str, operation: Value) -> Value {
     json!({ "filterType": "PROPERTY", "property": property, "operation": operation })
+}
+
+/// The project's name of a property, for its `[hubspot.values]` table.
+fn source_property(q: &Quantity) -> Option<&str> {
+    match q {
+        Quantity::Property(p) => Some(p),
+        _ => None,
+    }
 }
 
 /// Properties whose values are an enumeration: filters on them take the

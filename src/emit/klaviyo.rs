@@ -19,10 +19,11 @@
 
 use super::bind::Binder;
 use super::formula::Formula;
+use super::lower::Enrollments;
 use super::lower::{
-    emit_campaign, enrollments, event_key, link_text, longest_run, lower, negate, number, slices,
-    trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT,
-    MAX_POLLS,
+    emit_campaign, enrollment_index, event_key, link_text, longest_run, lower, negate, number,
+    slices, trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind,
+    ENGAGEMENT, MAX_POLLS,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
@@ -99,11 +100,13 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) {
 
 /// Each segment as a `POST /api/segments` body (`SegmentCreateQuery`).
 fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for segment in &project.segments {
         let context = super::segment_context(project, segment);
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign: &context,
             cfg: &config.klaviyo,
             b,
@@ -144,12 +147,14 @@ pub fn klaviyo_traced(
 }
 
 fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
+    let enrolls = enrollment_index(project);
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let limit = config.klaviyo.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx {
             project,
+            enrolls: &enrolls,
             campaign,
             cfg: &config.klaviyo,
             b,
@@ -223,6 +228,8 @@ pub(crate) fn conditional_percent(percent: u64, remaining: u64) -> u64 {
 
 struct Ctx<'a> {
     project: &'a Project,
+    /// The first `enroll` of each campaign that another one enrolls into.
+    enrolls: &'a Enrollments<'a>,
     campaign: &'a Campaign,
     cfg: &'a KlaviyoConfig,
     b: &'a mut Binder,
@@ -297,7 +304,7 @@ impl Ctx<'_> {
             };
             variants.push((path, name, json, trigger.filter.as_ref()));
         }
-        if let Some(at) = enrollments(self.project, &c.name) {
+        if let Some(at) = self.enrolls.get(c.name.as_str()).copied() {
             let list = self.b.id(
                 "enrollment_lists",
                 &self.cfg.enrollment_lists,
@@ -1228,7 +1235,10 @@ impl Ctx<'_> {
                 "queue": queue,
                 "email": "{{ person.email }}",
                 "notes": notes,
-                "tasks": tasks.iter().map(|t| json!({ "title": t.title, "due_seconds": t.due.map(|d| d.seconds) })).collect::<Vec<_>>(),
+                "tasks": tasks.iter().map(|t| json!({
+                    "title": self.translate_tags(&t.title).unwrap_or_else(|_| t.title.clone()),
+                    "due_seconds": t.due.map(|d| d.seconds),
+                })).collect::<Vec<_>>(),
             });
             self.push(
                 &webhook_origin,
@@ -1285,6 +1295,17 @@ impl Ctx<'_> {
 
     fn recipients(&mut self, r: &Recipient, at: Span) -> Vec<String> {
         match r {
+            Recipient::Address(a) if a.contains("{{") => {
+                // Each alert recipient confirms an opt-in before it gets
+                // alerts, so they are fixed addresses, not a profile's.
+                self.unsupported(
+                    format!("Klaviyo sends internal alerts to fixed addresses that confirmed their opt-in, not to the address a profile property holds (`{a}`)"),
+                    at,
+                    "an address from a merge tag",
+                    "notify a recipient name bound to addresses under `[klaviyo.recipients]`",
+                );
+                vec![a.clone()]
+            }
             Recipient::Address(a) => vec![a.clone()],
             Recipient::Name(n) => self.b.ids(
                 "recipients",

@@ -475,7 +475,23 @@ pub(crate) fn emit_campaign<P: Platform>(
 
 // ── facts of the campaign that every platform needs ──
 
-/// Where an `enroll <campaign>` first appears, per target campaign.
+/// Where an `enroll <campaign>` first appears, per target campaign: one
+/// pass over every node of the project, built once per build, since a
+/// lookup per campaign over every node would be quadratic.
+pub(crate) type Enrollments<'p> = std::collections::HashMap<&'p str, Span>;
+
+pub(crate) fn enrollment_index(project: &Project) -> Enrollments<'_> {
+    let mut index = Enrollments::new();
+    for n in project.campaigns.iter().flat_map(|c| c.flow.nodes.iter()) {
+        if let NodeKind::Enroll { campaign } = &n.kind {
+            index.entry(campaign.as_str()).or_insert(n.head);
+        }
+    }
+    index
+}
+
+/// Where an `enroll <campaign>` first appears, for one target campaign
+/// (a scan of the whole project: [`enrollment_index`] for every campaign).
 pub(crate) fn enrollments(project: &Project, target: &str) -> Option<Span> {
     project
         .campaigns

@@ -1823,6 +1823,91 @@ fn merge_tags_are_written_in_each_platform_syntax() {
         .contains("Hi {{ contact.first_name }}, a note for {{ contact.role }}"));
 }
 
+const TAGS_IN_HANDOFF: &str = r#"
+properties {
+  owner_email: text
+  unsubscribed: bool
+}
+email hello { subject "Hi" template "hello" }
+campaign tags {
+  title "Welcome {{ contact.first_name }}"
+  trigger form.submitted("f")
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send hello
+  handoff sales { note "Talk to {{ contact.first_name }}" task "Call {{ contact.email }}" due 1d }
+}
+"#;
+
+#[test]
+fn tags_in_task_titles_and_handoff_subjects_are_translated_where_they_render() {
+    let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, TAGS_IN_HANDOFF);
+    let actions = hubspot["actions"].as_array().unwrap();
+    let by_type =
+        |id: &str| -> Vec<&Value> { actions.iter().filter(|a| a["actionTypeId"] == id).collect() };
+    let email = &by_type("0-8")[0]["fields"];
+    assert_eq!(
+        email["subject"],
+        "Handoff to sales: Welcome {{ enrolled_object.firstname }}"
+    );
+    let task = &by_type("0-3")[0]["fields"];
+    assert_eq!(task["subject"], "Call {{ enrolled_object.email }}");
+    assert_eq!(task["body"], "Talk to {{ enrolled_object.firstname }}");
+    // The workflow's name is the account's own label: no token renders there.
+    assert_eq!(hubspot["name"], "Welcome {{ contact.first_name }}");
+
+    let (_, project) = compile_text("tags.nurture", TAGS_IN_HANDOFF);
+    let config = parse_config(
+        nurturec::span::FileId(9),
+        "[klaviyo]\ncrm_webhook = \"https://crm.example.com/h\"\n",
+    )
+    .unwrap();
+    let files = emit::klaviyo::klaviyo_traced(&project, &config, IdMode::Placeholders).unwrap();
+    let text = parse(&files[0].file).to_string();
+    // The webhook's body is a JSON text inside the action.
+    assert!(
+        text.contains(r#"\"title\":\"Call {{ person.email }}\""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Handoff to sales: Talk to {{ person.first_name }} | Task: Call {{ person.email }}"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_address_from_a_merge_tag_is_unsupported_on_klaviyo_and_hubspot() {
+    let text = TAGS_IN_HANDOFF.replace(
+        "  handoff sales",
+        "  notify \"{{ contact.owner_email }}\" \"New lead\"\n  handoff sales",
+    );
+    let (_, project) = compile_text("tags.nurture", &text);
+    for (backend, code, help) in [
+        (
+            emit::klaviyo::klaviyo_traced as Backend,
+            Code::UnsupportedOnKlaviyo,
+            "notify a recipient name bound to addresses under `[klaviyo.recipients]`",
+        ),
+        (
+            emit::hubspot::hubspot_traced,
+            Code::UnsupportedOnHubspot,
+            "notify a recipient name bound to user ids under `[hubspot.recipients]`",
+        ),
+    ] {
+        let ds = backend(&project, &Config::default(), IdMode::Placeholders).unwrap_err();
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(ds[0].code, code);
+        assert!(
+            ds[0].message.contains("`{{ contact.owner_email }}`"),
+            "{}",
+            ds[0].message
+        );
+        assert_eq!(ds[0].help.as_deref(), Some(help));
+    }
+}
+
 #[test]
 fn a_company_tag_other_than_its_name_is_unsupported_on_klaviyo_and_hubspot() {
     // In the subject (which HubSpot does not send: its emails are
@@ -1873,6 +1958,125 @@ fn hubspot_uses_enumeration_operators_for_declared_values_and_contains() {
     );
     let (hubspot, _) = one_file(emit::hubspot::hubspot_traced, &undeclared);
     assert!(!hubspot.to_string().contains("IS_ANY_OF"));
+}
+
+const ENUM_VALUES: &str = r#"
+properties {
+  industry: text in ["fintech", "saas", "other"]
+  role: text
+  unsubscribed: bool
+}
+email hello { subject "Hi" template "hello" }
+campaign values {
+  trigger form.submitted("f")
+  audience industry in ["fintech", "saas"]
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send hello
+  branch {
+    when industry != "other" { set industry = "saas" }
+  }
+  exit
+}
+"#;
+
+const ENUM_CONFIG: &str = r#"
+[hubspot.emails]
+hello = "1"
+[hubspot.events]
+"form.submitted" = "4-1639801"
+"meeting.booked" = "4-2"
+[hubspot.event_properties]
+"form.submitted" = "hs_form_id"
+"#;
+
+fn enum_build(table: &str) -> Result<Vec<Traced>, Vec<nurturec::Diagnostic>> {
+    let (_, project) = compile_text("values.nurture", ENUM_VALUES);
+    let text = format!("{ENUM_CONFIG}{table}");
+    let config = parse_config(nurturec::span::FileId(9), &text).unwrap();
+    emit::hubspot::hubspot_traced(&project, &config, IdMode::Bindings)
+}
+
+#[test]
+fn hubspot_maps_declared_values_through_their_value_table() {
+    // Without a table, the declared values are sent as written.
+    let files = enum_build("").unwrap();
+    let text = parse(&files[0].file).to_string();
+    assert!(text.contains(r#""values":["fintech","saas"]"#), "{text}");
+    assert!(text.contains(r#""staticValue":"saas""#), "{text}");
+
+    // With one, every filter and `set` on the property uses its values.
+    let table = "[hubspot.values.industry]\nfintech = \"financial_services\"\nsaas = \"software\"\nother = \"OTHER\"\n";
+    let files = enum_build(table).unwrap();
+    let doc = parse(&files[0].file);
+    let text = doc.to_string();
+    assert!(
+        text.contains(r#""operationType":"ENUMERATION","operator":"IS_ANY_OF","values":["financial_services","software"]"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""operator":"IS_NONE_OF","values":["OTHER"]"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""staticValue":"software""#), "{text}");
+    for value in ["\"fintech\"", "\"saas\"", "\"other\""] {
+        assert!(!text.contains(value), "{value} left in {text}");
+    }
+
+    // A value the campaigns use and the table lacks is a missing binding.
+    let ds = enum_build(
+        "[hubspot.values.industry]\nfintech = \"financial_services\"\nother = \"OTHER\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::MissingBinding);
+    assert_eq!(
+        ds[0].message,
+        "no HubSpot internal value of `industry` for \"saas\" in nurture.toml"
+    );
+    assert_eq!(
+        ds[0].help.as_deref(),
+        Some("add `saas = \"…\"` under `[hubspot.values.industry]` in nurture.toml")
+    );
+}
+
+#[test]
+fn a_value_table_must_match_the_declared_enumeration() {
+    // A misspelt value: one error, at the key, not also a missing `saas`.
+    let ds =
+        enum_build("[hubspot.values.industry]\nfintech = \"f\"\nsaaas = \"s\"\nother = \"o\"\n")
+            .unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::InvalidConfig);
+    assert_eq!(
+        ds[0].message,
+        "\"saaas\" in `[hubspot.values.industry]` is not a declared value of `industry`"
+    );
+    assert_eq!(ds[0].help.as_deref(), Some("did you mean `saas`?"));
+
+    // A property that is not a declared enumeration.
+    for (table, help) in [
+        (
+            "[hubspot.values.industri]\na = \"b\"\n",
+            "did you mean `industry`?",
+        ),
+        (
+            "[hubspot.values.role]\ncto = \"CTO\"\n",
+            "declare `role: text in [ … ]` in the `properties` block, or remove the table",
+        ),
+    ] {
+        let ds = enum_build(table).unwrap_err();
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(ds[0].code, Code::InvalidConfig);
+        assert!(
+            ds[0]
+                .message
+                .contains("which is not a property declared `text in [ … ]`"),
+            "{}",
+            ds[0].message
+        );
+        assert_eq!(ds[0].help.as_deref(), Some(help));
+    }
 }
 
 #[test]
