@@ -27,7 +27,7 @@ pub fn check_in_order(project: &ir::Project, file_rank: &[usize]) -> Vec<Diagnos
     for i in 0..project.campaigns.len() {
         check_campaign(&ctx, i, &mut budgets, &mut diagnostics);
     }
-    flow::check_network(&ctx, &mut diagnostics);
+    flow::check_network(&ctx, &mut budgets.witnesses, &mut diagnostics);
     flow::check_segments(project, &mut diagnostics);
     diagnostics
 }

@@ -249,7 +249,7 @@ impl Incremental {
             );
         }
         self.checked = kept;
-        crate::check::flow::check_network(&ctx, &mut checked);
+        crate::check::flow::check_network(&ctx, &mut b.witnesses, &mut checked);
         drop(ctx);
         let segment_checks = match self.segment_checks.take() {
             Some(last) if segments_same => last,

@@ -232,6 +232,30 @@ impl<'p> Engine<'p> {
         self.events_seen = self.world.events.iter().map(|e| e.at <= 0).collect();
         self.inactivity_seen = Some(0);
         self.admit(self.main, Via::Triggers, &[index]);
+        if let Some(other) = self.watched_other() {
+            let inactive = main.triggers.get(index).and_then(|t| match &t.source {
+                EventSource::Inactive(d) => Some(seconds(d)),
+                EventSource::Event(_) => None,
+            });
+            let fired: Vec<usize> = self
+                .campaign(other)
+                .triggers
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| match &t.source {
+                    EventSource::Event(event) => self
+                        .world
+                        .events
+                        .iter()
+                        .any(|e| e.at == 0 && matches(event, e)),
+                    EventSource::Inactive(d) => inactive == Some(seconds(d)),
+                })
+                .map(|(k, _)| k)
+                .collect();
+            if !fired.is_empty() {
+                self.admit(other, Via::Triggers, &fired);
+            }
+        }
         let horizon = i64::try_from(self.options.horizon).unwrap_or(i64::MAX);
         loop {
             self.instant();
@@ -294,40 +318,57 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// Matches the simulated campaign's triggers against what happened now.
+    /// [`Options::also_watch`], when it is a campaign other than the
+    /// simulated one.
+    fn watched_other(&self) -> Option<usize> {
+        self.options
+            .also_watch
+            .filter(|&c| c != self.main && c < self.project.campaigns.len())
+    }
+
+    /// Matches the watched campaigns' triggers against what happened now:
+    /// the simulated campaign's first.
     fn fire_triggers(&mut self) {
         let now = self.world.now;
-        let main = self.campaign(self.main);
-        let mut fired: BTreeSet<usize> = BTreeSet::new();
+        let watched: Vec<usize> = std::iter::once(self.main)
+            .chain(self.watched_other())
+            .collect();
+        let mut fired: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); watched.len()];
         self.events_seen.resize(self.world.events.len(), false);
         for (e, seen) in self.world.events.iter().zip(self.events_seen.iter_mut()) {
             if *seen || e.at > now {
                 continue;
             }
             *seen = true;
-            for (k, t) in main.triggers.iter().enumerate() {
-                if let EventSource::Event(event) = &t.source {
-                    if e.at == now && matches(event, e) {
-                        fired.insert(k);
+            for (&c, fired) in watched.iter().zip(fired.iter_mut()) {
+                for (k, t) in self.project.campaigns[c].triggers.iter().enumerate() {
+                    if let EventSource::Event(event) = &t.source {
+                        if e.at == now && matches(event, e) {
+                            fired.insert(k);
+                        }
                     }
                 }
             }
         }
         if self.inactivity_seen != Some(now) {
             self.inactivity_seen = Some(now);
-            for (k, t) in main.triggers.iter().enumerate() {
-                if let EventSource::Inactive(d) = &t.source {
-                    // The instant the inactivity reaches D.
-                    let d = seconds(d);
-                    if self.world.inactive(d) && !self.world_inactive_at(now - 1, d) {
-                        fired.insert(k);
+            for (&c, fired) in watched.iter().zip(fired.iter_mut()) {
+                for (k, t) in self.project.campaigns[c].triggers.iter().enumerate() {
+                    if let EventSource::Inactive(d) = &t.source {
+                        // The instant the inactivity reaches D.
+                        let d = seconds(d);
+                        if self.world.inactive(d) && !self.world_inactive_at(now - 1, d) {
+                            fired.insert(k);
+                        }
                     }
                 }
             }
         }
-        if !fired.is_empty() {
-            let fired: Vec<usize> = fired.into_iter().collect();
-            self.admit(self.main, Via::Triggers, &fired);
+        for (c, fired) in watched.into_iter().zip(fired) {
+            if !fired.is_empty() {
+                let fired: Vec<usize> = fired.into_iter().collect();
+                self.admit(c, Via::Triggers, &fired);
+            }
         }
     }
 

@@ -16,7 +16,8 @@
 //! ([`Options::horizon`]), or after [`Options::step_budget`] statements, with
 //! an `end` step for each run still going.
 //!
-//! Only the simulated campaign's triggers are watched; other campaigns are
+//! Only the simulated campaign's triggers are watched (and those of
+//! [`Options::also_watch`], when it names another); other campaigns are
 //! entered through `enroll`, under their own `audience` and `reentry`.
 
 mod declared;
@@ -51,6 +52,12 @@ pub struct Options {
     /// Record every statement executed in [`Trace::path`] (for tests that
     /// hold the analyses to what the simulator does).
     pub record_path: bool,
+    /// Another campaign (an index into [`crate::ir::Project::campaigns`])
+    /// whose triggers are watched too: at second 0 against the events of
+    /// that instant, the lead file's trigger event among them, and from then
+    /// on like the simulated campaign's. For the witnesses of two campaigns
+    /// that one event starts together; `None` watches only the simulated one.
+    pub also_watch: Option<usize>,
 }
 
 impl Default for Options {
@@ -60,6 +67,7 @@ impl Default for Options {
             horizon: DEFAULT_HORIZON,
             step_budget: DEFAULT_STEP_BUDGET,
             record_path: false,
+            also_watch: None,
         }
     }
 }

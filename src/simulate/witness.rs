@@ -5,6 +5,11 @@
 //! condition, or all `until`s at once) and simulated; the first whose run
 //! shows the problem is the witness. A search that finds none gives none:
 //! the diagnostic stands without a note.
+//!
+//! Two campaigns that one event starts together (`campaign-overlap`, and
+//! `project-cap` about a pair) are searched the same way
+//! ([`find_overlap`]), the other campaign's triggers watched too
+//! ([`Options::also_watch`]).
 
 use super::lead::{GivenScore, Lead, LeadEvent};
 use super::{Options, StepKind, Trace};
@@ -457,4 +462,147 @@ fn describe(lead: &Lead) -> String {
         [only] => format!("a lead with {only}"),
         [rest @ .., last] => format!("a lead with {} and {last}", rest.join(", ")),
     }
+}
+
+/// A witness for two campaigns that one event starts together and that
+/// together send more than a cap allows: the lead enters `first` by its
+/// trigger `trigger` (0-based), the same event starts `second` (watched
+/// through [`Options::also_watch`]), and the two runs' sends put more than
+/// `sends` emails within `per` seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverlapWitness {
+    pub lead: Lead,
+    pub seed: u64,
+    /// The sends of the two campaigns within the window that goes over the
+    /// cap, in time order: seconds from entry and the campaign's index.
+    pub sends: Vec<(i64, usize)>,
+}
+
+/// The options a witness of two campaigns is simulated with.
+pub fn overlap_options(second: usize, seed: u64) -> Options {
+    Options {
+        seed,
+        step_budget: STEP_BUDGET,
+        also_watch: Some(second),
+        ..Options::default()
+    }
+}
+
+/// The sends of campaigns `first` and `second` in `trace`, if more than
+/// `sends` of them fall within a window of `per` seconds: those in the
+/// first such window.
+pub fn overlap_sends(
+    project: &ir::Project,
+    trace: &Trace,
+    (first, second): (usize, usize),
+    sends: u64,
+    per: u64,
+) -> Option<Vec<(i64, usize)>> {
+    let per = i64::try_from(per).ok()?;
+    let index = |name: &str| {
+        [first, second]
+            .into_iter()
+            .find(|&c| project.campaigns.get(c).is_some_and(|c| c.name == name))
+    };
+    // In time order: the steps are.
+    let all: Vec<(i64, usize)> = trace
+        .steps
+        .iter()
+        .filter(|s| matches!(s.kind, StepKind::Send { .. }))
+        .filter_map(|s| Some((s.seconds, index(&s.campaign)?)))
+        .collect();
+    all.iter().enumerate().find_map(|(i, &(t, _))| {
+        let window: Vec<(i64, usize)> = all[..=i]
+            .iter()
+            .copied()
+            .filter(|(u, _)| *u > t - per)
+            .collect();
+        let both =
+            window.iter().any(|(_, c)| *c == first) && window.iter().any(|(_, c)| *c == second);
+        (both && window.len() as u64 > sends).then_some(window)
+    })
+}
+
+/// A witness for a `campaign-overlap` or `project-cap` between `first`
+/// (entered by its trigger `trigger`) and `second`, against a cap of
+/// `sends` emails per `per` seconds, if the search finds one. The
+/// candidates are `first`'s, each also made to pass `second`'s audience
+/// and the `where` of its triggers that the same event fires.
+pub fn find_overlap(
+    project: &ir::Project,
+    (first, trigger): (usize, usize),
+    second: usize,
+    sends: u64,
+    per: u64,
+) -> Option<OverlapWitness> {
+    let (a, b) = (
+        project.campaigns.get(first)?,
+        project.campaigns.get(second)?,
+    );
+    let source = &a.triggers.get(trigger)?.source;
+    let has_split = [a, b].iter().any(|c| {
+        c.flow
+            .nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Split { .. }))
+    });
+    let seeds: &[u64] = if has_split { &[0, 1, 2, 3] } else { &[0] };
+    let leads = candidates(project, a).into_iter().take(CANDIDATES);
+    for mut lead in leads {
+        lead.trigger = trigger + 1;
+        if let Some(filter) = a.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
+            satisfy(project, a.scoring.as_deref(), filter, &mut lead, 0);
+        }
+        for t in &b.triggers {
+            let fired = match (source, &t.source) {
+                (ir::EventSource::Event(x), ir::EventSource::Event(y)) => {
+                    x.kind == y.kind
+                        && (y.argument.is_none()
+                            || x.argument.is_none()
+                            || x.argument == y.argument)
+                }
+                (ir::EventSource::Inactive(x), ir::EventSource::Inactive(y)) => x == y,
+                _ => false,
+            };
+            if let (true, Some(filter)) = (fired, &t.filter) {
+                satisfy(project, b.scoring.as_deref(), filter, &mut lead, 0);
+            }
+        }
+        if let Some(audience) = &b.audience {
+            satisfy(project, b.scoring.as_deref(), audience, &mut lead, 0);
+        }
+        for &seed in seeds {
+            let options = overlap_options(second, seed);
+            let Ok(trace) = super::simulate(project, &a.name, &lead, &options) else {
+                continue;
+            };
+            if let Some(sends) = overlap_sends(project, &trace, (first, second), sends, per) {
+                return Some(OverlapWitness { lead, seed, sends });
+            }
+        }
+    }
+    None
+}
+
+/// The note that tells of a witness of two campaigns.
+pub fn overlap_note(project: &ir::Project, witness: &OverlapWitness, window: &str) -> String {
+    let who = describe(&witness.lead);
+    let days: Vec<String> = witness
+        .sends
+        .iter()
+        .map(|&(t, c)| {
+            let name = project.campaigns.get(c).map_or("", |c| c.name.as_str());
+            format!("day {} (`{name}`)", t.div_euclid(86_400))
+        })
+        .collect();
+    let seed = if witness.seed == 0 {
+        String::new()
+    } else {
+        format!(" (split seed {})", witness.seed)
+    };
+    format!(
+        "for example, {who} is started in both by the one event and gets {} emails within {window}: on {}{seed}",
+        witness.sends.len(),
+        days.join(", ")
+    )
 }

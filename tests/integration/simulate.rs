@@ -1045,7 +1045,8 @@ fn a_malformed_entry_time_is_a_lead_file_error() {
 
 /// Every `missing-exit`, `endless-loop` and `cadence-cap` of the test cases
 /// and fixtures that carries a witness note: its lead, run through the
-/// simulator here, shows the problem where the diagnostic points.
+/// simulator here, shows the problem where the diagnostic points; and the
+/// same for the witnesses of two campaigns (see below).
 #[test]
 fn witnesses_show_what_the_diagnostics_say() {
     use nurturec::simulate::witness;
@@ -1123,11 +1124,144 @@ fn witnesses_show_what_the_diagnostics_say() {
             }
         }
     }
+    let (overlaps, overlaps_witnessed) = overlap_witnesses_show_what_the_diagnostics_say();
+    println!("overlap witnesses: {overlaps_witnessed} of {overlaps} diagnostics");
+    assert!(
+        overlaps_witnessed > 0,
+        "no `campaign-overlap` has a witness"
+    );
     println!("witnesses: {witnessed} of {total} diagnostics");
     assert!(
         witnessed * 2 > total,
         "only {witnessed} of {total} diagnostics have a witness"
     );
+}
+
+/// Every `campaign-overlap` of the test cases and fixtures, and every
+/// `project-cap` about two campaigns of the test projects: the note's lead,
+/// run through the simulator here with the other campaign's triggers
+/// watched, gets more than the cap from the two campaigns within the
+/// window, and the note says so. How many there are and how many have a
+/// witness.
+fn overlap_witnesses_show_what_the_diagnostics_say() -> (usize, usize) {
+    use nurturec::simulate::witness;
+    use nurturec::Code;
+    // The files of a project, and its `[policy]` cap (sends, seconds).
+    type Case = (Vec<PathBuf>, Option<(u64, u64)>);
+    let mut cases: Vec<Case> = Vec::new();
+    let mut files = files_below(&root().join("tests/cases"), "nurture");
+    files.extend(files_below(&root().join("tests/fixtures"), "nurture"));
+    cases.extend(files.into_iter().map(|f| (vec![f], None)));
+    // The project's cap of `tests/projects/project_cap/nurture.toml`.
+    cases.push((
+        files_below(&root().join("tests/projects/project_cap"), "nurture"),
+        Some((3, 7 * 86_400)),
+    ));
+    let (mut total, mut witnessed) = (0, 0);
+    for (files, policy) in cases {
+        let (_, compilation) = compile_files(&files);
+        let project = &compilation.project;
+        let diagnostics = match policy {
+            None => compilation.diagnostics.clone(),
+            Some(_) => {
+                let text =
+                    std::fs::read_to_string(root().join("tests/projects/project_cap/nurture.toml"))
+                        .unwrap();
+                let config =
+                    nurturec::config::parse_config(nurturec::span::FileId(999), &text).unwrap();
+                nurturec::check::check_policy(project, &config.policy, &[])
+            }
+        };
+        for d in &diagnostics {
+            if ![Code::CampaignOverlap, Code::ProjectCap].contains(&d.code) {
+                continue;
+            }
+            let by_name = |span| project.campaigns.iter().position(|c| c.name_span == span);
+            // Two campaigns: the primary label and the first secondary name them.
+            let (Some(q), Some(p)) = (
+                by_name(d.primary.span),
+                d.secondary.first().and_then(|l| by_name(l.span)),
+            ) else {
+                continue;
+            };
+            total += 1;
+            let trigger = |c: usize, at: usize| {
+                let span = d.secondary[at].span;
+                project.campaigns[c]
+                    .triggers
+                    .iter()
+                    .position(|t| t.span == span)
+                    .unwrap()
+            };
+            let (a, b) = (trigger(p, 1), trigger(q, 2));
+            let (sends, per) = policy.unwrap_or_else(|| {
+                let span = d.secondary[3].span;
+                let cap = [p, q]
+                    .iter()
+                    .filter_map(|&c| project.campaigns[c].cap)
+                    .find(|k| k.span == span)
+                    .unwrap();
+                (cap.sends, cap.per.seconds)
+            });
+            let found = witness::find_overlap(project, (p, a), q, sends, per)
+                .map(|w| (p, q, w))
+                .or_else(|| {
+                    witness::find_overlap(project, (q, b), p, sends, per).map(|w| (q, p, w))
+                });
+            let noted = d.notes.iter().any(|n| n.starts_with("for example, a lead"));
+            assert_eq!(noted, found.is_some(), "{files:?}: {d:?}");
+            let Some((first, second, w)) = found else {
+                continue;
+            };
+            witnessed += 1;
+            let trace = simulate::simulate(
+                project,
+                &project.campaigns[first].name,
+                &w.lead,
+                &witness::overlap_options(second, w.seed),
+            )
+            .unwrap();
+            let name = |c: usize| project.campaigns[c].name.as_str();
+            let sent: Vec<(i64, &str)> = trace
+                .steps
+                .iter()
+                .filter(|s| s.kind.name() == "send")
+                .filter(|s| s.campaign == name(first) || s.campaign == name(second))
+                .map(|s| (s.seconds, s.campaign.as_str()))
+                .collect();
+            // Both campaigns were entered by a trigger, not an enroll.
+            for c in [first, second] {
+                assert!(
+                    trace.steps.iter().any(|s| s.campaign == name(c)
+                        && s.seconds == 0
+                        && matches!(s.kind, StepKind::Enter { trigger: Some(_) })),
+                    "{files:?}: {:?}",
+                    trace.steps
+                );
+            }
+            let (t_last, _) = *w.sends.last().unwrap();
+            let window: Vec<(i64, &str)> = sent
+                .iter()
+                .copied()
+                .filter(|(t, _)| *t <= t_last && *t > t_last - per as i64)
+                .collect();
+            assert!(window.len() as u64 > sends, "{files:?}: {:?}", trace.steps);
+            assert!(window.iter().any(|(_, c)| *c == name(first)));
+            assert!(window.iter().any(|(_, c)| *c == name(second)));
+            let said: Vec<(i64, &str)> = w.sends.iter().map(|&(t, c)| (t, name(c))).collect();
+            assert_eq!(said, window, "{files:?}");
+            let note = d
+                .notes
+                .iter()
+                .find(|n| n.starts_with("for example"))
+                .unwrap();
+            assert!(
+                note.contains(&format!("gets {} emails", window.len())),
+                "{note}"
+            );
+        }
+    }
+    (total, witnessed)
 }
 
 /// The checks' verdict on handlers held to the simulator: campaigns with

@@ -191,6 +191,7 @@ fn contradictions(
         horizon: 40 * 86_400,
         step_budget: 20_000,
         record_path: true,
+        also_watch: None,
     };
     let name = &project.campaigns[campaign].name;
     let trace = match simulate::simulate(project, name, lead, &options) {

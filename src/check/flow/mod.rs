@@ -115,9 +115,14 @@ fn checks(
 
 /// The checks across campaigns: cycles of `enroll`s that never wait, and
 /// campaigns that together send more than their caps allow.
-pub(crate) fn check_network(ctx: &network::Context<'_>, out: &mut Vec<Diagnostic>) {
+/// `witnesses`: what is left of [`Budgets::witnesses`] after the campaigns.
+pub(crate) fn check_network(
+    ctx: &network::Context<'_>,
+    witnesses: &mut usize,
+    out: &mut Vec<Diagnostic>,
+) {
     network::enroll_cycles(ctx, out);
-    overlap::check(ctx, out);
+    overlap::check(ctx, witnesses, out);
 }
 
 /// The flow checks of the project's segments (score thresholds).

@@ -33,8 +33,8 @@ use crate::span::Span;
 use std::collections::BTreeMap;
 
 /// The campaigns' own caps: `campaign-overlap` warnings.
-pub(super) fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    judge(ctx, None, out);
+pub(super) fn check(ctx: &Context<'_>, witnesses: &mut usize, out: &mut Vec<Diagnostic>) {
+    judge(ctx, None, witnesses, out);
 }
 
 /// The project's cap: `project-cap` errors, for each campaign with the
@@ -48,7 +48,9 @@ pub(crate) fn check_policy(ctx: &Context<'_>, cap: &ProjectCap, out: &mut Vec<Di
     for &x in &ctx.order {
         super::cadence::judge(ctx, x, ir_cap, Code::ProjectCap, Some(&cap.text), out);
     }
-    judge(ctx, Some(cap), out);
+    // A call of its own: the project's diagnostics spent theirs.
+    let mut witnesses = super::WITNESSES;
+    judge(ctx, Some(cap), &mut witnesses, out);
 }
 
 /// Both ends of a pair of campaigns that share a trigger.
@@ -56,9 +58,16 @@ struct Shared {
     /// The trigger of the earlier campaign and of the later one.
     first: Span,
     second: Span,
+    /// The same triggers, as indices into each campaign's.
+    triggers: (usize, usize),
 }
 
-fn judge(ctx: &Context<'_>, policy: Option<&ProjectCap>, out: &mut Vec<Diagnostic>) {
+fn judge(
+    ctx: &Context<'_>,
+    policy: Option<&ProjectCap>,
+    witnesses: &mut usize,
+    out: &mut Vec<Diagnostic>,
+) {
     let project = ctx.project;
     let campaigns = &project.campaigns;
     // The negation of each entry condition, made before the prover borrows
@@ -123,14 +132,15 @@ fn judge(ctx: &Context<'_>, policy: Option<&ProjectCap>, out: &mut Vec<Diagnosti
                 if mp == 0 || mq == 0 || mp.saturating_add(mq) <= sends {
                     continue;
                 }
-                out.push(diagnostic(
-                    cp,
-                    cq,
-                    &shared,
-                    (mp, mq),
-                    (sends, per, span, owner),
-                    policy,
-                ));
+                let mut d =
+                    diagnostic(cp, cq, &shared, (mp, mq), (sends, per, span, owner), policy);
+                if *witnesses > 0 {
+                    *witnesses -= 1;
+                    if let Some(note) = witness(project, (p, q), shared.triggers, (sends, per)) {
+                        d.notes.push(note);
+                    }
+                }
+                out.push(d);
                 break;
             }
         }
@@ -190,11 +200,31 @@ fn shared_entry<'p>(
                 return Some(Shared {
                     first: ta.span,
                     second: tb.span,
+                    triggers: (a, b),
                 });
             }
         }
     }
     None
+}
+
+/// A note with a lead whose two runs, started by the one event, go over
+/// the cap: the search starts the lead in either campaign (the trigger
+/// event it is given has the argument of that campaign's trigger).
+fn witness(
+    project: &ir::Project,
+    (p, q): (usize, usize),
+    (a, b): (usize, usize),
+    (sends, per): (u64, u64),
+) -> Option<String> {
+    use crate::simulate::witness;
+    let found = witness::find_overlap(project, (p, a), q, sends, per)
+        .or_else(|| witness::find_overlap(project, (q, b), p, sends, per))?;
+    Some(witness::overlap_note(
+        project,
+        &found,
+        &text::span_of_time(per),
+    ))
 }
 
 /// Whether one event fires both triggers.
