@@ -141,22 +141,9 @@ pub(super) fn judge(
     let mut last = 0u64;
     kept.push_back((0, layer.clone()));
     while number < cap.sends {
-        let sources: Vec<(usize, u64, usize)> = layer
-            .iter()
-            .enumerate()
-            .filter_map(|(s, entry)| match entry {
-                Some((time, _)) if *time < per => sends.get(s).map(|v| (*v, *time, s)),
-                _ => None,
-            })
-            .collect();
-        if sources.is_empty() {
+        let Some(next) = next_layer(&timed, &sends, &send_of, &layer, per) else {
             return;
-        }
-        let times = shortest_times(&timed, &sources, &send_of, true);
-        let next: Layer = sends
-            .iter()
-            .map(|p| times.get(*p).copied().flatten())
-            .collect();
+        };
         number += 1;
         if next == layer {
             // Every later layer is this one again.
@@ -352,22 +339,9 @@ pub(super) fn most_in_window(g: &FlowGraph<'_>, delays: &[u64], per: u64, limit:
     let mut layer: Layer = (0..sends.len()).map(|s| Some((0, s))).collect();
     let mut count = 1;
     while count < limit {
-        let sources: Vec<(usize, u64, usize)> = layer
-            .iter()
-            .enumerate()
-            .filter_map(|(s, entry)| match entry {
-                Some((time, _)) if *time < per => sends.get(s).map(|v| (*v, *time, s)),
-                _ => None,
-            })
-            .collect();
-        if sources.is_empty() {
+        let Some(next) = next_layer(&timed, &sends, &send_of, &layer, per) else {
             break;
-        }
-        let times = shortest_times(&timed, &sources, &send_of, true);
-        let next: Layer = sends
-            .iter()
-            .map(|p| times.get(*p).copied().flatten())
-            .collect();
+        };
         if !next.iter().any(|e| matches!(e, Some((t, _)) if *t < per)) {
             break;
         }
@@ -595,6 +569,36 @@ fn holds_once_held(c: &ir::Condition) -> bool {
 /// source it came from. A source is a vertex, a start time and a tag. With
 /// `stop_at_sends`, sources are left rather than entered, and a send reached
 /// ends the search on that path (it starts the next layer's window).
+/// The layer after `layer`: per send, the earliest time within the window
+/// at which it can be one more send after a path the layer counts. `None`
+/// when no send of the layer is still inside the window.
+fn next_layer(
+    timed: &Timed,
+    sends: &[usize],
+    send_of: &[Option<usize>],
+    layer: &Layer,
+    per: u64,
+) -> Option<Layer> {
+    let sources: Vec<(usize, u64, usize)> = layer
+        .iter()
+        .enumerate()
+        .filter_map(|(s, entry)| match entry {
+            Some((time, _)) if *time < per => sends.get(s).map(|v| (*v, *time, s)),
+            _ => None,
+        })
+        .collect();
+    if sources.is_empty() {
+        return None;
+    }
+    let times = shortest_times(timed, &sources, send_of, true);
+    Some(
+        sends
+            .iter()
+            .map(|p| times.get(*p).copied().flatten())
+            .collect(),
+    )
+}
+
 fn shortest_times(
     timed: &Timed,
     sources: &[(usize, u64, usize)],
