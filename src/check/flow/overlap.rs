@@ -98,8 +98,8 @@ fn judge(
             }
         })
     };
-    for (i, &p) in ctx.order.iter().enumerate() {
-        for &q in ctx.order.get(i + 1..).unwrap_or_default() {
+    for (p, partners) in candidate_pairs(ctx) {
+        for q in partners {
             let (Some(cp), Some(cq)) = (campaigns.get(p), campaigns.get(q)) else {
                 continue;
             };
@@ -145,6 +145,69 @@ fn judge(
             }
         }
     }
+}
+
+/// Per campaign in source order, the campaigns after it with a trigger on
+/// an event that [`same_event`] can match: the only pairs [`shared_entry`]
+/// can accept, found through an index of triggers instead of by comparing
+/// every pair of campaigns (which made this check quadratic in the
+/// project's size).
+fn candidate_pairs(ctx: &Context<'_>) -> Vec<(usize, Vec<usize>)> {
+    // An event's kind (or an `inactive` duration), and its argument.
+    let key = |source: &EventSource| -> (String, Option<String>) {
+        match source {
+            EventSource::Inactive(d) => (format!("inactive {}", d.seconds), None),
+            EventSource::Event(e) => (
+                format!("{:?}", e.kind),
+                e.argument.as_ref().map(|a| format!("{a:?}")),
+            ),
+        }
+    };
+    let campaigns = &ctx.project.campaigns;
+    let mut any: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut bare: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut with: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut keys: Vec<Vec<(String, Option<String>)>> = Vec::with_capacity(campaigns.len());
+    for (c, campaign) in campaigns.iter().enumerate() {
+        let mine: Vec<(String, Option<String>)> =
+            campaign.triggers.iter().map(|t| key(&t.source)).collect();
+        for (kind, argument) in &mine {
+            any.entry(kind.clone()).or_default().push(c);
+            match argument {
+                None => bare.entry(kind.clone()).or_default().push(c),
+                Some(a) => with.entry((kind.clone(), a.clone())).or_default().push(c),
+            }
+        }
+        keys.push(mine);
+    }
+    let mut place = vec![usize::MAX; campaigns.len()];
+    for (at, &c) in ctx.order.iter().enumerate() {
+        if let Some(slot) = place.get_mut(c) {
+            *slot = at;
+        }
+    }
+    let at = |c: usize| place.get(c).copied().unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    for &p in &ctx.order {
+        let mut partners: Vec<usize> = Vec::new();
+        for (kind, argument) in keys.get(p).map_or(&[][..], Vec::as_slice) {
+            let lists: Vec<&Vec<usize>> = match argument {
+                None => any.get(kind).into_iter().collect(),
+                Some(a) => with
+                    .get(&(kind.clone(), a.clone()))
+                    .into_iter()
+                    .chain(bare.get(kind))
+                    .collect(),
+            };
+            partners.extend(lists.into_iter().flatten().filter(|&&q| at(q) > at(p)));
+        }
+        partners.sort_by_key(|&q| at(q));
+        partners.dedup();
+        if !partners.is_empty() {
+            out.push((p, partners));
+        }
+    }
+    out
 }
 
 /// The shared trigger through which one event can put a lead in both
