@@ -230,15 +230,7 @@ fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
     let mut out = Vec::new();
     for model in &project.scoring_models {
         let context = super::definition_context(&model.name, model.name_span, Some(&model.name));
-        let mut ctx = Ctx {
-            project,
-            enrolls: &enrolls,
-            campaign: &context,
-            cfg: &config.hubspot,
-            b,
-            acts: Vec::new(),
-            part: Part::Main,
-        };
+        let mut ctx = Ctx::new(project, &enrolls, &context, &config.hubspot, b, Part::Main);
         let total = ctx.quantity(&Quantity::Score(None));
         let mut properties = vec![score_property(&total, &format!("{} score", model.name))];
         for component in &model.components {
@@ -445,15 +437,7 @@ fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFil
     let mut out = Vec::new();
     for segment in &project.segments {
         let context = super::segment_context(project, segment);
-        let mut ctx = Ctx {
-            project,
-            enrolls: &enrolls,
-            campaign: &context,
-            cfg: &config.hubspot,
-            b,
-            acts: Vec::new(),
-            part: Part::Main,
-        };
+        let mut ctx = Ctx::new(project, &enrolls, &context, &config.hubspot, b, Part::Main);
         let test = ctx.cond(&segment.condition, true);
         let groups = ctx.groups(&test, segment.condition.span);
         let list = json!({
@@ -489,15 +473,7 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
     for campaign in &project.campaigns {
         let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
-        let mut ctx = Ctx {
-            project,
-            enrolls: &enrolls,
-            campaign,
-            cfg: &config.hubspot,
-            b,
-            acts: Vec::new(),
-            part: Part::Main,
-        };
+        let mut ctx = Ctx::new(project, &enrolls, campaign, &config.hubspot, b, Part::Main);
         out.extend(emit_campaign(&mut ctx, &lowered));
         // Each handler's block from its first statement, as a flow of
         // its own (a `goto` back into the flow continues in it).
@@ -506,15 +482,14 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
             flow.entry = h.entry;
             flow.handlers.clear();
             let lowered = lower(&flow, Shape::Unrolled { limit });
-            let mut ctx = Ctx {
+            let mut ctx = Ctx::new(
                 project,
-                enrolls: &enrolls,
+                &enrolls,
                 campaign,
-                cfg: &config.hubspot,
+                &config.hubspot,
                 b,
-                acts: Vec::new(),
-                part: Part::Handler(n + 1),
-            };
+                Part::Handler(n + 1),
+            );
             out.extend(emit_campaign(&mut ctx, &lowered));
         }
     }
@@ -543,15 +518,7 @@ fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<Out
         if campaign.flow.handlers.is_empty() {
             continue;
         }
-        let mut ctx = Ctx {
-            project,
-            enrolls: &enrolls,
-            campaign,
-            cfg: &config.hubspot,
-            b,
-            acts: Vec::new(),
-            part: Part::Main,
-        };
+        let mut ctx = Ctx::new(project, &enrolls, campaign, &config.hubspot, b, Part::Main);
         let active = active_property(config, campaign);
         let left = Formula::or(ctx.exits(false));
         if left == Formula::False || left == Formula::True {
@@ -691,6 +658,27 @@ enum Part {
     /// Handler `n` (from 1): enrolled when its condition starts to hold
     /// for a lead inside the campaign, it runs the handler's block.
     Handler(usize),
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        project: &'a Project,
+        enrolls: &'a Enrollments<'a>,
+        campaign: &'a Campaign,
+        cfg: &'a HubspotConfig,
+        b: &'a mut Binder,
+        part: Part,
+    ) -> Ctx<'a> {
+        Ctx {
+            project,
+            enrolls,
+            campaign,
+            cfg,
+            b,
+            acts: Vec::new(),
+            part,
+        }
+    }
 }
 
 impl Ctx<'_> {
