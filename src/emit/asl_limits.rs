@@ -101,15 +101,38 @@ fn longest_run(campaign: &Campaign) -> Option<u64> {
             })
             .collect()
     };
-    // The reachable part, then Kahn's algorithm over it.
     let Target::Node(entry) = flow.entry else {
         return Some(0);
     };
     if entry >= n {
         return Some(0);
     }
+    let order = reachable_in_order(n, &[entry], &successors)?;
+    let mut before = vec![0u64; n];
+    let mut longest = 0u64;
+    for i in order {
+        let wait = match &flow.nodes[i].kind {
+            NodeKind::Wait { duration, .. } => duration.seconds,
+            _ => 0,
+        };
+        let after = before[i].saturating_add(wait);
+        longest = longest.max(after);
+        for j in successors(i) {
+            before[j] = before[j].max(after);
+        }
+    }
+    Some(longest)
+}
+
+/// The statements reachable from `starts`, in topological order (Kahn's
+/// algorithm); `None` when a cycle is reachable.
+fn reachable_in_order(
+    n: usize,
+    starts: &[usize],
+    successors: &dyn Fn(usize) -> Vec<usize>,
+) -> Option<Vec<usize>> {
     let mut reachable = vec![false; n];
-    let mut stack = vec![entry];
+    let mut stack = starts.to_vec();
     while let Some(i) = stack.pop() {
         if !std::mem::replace(&mut reachable[i], true) {
             stack.extend(successors(i));
@@ -121,28 +144,20 @@ fn longest_run(campaign: &Campaign) -> Option<u64> {
             indegree[j] += 1;
         }
     }
+    let mut order = Vec::new();
     let mut queue: VecDeque<usize> = (0..n)
         .filter(|&i| reachable[i] && indegree[i] == 0)
         .collect();
-    let mut before = vec![0u64; n];
-    let (mut done, mut longest) = (0, 0u64);
     while let Some(i) = queue.pop_front() {
-        done += 1;
-        let wait = match &flow.nodes[i].kind {
-            NodeKind::Wait { duration, .. } => duration.seconds,
-            _ => 0,
-        };
-        let after = before[i].saturating_add(wait);
-        longest = longest.max(after);
+        order.push(i);
         for j in successors(i) {
-            before[j] = before[j].max(after);
             indegree[j] -= 1;
             if indegree[j] == 0 {
                 queue.push_back(j);
             }
         }
     }
-    (done == reachable.iter().filter(|r| **r).count()).then_some(longest)
+    (order.len() == reachable.iter().filter(|r| **r).count()).then_some(order)
 }
 
 // ── continuing a looping campaign in a new execution ──
@@ -230,35 +245,8 @@ pub(crate) fn longest_stretch(
         }
     }
     let handlers: Vec<usize> = flow.handlers.iter().filter_map(|h| node(h.entry)).collect();
-    let mut reachable = vec![false; n];
-    let mut stack: Vec<usize> = starts.iter().chain(&handlers).copied().collect();
-    while let Some(i) = stack.pop() {
-        if !std::mem::replace(&mut reachable[i], true) {
-            stack.extend(successors(i));
-        }
-    }
-    let mut indegree = vec![0usize; n];
-    for i in (0..n).filter(|&i| reachable[i]) {
-        for j in successors(i) {
-            indegree[j] += 1;
-        }
-    }
-    let mut order = Vec::new();
-    let mut queue: VecDeque<usize> = (0..n)
-        .filter(|&i| reachable[i] && indegree[i] == 0)
-        .collect();
-    while let Some(i) = queue.pop_front() {
-        order.push(i);
-        for j in successors(i) {
-            indegree[j] -= 1;
-            if indegree[j] == 0 {
-                queue.push_back(j);
-            }
-        }
-    }
-    if order.len() != reachable.iter().filter(|r| **r).count() {
-        return None;
-    }
+    let all: Vec<usize> = starts.iter().chain(&handlers).copied().collect();
+    let order = reachable_in_order(n, &all, &successors)?;
     let mut handler_start = None;
     let mut longest = 0;
     for _ in 0..=handlers.len() {
