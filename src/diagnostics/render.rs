@@ -211,13 +211,15 @@ pub fn github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     out
 }
 
-fn escape_data(s: &str) -> String {
+/// A GitHub workflow command's message, escaped as the runner reads it.
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(s: &str) -> String {
+/// A GitHub workflow command's property value (`file=`, `title=`).
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -3,6 +3,7 @@
 //! them relative to the repository root, the same on both sides).
 
 use super::{Change, Impact, Report};
+use crate::diagnostics::render::{escape_data, escape_property};
 use crate::emit::Target;
 use crate::SourceMap;
 use serde_json::json;
@@ -212,14 +213,4 @@ pub fn markdown(report: &Report, sides: &Sides<'_>, against: &str, targets: &[Ta
         }
     }
     out
-}
-
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
