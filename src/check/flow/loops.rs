@@ -8,7 +8,9 @@
 //! statement at or before it: that `goto` closes the cycle. Each component
 //! gets one diagnostic, on the last `goto` that closes a cycle in it (the
 //! outer loop, as a rule), with the other closing `goto`s as secondary
-//! labels: one fix, a wait or a way out, often serves them all.
+//! labels: one fix, a wait or a way out, often serves them all. Time is
+//! the per-edge delays of [`super::settle`], so a loop that goes round only
+//! past a test settling a `wait … or until` waits.
 
 use super::graph::{components, min_delay, same_component as same, FlowGraph, Vertex};
 use super::text;
@@ -21,7 +23,14 @@ use std::collections::BTreeMap;
 /// The most statements a cycle's note lists before eliding the rest.
 const LISTED: usize = 12;
 
-pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
+/// `delays`: per edge, the least time a lead spends on it ([`super::settle`]),
+/// so that a loop through a test that settles a `wait … or until` waits.
+pub(super) fn check(
+    campaign: &ir::Campaign,
+    g: &FlowGraph<'_>,
+    delays: &[u64],
+    out: &mut Vec<Diagnostic>,
+) {
     let gotos: Vec<Goto<'_>> = g
         .reachable_steps()
         .filter_map(|(v, node)| match &node.kind {
@@ -35,14 +44,22 @@ pub(super) fn check(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mut Vec<Di
         return;
     }
 
-    // Cycles in which nothing waits: components of the reachable statements
-    // that take no time.
-    let instant = |v: NodeIndex| g.is_reachable(v) && g.step(v).is_some_and(|n| min_delay(n) == 0);
+    // Cycles in which nothing waits: components of the edges between
+    // reachable statements that take no time. (A cycle leaves each of its
+    // statements by one of its edges, so this is "every statement of the
+    // cycle takes no time", except where a test settled a wait.)
+    let instant = |e: petgraph::graph::EdgeIndex, a: NodeIndex| {
+        let delay = delays
+            .get(e.index())
+            .copied()
+            .unwrap_or_else(|| g.step(a).map_or(0, min_delay));
+        delay == 0
+    };
     let zero: DiGraph<Vertex, ()> = g.graph.filter_map(
         |_, w| Some(*w),
         |e, _| {
             let (a, b) = g.graph.edge_endpoints(e)?;
-            (instant(a) && instant(b)).then_some(())
+            (g.is_reachable(a) && g.is_reachable(b) && instant(e, a)).then_some(())
         },
     );
     let zero_component = components(&zero);

@@ -106,7 +106,8 @@ fn checks(
     reach::unreachable_steps(g, out);
     labels::unused_labels(g, suggestion_budget, out);
     reach::missing_exits(campaign, g, out);
-    loops::check(campaign, g, out);
+    let delays = ctx.delays.get(index).map_or(&[][..], Vec::as_slice);
+    loops::check(campaign, g, delays, out);
     cadence::check(ctx, index, out);
     email_order::check(ctx, index, out);
     dead_arms::check(project, campaign, out);
