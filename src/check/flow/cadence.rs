@@ -16,7 +16,10 @@
 //! Handlers: the search runs on [`Timed`], the flow graph with every
 //! statement able to start a handler the moment the lead arrives, and with
 //! the handlers that can start only once tracked, so that no path runs one
-//! twice. A send breaks the cap where layer N gives it a time below D. Each layer is
+//! twice. Across `enroll`s the search runs on the product of the enroll
+//! network's flows, where a path that entered a `reentry never` campaign of
+//! an enroll cycle does not enter it again (tracked like the handlers).
+//! A send breaks the cap where layer N gives it a time below D. Each layer is
 //! one O(E log V) search; at most N layers are built, fewer when no window
 //! below D is left (the flow has no longer chains of quick sends) or when a
 //! layer repeats the one before (a fixpoint: every later layer equals it).
@@ -402,7 +405,19 @@ struct Member<'a, 'c> {
     delays: &'a [u64],
     /// Its reachable `enroll`s into other members: (vertex, member).
     enrolls: Vec<(NodeIndex, usize)>,
+    /// `reentry never`, on a cycle of `enroll`s: a path of the search that
+    /// entered it once cannot enter it again.
+    once: bool,
 }
+
+/// The most `reentry never` campaigns of a network whose entries a search
+/// tracks (the states grow as 2 to this power); further ones are judged as
+/// if they admitted a lead again, which can only add sends.
+const TRACKED_ONCE: usize = 4;
+
+/// Where the bits of the campaigns entered (`once` members) start in a
+/// state's mask; the bits below are the current member's handlers.
+const ENTERED_SHIFT: usize = TRACKED;
 
 impl Timed {
     /// The product of the network's campaigns (`members`, indices into the
@@ -425,10 +440,15 @@ impl Timed {
                             .collect()
                     })
                     .unwrap_or_default();
-                Some(Member { g, delays, enrolls })
+                Some(Member {
+                    g,
+                    delays,
+                    enrolls,
+                    once: false,
+                })
             })
             .collect();
-        Timed::build(&list)
+        Timed::build(&mark_once(ctx, members, list))
     }
 
     /// One campaign on its own.
@@ -437,6 +457,7 @@ impl Timed {
             g,
             delays,
             enrolls: Vec::new(),
+            once: false,
         }])
     }
 
@@ -461,6 +482,16 @@ impl Timed {
                 .and_then(|t| t.iter().position(|&x| x == h))
                 .map(|b| 1usize << b)
         };
+        let once: Vec<usize> = (0..members.len())
+            .filter(|&k| members.get(k).is_some_and(|m| m.once))
+            .take(TRACKED_ONCE)
+            .collect();
+        let entered = |k: usize| {
+            once.iter()
+                .position(|&x| x == k)
+                .map_or(0, |b| 1usize << (ENTERED_SHIFT + b))
+        };
+        let handlers_run = (1usize << ENTERED_SHIFT) - 1;
         let entries: Vec<Vec<(usize, NodeIndex)>> = members
             .iter()
             .map(|m| {
@@ -495,7 +526,7 @@ impl Timed {
                 })
             };
         for (k, member) in members.iter().enumerate() {
-            let s = state(&mut timed, &mut queue, k, member.g.start, 0);
+            let s = state(&mut timed, &mut queue, k, member.g.start, entered(k));
             timed.starts.push(s);
         }
         while let Some((k, v, m)) = queue.pop_front() {
@@ -518,10 +549,14 @@ impl Timed {
                     .unwrap_or_else(|| g.step(v).map_or(0, min_delay));
                 edges.push((k, e.target(), mask, delay));
             }
-            for &(w, target) in member.enrolls.iter().filter(|(w, _)| *w == v) {
-                let _ = w;
+            for &(_, target) in member.enrolls.iter().filter(|(w, _)| *w == v) {
+                let bit = entered(target);
+                if m & bit != 0 {
+                    // `reentry never`: this path entered it already.
+                    continue;
+                }
                 if let Some(t) = members.get(target) {
-                    edges.push((target, t.g.start, 0, 0));
+                    edges.push((target, t.g.start, (m & !handlers_run) | bit, 0));
                 }
             }
             // A handler can start wherever the lead is, the moment it
@@ -550,6 +585,54 @@ impl Timed {
         }
         timed
     }
+}
+
+/// Marks the members under `reentry never` that lie on a cycle of the
+/// network's `enroll`s (elsewhere no path enters a campaign twice).
+fn mark_once<'a, 'c>(
+    ctx: &Context<'_>,
+    members: &[usize],
+    mut list: Vec<Member<'a, 'c>>,
+) -> Vec<Member<'a, 'c>> {
+    if list.len() != members.len() {
+        return list;
+    }
+    let never = |k: usize| {
+        members
+            .get(k)
+            .and_then(|c| ctx.project.campaigns.get(*c))
+            .is_some_and(|c| c.reentry == ir::Reentry::Never)
+    };
+    let on_cycle: Vec<bool> = (0..list.len())
+        .map(|k| {
+            if !never(k) {
+                return false;
+            }
+            // Whether `k` can be reached again from its own enrolls.
+            let mut seen = vec![false; list.len()];
+            let mut stack: Vec<usize> = list
+                .get(k)
+                .map(|m| m.enrolls.iter().map(|(_, t)| *t).collect())
+                .unwrap_or_default();
+            while let Some(j) = stack.pop() {
+                if j == k {
+                    return true;
+                }
+                match seen.get_mut(j) {
+                    Some(s) if !*s => *s = true,
+                    _ => continue,
+                }
+                if let Some(m) = list.get(j) {
+                    stack.extend(m.enrolls.iter().map(|(_, t)| *t));
+                }
+            }
+            false
+        })
+        .collect();
+    for (member, once) in list.iter_mut().zip(on_cycle) {
+        member.once = once;
+    }
+    list
 }
 
 /// Whether a condition, once it holds, holds for the rest of the entry:
