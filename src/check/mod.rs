@@ -24,8 +24,38 @@ pub fn check_in_order(project: &ir::Project, file_rank: &[usize]) -> Vec<Diagnos
         suggestions: crate::resolve::suggest::BUDGET,
         witnesses: flow::WITNESSES,
     };
-    for i in 0..project.campaigns.len() {
-        check_campaign(&ctx, i, &mut budgets, &mut diagnostics);
+    // Campaigns are checked on all cores, each with the whole suggestion
+    // budget, then taken in order: a campaign that used more than what the
+    // ones before it left is checked again with what is left (with no more
+    // than it used, every search runs as it did), and the witnesses go to
+    // the first diagnostics in order. So the result is the one-thread one.
+    use rayon::prelude::*;
+    let found: Vec<(Vec<Diagnostic>, usize)> = (0..project.campaigns.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut own = flow::Budgets {
+                suggestions: crate::resolve::suggest::BUDGET,
+                witnesses: 0,
+            };
+            let mut out = Vec::new();
+            check_campaign(&ctx, i, &mut own, &mut out);
+            (out, crate::resolve::suggest::BUDGET - own.suggestions)
+        })
+        .collect();
+    for (i, (mut out, used)) in found.into_iter().enumerate() {
+        if used > budgets.suggestions {
+            let mut again = flow::Budgets {
+                suggestions: budgets.suggestions,
+                witnesses: 0,
+            };
+            out.clear();
+            check_campaign(&ctx, i, &mut again, &mut out);
+            budgets.suggestions = again.suggestions;
+        } else {
+            budgets.suggestions -= used;
+        }
+        flow::add_witnesses(project, i, &mut out, &mut budgets.witnesses);
+        diagnostics.extend(out);
     }
     flow::check_network(&ctx, &mut budgets.witnesses, &mut diagnostics);
     flow::check_segments(project, &mut diagnostics);

@@ -161,3 +161,40 @@ fn the_keyword_led_grammar_reads_what_the_error_grammar_reads() {
     }
     assert!(refused > 50, "{refused}");
 }
+
+/// Two campaigns whose `goto`s to missing labels spend more than the
+/// project's suggestion budget between them: the second one, checked on
+/// another core with a budget of its own, must still get only what the
+/// first one left, as on one thread (its late typos get no suggestion, so
+/// the labels they meant are reported unused).
+#[test]
+fn the_suggestion_budget_is_spent_in_source_order_on_all_cores() {
+    let campaign = |name: &str| {
+        let mut text = format!(
+            "campaign {name} {{\n  trigger form.submitted(\"{name}\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n"
+        );
+        for i in 0..1_000 {
+            text.push_str(&format!("  l{i}: notify sales \"{i}\"\n"));
+        }
+        text.push_str("  branch {\n");
+        for i in 0..600 {
+            text.push_str(&format!("    when role == \"r{i}\" {{ goto l{i}x }}\n"));
+        }
+        text.push_str("  }\n  exit\n}\n");
+        text
+    };
+    let mut sources = SourceMap::new();
+    sources.add("a.nurture", campaign("first"));
+    sources.add("b.nurture", campaign("second"));
+    let alone = one_thread(|| outcome(&sources));
+    let together = many_threads(|| outcome(&sources));
+    let unused = |ds: &[Diagnostic]| {
+        ds.iter()
+            .filter(|d| d.code == nurturec::Code::UnusedLabel)
+            .count()
+    };
+    // The first campaign's 600 typos all found their label (400 unused);
+    // the budget ran out after 400 of the second's (600 unused).
+    assert_eq!(unused(&together.0), 1_000);
+    assert_eq!(alone, together);
+}
