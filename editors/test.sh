@@ -58,6 +58,28 @@ if [[ "$vim_features" != *"+syntax"* || "$vim_features" != *"+eval"* ]]; then
 fi
 step "vim: ftdetect, syntax, ftplugin, indent, compiler" vim_test
 
+# The committed parser is what grammar.js generates, with the pinned
+# tree-sitter CLI (TREE_SITTER names it; .ci/run installs it from crates.io,
+# since the npm package downloads its binary from GitHub).
+tree_sitter_generated() {
+  local copy
+  copy="$(mktemp -d)"
+  cp -r "$root/editors/tree-sitter/." "$copy/"
+  rm -rf "$copy/src"
+  (cd "$copy" && "$TREE_SITTER" generate --abi 14) || return 1
+  diff -r "$root/editors/tree-sitter/src" "$copy/src" >/dev/null || {
+    echo "editors/tree-sitter/src is not what grammar.js generates: run \`npm run generate\` (tree-sitter-cli $(cd "$root/editors/tree-sitter" && node -p "require('./package.json').devDependencies['tree-sitter-cli']")) in editors/tree-sitter" >&2
+    diff -r "$root/editors/tree-sitter/src" "$copy/src" | head -20 >&2
+    return 1
+  }
+  rm -rf "$copy"
+}
+if [[ -n "${TREE_SITTER:-}" ]]; then
+  step "tree-sitter: the committed parser is generated from grammar.js" tree_sitter_generated
+else
+  echo "==> skipped: tree-sitter parser regeneration (set TREE_SITTER to a tree-sitter CLI)"
+fi
+
 # Neovim's own LSP client against `nurturec lsp`: it needs the real compiler.
 neovim_test() {
   (cd "$root" && nvim --headless -n -u NONE -i NONE -c 'luafile editors/neovim/lsp_test.lua' </dev/null | cat; exit "${PIPESTATUS[0]}")
