@@ -1002,11 +1002,20 @@ fn asl_schemas_still_reject_bad_machines() {
 
 // ── configuration and bindings ──
 
+/// The examples' config, for the fixtures: without its `skip` lists, which
+/// are about the examples' campaigns (the fixture `webinar_followup` has no
+/// handler, and every target builds it).
 fn example_config() -> Config {
     let text = std::fs::read_to_string(root().join("examples/nurture.toml")).unwrap();
     let mut sources = SourceMap::new();
     let file = sources.add("examples/nurture.toml", text.clone());
-    parse_config(file, &text).unwrap_or_else(|ds| panic!("the example config is invalid: {ds:#?}"))
+    let mut config = parse_config(file, &text)
+        .unwrap_or_else(|ds| panic!("the example config is invalid: {ds:#?}"));
+    assert_eq!(config.klaviyo.skip.len(), 1);
+    config.klaviyo.skip.clear();
+    config.hubspot.skip.clear();
+    config.asl.skip.clear();
+    config
 }
 
 /// Every string in a JSON document.
