@@ -23,6 +23,7 @@
 //! reply_to = "hello@example.com"        # optional
 //! crm_webhook = "https://crm.example.com/hooks/nurture"  # optional: handoffs and tasks are posted here
 //! loop_limit = 12                       # how many times a `goto` loop is unrolled (1..=100)
+//! skip = ["webinar_followup"]           # campaigns this target leaves out (also [hubspot], [asl])
 //!
 //! [klaviyo.templates]          # email → template id
 //! recording = "RxYz12"
@@ -56,7 +57,7 @@
 //!
 //! [asl.resources]              # Lambda function (name or ARN) behind each kind of Task state
 //! evaluate = "arn:aws:lambda:eu-west-1:123456789012:function:nurture-evaluate"
-//! send = "nurture-send"        # also: wait_until, set_property, notify, handoff
+//! send = "nurture-send"        # also: wait_until, set_property, notify, handoff, send_window
 //! [asl.state_machines]         # campaign → state machine ARN, for `enroll <campaign>`
 //! [asl.properties]             # contact property → name passed to the Lambdas
 //! ```
@@ -171,6 +172,14 @@ pub struct ListSetting {
     pub span: Span,
 }
 
+/// `skip = ["campaign", …]` of `[klaviyo]`, `[hubspot]` or `[asl]`: the
+/// campaigns that target leaves out, each with where it is written, in the
+/// order written and without repeats. The config cannot see the project:
+/// the backend reports a name close to a campaign's but not one
+/// (`invalid-config`) and an `enroll` of a built campaign into a skipped one
+/// (`enroll-into-skipped`).
+pub type Skip = Vec<Setting>;
+
 /// A binding table: a name of the project → a platform id.
 pub type Bindings = BTreeMap<String, Setting>;
 
@@ -184,6 +193,7 @@ pub struct KlaviyoConfig {
     pub reply_to: Option<Setting>,
     pub crm_webhook: Option<Setting>,
     pub loop_limit: Option<u32>,
+    pub skip: Skip,
     pub templates: Bindings,
     pub metrics: Bindings,
     pub metric_properties: Bindings,
@@ -198,6 +208,7 @@ pub struct KlaviyoConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HubspotConfig {
     pub loop_limit: Option<u32>,
+    pub skip: Skip,
     pub suppression_lists: Option<ListSetting>,
     pub emails: Bindings,
     /// Email → the email campaign id its sends are recorded under (what
@@ -231,6 +242,7 @@ pub struct ValueBindings {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AslConfig {
+    pub skip: Skip,
     pub resources: Bindings,
     pub state_machines: Bindings,
     pub properties: Bindings,
@@ -245,6 +257,7 @@ pub const ASL_RESOURCES: &[&str] = &[
     "set_property",
     "notify",
     "handoff",
+    "send_window",
 ];
 
 /// What the keys of a binding table must look like.
@@ -273,6 +286,7 @@ const KLAVIYO: &[&str] = &[
     "reply_to",
     "crm_webhook",
     "loop_limit",
+    "skip",
     "templates",
     "metrics",
     "metric_properties",
@@ -285,6 +299,7 @@ const KLAVIYO: &[&str] = &[
 ];
 const HUBSPOT: &[&str] = &[
     "loop_limit",
+    "skip",
     "suppression_lists",
     "emails",
     "email_campaigns",
@@ -299,7 +314,7 @@ const HUBSPOT: &[&str] = &[
     "lifecycle_stages",
     "values",
 ];
-const ASL: &[&str] = &["resources", "state_machines", "properties"];
+const ASL: &[&str] = &["skip", "resources", "state_machines", "properties"];
 
 /// Parses the text of a `nurture.toml` that the [`crate::SourceMap`] knows
 /// as `file`. Returns every problem found, not only the first.
@@ -514,6 +529,38 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// `skip = ["campaign", …]`: an array of campaign names (an empty one
+    /// skips nothing). Whether each is a campaign of the project is the
+    /// backend's to check.
+    fn skip(&mut self, value: &Spanned<DeValue<'_>>, what: &str) -> Skip {
+        let mut out = Skip::new();
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, what, "an array of campaign names");
+            return out;
+        };
+        for item in items {
+            let Some(name) = self.string(item, what) else {
+                continue;
+            };
+            if !is_name(&name.value) {
+                let d = self.error(
+                    item.span(),
+                    format!("`{}` in `{what}` is not a campaign name", name.value),
+                    "not a campaign name",
+                );
+                d.help = Some(
+                    "a campaign name as written after `campaign` (lowercase, digits, `_`)"
+                        .to_string(),
+                );
+                continue;
+            }
+            if out.iter().all(|s| s.value != name.value) {
+                out.push(name);
+            }
+        }
+        out
     }
 
     fn integer(
@@ -807,6 +854,7 @@ impl Reader {
                 "reply_to" => k.reply_to = self.string(value, &path),
                 "crm_webhook" => k.crm_webhook = self.string(value, &path),
                 "loop_limit" => k.loop_limit = self.integer(value, &path, 1, MAX_LOOP_LIMIT),
+                "skip" => k.skip = self.skip(value, &path),
                 "templates" => k.templates = self.bindings(value, &path, Keys::Name),
                 "metrics" => k.metrics = self.bindings(value, &path, Keys::Event),
                 "metric_properties" => {
@@ -834,6 +882,7 @@ impl Reader {
             let path = format!("hubspot.{name}");
             match name {
                 "loop_limit" => h.loop_limit = self.integer(value, &path, 1, MAX_LOOP_LIMIT),
+                "skip" => h.skip = self.skip(value, &path),
                 "suppression_lists" => {
                     h.suppression_lists = self.strings(value, &path);
                     let numeric =
@@ -904,6 +953,7 @@ impl Reader {
             let name = key.get_ref().as_ref();
             let path = format!("asl.{name}");
             match name {
+                "skip" => a.skip = self.skip(value, &path),
                 "resources" => {
                     a.resources = self.bindings(value, &path, Keys::OneOf(ASL_RESOURCES))
                 }
@@ -1026,6 +1076,38 @@ send = "arn:aws:lambda:eu-west-1:123456789012:function:send"
             Some("did you mean `webinar.attended`?")
         );
         assert_eq!(errors[3].help.as_deref(), Some("did you mean `send`?"));
+    }
+
+    #[test]
+    fn skip_lists_are_read_and_checked() {
+        let text = "[klaviyo]\nskip = [\"webinar\", \"recycle\", \"webinar\"]\n[hubspot]\nskip = []\n[asl]\nskip = [\"evaluation\"]\n";
+        let c = parse_config(FileId(0), text).unwrap();
+        let names = |skip: &Skip| skip.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&c.klaviyo.skip), ["webinar", "recycle"]);
+        assert!(c.hubspot.skip.is_empty());
+        assert_eq!(names(&c.asl.skip), ["evaluation"]);
+        let first = &c.klaviyo.skip[0];
+        assert_eq!(&text[first.span.start..first.span.end], "\"webinar\"");
+
+        let text =
+            "[klaviyo]\nskip = \"webinar\"\n[hubspot]\nskip = [\"Webinar\", 3]\n[asl]\nskp = []\n";
+        let errors = parse_config(FileId(0), text).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(errors.len(), 4, "{messages:?}");
+        assert!(errors.iter().all(|d| d.code == Code::InvalidConfig));
+        assert_eq!(
+            messages[0],
+            "`klaviyo.skip` must be an array of campaign names, not a string"
+        );
+        assert_eq!(
+            messages[1],
+            "`Webinar` in `hubspot.skip` is not a campaign name"
+        );
+        assert_eq!(
+            messages[2],
+            "`hubspot.skip` must be a string, not an integer"
+        );
+        assert_eq!(errors[3].help.as_deref(), Some("did you mean `skip`?"));
     }
 
     #[test]

@@ -533,14 +533,19 @@ fn build(
         return EXIT_FAILED;
     }
     let folders = owned_folders(&targets);
+    let left_out = left_out(&loaded.compilation.project, &config, &targets);
     if check_only {
         let problems = output::check_all(&out_dir, &files, &folders);
         if problems.is_empty() {
             if !args.quiet {
                 eprintln!(
-                    "`{}` is up to date ({} files)",
+                    "`{}` is up to date ({} files{})",
                     out_dir.display(),
-                    files.len()
+                    files.len(),
+                    left_out
+                        .as_deref()
+                        .map(|l| format!("; {l}"))
+                        .unwrap_or_default()
                 );
             }
             return EXIT_OK;
@@ -561,7 +566,7 @@ fn build(
         Ok(_) if args.quiet => EXIT_OK,
         Ok(w) => {
             eprintln!(
-                "built {} campaign{} for {} into `{}` ({} written, {} unchanged{})",
+                "built {} campaign{} for {} into `{}` ({} written, {} unchanged{}){}",
                 campaigns,
                 if campaigns == 1 { "" } else { "s" },
                 targets
@@ -576,12 +581,33 @@ fn build(
                     format!(", {} stale removed", w.removed)
                 } else {
                     String::new()
-                }
+                },
+                left_out
+                    .as_deref()
+                    .map(|l| format!("; {l}"))
+                    .unwrap_or_default()
             );
             EXIT_OK
         }
         Err(message) => fail_usage(&message),
     }
+}
+
+/// Which campaigns the targets' `skip` left out, for the build's summary
+/// (`[klaviyo] skip left out webinar_followup`), or `None`.
+fn left_out(
+    project: &nurturec::ir::Project,
+    config: &Config,
+    targets: &[Target],
+) -> Option<String> {
+    let parts: Vec<String> = targets
+        .iter()
+        .filter_map(|&t| {
+            let names = nurturec::emit::skipped(project, config, t);
+            (!names.is_empty()).then(|| format!("`[{t}] skip` left out {}", names.join(", ")))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Draws one campaign. Errors are reported but do not stop the picture

@@ -84,6 +84,7 @@ codes! {
     UnsupportedOnKlaviyo = "unsupported-on-klaviyo", Error, "a construct the Klaviyo flow API cannot express";
     UnsupportedOnHubspot = "unsupported-on-hubspot", Error, "a construct HubSpot workflows cannot express";
     StepFunctionsLimit = "step-functions-limit", Error, "a campaign or state machine beyond an AWS Step Functions limit (one-year execution, 1 MB definition)";
+    EnrollIntoSkipped = "enroll-into-skipped", Error, "an `enroll` into a campaign the target leaves out (`skip` in nurture.toml)";
     ReservedName = "reserved-name", Error, "a campaign whose output file would overwrite one the build writes for the project (`ir/project.json`)";
     ProjectCap = "project-cap", Error, "a campaign, or two campaigns one event can start, sending more than `[policy] cap` of nurture.toml allows";
 }
@@ -98,6 +99,7 @@ pub const NEEDS_CONFIG: &[Code] = &[
     Code::UnsupportedOnKlaviyo,
     Code::UnsupportedOnHubspot,
     Code::StepFunctionsLimit,
+    Code::EnrollIntoSkipped,
     Code::ReservedName,
     Code::ProjectCap,
 ];

@@ -81,6 +81,8 @@ fn build(
     ids: IdMode,
 ) -> Result<(Vec<Traced>, Vec<OutputFile>), Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    let built = super::skip::built(project, config, super::Target::Asl, &mut b);
+    let project: &Project = &built;
     let mut out = Vec::new();
     let mut starters = Vec::new();
     for campaign in &project.campaigns {

@@ -33,6 +33,11 @@ impl Binder {
         }
     }
 
+    /// The platform's name for messages: `Klaviyo`.
+    pub(crate) fn platform(&self) -> &'static str {
+        self.platform
+    }
+
     pub(crate) fn placeholders(&self) -> bool {
         self.mode == IdMode::Placeholders
     }
@@ -146,6 +151,13 @@ impl Binder {
         if !help.is_empty() {
             d = d.with_help(help);
         }
+        if !self.diagnostics.contains(&d) {
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// A diagnostic the caller built whole.
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         if !self.diagnostics.contains(&d) {
             self.diagnostics.push(d);
         }

@@ -65,6 +65,8 @@ pub fn hubspot(
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    let built = super::skip::built(project, config, super::Target::Hubspot, &mut b);
+    let project: &Project = &built;
     value_tables(project, config, &mut b);
     let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
         .into_iter()
@@ -461,8 +463,9 @@ pub fn hubspot_traced(
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
-    value_tables(project, config, &mut b);
-    let out = campaigns(project, config, &mut b);
+    let built = super::skip::built(project, config, super::Target::Hubspot, &mut b);
+    value_tables(&built, config, &mut b);
+    let out = campaigns(&built, config, &mut b);
     b.finish()?;
     Ok(out)
 }

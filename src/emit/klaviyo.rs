@@ -61,6 +61,8 @@ pub fn klaviyo(
     ids: IdMode,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
+    let built = super::skip::built(project, config, super::Target::Klaviyo, &mut b);
+    let project: &Project = &built;
     let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
         .into_iter()
         .map(|t| t.file)
@@ -141,7 +143,8 @@ pub fn klaviyo_traced(
     ids: IdMode,
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
-    let out = campaigns(project, config, &mut b);
+    let built = super::skip::built(project, config, super::Target::Klaviyo, &mut b);
+    let out = campaigns(&built, config, &mut b);
     b.finish()?;
     Ok(out)
 }

@@ -8,6 +8,9 @@
 //! | `hubspot` | [`hubspot()`]     | `POST /automation/v4/flows` request bodies (`CONTACT_FLOW`)  |
 //! | `asl`     | [`asl()`]         | AWS Step Functions state machines (Amazon States Language)  |
 //!
+//! A platform target leaves out the campaigns its `skip` in `nurture.toml`
+//! names ([`skipped`]); the IR has them all.
+//!
 //! Besides the campaigns: `ir/project.json` (emails, segments, scoring
 //! models), and on Klaviyo and HubSpot one `<target>/segments/<segment>.json`
 //! per segment, the platform's create body for it.
@@ -28,6 +31,7 @@ pub mod hubspot;
 mod ir_json;
 pub mod klaviyo;
 pub mod lower;
+mod skip;
 mod unroll;
 
 pub use asl::asl;
@@ -37,6 +41,7 @@ pub use ir_json::{
 };
 pub use klaviyo::klaviyo;
 pub use lower::{CampaignPart, Origin, Place, Role};
+pub use skip::skipped;
 
 use std::fmt;
 use std::str::FromStr;

@@ -5,7 +5,8 @@
 // scores): conditions are evaluated on them at the harness's clock.
 //
 // Time: the engine cannot fast-forward, so every `Wait` state is replaced by
-// a Task whose handler advances the harness's clock by its `Seconds`, and a
+// a Task whose handler advances the harness's clock by its `Seconds` (a send
+// window's, to the opening its `send_window` Task gave), and a
 // `wait_until` callback Task either completes at once (something holds) or
 // advances the clock by its `TimeoutSeconds` and fails with States.Timeout.
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -39,6 +40,7 @@ const secondsOf = (timestamp) => Math.round((Date.parse(timestamp) - EPOCH) / 10
 const SELF = 'arn:aws:states:us-east-1:000000000000:stateMachine:harness';
 
 export const ENGAGEMENT = ['email.opened', 'email.clicked', 'page.visited'];
+const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 function sameValue(a, b) {
   return typeof a === typeof b && a === b;
@@ -242,6 +244,11 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
         Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:clock',
         Next: st.Next, ResultPath: null,
       };
+      if (st.TimestampPath === '$.window.opens_at') {
+        // A send window's wait: until the opening the send_window Task gave.
+        handlers[name] = (input) => { advance(Math.max(0, secondsOf(input.window.opens_at) - state.clock)); return {}; };
+        continue;
+      }
       if (seconds === undefined) throw new Unsupported('a Wait without Seconds');
       handlers[name] = () => { advance(seconds); return {}; };
       continue;
@@ -320,6 +327,22 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
           trace.push({ ...at(), kind: 'set', property: p.property }); return {};
         case 'notify': trace.push({ ...at(), kind: 'notify' }); return {};
         case 'handoff': trace.push({ ...at(), kind: 'handoff', queue: p.queue }); return {};
+        case 'send_window': {
+          // The contact's local time at second 0 of the clock is Monday
+          // 00:00 (the simulator's default `entry_time`); the opening is
+          // included, the closing excluded.
+          const w = p.window;
+          const minutes = (hhmm) => { const [h, m] = hhmm.split(':').map(Number); return (h * 60 + m) * 60; };
+          const today = Math.floor(clock / 86400);
+          for (let d = 0; d <= 7; d++) {
+            const day = today + d;
+            if (!w.days.includes(WEEK[day % 7])) continue;
+            if (clock < day * 86400 + minutes(w.close)) {
+              return { Payload: { opens_at: iso(Math.max(clock, day * 86400 + minutes(w.open))) } };
+            }
+          }
+          throw new Unsupported('a send window with no opening');
+        }
         default: throw new Unsupported(`function ${kind}`);
       }
     };

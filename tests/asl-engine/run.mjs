@@ -87,7 +87,8 @@ function simulated(campaign, lead, dir) {
   const splits = trace.filter((e) => e.kind === 'split').map((e) => e.arm);
   // One execution is one run: what follows the first way out (a later
   // trigger's entry or refusal) is the starter's, not the machine's.
-  const steps = normal(trace.filter((e) => !['enter', 'split'].includes(e.kind)));
+  // A `held` send is the send window's wait: the machine's is a Wait state.
+  const steps = normal(trace.filter((e) => !['enter', 'split', 'held'].includes(e.kind)));
   return { splits, trace: steps };
 }
 

@@ -1002,11 +1002,20 @@ fn asl_schemas_still_reject_bad_machines() {
 
 // ── configuration and bindings ──
 
+/// The examples' config, for the fixtures: without its `skip` lists, which
+/// are about the examples' campaigns (the fixture `webinar_followup` has no
+/// handler, and every target builds it).
 fn example_config() -> Config {
     let text = std::fs::read_to_string(root().join("examples/nurture.toml")).unwrap();
     let mut sources = SourceMap::new();
     let file = sources.add("examples/nurture.toml", text.clone());
-    parse_config(file, &text).unwrap_or_else(|ds| panic!("the example config is invalid: {ds:#?}"))
+    let mut config = parse_config(file, &text)
+        .unwrap_or_else(|ds| panic!("the example config is invalid: {ds:#?}"));
+    assert_eq!(config.klaviyo.skip.len(), 1);
+    config.klaviyo.skip.clear();
+    config.hubspot.skip.clear();
+    config.asl.skip.clear();
+    config
 }
 
 /// Every string in a JSON document.
@@ -1151,6 +1160,147 @@ fn every_missing_key_is_listed_in_one_build() {
             "missing {expected:?} in {helps:#?}"
         );
     }
+}
+
+// ── `skip`: campaigns a target leaves out ──
+
+const SKIP_PROJECT: &str = r#"email digest {
+  subject "This month in monitoring"
+  template "nurture/digest"
+}
+
+campaign webinar {
+  trigger webinar.attended("monitoring-101")
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  on demo.requested {
+    handoff sales { note "Asked for a demo." }
+  }
+  send digest
+  wait 7d
+  exit
+}
+
+campaign recycle {
+  trigger lifecycle.changed("recycled")
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send digest
+  wait 30d
+  enroll evaluation
+}
+
+campaign evaluation {
+  trigger form.submitted("evaluation")
+  goal booked when meeting.booked
+  suppress when unsubscribed
+  send digest
+  exit
+}
+"#;
+
+/// The skip project and a config read from `toml`, in one source map.
+fn skip_setup(toml: &str) -> (SourceMap, ir::Project, Config) {
+    let mut sources = SourceMap::new();
+    sources.add("skip.nurture", SKIP_PROJECT);
+    let c = nurturec::compile(&sources);
+    assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
+    let file = sources.add("nurture.toml", toml);
+    let config = parse_config(file, toml).unwrap_or_else(|ds| panic!("{ds:#?}"));
+    (sources, c.project, config)
+}
+
+fn paths(files: &[OutputFile]) -> BTreeSet<String> {
+    files.iter().map(|f| f.path.clone()).collect()
+}
+
+#[test]
+fn a_skipped_campaign_is_left_out_of_its_target_only() {
+    let (sources, project, config) = skip_setup("[klaviyo]\nskip = [\"webinar\"]\n");
+    // Without the skip, Klaviyo cannot run the handler.
+    let ds = emit::klaviyo(&project, &Config::default(), IdMode::Placeholders).unwrap_err();
+    let codes: Vec<Code> = ds.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnsupportedOnKlaviyo], "{ds:#?}");
+    // With it, nothing for `webinar`: no file, no diagnostic.
+    let klaviyo = paths(&emit::klaviyo(&project, &config, IdMode::Placeholders).unwrap());
+    assert!(klaviyo.contains("klaviyo/recycle.json"), "{klaviyo:?}");
+    assert!(
+        klaviyo.contains("klaviyo/evaluation.enrolled.json"),
+        "{klaviyo:?}"
+    );
+    assert!(
+        klaviyo.iter().all(|p| !p.contains("webinar")),
+        "{klaviyo:?}"
+    );
+    let traced = emit::klaviyo::klaviyo_traced(&project, &config, IdMode::Placeholders).unwrap();
+    assert!(traced.iter().all(|t| !t.file.path.contains("webinar")));
+    // The other targets build it, and the IR has every campaign.
+    let hubspot = paths(&emit::hubspot(&project, &config, IdMode::Placeholders).unwrap());
+    assert!(hubspot.contains("hubspot/webinar.json"), "{hubspot:?}");
+    let asl = paths(&emit::asl(&project, &config, IdMode::Placeholders).unwrap());
+    assert!(asl.contains("asl/webinar.json"), "{asl:?}");
+    let ir = paths(&emit::ir(&project, &sources).unwrap());
+    assert!(ir.contains("ir/webinar.json"), "{ir:?}");
+    // What a build reports it left out.
+    assert_eq!(
+        emit::skipped(&project, &config, emit::Target::Klaviyo),
+        ["webinar"]
+    );
+    for t in [emit::Target::Ir, emit::Target::Hubspot, emit::Target::Asl] {
+        assert!(emit::skipped(&project, &config, t).is_empty(), "{t}");
+    }
+}
+
+#[test]
+fn a_skip_that_is_not_a_campaign_is_invalid_config() {
+    let toml = "[hubspot]\nskip = [\"webnar\", \"evaluation\", \"recycle\"]\n";
+    let (sources, project, config) = skip_setup(toml);
+    let ds = emit::hubspot(&project, &config, IdMode::Placeholders).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0].code, Code::InvalidConfig);
+    assert_eq!(
+        ds[0].message,
+        "`[hubspot] skip` names `webnar`, which is not a campaign of the project"
+    );
+    assert_eq!(sources.slice(ds[0].primary.span), "\"webnar\"");
+    assert_eq!(ds[0].help.as_deref(), Some("did you mean `webinar`?"));
+    // Only HubSpot's backend reads `[hubspot] skip`.
+    assert!(emit::asl(&project, &config, IdMode::Placeholders).is_ok());
+    // A name far from every campaign is one of files not in this build (a
+    // part of the project built with its nurture.toml): it skips nothing.
+    let (_, _, far) = skip_setup("[asl]\nskip = [\"onboarding_series\"]\n");
+    let asl = paths(&emit::asl(&project, &far, IdMode::Placeholders).unwrap());
+    assert!(asl.contains("asl/webinar.json"), "{asl:?}");
+    assert!(emit::skipped(&project, &far, emit::Target::Asl).is_empty());
+}
+
+#[test]
+fn an_enroll_into_a_skipped_campaign_is_an_error_for_that_target() {
+    let (sources, project, config) = skip_setup("[asl]\nskip = [\"evaluation\"]\n");
+    let ds = emit::asl(&project, &config, IdMode::Placeholders).unwrap_err();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    let d = &ds[0];
+    assert_eq!(d.code, Code::EnrollIntoSkipped);
+    assert_eq!(
+        d.message,
+        "`recycle` enrolls leads into `evaluation`, which `[asl] skip` leaves out of the Step Functions build: the leads would be sent into nothing"
+    );
+    assert_eq!(sources.slice(d.primary.span), "enroll evaluation");
+    assert_eq!(d.secondary.len(), 1);
+    assert_eq!(sources.slice(d.secondary[0].span), "\"evaluation\"");
+    // The other targets build both.
+    assert!(emit::klaviyo(&project, &config, IdMode::Placeholders).is_err()); // the handler
+    assert!(emit::hubspot(&project, &config, IdMode::Placeholders).is_ok());
+    // Skipping the enrolling campaign too builds, without either.
+    let (_, _, both) = skip_setup("[asl]\nskip = [\"evaluation\", \"recycle\"]\n");
+    let asl = paths(&emit::asl(&project, &both, IdMode::Placeholders).unwrap());
+    assert_eq!(
+        asl,
+        BTreeSet::from([
+            "asl/webinar.json".to_string(),
+            "asl/starter/webinar.json".to_string()
+        ])
+    );
 }
 
 #[test]
@@ -1323,6 +1473,7 @@ fn example_outcome(code: Code, toml: Option<&str>, nurture: &str) -> Vec<Code> {
         Code::UnsupportedOnKlaviyo => emit::klaviyo(&project, &config, IdMode::Placeholders),
         Code::UnsupportedOnHubspot => emit::hubspot(&project, &config, IdMode::Placeholders),
         Code::StepFunctionsLimit => emit::asl(&project, &config, IdMode::Placeholders),
+        Code::EnrollIntoSkipped => emit::klaviyo(&project, &config, IdMode::Placeholders),
         Code::ReservedName => emit::ir(&project, &sources),
         Code::ProjectCap => {
             let found = nurturec::check::check_policy(&project, &config.policy, &[]);

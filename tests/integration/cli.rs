@@ -603,11 +603,29 @@ fn the_examples_build_for_every_target_with_their_config() {
     let o = nurturec(&["build", "examples", "-o", out.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let tree = read_tree(&out);
+    // `[klaviyo] skip` leaves out the campaign with a handler; the other
+    // targets build it, and the summary says what was left out.
     for target in ["ir", "klaviyo", "hubspot", "asl"] {
+        let built = tree
+            .iter()
+            .any(|(p, _)| p.starts_with(&format!("{target}/webinar_followup.")));
+        assert_eq!(built, target != "klaviyo", "{target}");
         assert!(
             tree.iter()
-                .any(|(p, _)| p == &format!("{target}/webinar_followup.json")),
+                .any(|(p, _)| p == &format!("{target}/guide_download.json")),
             "{target} missing"
         );
     }
+    assert!(
+        stderr(&o).contains("; `[klaviyo] skip` left out webinar_followup\n"),
+        "{}",
+        stderr(&o)
+    );
+    let check = nurturec(&["build", "--check", "examples", "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&check), 0, "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("; `[klaviyo] skip` left out webinar_followup)"),
+        "{}",
+        stderr(&check)
+    );
 }

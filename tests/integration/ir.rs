@@ -36,8 +36,8 @@ fn buildable_projects() -> Vec<Vec<std::path::PathBuf>> {
     projects
 }
 
-/// The example of language v1's handlers and send windows (not under
-/// `examples/`, which builds for every target).
+/// The example of language v1's handlers and send windows with a second
+/// handler (`examples/webinar_followup.nurture` has one, and a window).
 const V1_EXAMPLE: &str = "tests/projects/post_webinar_v1";
 
 #[test]

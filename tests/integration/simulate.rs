@@ -79,19 +79,22 @@ fn a_straight_flow_sends_on_its_days_and_exits() {
         .filter(|(_, k, _)| *k == "send")
         .map(|(d, _, e)| (d, e))
         .collect();
+    // Entered on Monday 00:00: the roi calculator falls on a Saturday
+    // (day 19) and its send window holds it until Monday; the waits after
+    // it count from then.
     assert_eq!(
         sends,
         [
             (0, "recording".into()),
             (4, "case_study".into()),
             (11, "technical_guide".into()),
-            (19, "roi_calculator".into()),
-            (29, "demo_invite".into()),
+            (21, "roi_calculator".into()),
+            (31, "demo_invite".into()),
         ]
     );
     assert_eq!(
         summary(&t).last().unwrap(),
-        &(36, "exit", "sequence complete".into())
+        &(38, "exit", "sequence complete".into())
     );
 }
 
@@ -108,14 +111,14 @@ fn a_lead_outside_the_audience_is_not_admitted() {
 fn a_goal_ends_the_run_during_a_wait_the_instant_it_holds() {
     let t = run_example(
         "webinar_followup",
-        &format!("{PRACTITIONER}\n[[events]]\nat = \"6d\"\nevent = \"demo.requested\""),
+        &format!("{PRACTITIONER}\n[[events]]\nat = \"6d\"\nevent = \"meeting.booked\""),
     );
     let last = t.steps.last().unwrap();
     assert_eq!(last.seconds, 6 * DAY);
     assert_eq!(
         last.kind,
         StepKind::Goal {
-            goal: "demo_requested".into()
+            goal: "meeting_booked".into()
         }
     );
 }
@@ -125,7 +128,7 @@ fn suppression_comes_before_goals_at_one_instant() {
     let t = run_example(
         "webinar_followup",
         &format!(
-            "{PRACTITIONER}\n[[events]]\nat = \"2d\"\nevent = \"demo.requested\"\n\
+            "{PRACTITIONER}\n[[events]]\nat = \"2d\"\nevent = \"meeting.booked\"\n\
              [[changes]]\nat = \"2d\"\nproperties = {{ unsubscribed = true }}"
         ),
     );
@@ -522,14 +525,14 @@ fn json_fields_of_set_notify_exit_goal_split_and_end() {
     assert_eq!(t.last().unwrap()["reason"], "no engagement");
     let o = simulate_cli(
         "webinar_followup",
-        "[properties]\nrole = \"sre\"\n[[events]]\nat = \"3d\"\nevent = \"demo.requested\"",
+        "[properties]\nrole = \"sre\"\n[[events]]\nat = \"3d\"\nevent = \"meeting.booked\"",
         &["--message-format", "json"],
     );
     let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let last = doc["trace"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         (last["kind"].as_str(), &last["goal"], &last["day"]),
-        (Some("goal"), &json!("demo_requested"), &json!(3))
+        (Some("goal"), &json!("meeting_booked"), &json!(3))
     );
     let o = simulate_cli(
         "long_term",
