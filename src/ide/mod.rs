@@ -431,12 +431,18 @@ fn analyze(
         .flat_map(|f| f.allows.iter().cloned())
         .collect();
     let rank = crate::rank_by_name(files.iter().map(|f| f.source.project_path.as_str()));
-    let (mut compilation, index) = incremental.run(asts, &allows, &rank, problems, previous);
     let parsed: Option<Config> =
         config.and_then(|(_, text)| crate::config::parse_config(file_id(files.len()), text).ok());
+    let (mut compilation, index, policy) = incremental.run(
+        asts,
+        &allows,
+        &rank,
+        problems,
+        previous,
+        parsed.as_ref().map(|c| &c.policy),
+    );
     if let Some(config) = parsed {
         // `[policy]` judges the project as compiled, as `nurturec check` does.
-        let policy = crate::check::check_policy(&compilation.project, &config.policy, &rank);
         compilation.diagnostics.extend(policy);
         crate::diagnostics::sort_and_dedup(&mut compilation.diagnostics);
         lints::apply_levels(&mut compilation.diagnostics, &config.lints);
