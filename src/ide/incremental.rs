@@ -145,7 +145,8 @@ fn budgets(b: &Budgets) -> (usize, usize) {
 }
 
 impl Incremental {
-    /// Resolves and checks the project; `previous` is the last run's project.
+    /// Resolves and checks the project; `previous` is the last run's project
+    /// with, per file, whether its syntax tree is as in that run.
     /// Also returns the diagnostics of `policy`, as
     /// [`crate::check::check_policy`] gives them.
     pub(crate) fn run(
@@ -154,12 +155,15 @@ impl Incremental {
         allows: &[Allow],
         file_rank: &[usize],
         problems: Vec<Diagnostic>,
-        previous: Option<ir::Project>,
+        previous: Option<(ir::Project, &[bool])>,
         policy: Option<&crate::config::Policy>,
     ) -> (Compilation, Index, Vec<Diagnostic>) {
-        let previous = previous.map(|p| p.campaigns).unwrap_or_default();
+        let (previous, unchanged) = match previous {
+            Some((p, unchanged)) => (p.campaigns, unchanged),
+            None => (Vec::new(), &[][..]),
+        };
         let (project, resolved, index, reused) =
-            resolve::resolve_incremental(asts, &mut self.resolve, previous);
+            resolve::resolve_incremental(asts, &mut self.resolve, previous, unchanged);
 
         let context = Context {
             segments: project.segments.clone(),

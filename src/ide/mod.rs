@@ -66,6 +66,9 @@ struct FileState {
     /// The parse's diagnostics and those of the file's allow comments.
     problems: Vec<Diagnostic>,
     allows: Vec<Allow>,
+    /// Parsed since the last analysis (which compares the syntax trees of
+    /// such files only).
+    parsed_since: bool,
 }
 
 /// The results of resolving and checking the whole project.
@@ -169,10 +172,25 @@ impl AnalysisHost {
     }
 
     fn analysis(&mut self) -> &Analysis {
-        let (files, asts, config) = (&self.files, &self.asts, &self.config);
-        let (stale, incremental) = (&mut self.stale, &mut self.incremental);
-        self.analysis
-            .get_or_insert_with(|| analyze(files, asts, config.as_ref(), stale.take(), incremental))
+        let analysis = match self.analysis.take() {
+            Some(analysis) => analysis,
+            None => {
+                let unchanged: Vec<bool> = self.files.iter().map(|f| !f.parsed_since).collect();
+                let analysis = analyze(
+                    &self.files,
+                    &self.asts,
+                    self.config.as_ref(),
+                    self.stale.take(),
+                    &unchanged,
+                    &mut self.incremental,
+                );
+                for f in &mut self.files {
+                    f.parsed_since = false;
+                }
+                analysis
+            }
+        };
+        self.analysis.insert(analysis)
     }
 
     /// Forgets the analysis after a change, keeping its project for the next.
@@ -420,6 +438,7 @@ fn analyze(
     asts: &[ast::File],
     config: Option<&(String, String)>,
     previous: Option<crate::ir::Project>,
+    unchanged: &[bool],
     incremental: &mut incremental::Incremental,
 ) -> Analysis {
     let problems: Vec<Diagnostic> = files
@@ -438,7 +457,7 @@ fn analyze(
         &allows,
         &rank,
         problems,
-        previous,
+        previous.map(|p| (p, unchanged)),
         parsed.as_ref().map(|c| &c.policy),
     );
     if let Some(config) = parsed {
@@ -461,6 +480,7 @@ fn parse_file(index: usize, path: &str, text: &str) -> FileState {
         ast,
         problems,
         allows,
+        parsed_since: true,
     }
 }
 

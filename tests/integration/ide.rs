@@ -630,3 +630,28 @@ fn an_edit_upstream_of_an_enroll_rechecks_the_enrolled_campaign() {
     host.set_file("first.nurture", &upstream("  send a\n  wait 8d\n"));
     assert_eq!(codes(&mut host, "second.nurture"), Vec::<&str>::new());
 }
+
+/// A campaign defined in two files is resolved from the first; when an
+/// edit removes that one, the other (in a file the edit did not touch) is
+/// resolved anew, not replayed from the first's results.
+#[test]
+fn removing_the_first_of_two_campaigns_of_one_name_resolves_the_second() {
+    let a = |with: bool| {
+        let dup = "campaign dup {\n  trigger form.submitted(\"d\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send e\n  exit\n}\n";
+        format!(
+            "email e {{ subject \"E\" template \"t/e\" }}\n{}",
+            if with { dup } else { "" }
+        )
+    };
+    let b = "campaign dup {\n  trigger form.submitted(\"d\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send missing\n  exit\n}\n";
+    let mut host = AnalysisHost::new();
+    host.set_file("a.nurture", &a(true));
+    host.set_file("b.nurture", b);
+    assert_eq!(codes(&mut host, "b.nurture"), vec!["duplicate-name"]);
+    host.set_file("a.nurture", &a(false));
+    let mut fresh = AnalysisHost::new();
+    fresh.set_file("a.nurture", &a(false));
+    fresh.set_file("b.nurture", b);
+    assert_eq!(host.diagnostics(), fresh.diagnostics());
+    assert_eq!(codes(&mut host, "b.nurture"), vec!["undefined-name"]);
+}
