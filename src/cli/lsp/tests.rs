@@ -364,3 +364,47 @@ fn bad_requests_get_errors_not_panics() {
     let _ = c.request("textDocument/completion", c.at("odd.nurture", 0, 3));
     c.stop();
 }
+
+#[test]
+fn nurture_toml_errors_are_its_diagnostics_on_disk_and_in_the_buffer() {
+    let root = project("config");
+    std::fs::write(root.join("nurture.toml"), "[lints]\nunused = \"alow\"\n").unwrap();
+    let mut c = Client::start(root);
+    assert_eq!(c.diagnostics("flow.nurture"), Vec::<Value>::new());
+    // On disk: `nurturec check`'s error, at the value.
+    let shown = c.diagnostics("nurture.toml");
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0]["code"], "invalid-config");
+    assert_eq!(shown[0]["severity"], 1);
+    assert_eq!(shown[0]["range"]["start"]["line"], 1);
+    // Fixed on disk: the watcher's notification clears it.
+    std::fs::write(c.root.join("nurture.toml"), "[lints]\nunused = \"allow\"\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c.uri("nurture.toml"), "type": 2 }] }),
+    );
+    assert_eq!(c.diagnostics("nurture.toml"), Vec::<Value>::new());
+    // An open buffer stands in for the file: broken while typing, unsaved…
+    c.open("nurture.toml", "[lints]\nunused = \"allow\"\n");
+    c.change("nurture.toml", 2, "[policy]\ncap = \"3 mails per week\"\n");
+    let shown = c.diagnostics("nurture.toml");
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("`policy.cap` is not a cap"));
+    // …and its policy applies once it is valid: `onboarding` can send every
+    // three days, over the cap of one a month.
+    c.change("nurture.toml", 3, "[policy]\ncap = \"1 email per 30d\"\n");
+    assert_eq!(c.diagnostics("nurture.toml"), Vec::<Value>::new());
+    let flow = c.diagnostics("flow.nurture");
+    let codes: Vec<&Value> = flow.iter().map(|d| &d["code"]).collect();
+    assert!(codes.contains(&&json!("project-cap")), "{codes:?}");
+    // Closed: the file on disk is the project's again.
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": c.uri("nurture.toml") } }),
+    );
+    assert_eq!(c.diagnostics("flow.nurture"), Vec::<Value>::new());
+    c.stop();
+}
