@@ -52,7 +52,7 @@ fn capabilities() -> lsp::ServerCapabilities {
         text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
             lsp::TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(lsp::TextDocumentSyncKind::FULL),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
                 save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
                 ..Default::default()
             },
@@ -296,18 +296,26 @@ impl Server<'_> {
                 };
                 let is_config = self.is_config(&path);
                 let path = path.to_string_lossy().into_owned();
-                // Full synchronisation: the last change holds the whole text.
-                match p.content_changes.into_iter().last() {
-                    Some(change) if change.range.is_none() => {
-                        if is_config {
-                            self.host.set_config(Some((path.as_str(), &change.text)));
-                        } else {
-                            self.host.set_file(&path, &change.text);
+                // Incremental synchronisation: each change replaces its
+                // range of the text the changes before it left (the whole
+                // text when it has none).
+                let Some(mut text) = self.host.text(&path).map(str::to_string) else {
+                    return false;
+                };
+                for change in p.content_changes {
+                    text = match change.range {
+                        Some(range) => {
+                            ide::apply_change(&text, from_lsp_range(range), &change.text)
                         }
-                        true
-                    }
-                    _ => false,
+                        None => change.text,
+                    };
                 }
+                if is_config {
+                    self.host.set_config(Some((path.as_str(), &text)));
+                } else {
+                    self.host.set_file(&path, &text);
+                }
+                true
             }
             note::DidCloseTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)

@@ -19,7 +19,7 @@ mod symbols;
 
 pub use actions::CodeAction;
 pub use complete::{CompletionItem, CompletionKind};
-pub use position::{Position, Range};
+pub use position::{apply_change, Position, Range};
 pub use symbols::{DocumentSymbol, DocumentSymbolKind};
 
 use crate::config::Config;
@@ -168,8 +168,16 @@ impl AnalysisHost {
         self.files.iter().map(|f| f.path.as_str())
     }
 
+    /// The text of a file of the project, or of its `nurture.toml`.
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.file(path).map(|(_, f)| f.source.text.as_str())
+        match self.file(path) {
+            Some((_, f)) => Some(f.source.text.as_str()),
+            None => self
+                .config
+                .as_ref()
+                .filter(|c| c.name == path)
+                .map(|c| c.text.as_str()),
+        }
     }
 
     fn file(&self, path: &str) -> Option<(FileId, &FileState)> {

@@ -408,3 +408,53 @@ fn nurture_toml_errors_are_its_diagnostics_on_disk_and_in_the_buffer() {
     assert_eq!(c.diagnostics("flow.nurture"), Vec::<Value>::new());
     c.stop();
 }
+
+#[test]
+fn ranged_changes_apply_in_order_counting_utf16_units() {
+    let mut c = Client::start(project("incremental"));
+    assert_eq!(c.diagnostics("emails.nurture"), Vec::<Value>::new());
+    let ranged = |c: &Client, version: i32, changes: Value| {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": c.uri("emails.nurture"), "version": version },
+                "contentChanges": changes,
+            }),
+        );
+    };
+    let at = |line: u32, from: u32, to: u32| json!({ "start": { "line": line, "character": from }, "end": { "line": line, "character": to } });
+    c.open("emails.nurture", EMAILS);
+    // Line 5 is `segment fans = role == "cto"`. Two changes in one
+    // notification, the second at the end of the line the first left:
+    // `😀` is two UTF-16 units and `é` one, so the line is 28 units long.
+    ranged(
+        &c,
+        2,
+        json!([
+            { "range": at(5, 24, 27), "text": "\u{1F600}\u{e9}" },
+            { "range": at(5, 28, 28), "text": " or in fanz" },
+        ]),
+    );
+    let shown = c.diagnostics("emails.nurture");
+    let codes: Vec<&Value> = shown.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, vec!["undefined-name"]);
+    assert_eq!(shown[0]["range"], at(5, 35, 39));
+    // A change across the line's end, then one in the text it left.
+    ranged(
+        &c,
+        3,
+        json!([
+            { "range": { "start": { "line": 5, "character": 28 }, "end": { "line": 6, "character": 0 } },
+              "text": " or in fanz\nsegment fanz = role == \"\u{e9}\"\n" },
+            { "range": at(6, 24, 25), "text": "\u{1F600}" },
+        ]),
+    );
+    assert_eq!(c.diagnostics("emails.nurture"), Vec::<Value>::new());
+    // Deleting what was added leaves the text as it was: `fanz` unused.
+    ranged(&c, 4, json!([{ "range": at(5, 28, 39), "text": "" }]));
+    let shown = c.diagnostics("emails.nurture");
+    let codes: Vec<&Value> = shown.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, vec!["unused"]);
+    assert_eq!(shown[0]["range"]["start"]["line"], 6);
+    c.stop();
+}
