@@ -38,7 +38,11 @@ function startServer(context) {
   const server = { command, args: ['lsp'], transport: TransportKind.stdio };
   const debounceMs = vscode.workspace.getConfiguration('nurture').get('debounceMs');
   client = new LanguageClient('nurture', 'Nurture (nurturec lsp)', server, {
-    documentSelector: [{ scheme: 'file', language: LANGUAGE_ID }],
+    // nurture.toml's buffers too: the server publishes its errors on it.
+    documentSelector: [
+      { scheme: 'file', language: LANGUAGE_ID },
+      { scheme: 'file', pattern: `**/${PROJECT_FILE}` }
+    ],
     initializationOptions: Number.isInteger(debounceMs) ? { debounceMs } : {},
     synchronize: {
       // Files changed outside the editor: other .nurture files and nurture.toml.

@@ -6,7 +6,8 @@
 //! The project is the folder of the `nurture.toml` in or above the workspace
 //! folder, else the workspace folder (without one: the folder of the first
 //! file opened). Every `.nurture` file below it is read from disk; an open
-//! buffer stands in for its file. Diagnostics of the whole project are
+//! buffer stands in for its file, `nurture.toml`'s too (its errors are
+//! published as its diagnostics). Diagnostics of the whole project are
 //! published after each edit, once the edits have paused for the debounce
 //! delay (`initializationOptions.debounceMs`, default 150), and only for the
 //! files whose diagnostics changed.
@@ -51,7 +52,7 @@ fn capabilities() -> lsp::ServerCapabilities {
         text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
             lsp::TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(lsp::TextDocumentSyncKind::FULL),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
                 save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
                 ..Default::default()
             },
@@ -274,9 +275,15 @@ impl Server<'_> {
                         self.load_project(folder);
                     }
                 }
+                let is_config = self.is_config(&path);
                 let path = path.to_string_lossy().into_owned();
                 self.open.insert(path.clone());
-                self.host.set_file(&path, &p.text_document.text);
+                if is_config {
+                    self.host
+                        .set_config(Some((path.as_str(), &p.text_document.text)));
+                } else {
+                    self.host.set_file(&path, &p.text_document.text);
+                }
                 true
             }
             note::DidChangeTextDocument::METHOD => {
@@ -287,15 +294,28 @@ impl Server<'_> {
                 let Some(path) = uri_to_path(&p.text_document.uri) else {
                     return false;
                 };
+                let is_config = self.is_config(&path);
                 let path = path.to_string_lossy().into_owned();
-                // Full synchronisation: the last change holds the whole text.
-                match p.content_changes.into_iter().last() {
-                    Some(change) if change.range.is_none() => {
-                        self.host.set_file(&path, &change.text);
-                        true
-                    }
-                    _ => false,
+                // Incremental synchronisation: each change replaces its
+                // range of the text the changes before it left (the whole
+                // text when it has none).
+                let Some(mut text) = self.host.text(&path).map(str::to_string) else {
+                    return false;
+                };
+                for change in p.content_changes {
+                    text = match change.range {
+                        Some(range) => {
+                            ide::apply_change(&text, from_lsp_range(range), &change.text)
+                        }
+                        None => change.text,
+                    };
                 }
+                if is_config {
+                    self.host.set_config(Some((path.as_str(), &text)));
+                } else {
+                    self.host.set_file(&path, &text);
+                }
+                true
             }
             note::DidCloseTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
@@ -307,6 +327,12 @@ impl Server<'_> {
                 };
                 let key = path.to_string_lossy().into_owned();
                 self.open.remove(&key);
+                if self.is_config(&path) {
+                    let text = std::fs::read_to_string(&path).ok();
+                    self.host
+                        .set_config(text.as_deref().map(|t| (key.as_str(), t)));
+                    return true;
+                }
                 // The file on disk is the project's again, or leaves it.
                 match std::fs::read_to_string(&path) {
                     Ok(text) if self.in_project(&path) => self.host.set_file(&key, &text),
@@ -344,6 +370,13 @@ impl Server<'_> {
             }
             _ => false,
         }
+    }
+
+    /// Whether `path` is the project's `nurture.toml`.
+    fn is_config(&self, path: &Path) -> bool {
+        self.root
+            .as_ref()
+            .is_some_and(|root| path == root.join(nurturec::config::FILE_NAME))
     }
 
     fn in_project(&self, path: &Path) -> bool {

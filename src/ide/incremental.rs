@@ -4,9 +4,14 @@
 //! not change ([`resolve::resolve_incremental`]), and the checks of a
 //! campaign are replayed when the resolver replayed it, what the checks read
 //! of the rest of the project (segments, emails, models, properties) is as
-//! before, and the budgets it started with are the same. The results are
-//! those of [`crate::compile_parsed`]: the tests compare them.
+//! before, and the budgets it started with are the same. Each campaign's
+//! flow graph, edge delays and enrolls ([`Part`]) are kept too, and reused
+//! for the campaigns the resolver replayed, so the checks across campaigns
+//! (enroll cycles, overlaps) cost a walk over the campaigns, not over every
+//! statement of the project. The results are those of
+//! [`crate::compile_parsed`]: the tests compare them.
 
+use crate::check::flow::network::Part;
 use crate::check::flow::Budgets;
 use crate::diagnostics::lints::Allow;
 use crate::resolve::{self, index::Index};
@@ -19,6 +24,9 @@ pub(crate) struct Incremental {
     resolve: resolve::Memo,
     context: Option<Context>,
     checked: HashMap<String, Checked>,
+    /// Each campaign's graph, delays and enrolls: a function of its IR and
+    /// of the context's segments.
+    parts: HashMap<String, Part>,
     facts: HashMap<String, Facts>,
     /// The last run's diagnostics of the segment checks: a function of the
     /// context and of each campaign's segments and model.
@@ -47,8 +55,10 @@ struct Checked {
     /// anywhere in the project.
     witnessed: Option<Simulated>,
     /// The campaigns of its enroll network (those that can enroll a lead
-    /// into it, whose sends its `cap` counts), with their positions.
-    network: Vec<(usize, ir::Campaign)>,
+    /// into it, whose sends its `cap` counts): their positions and names.
+    /// The same again, with every one of them replayed by the resolver, is
+    /// the same campaigns.
+    network: Vec<(usize, String)>,
 }
 
 /// The campaigns a witness's lead can enter (with their positions), and
@@ -135,18 +145,25 @@ fn budgets(b: &Budgets) -> (usize, usize) {
 }
 
 impl Incremental {
-    /// Resolves and checks the project; `previous` is the last run's project.
+    /// Resolves and checks the project; `previous` is the last run's project
+    /// with, per file, whether its syntax tree is as in that run.
+    /// Also returns the diagnostics of `policy`, as
+    /// [`crate::check::check_policy`] gives them.
     pub(crate) fn run(
         &mut self,
         asts: &[ast::File],
         allows: &[Allow],
         file_rank: &[usize],
         problems: Vec<Diagnostic>,
-        previous: Option<ir::Project>,
-    ) -> (Compilation, Index) {
-        let previous = previous.map(|p| p.campaigns).unwrap_or_default();
+        previous: Option<(ir::Project, &[bool])>,
+        policy: Option<&crate::config::Policy>,
+    ) -> (Compilation, Index, Vec<Diagnostic>) {
+        let (previous, unchanged) = match previous {
+            Some((p, unchanged)) => (p.campaigns, unchanged),
+            None => (Vec::new(), &[][..]),
+        };
         let (project, resolved, index, reused) =
-            resolve::resolve_incremental(asts, &mut self.resolve, previous);
+            resolve::resolve_incremental(asts, &mut self.resolve, previous, unchanged);
 
         let context = Context {
             segments: project.segments.clone(),
@@ -158,6 +175,7 @@ impl Incremental {
         let context_same = self.context.as_ref() == Some(&context);
         if !context_same {
             self.checked.clear();
+            self.parts.clear();
             self.context = Some(context);
         }
         // Each campaign's facts, and whether those the segment checks read
@@ -192,14 +210,24 @@ impl Incremental {
             witnesses: crate::check::flow::WITNESSES,
         };
         let mut kept = HashMap::new();
-        let ctx = crate::check::flow::network::Context::new(&project, file_rank);
+        let parts = project
+            .campaigns
+            .iter()
+            .enumerate()
+            .map(|(i, campaign)| match self.parts.remove(&campaign.name) {
+                Some(part) if reused.get(i) == Some(&true) => part,
+                _ => Part::new(&project, campaign),
+            })
+            .collect();
+        let ctx = crate::check::flow::network::Context::from_parts(&project, file_rank, parts);
+        let replayed = |at: usize| reused.get(at) == Some(&true);
         for (i, campaign) in project.campaigns.iter().enumerate() {
             let start = budgets(&b);
-            let network: Vec<(usize, ir::Campaign)> = ctx
+            let network: Vec<(usize, String)> = ctx
                 .network(i)
                 .into_iter()
                 .skip(1)
-                .filter_map(|c| Some((c, project.campaigns.get(c)?.clone())))
+                .filter_map(|c| Some((c, project.campaigns.get(c)?.name.clone())))
                 .collect();
             if let Some(entry) = self.checked.remove(&campaign.name) {
                 let simulation_same = match &entry.witnessed {
@@ -211,10 +239,11 @@ impl Incremental {
                             && entered_all == *segments
                     }
                 };
-                if reused.get(i) == Some(&true)
+                if replayed(i)
                     && entry.budgets_in == start
                     && simulation_same
                     && entry.network == network
+                    && network.iter().all(|(at, _)| replayed(*at))
                 {
                     checked.extend(entry.diagnostics.iter().cloned());
                     (b.suggestions, b.witnesses) = entry.budgets_out;
@@ -250,7 +279,20 @@ impl Incremental {
         }
         self.checked = kept;
         crate::check::flow::check_network(&ctx, &mut b.witnesses, &mut checked);
-        drop(ctx);
+        let policy = match policy.and_then(|p| p.cap.as_ref()) {
+            Some(cap) => {
+                let mut out = Vec::new();
+                crate::check::flow::overlap::check_policy(&ctx, cap, &mut out);
+                out
+            }
+            None => Vec::new(),
+        };
+        self.parts = project
+            .campaigns
+            .iter()
+            .map(|c| c.name.clone())
+            .zip(ctx.into_parts())
+            .collect();
         let segment_checks = match self.segment_checks.take() {
             Some(last) if segments_same => last,
             _ => {
@@ -261,6 +303,8 @@ impl Incremental {
         };
         checked.extend(segment_checks.iter().cloned());
         self.segment_checks = Some(segment_checks);
-        crate::assemble(project, problems, resolved, checked, allows, index)
+        let (compilation, index) =
+            crate::assemble(project, problems, resolved, checked, allows, index);
+        (compilation, index, policy)
     }
 }

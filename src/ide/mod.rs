@@ -19,7 +19,7 @@ mod symbols;
 
 pub use actions::CodeAction;
 pub use complete::{CompletionItem, CompletionKind};
-pub use position::{Position, Range};
+pub use position::{apply_change, Position, Range};
 pub use symbols::{DocumentSymbol, DocumentSymbolKind};
 
 use crate::config::Config;
@@ -66,12 +66,17 @@ struct FileState {
     /// The parse's diagnostics and those of the file's allow comments.
     problems: Vec<Diagnostic>,
     allows: Vec<Allow>,
+    /// Parsed since the last analysis (which compares the syntax trees of
+    /// such files only).
+    parsed_since: bool,
 }
 
 /// The results of resolving and checking the whole project.
 struct Analysis {
     compilation: Compilation,
     index: Index,
+    /// The errors of `nurture.toml`, as `nurturec check` reports them.
+    config_problems: Vec<Diagnostic>,
 }
 
 /// The project as an editor sees it. Every method is total: any text, any
@@ -83,7 +88,9 @@ pub struct AnalysisHost {
     files: Vec<FileState>,
     /// Each file's syntax tree, in the same order (the resolver takes a slice).
     asts: Vec<ast::File>,
-    config: Option<(String, String)>,
+    /// The project's `nurture.toml`: its path and text. Its diagnostics
+    /// point into it with the file id after the last file's.
+    config: Option<SourceFile>,
     analysis: Option<Analysis>,
     /// The last analysis's project, kept after an edit for the next run to
     /// take its unchanged campaigns from.
@@ -133,10 +140,19 @@ impl AnalysisHost {
         }
     }
 
-    /// The project's `nurture.toml` (its lint levels apply), or none.
+    /// The project's `nurture.toml` (its lint levels and policy apply, and
+    /// its errors are diagnostics of its path), or none.
     pub fn set_config(&mut self, config: Option<(&str, &str)>) {
-        self.invalidate();
-        self.config = config.map(|(p, t)| (p.to_string(), t.to_string()));
+        let config = config.map(|(p, t)| SourceFile::new(p, t));
+        let same = match (&self.config, &config) {
+            (Some(a), Some(b)) => a.name == b.name && a.text == b.text,
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            self.invalidate();
+            self.config = config;
+        }
     }
 
     /// The files after `from` changed index: their spans name their index.
@@ -152,8 +168,16 @@ impl AnalysisHost {
         self.files.iter().map(|f| f.path.as_str())
     }
 
+    /// The text of a file of the project, or of its `nurture.toml`.
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.file(path).map(|(_, f)| f.source.text.as_str())
+        match self.file(path) {
+            Some((_, f)) => Some(f.source.text.as_str()),
+            None => self
+                .config
+                .as_ref()
+                .filter(|c| c.name == path)
+                .map(|c| c.text.as_str()),
+        }
     }
 
     fn file(&self, path: &str) -> Option<(FileId, &FileState)> {
@@ -169,10 +193,25 @@ impl AnalysisHost {
     }
 
     fn analysis(&mut self) -> &Analysis {
-        let (files, asts, config) = (&self.files, &self.asts, &self.config);
-        let (stale, incremental) = (&mut self.stale, &mut self.incremental);
-        self.analysis
-            .get_or_insert_with(|| analyze(files, asts, config.as_ref(), stale.take(), incremental))
+        let analysis = match self.analysis.take() {
+            Some(analysis) => analysis,
+            None => {
+                let unchanged: Vec<bool> = self.files.iter().map(|f| !f.parsed_since).collect();
+                let analysis = analyze(
+                    &self.files,
+                    &self.asts,
+                    self.config.as_ref(),
+                    self.stale.take(),
+                    &unchanged,
+                    &mut self.incremental,
+                );
+                for f in &mut self.files {
+                    f.parsed_since = false;
+                }
+                analysis
+            }
+        };
+        self.analysis.insert(analysis)
     }
 
     /// Forgets the analysis after a change, keeping its project for the next.
@@ -188,7 +227,8 @@ impl AnalysisHost {
     }
 
     /// Every file's diagnostics, a file without any included (so that an
-    /// editor clears what it showed).
+    /// editor clears what it showed), and last those of `nurture.toml` when
+    /// the project has one.
     pub fn diagnostics(&mut self) -> Vec<(String, Vec<FileDiagnostic>)> {
         self.analyze();
         let Some(analysis) = &self.analysis else {
@@ -203,36 +243,48 @@ impl AnalysisHost {
             let Some(slot) = out.get_mut(d.primary.span.file.0 as usize) else {
                 continue;
             };
-            let Some(range) = self.range_of(d.primary.span) else {
-                continue;
-            };
-            let mut message = d.message.clone();
-            if !d.primary.message.is_empty() {
-                message.push_str(": ");
-                message.push_str(&d.primary.message);
+            if let Some(converted) = self.to_file_diagnostic(d) {
+                slot.1.push(converted);
             }
-            for note in &d.notes {
-                message.push_str("\nnote: ");
-                message.push_str(note);
-            }
-            if let Some(help) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            let related = d
-                .secondary
+        }
+        if let Some(config) = &self.config {
+            let converted = analysis
+                .config_problems
                 .iter()
-                .filter_map(|l| Some((self.location_of(l.span)?, l.message.clone())))
+                .filter_map(|d| self.to_file_diagnostic(d))
                 .collect();
-            slot.1.push(FileDiagnostic {
-                range,
-                severity: d.severity,
-                code: d.code.as_str(),
-                message,
-                related,
-            });
+            out.push((config.name.clone(), converted));
         }
         out
+    }
+
+    fn to_file_diagnostic(&self, d: &Diagnostic) -> Option<FileDiagnostic> {
+        let range = self.range_of(d.primary.span)?;
+        let mut message = d.message.clone();
+        if !d.primary.message.is_empty() {
+            message.push_str(": ");
+            message.push_str(&d.primary.message);
+        }
+        for note in &d.notes {
+            message.push_str("\nnote: ");
+            message.push_str(note);
+        }
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let related = d
+            .secondary
+            .iter()
+            .filter_map(|l| Some((self.location_of(l.span)?, l.message.clone())))
+            .collect();
+        Some(FileDiagnostic {
+            range,
+            severity: d.severity,
+            code: d.code.as_str(),
+            message,
+            related,
+        })
     }
 
     /// The diagnostics whose primary span is in `path`, as the compiler has them.
@@ -249,8 +301,17 @@ impl AnalysisHost {
             .collect()
     }
 
+    /// A file of the project, or `nurture.toml` (the id after the last file's).
+    fn source(&self, id: FileId) -> Option<&SourceFile> {
+        match self.state(id) {
+            Some(state) => Some(&state.source),
+            None if id.0 as usize == self.files.len() => self.config.as_ref(),
+            None => None,
+        }
+    }
+
     fn range_of(&self, span: Span) -> Option<Range> {
-        let file = &self.state(span.file)?.source;
+        let file = self.source(span.file)?;
         Some(Range {
             start: position::of_offset(file, span.start),
             end: position::of_offset(file, span.end),
@@ -259,7 +320,7 @@ impl AnalysisHost {
 
     fn location_of(&self, span: Span) -> Option<Location> {
         Some(Location {
-            path: self.state(span.file)?.path.clone(),
+            path: self.source(span.file)?.name.clone(),
             range: self.range_of(span)?,
         })
     }
@@ -418,8 +479,9 @@ impl AnalysisHost {
 fn analyze(
     files: &[FileState],
     asts: &[ast::File],
-    config: Option<&(String, String)>,
+    config: Option<&SourceFile>,
     previous: Option<crate::ir::Project>,
+    unchanged: &[bool],
     incremental: &mut incremental::Incremental,
 ) -> Analysis {
     let problems: Vec<Diagnostic> = files
@@ -431,17 +493,32 @@ fn analyze(
         .flat_map(|f| f.allows.iter().cloned())
         .collect();
     let rank = crate::rank_by_name(files.iter().map(|f| f.source.project_path.as_str()));
-    let (mut compilation, index) = incremental.run(asts, &allows, &rank, problems, previous);
-    let parsed: Option<Config> =
-        config.and_then(|(_, text)| crate::config::parse_config(file_id(files.len()), text).ok());
+    let (parsed, config_problems): (Option<Config>, Vec<Diagnostic>) = match config {
+        Some(c) => match crate::config::parse_config(file_id(files.len()), &c.text) {
+            Ok(parsed) => (Some(parsed), Vec::new()),
+            Err(problems) => (None, problems),
+        },
+        None => (None, Vec::new()),
+    };
+    let (mut compilation, index, policy) = incremental.run(
+        asts,
+        &allows,
+        &rank,
+        problems,
+        previous.map(|p| (p, unchanged)),
+        parsed.as_ref().map(|c| &c.policy),
+    );
     if let Some(config) = parsed {
         // `[policy]` judges the project as compiled, as `nurturec check` does.
-        let policy = crate::check::check_policy(&compilation.project, &config.policy, &rank);
         compilation.diagnostics.extend(policy);
         crate::diagnostics::sort_and_dedup(&mut compilation.diagnostics);
         lints::apply_levels(&mut compilation.diagnostics, &config.lints);
     }
-    Analysis { compilation, index }
+    Analysis {
+        compilation,
+        index,
+        config_problems,
+    }
 }
 
 fn parse_file(index: usize, path: &str, text: &str) -> FileState {
@@ -455,6 +532,7 @@ fn parse_file(index: usize, path: &str, text: &str) -> FileState {
         ast,
         problems,
         allows,
+        parsed_since: true,
     }
 }
 

@@ -55,6 +55,20 @@ pub(crate) fn to_offset(file: &SourceFile, at: Position) -> usize {
     line.start + text.len()
 }
 
+/// `text` with `range` replaced by `new_text`: an editor's ranged change
+/// (incremental synchronisation). A range past the end is clamped like
+/// [`to_offset`]'s positions; an end before the start is the start.
+pub fn apply_change(text: &str, range: Range, new_text: &str) -> String {
+    let file = SourceFile::new("", text);
+    let start = to_offset(&file, range.start);
+    let end = to_offset(&file, range.end).max(start);
+    let mut out = String::with_capacity(text.len() + new_text.len());
+    out.push_str(text.get(..start).unwrap_or(text));
+    out.push_str(new_text);
+    out.push_str(text.get(end..).unwrap_or(""));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +84,29 @@ mod tests {
         // Past the line's end, before its CRLF.
         assert_eq!(to_offset(&file, Position::new(1, 99)), x + 1);
         assert_eq!(to_offset(&file, Position::new(9, 0)), file.text.len());
+    }
+
+    #[test]
+    fn ranged_changes_count_utf16_units() {
+        let range = |a: (u32, u32), b: (u32, u32)| Range {
+            start: Position::new(a.0, a.1),
+            end: Position::new(b.0, b.1),
+        };
+        // After the emoji (two units) and `é` (one): `x` is at column 3.
+        let text = "a\n\u{1F600}\u{e9}x\n";
+        assert_eq!(
+            apply_change(text, range((1, 3), (1, 4)), "yz"),
+            "a\n\u{1F600}\u{e9}yz\n"
+        );
+        // An insertion across lines, and an end before the start.
+        assert_eq!(apply_change(text, range((0, 1), (1, 2)), ""), "a\u{e9}x\n");
+        assert_eq!(
+            apply_change(text, range((1, 2), (0, 0)), "!"),
+            "a\n\u{1F600}!\u{e9}x\n"
+        );
+        assert_eq!(
+            apply_change(text, range((7, 0), (9, 9)), "end"),
+            format!("{text}end")
+        );
     }
 }

@@ -138,18 +138,22 @@ struct CampaignMemo {
 /// IR is moved from `previous` (the last run's campaigns) and its
 /// diagnostics, uses and index entries are replayed. The results are those
 /// of [`resolve_indexed`]. The last value tells, per campaign of the
-/// project, whether it was reused.
+/// project, whether it was reused. `unchanged`: per file (by index), that
+/// its syntax tree is the one of the last run with this memo, so its
+/// campaigns' trees need no comparing (a caller that does not know passes
+/// `&[]`).
 pub fn resolve_incremental(
     files: &[ast::File],
     memo: &mut Memo,
     previous: Vec<ir::Campaign>,
+    unchanged: &[bool],
 ) -> (ir::Project, Vec<Diagnostic>, index::Index, Vec<bool>) {
-    resolve_with(files, Some((memo, previous)))
+    resolve_with(files, Some((memo, previous, unchanged)))
 }
 
 fn resolve_with(
     files: &[ast::File],
-    memo: Option<(&mut Memo, Vec<ir::Campaign>)>,
+    memo: Option<(&mut Memo, Vec<ir::Campaign>, &[bool])>,
 ) -> (ir::Project, Vec<Diagnostic>, index::Index, Vec<bool>) {
     let mut r = Resolver {
         names: HashMap::new(),
@@ -233,7 +237,7 @@ fn resolve_with(
                 }
             }
         }
-        Some((memo, previous)) => {
+        Some((memo, previous, unchanged)) => {
             let env = r.env();
             if memo.env.as_ref() != Some(&env) {
                 memo.campaigns.clear();
@@ -245,7 +249,7 @@ fn resolve_with(
             for item in &items {
                 if let ast::Item::Campaign(c) = item {
                     let (campaign, entry, hit) =
-                        r.campaign_memo(c, &mut memo.campaigns, &mut previous);
+                        r.campaign_memo(c, &mut memo.campaigns, &mut previous, unchanged);
                     kept.insert(c.name.name.clone(), entry);
                     project.campaigns.push(campaign);
                     reused.push(hit);
@@ -289,10 +293,17 @@ impl<'a> Resolver<'a> {
         c: &ast::CampaignDef,
         memo: &mut HashMap<String, CampaignMemo>,
         previous: &mut HashMap<String, ir::Campaign>,
+        unchanged: &[bool],
     ) -> (ir::Campaign, CampaignMemo, bool) {
         let budget_in = self.suggestion_budget;
         if let Some(entry) = memo.remove(&c.name.name) {
-            if entry.reusable && entry.budget_in == budget_in && entry.ast == *c {
+            // The entry is of the first campaign of this name in its file;
+            // in a file whose tree is as in the last run, that is `c` again.
+            let file = c.name.span.file;
+            let same_tree = (entry.ast.name.span.file == file
+                && unchanged.get(file.0 as usize) == Some(&true))
+                || entry.ast == *c;
+            if entry.reusable && entry.budget_in == budget_in && same_tree {
                 if let Some(campaign) = previous.remove(&c.name.name) {
                     self.diagnostics.extend(entry.diagnostics.iter().cloned());
                     for used in &entry.used {

@@ -303,8 +303,79 @@ fn any_position_on_any_text_answers_without_panicking() {
     assert!(host.hover("missing.nurture", Position::default()).is_none());
 }
 
+/// The `net_` files of [`incremental_analysis_equals_a_fresh_one`]: an
+/// enroll cycle across the two files (`net_ping` → `net_pong` → `net_ping`),
+/// a cap that counts the sends of the campaign enrolling into it
+/// (`net_signup` → `net_onboarding`), and two campaigns one event starts
+/// that together send more than the stricter cap (`net_first`, `net_second`).
+const NET_A: &str = "email net_a { subject \"A\" template \"t/net_a\" }
+email net_b { subject \"B\" template \"t/net_b\" }
+
+campaign net_ping {
+  trigger form.submitted(\"net_ping\")
+  goal g when meeting.booked
+  suppress when unsubscribed
+  send net_a
+  enroll net_pong
+}
+
+campaign net_signup {
+  trigger form.submitted(\"net_signup\")
+  goal g when meeting.booked
+  suppress when unsubscribed
+  cap 1 email per 7d
+  send net_a
+  enroll net_onboarding
+}
+
+campaign net_first {
+  trigger content.downloaded(\"net_kit\")
+  goal g when meeting.booked
+  suppress when unsubscribed
+  cap 1 email per 7d
+  send net_a
+  wait 7d
+  send net_b
+  wait 7d
+  exit
+}
+";
+
+const NET_B: &str = "campaign net_pong {
+  trigger form.submitted(\"net_pong\")
+  goal g when meeting.booked
+  suppress when unsubscribed
+  send net_b
+  enroll net_ping
+}
+
+campaign net_onboarding {
+  trigger form.submitted(\"net_onboarding\")
+  goal g when meeting.booked
+  suppress when unsubscribed
+  cap 1 email per 7d
+  wait 1d
+  send net_b
+  wait 7d
+  exit
+}
+
+campaign net_second {
+  trigger content.downloaded(\"net_kit\")
+  goal g when meeting.booked
+  suppress when unsubscribed
+  cap 2 emails per 7d
+  wait 1d
+  send net_a
+  wait 7d
+  exit
+}
+";
+
 /// After every edit, the host's incremental analysis equals a fresh one's
-/// and the compiler's own.
+/// and the compiler's own; the checks across campaigns (enroll cycles,
+/// caps counted across enrolls, overlapping campaigns) are replayed and
+/// redone as the edits require.
 #[test]
 fn incremental_analysis_equals_a_fresh_one() {
     let project = crate::generate::realistic(1_500, 7);
@@ -378,6 +449,91 @@ fn incremental_analysis_equals_a_fresh_one() {
             )
         }),
         Box::new(|_| ("aaa_new.nurture".to_string(), None)),
+        // The checks across campaigns: an enroll cycle from `net_a` into
+        // `net_b` and back, a cap counting the sends of the campaign that
+        // enrolls, and two campaigns one event starts (steps 8 and 9).
+        Box::new(|_| ("net_a.nurture".to_string(), Some(NET_A.to_string()))),
+        Box::new(|_| ("net_b.nurture".to_string(), Some(NET_B.to_string()))),
+        // An edit elsewhere: every network diagnostic is replayed (10).
+        Box::new(|h| {
+            let path = h.paths().nth(1).unwrap().to_string();
+            (
+                path.clone(),
+                Some(text(h, &path).replacen("send ", "send x", 1)),
+            )
+        }),
+        // A wait on one enroll of the cycle, in `net_b` alone (11).
+        Box::new(|h| {
+            let t = text(h, "net_b.nurture").replacen(
+                "  send net_b\n  enroll net_ping",
+                "  send net_b\n  wait 1d\n  enroll net_ping",
+                1,
+            );
+            ("net_b.nurture".to_string(), Some(t))
+        }),
+        // The enrolling campaign waits out the week, in `net_a` alone: the
+        // cap of `net_onboarding`, in the unchanged `net_b`, holds (12).
+        Box::new(|h| {
+            let t = text(h, "net_a.nurture").replacen(
+                "  enroll net_onboarding",
+                "  wait 7d\n  enroll net_onboarding",
+                1,
+            );
+            ("net_a.nurture".to_string(), Some(t))
+        }),
+        // `net_first` is started by another event: no overlap with the
+        // unchanged `net_second` (13).
+        Box::new(|h| {
+            let t = text(h, "net_a.nurture").replacen("(\"net_kit\")", "(\"net_other\")", 1);
+            ("net_a.nurture".to_string(), Some(t))
+        }),
+        // Back again, one file at a time (14, 15).
+        Box::new(|_| ("net_a.nurture".to_string(), Some(NET_A.to_string()))),
+        Box::new(|_| ("net_b.nurture".to_string(), Some(NET_B.to_string()))),
+        // The cycle closed by a campaign renamed into it (16) and out (17).
+        Box::new(|h| {
+            let t =
+                text(h, "net_a.nurture").replacen("campaign net_ping ", "campaign net_pang ", 1);
+            ("net_a.nurture".to_string(), Some(t))
+        }),
+        Box::new(|_| ("net_a.nurture".to_string(), Some(NET_A.to_string()))),
+        Box::new(|_| ("net_b.nurture".to_string(), None)),
+    ];
+    // The network diagnostics in the `net_` files after each step.
+    let all_three = vec![
+        ("net_b.nurture", "cadence-cap"),
+        ("net_b.nurture", "campaign-overlap"),
+        ("net_b.nurture", "loop-without-wait"),
+    ];
+    let expected: Vec<(usize, Vec<(&str, &str)>)> = vec![
+        (9, all_three.clone()),
+        (10, all_three.clone()),
+        (
+            11,
+            vec![
+                ("net_b.nurture", "cadence-cap"),
+                ("net_b.nurture", "campaign-overlap"),
+            ],
+        ),
+        (12, vec![("net_b.nurture", "campaign-overlap")]),
+        (13, vec![]),
+        (
+            14,
+            vec![
+                ("net_b.nurture", "cadence-cap"),
+                ("net_b.nurture", "campaign-overlap"),
+            ],
+        ),
+        (15, all_three.clone()),
+        (
+            16,
+            vec![
+                ("net_b.nurture", "cadence-cap"),
+                ("net_b.nurture", "campaign-overlap"),
+            ],
+        ),
+        (17, all_three),
+        (18, vec![]),
     ];
     let diagnostics = |h: &mut AnalysisHost| {
         let mut all = h.diagnostics();
@@ -401,6 +557,17 @@ fn incremental_analysis_equals_a_fresh_one() {
         }
         let want = diagnostics(&mut fresh);
         assert_eq!(got, want, "step {step}: incremental and fresh differ");
+        if let Some((_, network)) = expected.iter().find(|(s, _)| *s == step) {
+            let network_codes = ["cadence-cap", "campaign-overlap", "loop-without-wait"];
+            let mut found: Vec<(&str, &str)> = got
+                .iter()
+                .filter(|(p, _)| p.starts_with("net_"))
+                .flat_map(|(p, d)| d.iter().map(move |d| (p.as_str(), d.code)))
+                .filter(|(_, c)| network_codes.contains(c))
+                .collect();
+            found.sort();
+            assert_eq!(&found, network, "step {step}: the network diagnostics");
+        }
         let compiled = nurturec::compile(&sources).diagnostics;
         let got_codes: Vec<&str> = got
             .iter()
@@ -462,4 +629,29 @@ fn an_edit_upstream_of_an_enroll_rechecks_the_enrolled_campaign() {
     // sees it without `second` changing.
     host.set_file("first.nurture", &upstream("  send a\n  wait 8d\n"));
     assert_eq!(codes(&mut host, "second.nurture"), Vec::<&str>::new());
+}
+
+/// A campaign defined in two files is resolved from the first; when an
+/// edit removes that one, the other (in a file the edit did not touch) is
+/// resolved anew, not replayed from the first's results.
+#[test]
+fn removing_the_first_of_two_campaigns_of_one_name_resolves_the_second() {
+    let a = |with: bool| {
+        let dup = "campaign dup {\n  trigger form.submitted(\"d\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send e\n  exit\n}\n";
+        format!(
+            "email e {{ subject \"E\" template \"t/e\" }}\n{}",
+            if with { dup } else { "" }
+        )
+    };
+    let b = "campaign dup {\n  trigger form.submitted(\"d\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n  send missing\n  exit\n}\n";
+    let mut host = AnalysisHost::new();
+    host.set_file("a.nurture", &a(true));
+    host.set_file("b.nurture", b);
+    assert_eq!(codes(&mut host, "b.nurture"), vec!["duplicate-name"]);
+    host.set_file("a.nurture", &a(false));
+    let mut fresh = AnalysisHost::new();
+    fresh.set_file("a.nurture", &a(false));
+    fresh.set_file("b.nurture", b);
+    assert_eq!(host.diagnostics(), fresh.diagnostics());
+    assert_eq!(codes(&mut host, "b.nurture"), vec!["undefined-name"]);
 }

@@ -20,6 +20,7 @@ use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 /// What a vertex stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,13 @@ pub enum Arm {
 
 pub struct FlowGraph<'c> {
     pub flow: &'c ir::Flow,
+    shape: Arc<Shape>,
+}
+
+/// A flow graph without the flow it was drawn from: a function of the
+/// campaign's IR alone, which the language server keeps between runs for
+/// the campaigns an edit did not change ([`FlowGraph::with_shape`]).
+pub struct Shape {
     pub graph: DiGraph<Vertex, Edge>,
     pub start: NodeIndex,
     pub fall_off: NodeIndex,
@@ -93,6 +101,45 @@ pub struct FlowGraph<'c> {
     block_owner: Vec<Option<(usize, Arm)>>,
     /// Per statement: the block it is written in, and its position there.
     block_of: Vec<(usize, usize)>,
+}
+
+impl Shape {
+    /// Every vertex reachable from `roots` along edges in `direction`
+    /// (a breadth-first search), as a membership table.
+    pub fn search(
+        &self,
+        roots: impl IntoIterator<Item = NodeIndex>,
+        direction: Direction,
+    ) -> Vec<bool> {
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut queue: VecDeque<NodeIndex> = VecDeque::new();
+        for r in roots {
+            if let Some(s) = seen.get_mut(r.index()) {
+                if !*s {
+                    *s = true;
+                    queue.push_back(r);
+                }
+            }
+        }
+        while let Some(v) = queue.pop_front() {
+            for w in self.graph.neighbors_directed(v, direction) {
+                if let Some(s) = seen.get_mut(w.index()) {
+                    if !*s {
+                        *s = true;
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+        seen
+    }
+}
+
+impl std::ops::Deref for FlowGraph<'_> {
+    type Target = Shape;
+    fn deref(&self) -> &Shape {
+        &self.shape
+    }
 }
 
 impl<'c> FlowGraph<'c> {
@@ -136,8 +183,7 @@ impl<'c> FlowGraph<'c> {
                 }
             }
         }
-        let mut g = FlowGraph {
-            flow,
+        let mut shape = Shape {
             graph,
             start,
             fall_off,
@@ -146,8 +192,25 @@ impl<'c> FlowGraph<'c> {
             block_owner,
             block_of,
         };
-        g.reachable = g.search([start], Direction::Outgoing);
-        g
+        shape.reachable = shape.search([start], Direction::Outgoing);
+        FlowGraph {
+            flow,
+            shape: Arc::new(shape),
+        }
+    }
+
+    /// The graph of `campaign` from the shape of an earlier graph of the
+    /// same campaign IR (the caller checks that the IR is the same).
+    pub fn with_shape(campaign: &'c ir::Campaign, shape: Arc<Shape>) -> Self {
+        FlowGraph {
+            flow: &campaign.flow,
+            shape,
+        }
+    }
+
+    /// What [`FlowGraph::with_shape`] takes.
+    pub fn shape(&self) -> Arc<Shape> {
+        Arc::clone(&self.shape)
     }
 
     /// The statement a vertex stands for, if it is one.
@@ -175,36 +238,6 @@ impl<'c> FlowGraph<'c> {
             .enumerate()
             .map(|(i, node)| (NodeIndex::new(i), node))
             .filter(|(v, _)| self.is_reachable(*v))
-    }
-
-    /// Every vertex reachable from `roots` along edges in `direction`
-    /// (a breadth-first search), as a membership table.
-    pub fn search(
-        &self,
-        roots: impl IntoIterator<Item = NodeIndex>,
-        direction: Direction,
-    ) -> Vec<bool> {
-        let mut seen = vec![false; self.graph.node_count()];
-        let mut queue: VecDeque<NodeIndex> = VecDeque::new();
-        for r in roots {
-            if let Some(s) = seen.get_mut(r.index()) {
-                if !*s {
-                    *s = true;
-                    queue.push_back(r);
-                }
-            }
-        }
-        while let Some(v) = queue.pop_front() {
-            for w in self.graph.neighbors_directed(v, direction) {
-                if let Some(s) = seen.get_mut(w.index()) {
-                    if !*s {
-                        *s = true;
-                        queue.push_back(w);
-                    }
-                }
-            }
-        }
-        seen
     }
 
     /// A shortest path (fewest statements) from `from` to `to` through

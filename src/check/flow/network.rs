@@ -5,16 +5,58 @@
 //!
 //! Everything is computed once per project ([`Context`]): the flow graph of
 //! every campaign, its per-edge delays ([`super::settle`]), and who enrolls
-//! into whom. The cycle search is a depth-first search over campaigns in
+//! into whom; the per-campaign parts ([`Part`]) can come from an earlier
+//! run. The cycle search is a depth-first search over campaigns in
 //! source order (files in path order, then position), with each campaign's
 //! enrolls in source order, so the `enroll` reported does not depend on the
 //! order in which the files were read.
 
-use super::graph::FlowGraph;
+use super::graph::{FlowGraph, Shape};
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, NodeKind};
 use petgraph::graph::NodeIndex;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What the flow checks keep of one campaign: its flow graph's shape, its
+/// per-edge delays and its reachable `enroll`s. A function of the campaign's
+/// IR and of the project's segments (which the prover of the delays reads),
+/// so the language server keeps it between runs for the campaigns an edit
+/// did not change ([`Context::from_parts`], [`Context::into_parts`]).
+pub(crate) struct Part {
+    shape: Arc<Shape>,
+    delays: Vec<u64>,
+    /// Its reachable `enroll` statements, in source order, with the name
+    /// of the campaign each enrolls into, and whether a lead can reach it
+    /// at once from the entry (what [`enroll_cycles`] follows).
+    enrolls: Vec<(NodeIndex, String, bool)>,
+}
+
+impl Part {
+    pub fn new(project: &ir::Project, campaign: &ir::Campaign) -> Part {
+        let g = FlowGraph::new(campaign);
+        let delays = super::settle::edge_delays(project, &g);
+        let mut enrolls: Vec<(NodeIndex, String, bool)> = g
+            .reachable_steps()
+            .filter_map(|(v, n)| match &n.kind {
+                NodeKind::Enroll { campaign } => Some((v, campaign.clone(), false)),
+                _ => None,
+            })
+            .collect();
+        if !enrolls.is_empty() {
+            let times = super::cadence::earliest_times(&g, &delays);
+            for (v, _, at_once) in &mut enrolls {
+                *at_once = times.get(v.index()).copied().flatten() == Some(0);
+            }
+        }
+        Part {
+            shape: g.shape(),
+            delays,
+            enrolls,
+        }
+    }
+}
 
 /// What the flow checks of a project share.
 pub(crate) struct Context<'p> {
@@ -30,28 +72,57 @@ pub(crate) struct Context<'p> {
     pub enrollers: Vec<Vec<usize>>,
     /// The campaigns' indices in source order.
     pub order: Vec<usize>,
+    /// Per campaign: its place in [`Context::order`].
+    place: Vec<usize>,
+    /// Per campaign: its enrolls a lead can reach at once from the entry.
+    instant: Vec<Vec<(NodeIndex, usize)>>,
+    /// Per campaign: [`Part::enrolls`], kept for [`Context::into_parts`].
+    named_enrolls: Vec<Vec<(NodeIndex, String, bool)>>,
 }
 
 impl<'p> Context<'p> {
     /// `file_rank`: per file id, its place in path order.
     pub fn new(project: &'p ir::Project, file_rank: &[usize]) -> Context<'p> {
-        let graphs: Vec<FlowGraph<'p>> = project.campaigns.iter().map(FlowGraph::new).collect();
-        let delays = graphs
+        let parts = project
+            .campaigns
             .iter()
-            .map(|g| super::settle::edge_delays(project, g))
+            .map(|c| Part::new(project, c))
             .collect();
-        let index = |name: &str| project.campaigns.iter().position(|c| c.name == name);
-        let enrolls: Vec<Vec<(NodeIndex, usize)>> = graphs
-            .iter()
-            .map(|g| {
-                g.reachable_steps()
-                    .filter_map(|(v, n)| match &n.kind {
-                        NodeKind::Enroll { campaign } => index(campaign).map(|t| (v, t)),
-                        _ => None,
-                    })
+        Context::from_parts(project, file_rank, parts)
+    }
+
+    /// The context from each campaign's [`Part`], by index: each made by
+    /// [`Part::new`] from this project and campaign, or from an equal
+    /// campaign of a project with the same segments.
+    pub fn from_parts(
+        project: &'p ir::Project,
+        file_rank: &[usize],
+        parts: Vec<Part>,
+    ) -> Context<'p> {
+        debug_assert_eq!(parts.len(), project.campaigns.len());
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, c) in project.campaigns.iter().enumerate() {
+            index.entry(c.name.as_str()).or_insert(i);
+        }
+        let mut graphs = Vec::with_capacity(parts.len());
+        let mut delays = Vec::with_capacity(parts.len());
+        let mut enrolls = Vec::with_capacity(parts.len());
+        let mut instant = Vec::with_capacity(parts.len());
+        let mut named_enrolls = Vec::with_capacity(parts.len());
+        for (campaign, part) in project.campaigns.iter().zip(parts) {
+            graphs.push(FlowGraph::with_shape(campaign, part.shape));
+            delays.push(part.delays);
+            let resolved = |at_once: bool| -> Vec<(NodeIndex, usize)> {
+                part.enrolls
+                    .iter()
+                    .filter(|(_, _, i)| *i || !at_once)
+                    .filter_map(|(v, name, _)| Some((*v, *index.get(name.as_str())?)))
                     .collect()
-            })
-            .collect();
+            };
+            enrolls.push(resolved(false));
+            instant.push(resolved(true));
+            named_enrolls.push(part.enrolls);
+        }
         let mut enrollers = vec![Vec::new(); project.campaigns.len()];
         for (c, list) in enrolls.iter().enumerate() {
             for &(_, t) in list {
@@ -89,7 +160,24 @@ impl<'p> Context<'p> {
             enrolls,
             enrollers,
             order,
+            place,
+            instant,
+            named_enrolls,
         }
+    }
+
+    /// Each campaign's [`Part`], by index, for [`Context::from_parts`].
+    pub fn into_parts(self) -> Vec<Part> {
+        self.graphs
+            .iter()
+            .zip(self.delays)
+            .zip(self.named_enrolls)
+            .map(|((g, delays), enrolls)| Part {
+                shape: g.shape(),
+                delays,
+                enrolls,
+            })
+            .collect()
     }
 
     /// Campaign `x` first, then every campaign that can enroll a lead into
@@ -109,7 +197,7 @@ impl<'p> Context<'p> {
             }
         }
         if let Some(rest) = out.get_mut(1..) {
-            rest.sort_by_key(|&c| self.order.iter().position(|&k| k == c));
+            rest.sort_by_key(|&c| self.place.get(c).copied());
         }
         out
     }
@@ -120,24 +208,7 @@ impl<'p> Context<'p> {
 /// next without waiting.
 pub(super) fn enroll_cycles(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
-    // Per campaign: its enrolls a lead can reach at once from the entry.
-    let instant: Vec<Vec<(NodeIndex, usize)>> = ctx
-        .graphs
-        .iter()
-        .enumerate()
-        .map(|(c, g)| {
-            let list = ctx.enrolls.get(c).map_or(&[][..], Vec::as_slice);
-            if list.is_empty() {
-                return Vec::new();
-            }
-            let delays = ctx.delays.get(c).map_or(&[][..], Vec::as_slice);
-            let times = super::cadence::earliest_times(g, delays);
-            list.iter()
-                .copied()
-                .filter(|(v, _)| times.get(v.index()).copied().flatten() == Some(0))
-                .collect()
-        })
-        .collect();
+    let instant = &ctx.instant;
     #[derive(Clone, Copy, PartialEq)]
     enum Colour {
         White,
@@ -169,7 +240,7 @@ pub(super) fn enroll_cycles(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     let start = stack.iter().position(|(k, _)| *k == target).unwrap_or(0);
                     let chain: Vec<(usize, usize)> =
                         stack.get(start..).unwrap_or_default().to_vec();
-                    out.push(cycle_diagnostic(ctx, &instant, &chain, c, v, target));
+                    out.push(cycle_diagnostic(ctx, instant, &chain, c, v, target));
                 }
                 _ => {}
             }

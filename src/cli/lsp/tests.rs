@@ -364,3 +364,97 @@ fn bad_requests_get_errors_not_panics() {
     let _ = c.request("textDocument/completion", c.at("odd.nurture", 0, 3));
     c.stop();
 }
+
+#[test]
+fn nurture_toml_errors_are_its_diagnostics_on_disk_and_in_the_buffer() {
+    let root = project("config");
+    std::fs::write(root.join("nurture.toml"), "[lints]\nunused = \"alow\"\n").unwrap();
+    let mut c = Client::start(root);
+    assert_eq!(c.diagnostics("flow.nurture"), Vec::<Value>::new());
+    // On disk: `nurturec check`'s error, at the value.
+    let shown = c.diagnostics("nurture.toml");
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0]["code"], "invalid-config");
+    assert_eq!(shown[0]["severity"], 1);
+    assert_eq!(shown[0]["range"]["start"]["line"], 1);
+    // Fixed on disk: the watcher's notification clears it.
+    std::fs::write(c.root.join("nurture.toml"), "[lints]\nunused = \"allow\"\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c.uri("nurture.toml"), "type": 2 }] }),
+    );
+    assert_eq!(c.diagnostics("nurture.toml"), Vec::<Value>::new());
+    // An open buffer stands in for the file: broken while typing, unsaved…
+    c.open("nurture.toml", "[lints]\nunused = \"allow\"\n");
+    c.change("nurture.toml", 2, "[policy]\ncap = \"3 mails per week\"\n");
+    let shown = c.diagnostics("nurture.toml");
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("`policy.cap` is not a cap"));
+    // …and its policy applies once it is valid: `onboarding` can send every
+    // three days, over the cap of one a month.
+    c.change("nurture.toml", 3, "[policy]\ncap = \"1 email per 30d\"\n");
+    assert_eq!(c.diagnostics("nurture.toml"), Vec::<Value>::new());
+    let flow = c.diagnostics("flow.nurture");
+    let codes: Vec<&Value> = flow.iter().map(|d| &d["code"]).collect();
+    assert!(codes.contains(&&json!("project-cap")), "{codes:?}");
+    // Closed: the file on disk is the project's again.
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": c.uri("nurture.toml") } }),
+    );
+    assert_eq!(c.diagnostics("flow.nurture"), Vec::<Value>::new());
+    c.stop();
+}
+
+#[test]
+fn ranged_changes_apply_in_order_counting_utf16_units() {
+    let mut c = Client::start(project("incremental"));
+    assert_eq!(c.diagnostics("emails.nurture"), Vec::<Value>::new());
+    let ranged = |c: &Client, version: i32, changes: Value| {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": c.uri("emails.nurture"), "version": version },
+                "contentChanges": changes,
+            }),
+        );
+    };
+    let at = |line: u32, from: u32, to: u32| json!({ "start": { "line": line, "character": from }, "end": { "line": line, "character": to } });
+    c.open("emails.nurture", EMAILS);
+    // Line 5 is `segment fans = role == "cto"`. Two changes in one
+    // notification, the second at the end of the line the first left:
+    // `😀` is two UTF-16 units and `é` one, so the line is 28 units long.
+    ranged(
+        &c,
+        2,
+        json!([
+            { "range": at(5, 24, 27), "text": "\u{1F600}\u{e9}" },
+            { "range": at(5, 28, 28), "text": " or in fanz" },
+        ]),
+    );
+    let shown = c.diagnostics("emails.nurture");
+    let codes: Vec<&Value> = shown.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, vec!["undefined-name"]);
+    assert_eq!(shown[0]["range"], at(5, 35, 39));
+    // A change across the line's end, then one in the text it left.
+    ranged(
+        &c,
+        3,
+        json!([
+            { "range": { "start": { "line": 5, "character": 28 }, "end": { "line": 6, "character": 0 } },
+              "text": " or in fanz\nsegment fanz = role == \"\u{e9}\"\n" },
+            { "range": at(6, 24, 25), "text": "\u{1F600}" },
+        ]),
+    );
+    assert_eq!(c.diagnostics("emails.nurture"), Vec::<Value>::new());
+    // Deleting what was added leaves the text as it was: `fanz` unused.
+    ranged(&c, 4, json!([{ "range": at(5, 28, 39), "text": "" }]));
+    let shown = c.diagnostics("emails.nurture");
+    let codes: Vec<&Value> = shown.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, vec!["unused"]);
+    assert_eq!(shown[0]["range"]["start"]["line"], 6);
+    c.stop();
+}
