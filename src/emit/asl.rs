@@ -23,8 +23,8 @@
 use super::asl_limits;
 use super::bind::Binder;
 use super::lower::{
-    emit_campaign, enrollments, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin,
-    Place, Platform, Role, Shape, Step, StepKind,
+    emit_campaign, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin, Place,
+    Platform, Role, Shape, Step, StepKind,
 };
 use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
@@ -35,7 +35,7 @@ use crate::ir::{
 };
 use crate::span::Span;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 const SECTION: &str = "asl";
 const PLATFORM: &str = "Step Functions";
@@ -83,11 +83,15 @@ fn build(
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     let mut out = Vec::new();
     let mut starters = Vec::new();
+    let enrolled_from = enrolled_from(project);
     for campaign in &project.campaigns {
         let lowered = lower(&campaign.flow, Shape::Graph);
         let mut ctx = Ctx {
             project,
             campaign,
+            enrolled_from: enrolled_from
+                .get(campaign.name.as_str())
+                .map_or(&[], Vec::as_slice),
             cfg: &config.asl,
             b: &mut b,
             states: Map::new(),
@@ -114,6 +118,24 @@ fn build(
     }
     b.finish()?;
     Ok((out, starters))
+}
+
+/// Per campaign, the campaigns that `enroll` leads into it, each once, in
+/// the project's order: one pass over every node of the project, since a
+/// scan of the project per campaign would be quadratic.
+fn enrolled_from(project: &Project) -> HashMap<&str, Vec<&str>> {
+    let mut index: HashMap<&str, Vec<&str>> = HashMap::new();
+    for other in &project.campaigns {
+        for n in &other.flow.nodes {
+            if let NodeKind::Enroll { campaign } = &n.kind {
+                let from = index.entry(campaign.as_str()).or_default();
+                if from.last() != Some(&other.name.as_str()) {
+                    from.push(other.name.as_str());
+                }
+            }
+        }
+    }
+    index
 }
 
 /// A state name: the origin itself, or a shortened form with a hash.
@@ -197,6 +219,8 @@ const RUN_ENTERED_AT: &str = "$.run.entered_at";
 struct Ctx<'a> {
     project: &'a Project,
     campaign: &'a Campaign,
+    /// The campaigns that `enroll` leads into this one, in project order.
+    enrolled_from: &'a [&'a str],
     cfg: &'a AslConfig,
     b: &'a mut Binder,
     states: Map<String, Value>,
@@ -629,6 +653,14 @@ impl Ctx<'_> {
         // Outside the flow: the execution's start and end, the campaign
         // states on the way in, one end, and one continuation.
         let mut overhead = if self.continues() { 2 + 6 + 2 } else { 2 + 2 };
+        let index: HashMap<&str, usize> = flow
+            .nodes
+            .iter()
+            .enumerate()
+            // Reversed: the first node of an id wins, as a scan would find.
+            .rev()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
         for (name, origin) in &self.nodes {
             let Some(state) = self.states.get(name) else {
                 continue;
@@ -639,7 +671,7 @@ impl Ctx<'_> {
             }
             match origin.node_id() {
                 Some(id) => {
-                    if let Some(i) = flow.nodes.iter().position(|n| n.id == id) {
+                    if let Some(&i) = index.get(id) {
                         per_node[i] += events;
                     }
                 }
@@ -683,17 +715,7 @@ impl Ctx<'_> {
             Reentry::Always => json!("always"),
             Reentry::After(d) => json!({ "after_seconds": d.seconds }),
         };
-        let enrolled_from: Vec<&str> = self
-            .project
-            .campaigns
-            .iter()
-            .filter(|other| {
-                other.flow.nodes.iter().any(
-                    |n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == &c.name),
-                )
-            })
-            .map(|other| other.name.as_str())
-            .collect();
+        let enrolled_from = self.enrolled_from;
         let doc = json!({
             "format_version": 1,
             "campaign": c.name,
@@ -856,7 +878,7 @@ impl Ctx<'_> {
             })
             .collect();
         let enrolled =
-            enrollments(self.project, &c.name).map(|_| json!({ "trigger": { "enrolled": true } }));
+            (!self.enrolled_from.is_empty()).then(|| json!({ "trigger": { "enrolled": true } }));
         let mut any: Vec<Value> = triggers;
         any.extend(enrolled);
         all.push(json!({ "any": any }));
