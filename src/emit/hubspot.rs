@@ -66,14 +66,16 @@ pub fn hubspot(
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     value_tables(project, config, &mut b);
-    let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
+    // One pass over the project's nodes for every part of the build.
+    let enrolls = enrollment_index(project);
+    let mut files: Vec<OutputFile> = campaigns(project, &enrolls, config, &mut b)
         .into_iter()
         .map(|t| t.file)
         .collect();
     files.extend(campaign_properties(project, config));
-    files.extend(left_workflows(project, config, &mut b));
-    files.extend(segments(project, config, &mut b));
-    files.extend(scoring_models(project, config, &mut b));
+    files.extend(left_workflows(project, &enrolls, config, &mut b));
+    files.extend(segments(project, &enrolls, config, &mut b));
+    files.extend(scoring_models(project, &enrolls, config, &mut b));
     workflow_limit(project, &files, &mut b);
     b.finish()?;
     Ok(files)
@@ -225,12 +227,16 @@ fn campaign_properties(project: &Project, config: &Config) -> Vec<OutputFile> {
 /// starts to hold and takes them back when it stops, remembered in a flag
 /// property of its own. Every workflow changes the component's property and
 /// the model's total by the same amount.
-fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
-    let enrolls = enrollment_index(project);
+fn scoring_models(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<OutputFile> {
     let mut out = Vec::new();
     for model in &project.scoring_models {
         let context = super::definition_context(&model.name, model.name_span, Some(&model.name));
-        let mut ctx = Ctx::new(project, &enrolls, &context, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, &context, &config.hubspot, b, Part::Main);
         let total = ctx.quantity(&Quantity::Score(None));
         let mut properties = vec![score_property(&total, &format!("{} score", model.name))];
         for component in &model.components {
@@ -432,12 +438,16 @@ fn scoring_flow(name: &str, criteria: Value, actions: Vec<Value>) -> Value {
 
 /// Each segment as a `POST /crm/v3/lists` body: an active (`DYNAMIC`)
 /// contact list whose filter is the segment's condition.
-fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
-    let enrolls = enrollment_index(project);
+fn segments(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<OutputFile> {
     let mut out = Vec::new();
     for segment in &project.segments {
         let context = super::segment_context(project, segment);
-        let mut ctx = Ctx::new(project, &enrolls, &context, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, &context, &config.hubspot, b, Part::Main);
         let test = ctx.cond(&segment.condition, true);
         let groups = ctx.groups(&test, segment.condition.span);
         let list = json!({
@@ -462,18 +472,22 @@ pub fn hubspot_traced(
 ) -> Result<Vec<Traced>, Vec<Diagnostic>> {
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     value_tables(project, config, &mut b);
-    let out = campaigns(project, config, &mut b);
+    let out = campaigns(project, &enrollment_index(project), config, &mut b);
     b.finish()?;
     Ok(out)
 }
 
-fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
-    let enrolls = enrollment_index(project);
+fn campaigns(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<Traced> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
-        let mut ctx = Ctx::new(project, &enrolls, campaign, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, campaign, &config.hubspot, b, Part::Main);
         out.extend(emit_campaign(&mut ctx, &lowered));
         // Each handler's block from its first statement, as a flow of
         // its own (a `goto` back into the flow continues in it).
@@ -484,7 +498,7 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
             let lowered = lower(&flow, Shape::Unrolled { limit });
             let mut ctx = Ctx::new(
                 project,
-                &enrolls,
+                enrolls,
                 campaign,
                 &config.hubspot,
                 b,
@@ -511,14 +525,18 @@ fn active_property(config: &Config, campaign: &Campaign) -> String {
 /// Per campaign with handlers, `<campaign>.left.json`: a workflow that
 /// clears the "inside" property of a lead that left by a goal or the
 /// suppression (HubSpot unenrolls it then without running any action).
-fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
-    let enrolls = enrollment_index(project);
+fn left_workflows(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<OutputFile> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         if campaign.flow.handlers.is_empty() {
             continue;
         }
-        let mut ctx = Ctx::new(project, &enrolls, campaign, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, campaign, &config.hubspot, b, Part::Main);
         let active = active_property(config, campaign);
         let left = Formula::or(ctx.exits(false));
         if left == Formula::False || left == Formula::True {
