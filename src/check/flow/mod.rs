@@ -56,31 +56,24 @@ pub(crate) fn check(
 ) {
     let first = out.len();
     checks(ctx, index, &mut budgets.suggestions, out);
-    if let Some(campaign) = ctx.project.campaigns.get(index) {
-        add_witnesses(
-            ctx.project,
-            campaign,
-            &mut out[first..],
-            &mut budgets.witnesses,
-        );
-    }
+    add_witnesses(
+        ctx.project,
+        index,
+        &mut out[first..],
+        &mut budgets.witnesses,
+    );
 }
 
 /// A note with a concrete lead on each `missing-exit`, `endless-loop` and
 /// `cadence-cap` that the simulator can show happening.
+/// `index`: the campaign's place in the project (not searched for: a
+/// search per campaign would be quadratic).
 fn add_witnesses(
     project: &ir::Project,
-    campaign: &ir::Campaign,
+    index: usize,
     found: &mut [Diagnostic],
     budget: &mut usize,
 ) {
-    let Some(index) = project
-        .campaigns
-        .iter()
-        .position(|c| std::ptr::eq(c, campaign))
-    else {
-        return;
-    };
     let witnessed = [Code::MissingExit, Code::EndlessLoop, Code::CadenceCap];
     for d in found.iter_mut().filter(|d| witnessed.contains(&d.code)) {
         if *budget == 0 {
