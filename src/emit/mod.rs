@@ -222,7 +222,7 @@ pub(crate) fn duration_text(d: impl std::borrow::Borrow<crate::ir::Duration>) ->
 }
 
 /// Pretty JSON with a trailing newline: the form of every output file.
-pub(crate) fn to_pretty(value: &serde_json::Value) -> String {
+pub(crate) fn to_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string());
     text.push('\n');
     text
