@@ -42,7 +42,7 @@ use super::lower::{
     emit_campaign, enrollment_index, event_key, lower, negate, number, slices, CampaignPart, Link,
     Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
-use super::{to_pretty, IdMode, OutputFile, Traced};
+use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{toml_key, Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::ScoreRuleKind;
@@ -650,10 +650,20 @@ fn or_branch(groups: Vec<Vec<Atom>>) -> Value {
                     Atom::Branch(b) => branches.push(b),
                 }
             }
-            json!({ "filterBranchType": "AND", "filterBranchOperator": "AND", "filters": filters, "filterBranches": branches })
+            object([
+                ("filterBranchType", json!("AND")),
+                ("filterBranchOperator", json!("AND")),
+                ("filters", Value::Array(filters)),
+                ("filterBranches", Value::Array(branches)),
+            ])
         })
         .collect();
-    json!({ "filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": groups })
+    object([
+        ("filterBranchType", json!("OR")),
+        ("filterBranchOperator", json!("OR")),
+        ("filters", json!([])),
+        ("filterBranches", Value::Array(groups)),
+    ])
 }
 
 struct Ctx<'a> {
@@ -778,10 +788,10 @@ impl Ctx<'_> {
 
         // Number the actions in order; a link to an action that already has
         // an incoming STANDARD connection is a GOTO.
-        let ids: BTreeMap<&Origin, String> = acts
+        let ids: BTreeMap<Origin, String> = acts
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.origin(), (i + 1).to_string()))
+            .map(|(i, a)| (a.origin().clone(), (i + 1).to_string()))
             .collect();
         let mut has_parent: BTreeSet<Origin> = BTreeSet::new();
         let mut connection = |target: &Link| -> Option<Value> {
@@ -796,7 +806,9 @@ impl Ctx<'_> {
         };
         let mut actions = Vec::new();
         let mut nodes = Vec::new();
-        for a in &acts {
+        // By value: the fields and filters move into the action, not copied
+        // (`json!` copies every value it is given).
+        for a in acts {
             let id = ids.get(a.origin()).cloned().unwrap_or_default();
             nodes.push((id.clone(), a.origin().clone()));
             let v = match a {
@@ -811,9 +823,10 @@ impl Ctx<'_> {
                         "actionId": id,
                         "actionTypeId": type_id,
                         "actionTypeVersion": 0,
-                        "fields": fields,
+                        "fields": null,
                     });
-                    if let Some(conn) = connection(next) {
+                    v["fields"] = fields;
+                    if let Some(conn) = connection(&next) {
                         v["connection"] = conn;
                     }
                     v
@@ -825,11 +838,11 @@ impl Ctx<'_> {
                     ..
                 } => {
                     let list: Vec<Value> = branches
-                        .iter()
+                        .into_iter()
                         .map(|(branch_name, filter, next)| {
-                            let mut b =
-                                json!({ "branchName": branch_name, "filterBranch": filter });
-                            if let Some(conn) = connection(next) {
+                            let mut b = json!({ "branchName": branch_name, "filterBranch": null });
+                            b["filterBranch"] = filter;
+                            if let Some(conn) = connection(&next) {
                                 b["connection"] = conn;
                             }
                             b
@@ -841,7 +854,7 @@ impl Ctx<'_> {
                         "listBranches": list,
                         "defaultBranchName": default_name,
                     });
-                    if let Some(conn) = connection(default) {
+                    if let Some(conn) = connection(&default) {
                         v["defaultBranch"] = conn;
                     }
                     v
@@ -850,9 +863,9 @@ impl Ctx<'_> {
                     // Every arm has a connection: the lowering refuses an arm
                     // that leads nowhere.
                     let list: Vec<Value> = branches
-                        .iter()
+                        .into_iter()
                         .map(|(percent, next)| {
-                            json!({ "percentage": percent, "connection": connection(next) })
+                            json!({ "percentage": percent, "connection": connection(&next) })
                         })
                         .collect();
                     json!({ "type": "AB_TEST_BRANCH", "actionId": id, "testBranches": list })
