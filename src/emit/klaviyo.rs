@@ -25,7 +25,7 @@ use super::lower::{
     slices, trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind,
     ENGAGEMENT, MAX_POLLS,
 };
-use super::{to_pretty, IdMode, OutputFile, Traced};
+use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -288,7 +288,12 @@ impl serde::Serialize for Actions<'_> {
 }
 
 fn action(id: &str, kind: &str, links: Value, data: Value) -> Value {
-    json!({ "temporary_id": id, "type": kind, "links": links, "data": data })
+    object([
+        ("temporary_id", Value::String(id.to_string())),
+        ("type", Value::String(kind.to_string())),
+        ("links", links),
+        ("data", data),
+    ])
 }
 
 fn next_link(next: Option<&str>) -> Value {
@@ -397,7 +402,7 @@ impl Ctx<'_> {
                     &origin.to_string(),
                     "conditional-split",
                     json!({ "next_if_true": entry, "next_if_false": null }),
-                    json!({ "profile_filter": groups }),
+                    object([("profile_filter", groups)]),
                 );
                 entry = Some(origin.to_string());
                 first = Some((origin, split));
@@ -725,9 +730,9 @@ impl Ctx<'_> {
                 }
                 let groups: Vec<Value> = clauses
                     .into_iter()
-                    .map(|c| json!({ "conditions": c }))
+                    .map(|c| object([("conditions", Value::Array(c))]))
                     .collect();
-                json!({ "condition_groups": groups })
+                object([("condition_groups", Value::Array(groups))])
             }
         }
     }
@@ -1083,7 +1088,7 @@ impl Platform for Ctx<'_> {
                         &check,
                         "conditional-split",
                         json!({ "next_if_true": after, "next_if_false": wait.to_string() }),
-                        json!({ "profile_filter": groups }),
+                        object([("profile_filter", groups.clone())]),
                     );
                     let then = if k + 1 < parts.len() {
                         Some(origin.with(Role::Check(k + 2)).to_string())
@@ -1123,7 +1128,7 @@ impl Platform for Ctx<'_> {
                         &id,
                         "conditional-split",
                         json!({ "next_if_true": link_text(target), "next_if_false": on_false }),
-                        json!({ "profile_filter": groups }),
+                        object([("profile_filter", groups)]),
                     );
                 }
             }
