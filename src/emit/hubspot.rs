@@ -52,8 +52,9 @@ use crate::ir::{
 };
 use crate::resolve::suggest;
 use crate::span::Span;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 const SECTION: &str = "hubspot";
 const PLATFORM: &str = "HubSpot";
@@ -580,6 +581,94 @@ enum Atom {
     Branch(Value),
 }
 
+/// A workflow's body: `flow`'s entries, then `"actions"` (serialized like
+/// the `json!` tree with `flow["actions"]` set last).
+struct FlowOut<'a> {
+    flow: &'a Value,
+    actions: &'a [ActionOut<'a>],
+}
+
+impl serde::Serialize for FlowOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let entries = self.flow.as_object();
+        let mut map = serializer.serialize_map(Some(entries.map_or(0, Map::len) + 1))?;
+        for (key, value) in entries.into_iter().flatten() {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("actions", self.actions)?;
+        map.end()
+    }
+}
+
+/// An action of a workflow's `actions`, borrowing from its [`Act`].
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum ActionOut<'a> {
+    Single(SingleOut<'a>),
+    List(ListOut<'a>),
+    AbTest(AbTestOut),
+}
+
+impl ActionOut<'_> {
+    fn action_id(&self) -> &str {
+        match self {
+            ActionOut::Single(a) => &a.action_id,
+            ActionOut::List(a) => &a.action_id,
+            ActionOut::AbTest(a) => &a.action_id,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SingleOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    action_id: String,
+    action_type_id: &'static str,
+    action_type_version: u64,
+    fields: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connection: Option<Value>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    action_id: String,
+    list_branches: Vec<BranchOut<'a>>,
+    default_branch_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_branch: Option<Value>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BranchOut<'a> {
+    branch_name: &'a str,
+    filter_branch: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connection: Option<Value>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AbTestOut {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    action_id: String,
+    test_branches: Vec<TestBranchOut>,
+}
+
+#[derive(serde::Serialize)]
+struct TestBranchOut {
+    percentage: u64,
+    connection: Option<Value>,
+}
+
 /// An action before ids are assigned; links are origins.
 enum Act {
     Single {
@@ -590,7 +679,9 @@ enum Act {
     },
     List {
         origin: Origin,
-        branches: Vec<(String, Value, Link)>,
+        /// The filters are shared: a long `wait … or until` checks the same
+        /// one in every poll.
+        branches: Vec<(String, Rc<Value>, Link)>,
         default_name: String,
         default: Link,
     },
@@ -804,11 +895,11 @@ impl Ctx<'_> {
             };
             Some(json!({ "edgeType": edge, "nextActionId": id }))
         };
-        let mut actions = Vec::new();
-        let mut nodes = Vec::new();
-        // By value: the fields and filters move into the action, not copied
-        // (`json!` copies every value it is given).
-        for a in acts {
+        // Borrowed from `acts`: the fields and filters are written from
+        // where the steps put them, not copied into a tree of the file.
+        let mut actions = Vec::with_capacity(acts.len());
+        let mut nodes = Vec::with_capacity(acts.len());
+        for a in &acts {
             let id = ids.get(a.origin()).cloned().unwrap_or_default();
             nodes.push((id.clone(), a.origin().clone()));
             let v = match a {
@@ -817,59 +908,49 @@ impl Ctx<'_> {
                     fields,
                     next,
                     ..
-                } => {
-                    let mut v = json!({
-                        "type": "SINGLE_CONNECTION",
-                        "actionId": id,
-                        "actionTypeId": type_id,
-                        "actionTypeVersion": 0,
-                        "fields": null,
-                    });
-                    v["fields"] = fields;
-                    if let Some(conn) = connection(&next) {
-                        v["connection"] = conn;
-                    }
-                    v
-                }
+                } => ActionOut::Single(SingleOut {
+                    kind: "SINGLE_CONNECTION",
+                    action_id: id,
+                    action_type_id: type_id,
+                    action_type_version: 0,
+                    fields,
+                    connection: connection(next),
+                }),
                 Act::List {
                     branches,
                     default_name,
                     default,
                     ..
                 } => {
-                    let list: Vec<Value> = branches
-                        .into_iter()
-                        .map(|(branch_name, filter, next)| {
-                            let mut b = json!({ "branchName": branch_name, "filterBranch": null });
-                            b["filterBranch"] = filter;
-                            if let Some(conn) = connection(&next) {
-                                b["connection"] = conn;
-                            }
-                            b
+                    let list_branches = branches
+                        .iter()
+                        .map(|(branch_name, filter, next)| BranchOut {
+                            branch_name,
+                            filter_branch: filter.as_ref(),
+                            connection: connection(next),
                         })
                         .collect();
-                    let mut v = json!({
-                        "type": "LIST_BRANCH",
-                        "actionId": id,
-                        "listBranches": list,
-                        "defaultBranchName": default_name,
-                    });
-                    if let Some(conn) = connection(&default) {
-                        v["defaultBranch"] = conn;
-                    }
-                    v
+                    ActionOut::List(ListOut {
+                        kind: "LIST_BRANCH",
+                        action_id: id,
+                        list_branches,
+                        default_branch_name: default_name,
+                        default_branch: connection(default),
+                    })
                 }
-                Act::AbTest { branches, .. } => {
-                    // Every arm has a connection: the lowering refuses an arm
-                    // that leads nowhere.
-                    let list: Vec<Value> = branches
-                        .into_iter()
-                        .map(|(percent, next)| {
-                            json!({ "percentage": percent, "connection": connection(&next) })
+                // Every arm has a connection: the lowering refuses an arm
+                // that leads nowhere.
+                Act::AbTest { branches, .. } => ActionOut::AbTest(AbTestOut {
+                    kind: "AB_TEST_BRANCH",
+                    action_id: id,
+                    test_branches: branches
+                        .iter()
+                        .map(|(percent, next)| TestBranchOut {
+                            percentage: *percent,
+                            connection: connection(next),
                         })
-                        .collect();
-                    json!({ "type": "AB_TEST_BRANCH", "actionId": id, "testBranches": list })
-                }
+                        .collect(),
+                }),
             };
             actions.push(v);
         }
@@ -913,7 +994,7 @@ impl Ctx<'_> {
             "canEnrollFromSalesforce": false,
         });
         if let Some(first) = actions.first() {
-            flow["startActionId"] = first["actionId"].clone();
+            flow["startActionId"] = json!(first.action_id());
         }
         flow["enrollmentCriteria"] = criteria;
         if let Some(g) = goal {
@@ -924,11 +1005,13 @@ impl Ctx<'_> {
         flow["timeWindows"] = json!(self.time_windows());
         flow["customProperties"] = json!({});
         flow["dataSources"] = json!([]);
-        flow["actions"] = Value::Array(actions);
         Traced::new(
             OutputFile {
                 path,
-                contents: to_pretty(&flow),
+                contents: to_pretty(&FlowOut {
+                    flow: &flow,
+                    actions: &actions,
+                }),
             },
             nodes,
         )
@@ -1819,7 +1902,7 @@ impl Platform for Ctx<'_> {
             } => {
                 let test = self.condition(until, true);
                 let groups = self.groups(&test, until.span);
-                let filter = or_branch(groups);
+                let filter = Rc::new(or_branch(groups));
                 let parts = slices(duration.seconds.div_ceil(60), MAX_POLLS);
                 for (k, minutes) in parts.iter().enumerate() {
                     let check = if k == 0 {
@@ -1851,7 +1934,11 @@ impl Platform for Ctx<'_> {
                 for (k, (condition, target)) in arms.iter().enumerate() {
                     let test = self.condition(condition, true);
                     let groups = self.groups(&test, condition.span);
-                    branches.push((format!("when {}", k + 1), or_branch(groups), target.clone()));
+                    branches.push((
+                        format!("when {}", k + 1),
+                        Rc::new(or_branch(groups)),
+                        target.clone(),
+                    ));
                 }
                 self.acts.push(Act::List {
                     origin: origin.clone(),
