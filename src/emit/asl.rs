@@ -26,7 +26,7 @@ use super::lower::{
     emit_campaign, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin, Place,
     Platform, Role, Shape, Step, StepKind,
 };
-use super::{to_pretty, IdMode, OutputFile, Traced};
+use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -338,13 +338,19 @@ impl Ctx<'_> {
         }
         full.insert("contact.$".into(), json!("$.contact"));
         full.insert("entered_at.$".into(), json!(self.entered_at()));
-        json!({
-            "Type": "Task",
-            "Comment": comment,
-            "Resource": LAMBDA,
-            "Parameters": { "FunctionName": function, "Payload": Value::Object(full) },
-            "Retry": retry(),
-        })
+        object([
+            ("Type", json!("Task")),
+            ("Comment", Value::String(comment)),
+            ("Resource", json!(LAMBDA)),
+            (
+                "Parameters",
+                object([
+                    ("FunctionName", Value::String(function)),
+                    ("Payload", Value::Object(full)),
+                ]),
+            ),
+            ("Retry", retry()),
+        ])
     }
 
     /// An `evaluate` Task for named conditions, then a Choice on the first
@@ -368,7 +374,7 @@ impl Ctx<'_> {
             Conditions::Inline(list) => {
                 let list = list
                     .into_iter()
-                    .map(|(n, c)| json!({ "name": n, "condition": c }));
+                    .map(|(n, c)| object([("name", json!(n)), ("condition", c)]));
                 payload.insert("conditions".into(), Value::Array(list.collect()));
             }
             Conditions::Path(path) => {
@@ -799,11 +805,12 @@ impl Ctx<'_> {
         } else {
             self.first_part()
         };
-        let machine = json!({
-            "Comment": comment,
-            "StartAt": name_of(&Origin::campaign(start)),
-            "States": Value::Object(std::mem::take(&mut self.states)),
-        });
+        // Moved in: `json!` would copy every state.
+        let machine = object([
+            ("Comment", Value::String(comment)),
+            ("StartAt", Value::String(name_of(&Origin::campaign(start)))),
+            ("States", Value::Object(std::mem::take(&mut self.states))),
+        ]);
         Traced::new(
             OutputFile {
                 path: format!("{SECTION}/{}.json", c.name),
