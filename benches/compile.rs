@@ -10,6 +10,9 @@
 //!   campaigns in order);
 //! - `build`: `compile` and every backend.
 //!
+//! `emit_10k`, `emit_100k`: each backend alone (`ir`, `klaviyo`, `hubspot`,
+//! `asl`) on the compiled project, for the emitters' cost and growth.
+//!
 //! `long_file_10k`: the 10k project as one file, parsed in pieces on all
 //! cores (`syntax::parse`) against parsed whole (`syntax::parse_in_one`).
 //!
@@ -80,6 +83,45 @@ fn bench_project(c: &mut Criterion, project: &generate::Project) {
     group.finish();
 }
 
+/// Each backend alone on the compiled 10k and 100k projects (placeholder
+/// ids, the default config): `emit_10k/klaviyo`, … With `build` above, the
+/// cost of the emitters apart from the checks, and their growth from 10k to
+/// 100k statements (linear: about 10×).
+fn bench_emitters(c: &mut Criterion) {
+    let config = nurturec::config::Config::default();
+    let ids = nurturec::emit::IdMode::Placeholders;
+    for (statements, seed, name) in [(10_000, 10, "emit_10k"), (100_000, 100, "emit_100k")] {
+        let project = generate::realistic(statements, seed);
+        let sources = project.sources();
+        let compilation = nurturec::compile(&sources);
+        let ir = &compilation.project;
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(project.bytes() as u64));
+        group.warm_up_time(Duration::from_secs(1));
+        if statements > 10_000 {
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(10));
+        } else {
+            group.measurement_time(Duration::from_secs(3));
+        }
+        group.bench_function(BenchmarkId::from_parameter("ir"), |b| {
+            b.iter(|| black_box(nurturec::emit::ir(ir, &sources).map(|f| f.len())));
+        });
+        group.bench_function(BenchmarkId::from_parameter("klaviyo"), |b| {
+            b.iter(|| black_box(nurturec::emit::klaviyo(ir, &config, ids).map(|f| f.len())));
+        });
+        group.bench_function(BenchmarkId::from_parameter("hubspot"), |b| {
+            // 100k writes more workflows than an account holds: an error
+            // after every file is made, so the time is the same.
+            b.iter(|| black_box(nurturec::emit::hubspot(ir, &config, ids).map(|f| f.len())));
+        });
+        group.bench_function(BenchmarkId::from_parameter("asl"), |b| {
+            b.iter(|| black_box(nurturec::emit::asl(ir, &config, ids).map(|f| f.len())));
+        });
+        group.finish();
+    }
+}
+
 /// One long file (every file of the 10k project in one): cut at its items
 /// and parsed in parallel, against parsed whole.
 fn bench_long_file(c: &mut Criterion) {
@@ -141,5 +183,6 @@ fn main() {
         bench_project(&mut c, &project);
     }
     bench_long_file(&mut c);
+    bench_emitters(&mut c);
     c.final_summary();
 }

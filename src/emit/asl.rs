@@ -23,10 +23,10 @@
 use super::asl_limits;
 use super::bind::Binder;
 use super::lower::{
-    emit_campaign, enrollments, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin,
-    Place, Platform, Role, Shape, Step, StepKind,
+    emit_campaign, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin, Place,
+    Platform, Role, Shape, Step, StepKind,
 };
-use super::{to_pretty, IdMode, OutputFile, Traced};
+use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -35,7 +35,7 @@ use crate::ir::{
 };
 use crate::span::Span;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 const SECTION: &str = "asl";
 const PLATFORM: &str = "Step Functions";
@@ -85,11 +85,15 @@ fn build(
     let project: &Project = &built;
     let mut out = Vec::new();
     let mut starters = Vec::new();
+    let enrolled_from = enrolled_from(project);
     for campaign in &project.campaigns {
         let lowered = lower(&campaign.flow, Shape::Graph);
         let mut ctx = Ctx {
             project,
             campaign,
+            enrolled_from: enrolled_from
+                .get(campaign.name.as_str())
+                .map_or(&[], Vec::as_slice),
             cfg: &config.asl,
             b: &mut b,
             states: Map::new(),
@@ -116,6 +120,24 @@ fn build(
     }
     b.finish()?;
     Ok((out, starters))
+}
+
+/// Per campaign, the campaigns that `enroll` leads into it, each once, in
+/// the project's order: one pass over every node of the project, since a
+/// scan of the project per campaign would be quadratic.
+fn enrolled_from(project: &Project) -> HashMap<&str, Vec<&str>> {
+    let mut index: HashMap<&str, Vec<&str>> = HashMap::new();
+    for other in &project.campaigns {
+        for n in &other.flow.nodes {
+            if let NodeKind::Enroll { campaign } = &n.kind {
+                let from = index.entry(campaign.as_str()).or_default();
+                if from.last() != Some(&other.name.as_str()) {
+                    from.push(other.name.as_str());
+                }
+            }
+        }
+    }
+    index
 }
 
 /// A state name: the origin itself, or a shortened form with a hash.
@@ -199,6 +221,8 @@ const RUN_ENTERED_AT: &str = "$.run.entered_at";
 struct Ctx<'a> {
     project: &'a Project,
     campaign: &'a Campaign,
+    /// The campaigns that `enroll` leads into this one, in project order.
+    enrolled_from: &'a [&'a str],
     cfg: &'a AslConfig,
     b: &'a mut Binder,
     states: Map<String, Value>,
@@ -316,13 +340,19 @@ impl Ctx<'_> {
         }
         full.insert("contact.$".into(), json!("$.contact"));
         full.insert("entered_at.$".into(), json!(self.entered_at()));
-        json!({
-            "Type": "Task",
-            "Comment": comment,
-            "Resource": LAMBDA,
-            "Parameters": { "FunctionName": function, "Payload": Value::Object(full) },
-            "Retry": retry(),
-        })
+        object([
+            ("Type", json!("Task")),
+            ("Comment", Value::String(comment)),
+            ("Resource", json!(LAMBDA)),
+            (
+                "Parameters",
+                object([
+                    ("FunctionName", Value::String(function)),
+                    ("Payload", Value::Object(full)),
+                ]),
+            ),
+            ("Retry", retry()),
+        ])
     }
 
     /// An `evaluate` Task for named conditions, then a Choice on the first
@@ -346,7 +376,7 @@ impl Ctx<'_> {
             Conditions::Inline(list) => {
                 let list = list
                     .into_iter()
-                    .map(|(n, c)| json!({ "name": n, "condition": c }));
+                    .map(|(n, c)| object([("name", json!(n)), ("condition", c)]));
                 payload.insert("conditions".into(), Value::Array(list.collect()));
             }
             Conditions::Path(path) => {
@@ -631,6 +661,14 @@ impl Ctx<'_> {
         // Outside the flow: the execution's start and end, the campaign
         // states on the way in, one end, and one continuation.
         let mut overhead = if self.continues() { 2 + 6 + 2 } else { 2 + 2 };
+        let index: HashMap<&str, usize> = flow
+            .nodes
+            .iter()
+            .enumerate()
+            // Reversed: the first node of an id wins, as a scan would find.
+            .rev()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
         for (name, origin) in &self.nodes {
             let Some(state) = self.states.get(name) else {
                 continue;
@@ -641,7 +679,7 @@ impl Ctx<'_> {
             }
             match origin.node_id() {
                 Some(id) => {
-                    if let Some(i) = flow.nodes.iter().position(|n| n.id == id) {
+                    if let Some(&i) = index.get(id) {
                         per_node[i] += events;
                     }
                 }
@@ -685,17 +723,7 @@ impl Ctx<'_> {
             Reentry::Always => json!("always"),
             Reentry::After(d) => json!({ "after_seconds": d.seconds }),
         };
-        let enrolled_from: Vec<&str> = self
-            .project
-            .campaigns
-            .iter()
-            .filter(|other| {
-                other.flow.nodes.iter().any(
-                    |n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == &c.name),
-                )
-            })
-            .map(|other| other.name.as_str())
-            .collect();
+        let enrolled_from = self.enrolled_from;
         let doc = json!({
             "format_version": 1,
             "campaign": c.name,
@@ -779,11 +807,12 @@ impl Ctx<'_> {
         } else {
             self.first_part()
         };
-        let machine = json!({
-            "Comment": comment,
-            "StartAt": name_of(&Origin::campaign(start)),
-            "States": Value::Object(std::mem::take(&mut self.states)),
-        });
+        // Moved in: `json!` would copy every state.
+        let machine = object([
+            ("Comment", Value::String(comment)),
+            ("StartAt", Value::String(name_of(&Origin::campaign(start)))),
+            ("States", Value::Object(std::mem::take(&mut self.states))),
+        ]);
         Traced::new(
             OutputFile {
                 path: format!("{SECTION}/{}.json", c.name),
@@ -858,7 +887,7 @@ impl Ctx<'_> {
             })
             .collect();
         let enrolled =
-            enrollments(self.project, &c.name).map(|_| json!({ "trigger": { "enrolled": true } }));
+            (!self.enrolled_from.is_empty()).then(|| json!({ "trigger": { "enrolled": true } }));
         let mut any: Vec<Value> = triggers;
         any.extend(enrolled);
         all.push(json!({ "any": any }));

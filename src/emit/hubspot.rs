@@ -42,7 +42,7 @@ use super::lower::{
     emit_campaign, enrollment_index, event_key, lower, negate, number, slices, CampaignPart, Link,
     Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
-use super::{to_pretty, IdMode, OutputFile, Traced};
+use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{toml_key, Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::ScoreRuleKind;
@@ -52,8 +52,9 @@ use crate::ir::{
 };
 use crate::resolve::suggest;
 use crate::span::Span;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 const SECTION: &str = "hubspot";
 const PLATFORM: &str = "HubSpot";
@@ -68,14 +69,16 @@ pub fn hubspot(
     let built = super::skip::built(project, config, super::Target::Hubspot, &mut b);
     let project: &Project = &built;
     value_tables(project, config, &mut b);
-    let mut files: Vec<OutputFile> = campaigns(project, config, &mut b)
+    // One pass over the project's nodes for every part of the build.
+    let enrolls = enrollment_index(project);
+    let mut files: Vec<OutputFile> = campaigns(project, &enrolls, config, &mut b)
         .into_iter()
         .map(|t| t.file)
         .collect();
     files.extend(campaign_properties(project, config));
-    files.extend(left_workflows(project, config, &mut b));
-    files.extend(segments(project, config, &mut b));
-    files.extend(scoring_models(project, config, &mut b));
+    files.extend(left_workflows(project, &enrolls, config, &mut b));
+    files.extend(segments(project, &enrolls, config, &mut b));
+    files.extend(scoring_models(project, &enrolls, config, &mut b));
     workflow_limit(project, &files, &mut b);
     b.finish()?;
     Ok(files)
@@ -227,12 +230,16 @@ fn campaign_properties(project: &Project, config: &Config) -> Vec<OutputFile> {
 /// starts to hold and takes them back when it stops, remembered in a flag
 /// property of its own. Every workflow changes the component's property and
 /// the model's total by the same amount.
-fn scoring_models(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
-    let enrolls = enrollment_index(project);
+fn scoring_models(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<OutputFile> {
     let mut out = Vec::new();
     for model in &project.scoring_models {
         let context = super::definition_context(&model.name, model.name_span, Some(&model.name));
-        let mut ctx = Ctx::new(project, &enrolls, &context, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, &context, &config.hubspot, b, Part::Main);
         let total = ctx.quantity(&Quantity::Score(None));
         let mut properties = vec![score_property(&total, &format!("{} score", model.name))];
         for component in &model.components {
@@ -434,12 +441,16 @@ fn scoring_flow(name: &str, criteria: Value, actions: Vec<Value>) -> Value {
 
 /// Each segment as a `POST /crm/v3/lists` body: an active (`DYNAMIC`)
 /// contact list whose filter is the segment's condition.
-fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
-    let enrolls = enrollment_index(project);
+fn segments(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<OutputFile> {
     let mut out = Vec::new();
     for segment in &project.segments {
         let context = super::segment_context(project, segment);
-        let mut ctx = Ctx::new(project, &enrolls, &context, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, &context, &config.hubspot, b, Part::Main);
         let test = ctx.cond(&segment.condition, true);
         let groups = ctx.groups(&test, segment.condition.span);
         let list = json!({
@@ -465,18 +476,22 @@ pub fn hubspot_traced(
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     let built = super::skip::built(project, config, super::Target::Hubspot, &mut b);
     value_tables(&built, config, &mut b);
-    let out = campaigns(&built, config, &mut b);
+    let out = campaigns(&built, &enrollment_index(&built), config, &mut b);
     b.finish()?;
     Ok(out)
 }
 
-fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
-    let enrolls = enrollment_index(project);
+fn campaigns(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<Traced> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
-        let mut ctx = Ctx::new(project, &enrolls, campaign, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, campaign, &config.hubspot, b, Part::Main);
         out.extend(emit_campaign(&mut ctx, &lowered));
         // Each handler's block from its first statement, as a flow of
         // its own (a `goto` back into the flow continues in it).
@@ -487,7 +502,7 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
             let lowered = lower(&flow, Shape::Unrolled { limit });
             let mut ctx = Ctx::new(
                 project,
-                &enrolls,
+                enrolls,
                 campaign,
                 &config.hubspot,
                 b,
@@ -514,14 +529,18 @@ fn active_property(config: &Config, campaign: &Campaign) -> String {
 /// Per campaign with handlers, `<campaign>.left.json`: a workflow that
 /// clears the "inside" property of a lead that left by a goal or the
 /// suppression (HubSpot unenrolls it then without running any action).
-fn left_workflows(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFile> {
-    let enrolls = enrollment_index(project);
+fn left_workflows(
+    project: &Project,
+    enrolls: &Enrollments<'_>,
+    config: &Config,
+    b: &mut Binder,
+) -> Vec<OutputFile> {
     let mut out = Vec::new();
     for campaign in &project.campaigns {
         if campaign.flow.handlers.is_empty() {
             continue;
         }
-        let mut ctx = Ctx::new(project, &enrolls, campaign, &config.hubspot, b, Part::Main);
+        let mut ctx = Ctx::new(project, enrolls, campaign, &config.hubspot, b, Part::Main);
         let active = active_property(config, campaign);
         let left = Formula::or(ctx.exits(false));
         if left == Formula::False || left == Formula::True {
@@ -565,6 +584,94 @@ enum Atom {
     Branch(Value),
 }
 
+/// A workflow's body: `flow`'s entries, then `"actions"` (serialized like
+/// the `json!` tree with `flow["actions"]` set last).
+struct FlowOut<'a> {
+    flow: &'a Value,
+    actions: &'a [ActionOut<'a>],
+}
+
+impl serde::Serialize for FlowOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let entries = self.flow.as_object();
+        let mut map = serializer.serialize_map(Some(entries.map_or(0, Map::len) + 1))?;
+        for (key, value) in entries.into_iter().flatten() {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("actions", self.actions)?;
+        map.end()
+    }
+}
+
+/// An action of a workflow's `actions`, borrowing from its [`Act`].
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum ActionOut<'a> {
+    Single(SingleOut<'a>),
+    List(ListOut<'a>),
+    AbTest(AbTestOut),
+}
+
+impl ActionOut<'_> {
+    fn action_id(&self) -> &str {
+        match self {
+            ActionOut::Single(a) => &a.action_id,
+            ActionOut::List(a) => &a.action_id,
+            ActionOut::AbTest(a) => &a.action_id,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SingleOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    action_id: String,
+    action_type_id: &'static str,
+    action_type_version: u64,
+    fields: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connection: Option<Value>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    action_id: String,
+    list_branches: Vec<BranchOut<'a>>,
+    default_branch_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_branch: Option<Value>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BranchOut<'a> {
+    branch_name: &'a str,
+    filter_branch: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connection: Option<Value>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AbTestOut {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    action_id: String,
+    test_branches: Vec<TestBranchOut>,
+}
+
+#[derive(serde::Serialize)]
+struct TestBranchOut {
+    percentage: u64,
+    connection: Option<Value>,
+}
+
 /// An action before ids are assigned; links are origins.
 enum Act {
     Single {
@@ -575,7 +682,9 @@ enum Act {
     },
     List {
         origin: Origin,
-        branches: Vec<(String, Value, Link)>,
+        /// The filters are shared: a long `wait … or until` checks the same
+        /// one in every poll.
+        branches: Vec<(String, Rc<Value>, Link)>,
         default_name: String,
         default: Link,
     },
@@ -635,10 +744,20 @@ fn or_branch(groups: Vec<Vec<Atom>>) -> Value {
                     Atom::Branch(b) => branches.push(b),
                 }
             }
-            json!({ "filterBranchType": "AND", "filterBranchOperator": "AND", "filters": filters, "filterBranches": branches })
+            object([
+                ("filterBranchType", json!("AND")),
+                ("filterBranchOperator", json!("AND")),
+                ("filters", Value::Array(filters)),
+                ("filterBranches", Value::Array(branches)),
+            ])
         })
         .collect();
-    json!({ "filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": groups })
+    object([
+        ("filterBranchType", json!("OR")),
+        ("filterBranchOperator", json!("OR")),
+        ("filters", json!([])),
+        ("filterBranches", Value::Array(groups)),
+    ])
 }
 
 struct Ctx<'a> {
@@ -763,10 +882,10 @@ impl Ctx<'_> {
 
         // Number the actions in order; a link to an action that already has
         // an incoming STANDARD connection is a GOTO.
-        let ids: BTreeMap<&Origin, String> = acts
+        let ids: BTreeMap<Origin, String> = acts
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.origin(), (i + 1).to_string()))
+            .map(|(i, a)| (a.origin().clone(), (i + 1).to_string()))
             .collect();
         let mut has_parent: BTreeSet<Origin> = BTreeSet::new();
         let mut connection = |target: &Link| -> Option<Value> {
@@ -779,8 +898,10 @@ impl Ctx<'_> {
             };
             Some(json!({ "edgeType": edge, "nextActionId": id }))
         };
-        let mut actions = Vec::new();
-        let mut nodes = Vec::new();
+        // Borrowed from `acts`: the fields and filters are written from
+        // where the steps put them, not copied into a tree of the file.
+        let mut actions = Vec::with_capacity(acts.len());
+        let mut nodes = Vec::with_capacity(acts.len());
         for a in &acts {
             let id = ids.get(a.origin()).cloned().unwrap_or_default();
             nodes.push((id.clone(), a.origin().clone()));
@@ -790,58 +911,49 @@ impl Ctx<'_> {
                     fields,
                     next,
                     ..
-                } => {
-                    let mut v = json!({
-                        "type": "SINGLE_CONNECTION",
-                        "actionId": id,
-                        "actionTypeId": type_id,
-                        "actionTypeVersion": 0,
-                        "fields": fields,
-                    });
-                    if let Some(conn) = connection(next) {
-                        v["connection"] = conn;
-                    }
-                    v
-                }
+                } => ActionOut::Single(SingleOut {
+                    kind: "SINGLE_CONNECTION",
+                    action_id: id,
+                    action_type_id: type_id,
+                    action_type_version: 0,
+                    fields,
+                    connection: connection(next),
+                }),
                 Act::List {
                     branches,
                     default_name,
                     default,
                     ..
                 } => {
-                    let list: Vec<Value> = branches
+                    let list_branches = branches
                         .iter()
-                        .map(|(branch_name, filter, next)| {
-                            let mut b =
-                                json!({ "branchName": branch_name, "filterBranch": filter });
-                            if let Some(conn) = connection(next) {
-                                b["connection"] = conn;
-                            }
-                            b
+                        .map(|(branch_name, filter, next)| BranchOut {
+                            branch_name,
+                            filter_branch: filter.as_ref(),
+                            connection: connection(next),
                         })
                         .collect();
-                    let mut v = json!({
-                        "type": "LIST_BRANCH",
-                        "actionId": id,
-                        "listBranches": list,
-                        "defaultBranchName": default_name,
-                    });
-                    if let Some(conn) = connection(default) {
-                        v["defaultBranch"] = conn;
-                    }
-                    v
+                    ActionOut::List(ListOut {
+                        kind: "LIST_BRANCH",
+                        action_id: id,
+                        list_branches,
+                        default_branch_name: default_name,
+                        default_branch: connection(default),
+                    })
                 }
-                Act::AbTest { branches, .. } => {
-                    // Every arm has a connection: the lowering refuses an arm
-                    // that leads nowhere.
-                    let list: Vec<Value> = branches
+                // Every arm has a connection: the lowering refuses an arm
+                // that leads nowhere.
+                Act::AbTest { branches, .. } => ActionOut::AbTest(AbTestOut {
+                    kind: "AB_TEST_BRANCH",
+                    action_id: id,
+                    test_branches: branches
                         .iter()
-                        .map(|(percent, next)| {
-                            json!({ "percentage": percent, "connection": connection(next) })
+                        .map(|(percent, next)| TestBranchOut {
+                            percentage: *percent,
+                            connection: connection(next),
                         })
-                        .collect();
-                    json!({ "type": "AB_TEST_BRANCH", "actionId": id, "testBranches": list })
-                }
+                        .collect(),
+                }),
             };
             actions.push(v);
         }
@@ -885,7 +997,7 @@ impl Ctx<'_> {
             "canEnrollFromSalesforce": false,
         });
         if let Some(first) = actions.first() {
-            flow["startActionId"] = first["actionId"].clone();
+            flow["startActionId"] = json!(first.action_id());
         }
         flow["enrollmentCriteria"] = criteria;
         if let Some(g) = goal {
@@ -896,11 +1008,13 @@ impl Ctx<'_> {
         flow["timeWindows"] = json!(self.time_windows());
         flow["customProperties"] = json!({});
         flow["dataSources"] = json!([]);
-        flow["actions"] = Value::Array(actions);
         Traced::new(
             OutputFile {
                 path,
-                contents: to_pretty(&flow),
+                contents: to_pretty(&FlowOut {
+                    flow: &flow,
+                    actions: &actions,
+                }),
             },
             nodes,
         )
@@ -1791,7 +1905,7 @@ impl Platform for Ctx<'_> {
             } => {
                 let test = self.condition(until, true);
                 let groups = self.groups(&test, until.span);
-                let filter = or_branch(groups);
+                let filter = Rc::new(or_branch(groups));
                 let parts = slices(duration.seconds.div_ceil(60), MAX_POLLS);
                 for (k, minutes) in parts.iter().enumerate() {
                     let check = if k == 0 {
@@ -1823,7 +1937,11 @@ impl Platform for Ctx<'_> {
                 for (k, (condition, target)) in arms.iter().enumerate() {
                     let test = self.condition(condition, true);
                     let groups = self.groups(&test, condition.span);
-                    branches.push((format!("when {}", k + 1), or_branch(groups), target.clone()));
+                    branches.push((
+                        format!("when {}", k + 1),
+                        Rc::new(or_branch(groups)),
+                        target.clone(),
+                    ));
                 }
                 self.acts.push(Act::List {
                     origin: origin.clone(),

@@ -25,7 +25,7 @@ use super::lower::{
     slices, trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind,
     ENGAGEMENT, MAX_POLLS,
 };
-use super::{to_pretty, IdMode, OutputFile, Traced};
+use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -243,8 +243,60 @@ struct Ctx<'a> {
     actions: Vec<(Origin, Value)>,
 }
 
+/// A flow's create body, `{"data": {"type": "flow", "attributes": …}}`,
+/// with its parts borrowed (serialized like the `json!` tree it stands for).
+#[derive(serde::Serialize)]
+struct FlowDocument<'a> {
+    data: FlowData<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct FlowData<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    attributes: FlowAttributes<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct FlowAttributes<'a> {
+    name: &'a str,
+    definition: FlowDefinition<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct FlowDefinition<'a> {
+    triggers: &'a [Value],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile_filter: Option<&'a Value>,
+    actions: Actions<'a>,
+    entry_action_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reentry_criteria: Option<&'a Value>,
+}
+
+/// A variant's actions: its admission split, if any, then the body.
+struct Actions<'a> {
+    first: Option<&'a Value>,
+    body: &'a [(Origin, Value)],
+}
+
+impl serde::Serialize for Actions<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.first
+                .into_iter()
+                .chain(self.body.iter().map(|(_, a)| a)),
+        )
+    }
+}
+
 fn action(id: &str, kind: &str, links: Value, data: Value) -> Value {
-    json!({ "temporary_id": id, "type": kind, "links": links, "data": data })
+    object([
+        ("temporary_id", Value::String(id.to_string())),
+        ("type", Value::String(kind.to_string())),
+        ("links", links),
+        ("data", data),
+    ])
 }
 
 fn next_link(next: Option<&str>) -> Value {
@@ -335,7 +387,6 @@ impl Ctx<'_> {
 
         let mut files = Vec::new();
         for (path, name, trigger, filter) in variants {
-            let mut actions: Vec<(Origin, Value)> = Vec::new();
             let mut entry = body_entry.clone();
             let admit = Formula::and(vec![
                 c.audience
@@ -343,49 +394,52 @@ impl Ctx<'_> {
                     .map_or(Formula::True, |a| self.cond(a, true)),
                 filter.map_or(Formula::True, |f| self.cond(f, true)),
             ]);
+            let mut first = None;
             if admit != Formula::True {
                 let at = filter
                     .or(c.audience.as_ref())
                     .map_or(c.name_span, |f| f.span);
                 let groups = self.groups(&admit, at);
                 let origin = Origin::campaign(CampaignPart::Entry);
-                actions.push((
-                    origin.clone(),
-                    action(
-                        &origin.to_string(),
-                        "conditional-split",
-                        json!({ "next_if_true": entry, "next_if_false": null }),
-                        json!({ "profile_filter": groups }),
-                    ),
-                ));
+                let split = action(
+                    &origin.to_string(),
+                    "conditional-split",
+                    json!({ "next_if_true": entry, "next_if_false": null }),
+                    object([("profile_filter", groups)]),
+                );
                 entry = Some(origin.to_string());
+                first = Some((origin, split));
             }
-            actions.extend(body.iter().cloned());
-            let (nodes, actions): (Vec<_>, Vec<_>) = actions
-                .into_iter()
-                .map(|(origin, a)| ((origin.to_string(), origin), a))
-                .unzip();
-            let mut definition = Map::new();
-            let triggers = if trigger.is_null() {
-                json!([])
+            let nodes = first
+                .iter()
+                .chain(&body)
+                .map(|(origin, _)| (origin.to_string(), origin.clone()))
+                .collect();
+            let triggers: &[Value] = if trigger.is_null() {
+                &[]
             } else {
-                json!([trigger])
+                std::slice::from_ref(&trigger)
             };
-            definition.insert("triggers".into(), triggers);
-            if let Some(pf) = &profile_filter {
-                definition.insert("profile_filter".into(), pf.clone());
-            }
-            definition.insert("actions".into(), Value::Array(actions));
-            definition.insert("entry_action_id".into(), json!(entry));
-            if let Some(r) = &reentry {
-                definition.insert("reentry_criteria".into(), r.clone());
-            }
-            let document = json!({
-                "data": {
-                    "type": "flow",
-                    "attributes": { "name": name, "definition": Value::Object(definition) }
-                }
-            });
+            // The variants share the body's actions: written from it, not
+            // copied into a tree of each document.
+            let document = FlowDocument {
+                data: FlowData {
+                    kind: "flow",
+                    attributes: FlowAttributes {
+                        name: &name,
+                        definition: FlowDefinition {
+                            triggers,
+                            profile_filter: profile_filter.as_ref(),
+                            actions: Actions {
+                                first: first.as_ref().map(|(_, a)| a),
+                                body: &body,
+                            },
+                            entry_action_id: entry.as_deref(),
+                            reentry_criteria: reentry.as_ref(),
+                        },
+                    },
+                },
+            };
             files.push(Traced::new(
                 OutputFile {
                     path,
@@ -679,9 +733,9 @@ impl Ctx<'_> {
                 }
                 let groups: Vec<Value> = clauses
                     .into_iter()
-                    .map(|c| json!({ "conditions": c }))
+                    .map(|c| object([("conditions", Value::Array(c))]))
                     .collect();
-                json!({ "condition_groups": groups })
+                object([("condition_groups", Value::Array(groups))])
             }
         }
     }
@@ -1037,7 +1091,7 @@ impl Platform for Ctx<'_> {
                         &check,
                         "conditional-split",
                         json!({ "next_if_true": after, "next_if_false": wait.to_string() }),
-                        json!({ "profile_filter": groups }),
+                        object([("profile_filter", groups.clone())]),
                     );
                     let then = if k + 1 < parts.len() {
                         Some(origin.with(Role::Check(k + 2)).to_string())
@@ -1077,7 +1131,7 @@ impl Platform for Ctx<'_> {
                         &id,
                         "conditional-split",
                         json!({ "next_if_true": link_text(target), "next_if_false": on_false }),
-                        json!({ "profile_filter": groups }),
+                        object([("profile_filter", groups)]),
                     );
                 }
             }

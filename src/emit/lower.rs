@@ -490,17 +490,6 @@ pub(crate) fn enrollment_index(project: &Project) -> Enrollments<'_> {
     index
 }
 
-/// Where an `enroll <campaign>` first appears, for one target campaign
-/// (a scan of the whole project: [`enrollment_index`] for every campaign).
-pub(crate) fn enrollments(project: &Project, target: &str) -> Option<Span> {
-    project
-        .campaigns
-        .iter()
-        .flat_map(|c| c.flow.nodes.iter())
-        .find(|n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == target))
-        .map(|n| n.head)
-}
-
 /// The binding key of an event: its catalogue name, or `event:<name>` for a
 /// custom event.
 pub(crate) fn event_key(event: &Event) -> String {

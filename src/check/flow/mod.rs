@@ -66,6 +66,8 @@ pub(crate) fn check(
 
 /// A note with a concrete lead on each `missing-exit`, `endless-loop` and
 /// `cadence-cap` of campaign `index` that the simulator can show happening.
+/// `index`: the campaign's place in the project (not searched for: a
+/// search per campaign would be quadratic).
 pub(crate) fn add_witnesses(
     project: &ir::Project,
     index: usize,
