@@ -16,6 +16,9 @@
 //!   campaign's state machine (`arn:aws:states:::states:startExecution`);
 //! - `wait D`: `Wait`; `wait D or until C`: a `.waitForTaskToken` task that
 //!   the `wait_until` function completes when `C` holds, timing out after D;
+//! - `send during`: `send_window` answers the next opening; the send is held
+//!   until it by a `Wait`, or, when goals, `suppress` or handlers may act
+//!   during the hold, by a `wait_until` task timing out at the opening;
 //! - `branch`: evaluate, then a `Choice` with a `Default`; `split`: a random
 //!   number from `States.MathRandom`, then a `Choice`;
 //! - `goto`: a `Pass` state to the label; `exit`: `Succeed`.
@@ -211,6 +214,16 @@ const SEGMENTS_PATH: &str = "$.campaign.segments";
 /// Which handlers have run in this execution: `{"on1": false, ...}`, set by
 /// each handler's `(on<n>)` Pass state, read by the `handled` condition.
 const HANDLED_PATH: &str = "$.campaign.handled";
+/// The seconds until the send window opens, as `send_window` answered.
+const WINDOW_SECONDS_PATH: &str = "$.window.seconds";
+
+/// How long a `wait_until` callback Task waits when nothing holds.
+enum Timeout {
+    /// A `wait`'s duration.
+    Seconds(u64),
+    /// A path to the duration in the state's input (a send window's hold).
+    Path(&'static str),
+}
 /// When the lead entered: the execution's start, or in a machine whose run
 /// may continue in new executions, the first execution's start, which
 /// `(run)` and `(resume)` keep in `$.run` with the count of rounds.
@@ -1009,8 +1022,13 @@ impl Ctx<'_> {
     }
 
     /// Under `send during`: a `send_window` Task computing the window's next
-    /// opening (now, when it is open), then a `Wait` until that timestamp.
-    /// Returns the origin of the state that follows the wait.
+    /// opening (now, when it is open), then the hold until it. Without
+    /// guards the hold is a `Wait` until that timestamp; with goals,
+    /// `suppress` or handlers it is watched like a `wait`: a `Choice` skips
+    /// it when the window is open, else a `wait_until` callback Task with
+    /// no condition, timing out after the `seconds` the answer gave, so that
+    /// a guard that starts to hold during the hold acts at once.
+    /// Returns the origin of the state that follows the hold.
     fn window(&mut self, step: &Step<'_>) -> Option<Origin> {
         let w = self.campaign.send_window.as_ref()?;
         let wait = step.origin.with(Role::WindowWait);
@@ -1032,14 +1050,39 @@ impl Ctx<'_> {
             payload,
             comment.to_string(),
         );
-        task["ResultSelector"] = json!({ "opens_at.$": "$.Payload.opens_at" });
         task["ResultPath"] = json!("$.window");
-        task["Next"] = json!(name_of(&wait));
+        if self.guards.is_empty() {
+            task["ResultSelector"] = json!({ "opens_at.$": "$.Payload.opens_at" });
+            task["Next"] = json!(name_of(&wait));
+            self.add(&step.origin, task);
+            self.add(
+                &wait,
+                json!({ "Type": "Wait", "Comment": "until the send window opens", "TimestampPath": "$.window.opens_at", "Next": name_of(&after) }),
+            );
+            return Some(after);
+        }
+        let route = step.origin.with(Role::Route);
+        task["ResultSelector"] =
+            json!({ "opens_at.$": "$.Payload.opens_at", "seconds.$": "$.Payload.seconds" });
+        task["Next"] = json!(name_of(&route));
         self.add(&step.origin, task);
         self.add(
-            &wait,
-            json!({ "Type": "Wait", "Comment": "until the send window opens", "TimestampPath": "$.window.opens_at", "Next": name_of(&after) }),
+            &route,
+            json!({
+                "Type": "Choice",
+                "Comment": "Held only while the window is closed",
+                "Choices": [ { "Variable": "$.window.seconds", "NumericGreaterThan": 0, "Next": name_of(&wait) } ],
+                "Default": name_of(&after),
+            }),
         );
+        let state = self.watcher(
+            step,
+            Value::Null,
+            Timeout::Path(WINDOW_SECONDS_PATH),
+            "hold the send until the send window opens unless a goal, suppression or handler holds first: the wait_until watcher completes the task token when one does".to_string(),
+            &name_of(&after),
+        );
+        self.add(&wait, state);
         Some(after)
     }
 
@@ -1083,13 +1126,44 @@ impl Ctx<'_> {
         until: Option<&Condition>,
         next: &Link,
     ) {
-        let function = self.function("wait_until", step.node.head);
         let condition = match until {
             Some(c) => self.condition(c, true),
             None => Value::Null,
         };
         let check = step.origin.with(Role::Check(1));
-        let after_check = name_of(&check);
+        let what = match until {
+            Some(_) => "or until the condition holds",
+            None => "unless a goal or suppression holds first",
+        };
+        let comment = format!(
+            "wait {} {what}: the wait_until watcher completes the task token when it does",
+            super::duration_text(duration)
+        );
+        let state = self.watcher(
+            step,
+            condition,
+            Timeout::Seconds(duration.seconds),
+            comment,
+            &name_of(&check),
+        );
+        self.add(&step.origin, state);
+        let then = target_origin(next);
+        self.next_name(next);
+        self.guard_check(step, check, then);
+    }
+
+    /// The `wait_until` callback Task watching `condition` (or `null`) and
+    /// the guards, timing out after `timeout`; completed or timed out, it
+    /// goes on to `then`.
+    fn watcher(
+        &mut self,
+        step: &Step<'_>,
+        condition: Value,
+        timeout: Timeout,
+        comment: String,
+        then: &str,
+    ) -> Value {
+        let function = self.function("wait_until", step.node.head);
         let mut payload = json!({
             "campaign": self.campaign.name,
             "step": step.node.id,
@@ -1105,25 +1179,22 @@ impl Ctx<'_> {
         if !self.campaign.flow.handlers.is_empty() {
             payload["handled.$"] = json!(HANDLED_PATH);
         }
-        let what = match until {
-            Some(_) => "or until the condition holds",
-            None => "unless a goal or suppression holds first",
-        };
-        let state = json!({
+        let mut state = json!({
             "Type": "Task",
-            "Comment": format!("wait {} {what}: the wait_until watcher completes the task token when it does", super::duration_text(duration)),
+            "Comment": comment,
             "Resource": LAMBDA_CALLBACK,
             "Parameters": { "FunctionName": function, "Payload": payload },
-            "TimeoutSeconds": duration.seconds,
-            "ResultPath": null,
-            "Retry": retry(),
-            "Catch": [ { "ErrorEquals": ["States.Timeout"], "ResultPath": null, "Next": after_check } ],
-            "Next": after_check,
         });
-        self.add(&step.origin, state);
-        let then = target_origin(next);
-        self.next_name(next);
-        self.guard_check(step, check, then);
+        match timeout {
+            Timeout::Seconds(s) => state["TimeoutSeconds"] = json!(s),
+            Timeout::Path(p) => state["TimeoutSecondsPath"] = json!(p),
+        }
+        state["ResultPath"] = Value::Null;
+        state["Retry"] = retry();
+        state["Catch"] =
+            json!([ { "ErrorEquals": ["States.Timeout"], "ResultPath": null, "Next": then } ]);
+        state["Next"] = json!(then);
+        state
     }
 
     /// A Lambda effect after its guard, continuing at `next` (or ending).

@@ -8,7 +8,9 @@
 // a Task whose handler advances the harness's clock by its `Seconds` (a send
 // window's, to the opening its `send_window` Task gave), and a
 // `wait_until` callback Task either completes at once (something holds) or
-// advances the clock by its `TimeoutSeconds` and fails with States.Timeout.
+// advances the clock by its `TimeoutSeconds` (a send window's watched hold:
+// its `TimeoutSecondsPath`, the `seconds` that `send_window` gave) and
+// fails with States.Timeout.
 import { StateMachine } from 'aws-local-stepfunctions';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22); Node 20
@@ -290,6 +292,15 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
       continue;
     }
     const kind = fn.replace(/^<resource:|>$/g, '');
+    if (st.TimeoutSecondsPath) {
+      // A send window's watched hold: its timeout from the state's input
+      // (the seconds `send_window` answered), given to the handler. The
+      // engine reads a TimeoutSecondsPath from the Task's effective input
+      // (after Parameters), Step Functions from the state's input, so the
+      // path is moved into the Parameters.
+      st.Parameters['harness_timeout.$'] = st.TimeoutSecondsPath;
+      st.TimeoutSecondsPath = '$.harness_timeout';
+    }
     handlers[name] = (input) => {
       const p = input.Payload;
       const entered = secondsOf(p.entered_at);
@@ -312,13 +323,15 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
           for (const ev of [{ at: 0 }, { at: entered }, ...(lead.events ?? [])]) {
             for (const d of durations) times.push(ev.at + d);
           }
-          const end = clock + st.TimeoutSeconds;
+          const timeout = st.TimeoutSecondsPath ? input.harness_timeout : st.TimeoutSeconds;
+          if (!(timeout > 0)) throw new Unsupported(`a callback wait of ${timeout} seconds`);
+          const end = clock + timeout;
           const first = times.filter((t) => t >= clock && t < end).sort((a, b) => a - b).find(any);
           if (first !== undefined) {
             advance(first - clock);
             return {};
           }
-          advance(st.TimeoutSeconds);
+          advance(timeout);
           const e = new Error('timed out'); e.name = 'States.Timeout'; throw e;
         }
         case 'send': trace.push({ ...at(), kind: 'send', email: p.email }); return {};
@@ -338,7 +351,8 @@ export async function run(machine, lead, index, event, splits = [], from = 0, hi
             const day = today + d;
             if (!w.days.includes(WEEK[day % 7])) continue;
             if (clock < day * 86400 + minutes(w.close)) {
-              return { Payload: { opens_at: iso(Math.max(clock, day * 86400 + minutes(w.open))) } };
+              const opens = Math.max(clock, day * 86400 + minutes(w.open));
+              return { Payload: { opens_at: iso(opens), seconds: opens - clock } };
             }
           }
           throw new Unsupported('a send window with no opening');

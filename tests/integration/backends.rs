@@ -1717,12 +1717,32 @@ fn asl_runs_handlers_and_send_windows_and_validates() {
         states["1"]["Parameters"]["Payload"]["window"],
         json!({"days": ["mon", "tue", "wed", "thu", "fri"], "open": "09:00", "close": "17:00"})
     );
-    assert_eq!(states["1"]["Next"], "1/window-wait");
+    // With guards the hold is watched, like a `wait`: skipped when the
+    // window is open, else a `wait_until` callback timing out after the
+    // seconds `send_window` answered, so a guard acts during the hold.
+    assert_eq!(states["1"]["Next"], "1/route");
     assert_eq!(
-        states["1/window-wait"]["TimestampPath"],
-        "$.window.opens_at"
+        states["1"]["ResultSelector"],
+        json!({"opens_at.$": "$.Payload.opens_at", "seconds.$": "$.Payload.seconds"})
     );
-    assert_eq!(states["1/window-wait"]["Next"], "1/window-open");
+    assert_eq!(
+        states["1/route"]["Choices"],
+        json!([{"Variable": "$.window.seconds", "NumericGreaterThan": 0, "Next": "1/window-wait"}])
+    );
+    assert_eq!(states["1/route"]["Default"], "1/window-open");
+    let hold = &states["1/window-wait"];
+    assert_eq!(
+        hold["Resource"],
+        "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    );
+    assert_eq!(hold["TimeoutSecondsPath"], "$.window.seconds");
+    assert_eq!(hold["Parameters"]["Payload"]["condition"], Value::Null);
+    assert_eq!(
+        hold["Parameters"]["Payload"]["guards.$"],
+        "$.campaign.guards"
+    );
+    assert_eq!(hold["Catch"][0]["Next"], "1/window-open");
+    assert_eq!(hold["Next"], "1/window-open");
     assert_eq!(states["1/window-open"]["Type"], "Task");
     assert_eq!(states["1/send"]["Type"], "Task");
 }
