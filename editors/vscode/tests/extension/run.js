@@ -438,7 +438,11 @@ async function main() {
     const [client] = clients;
     assert.strictEqual(client.server.command, configuredPath);
     assert.deepStrictEqual(client.server.args, ['lsp']);
-    assert.deepStrictEqual(client.options.documentSelector, [{ scheme: 'file', language: 'nurture' }]);
+    // nurture.toml's buffers too: the server publishes its errors on it.
+    assert.deepStrictEqual(client.options.documentSelector, [
+      { scheme: 'file', language: 'nurture' },
+      { scheme: 'file', pattern: '**/nurture.toml' },
+    ]);
     assert.strictEqual(client.started, true);
     // No `nurturec check` process of the CLI mode: the server publishes diagnostics.
     assert.strictEqual(collection.size, before);
