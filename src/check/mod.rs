@@ -42,6 +42,7 @@ pub fn check_in_order(project: &ir::Project, file_rank: &[usize]) -> Vec<Diagnos
             (out, crate::resolve::suggest::BUDGET - own.suggestions)
         })
         .collect();
+    let prepared = std::cell::OnceCell::new();
     for (i, (mut out, used)) in found.into_iter().enumerate() {
         if used > budgets.suggestions {
             let mut again = flow::Budgets {
@@ -54,7 +55,7 @@ pub fn check_in_order(project: &ir::Project, file_rank: &[usize]) -> Vec<Diagnos
         } else {
             budgets.suggestions -= used;
         }
-        flow::add_witnesses(project, i, &mut out, &mut budgets.witnesses);
+        flow::add_witnesses(project, i, &mut out, &mut budgets.witnesses, &prepared);
         diagnostics.extend(out);
     }
     flow::check_network(&ctx, &mut budgets.witnesses, &mut diagnostics);

@@ -25,6 +25,36 @@ pub fn simulate(
     lead: &Lead,
     options: &Options,
 ) -> Result<Trace, LeadError> {
+    simulate_prepared(project, &Prepared::new(project), campaign, lead, options)
+}
+
+/// What a simulation reads from the whole project rather than from the
+/// lead's campaigns: made once for the many leads of a witness search, so
+/// that each lead costs what its runs do, not a walk over every campaign.
+pub(crate) struct Prepared<'p> {
+    /// Every `within` and `inactive` duration, in seconds.
+    windows: BTreeSet<i64>,
+    /// The segments a `segment.entered(…)` names.
+    entered: BTreeSet<&'p str>,
+}
+
+impl<'p> Prepared<'p> {
+    pub(crate) fn new(project: &'p ir::Project) -> Prepared<'p> {
+        Prepared {
+            windows: super::world::windows(project),
+            entered: entered_segments(project),
+        }
+    }
+}
+
+/// [`simulate`] with the project's [`Prepared`] facts.
+pub(crate) fn simulate_prepared<'p>(
+    project: &'p ir::Project,
+    prepared: &Prepared<'p>,
+    campaign: &str,
+    lead: &Lead,
+    options: &Options,
+) -> Result<Trace, LeadError> {
     let main = project
         .campaigns
         .iter()
@@ -32,7 +62,7 @@ pub fn simulate(
         .ok_or_else(|| LeadError::new("", format!("no campaign named `{campaign}`")))?;
     validate(project, &project.campaigns[main], lead)?;
     super::declared::check(project, lead)?;
-    let mut engine = Engine::new(project, main, lead, options);
+    let mut engine = Engine::new(project, prepared, main, lead, options);
     engine.run();
     Ok(Trace {
         lead: lead.id.clone(),
@@ -149,7 +179,13 @@ struct Engine<'p> {
 }
 
 impl<'p> Engine<'p> {
-    fn new(project: &'p ir::Project, main: usize, lead: &'p Lead, options: &Options) -> Self {
+    fn new(
+        project: &'p ir::Project,
+        prepared: &Prepared<'p>,
+        main: usize,
+        lead: &'p Lead,
+        options: &Options,
+    ) -> Self {
         let mut entries: BTreeMap<usize, Vec<i64>> = BTreeMap::new();
         for (name, times) in &lead.entered {
             if let Some(i) = project.campaigns.iter().position(|c| &c.name == name) {
@@ -162,7 +198,7 @@ impl<'p> Engine<'p> {
             project,
             lead,
             options: *options,
-            world: World::new(project, lead),
+            world: World::new(project, lead, prepared.windows.clone()),
             main,
             runs: Vec::new(),
             entries,
@@ -174,7 +210,7 @@ impl<'p> Engine<'p> {
             inactivity_seen: None,
             membership: BTreeMap::new(),
         };
-        for name in entered_segments(project) {
+        for &name in &prepared.entered {
             let inside = engine.in_segment(name);
             engine.membership.insert(name, inside);
         }

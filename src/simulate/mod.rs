@@ -21,7 +21,7 @@
 //! entered through `enroll`, under their own `audience` and `reentry`.
 
 mod declared;
-mod engine;
+pub(crate) mod engine;
 pub mod lead;
 pub mod prng;
 mod render;

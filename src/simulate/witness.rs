@@ -11,6 +11,7 @@
 //! ([`find_overlap`]), the other campaign's triggers watched too
 //! ([`Options::also_watch`]).
 
+use super::engine::Prepared;
 use super::lead::{GivenScore, Lead, LeadEvent};
 use super::{Options, StepKind, Trace};
 use crate::diagnostics::{Code, Diagnostic};
@@ -46,6 +47,17 @@ pub struct Witness {
 /// A witness for `diagnostic` in campaign `campaign` of `project`, if the
 /// search finds one.
 pub fn find(project: &ir::Project, campaign: usize, diagnostic: &Diagnostic) -> Option<Witness> {
+    find_prepared(project, &Prepared::new(project), campaign, diagnostic)
+}
+
+/// [`find`] with the project's [`Prepared`] facts, made once for all the
+/// witnesses of a check.
+pub(crate) fn find_prepared<'p>(
+    project: &'p ir::Project,
+    prepared: &Prepared<'p>,
+    campaign: usize,
+    diagnostic: &Diagnostic,
+) -> Option<Witness> {
     let c = project.campaigns.get(campaign)?;
     let span = diagnostic.primary.span;
     let node = c.flow.nodes.iter().position(|n| n.head == span);
@@ -85,7 +97,9 @@ pub fn find(project: &ir::Project, campaign: usize, diagnostic: &Diagnostic) -> 
                 record_path: true,
                 ..Options::default()
             };
-            let Ok(trace) = super::simulate(project, &first.name, &lead, &options) else {
+            let Ok(trace) =
+                super::engine::simulate_prepared(project, prepared, &first.name, &lead, &options)
+            else {
                 continue;
             };
             let seen = match diagnostic.code {
@@ -548,6 +562,7 @@ pub fn find_overlap(
     });
     let seeds: &[u64] = if has_split { &[0, 1, 2, 3] } else { &[0] };
     let leads = candidates(project, a).into_iter().take(CANDIDATES);
+    let prepared = Prepared::new(project);
     for mut lead in leads {
         lead.trigger = trigger + 1;
         if let Some(filter) = a.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
@@ -573,7 +588,9 @@ pub fn find_overlap(
         }
         for &seed in seeds {
             let options = overlap_options(second, seed);
-            let Ok(trace) = super::simulate(project, &a.name, &lead, &options) else {
+            let Ok(trace) =
+                super::engine::simulate_prepared(project, &prepared, &a.name, &lead, &options)
+            else {
                 continue;
             };
             if let Some(sends) = overlap_sends(project, &trace, (first, second), sends, per) {

@@ -54,7 +54,9 @@ pub(crate) struct World<'p> {
 }
 
 impl<'p> World<'p> {
-    pub(crate) fn new(project: &'p ir::Project, lead: &Lead) -> World<'p> {
+    /// `windows`: every `within` and `inactive` duration of the project
+    /// ([`windows`]).
+    pub(crate) fn new(project: &'p ir::Project, lead: &Lead, windows: BTreeSet<i64>) -> World<'p> {
         let mut pending: Vec<Pending> = lead
             .changes
             .iter()
@@ -83,7 +85,7 @@ impl<'p> World<'p> {
                 .collect(),
             last_engagement: lead.last_engagement,
             pending,
-            windows: windows(project),
+            windows,
         };
         // Changes dated before entry already happened.
         world.apply_changes();
@@ -350,7 +352,7 @@ fn compare(left: &Value, op: CompareOp, right: &Value) -> bool {
 }
 
 /// Every `within` and `inactive` duration of the project, in seconds.
-fn windows(project: &ir::Project) -> BTreeSet<i64> {
+pub(crate) fn windows(project: &ir::Project) -> BTreeSet<i64> {
     let mut out = BTreeSet::new();
     let mut visit = |c: &Condition| match &c.kind {
         ConditionKind::Inactive(d)

@@ -34,6 +34,8 @@ mod thresholds;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
+use crate::simulate::engine::Prepared;
+use std::cell::OnceCell;
 
 /// How many diagnostics of a project get a witness: the search simulates
 /// leads, and a pathological project can have thousands of diagnostics.
@@ -61,6 +63,7 @@ pub(crate) fn check(
         index,
         &mut out[first..],
         &mut budgets.witnesses,
+        &OnceCell::new(),
     );
 }
 
@@ -68,11 +71,14 @@ pub(crate) fn check(
 /// `cadence-cap` of campaign `index` that the simulator can show happening.
 /// `index`: the campaign's place in the project (not searched for: a
 /// search per campaign would be quadratic).
-pub(crate) fn add_witnesses(
-    project: &ir::Project,
+/// `prepared`: the simulator's facts of the project, made at the first
+/// witness and kept for the next ones.
+pub(crate) fn add_witnesses<'p>(
+    project: &'p ir::Project,
     index: usize,
     found: &mut [Diagnostic],
     budget: &mut usize,
+    prepared: &OnceCell<Prepared<'p>>,
 ) {
     let witnessed = [Code::MissingExit, Code::EndlessLoop, Code::CadenceCap];
     for d in found.iter_mut().filter(|d| witnessed.contains(&d.code)) {
@@ -80,7 +86,8 @@ pub(crate) fn add_witnesses(
             return;
         }
         *budget -= 1;
-        if let Some(w) = crate::simulate::witness::find(project, index, d) {
+        let prepared = prepared.get_or_init(|| Prepared::new(project));
+        if let Some(w) = crate::simulate::witness::find_prepared(project, prepared, index, d) {
             d.notes.push(crate::simulate::witness::note(d.code, &w));
         }
     }
