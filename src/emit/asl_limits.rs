@@ -85,14 +85,11 @@ pub(crate) fn check_size(campaign: &Campaign, contents: &str, b: &mut Binder) {
     }
 }
 
-/// The most seconds any path from the entry waits in all, or `None` when
-/// a loop is reachable.
-fn longest_run(campaign: &Campaign) -> Option<u64> {
-    let flow = &campaign.flow;
+/// The statements that statement `i` of `flow` goes on to (not falling off).
+fn successors_in(flow: &Flow, i: usize) -> Vec<usize> {
     let n = flow.nodes.len();
-    let successors = |i: usize| -> Vec<usize> {
-        flow.nodes[i]
-            .kind
+    flow.nodes.get(i).map_or_else(Vec::new, |node| {
+        node.kind
             .successors()
             .into_iter()
             .filter_map(|t| match t {
@@ -100,7 +97,15 @@ fn longest_run(campaign: &Campaign) -> Option<u64> {
                 _ => None,
             })
             .collect()
-    };
+    })
+}
+
+/// The most seconds any path from the entry waits in all, or `None` when
+/// a loop is reachable.
+fn longest_run(campaign: &Campaign) -> Option<u64> {
+    let flow = &campaign.flow;
+    let n = flow.nodes.len();
+    let successors = |i: usize| successors_in(flow, i);
     let Target::Node(entry) = flow.entry else {
         return Some(0);
     };
@@ -176,25 +181,19 @@ pub(crate) const MAX_WINDOW_SECONDS: u64 = 7 * 86_400;
 /// handler runs at most once per execution.)
 pub(crate) fn backward_gotos(flow: &Flow) -> BTreeSet<usize> {
     let n = flow.nodes.len();
-    let leads_back =
-        |from: usize, to: usize| {
-            let mut seen = vec![false; n];
-            let mut stack = vec![from];
-            while let Some(i) = stack.pop() {
-                if i == to {
-                    return true;
-                }
-                if i < n && !std::mem::replace(&mut seen[i], true) {
-                    stack.extend(flow.nodes[i].kind.successors().into_iter().filter_map(
-                        |t| match t {
-                            Target::Node(j) => Some(j),
-                            Target::FallOff => None,
-                        },
-                    ));
-                }
+    let leads_back = |from: usize, to: usize| {
+        let mut seen = vec![false; n];
+        let mut stack = vec![from];
+        while let Some(i) = stack.pop() {
+            if i == to {
+                return true;
             }
-            false
-        };
+            if i < n && !std::mem::replace(&mut seen[i], true) {
+                stack.extend(successors_in(flow, i));
+            }
+        }
+        false
+    };
     flow.nodes
         .iter()
         .enumerate()
@@ -220,19 +219,11 @@ pub(crate) fn longest_stretch(
     weight: &dyn Fn(usize) -> u64,
 ) -> Option<u64> {
     let n = flow.nodes.len();
-    let successors = |i: usize| -> Vec<usize> {
+    let successors = |i: usize| {
         if cut.contains(&i) {
             return Vec::new();
         }
-        flow.nodes[i]
-            .kind
-            .successors()
-            .into_iter()
-            .filter_map(|t| match t {
-                Target::Node(j) if j < n => Some(j),
-                _ => None,
-            })
-            .collect()
+        successors_in(flow, i)
     };
     let node = |t: Target| match t {
         Target::Node(i) if i < n => Some(i),
