@@ -181,16 +181,7 @@ fn over_cap(
     let cap = c.cap?;
     let per = i64::try_from(cap.per.seconds).ok()?;
     let parents = run_parents(project, trace);
-    let is_send = |v: &super::Visit| {
-        matches!(
-            project
-                .campaigns
-                .get(v.campaign)
-                .and_then(|c| c.flow.nodes.get(v.node))
-                .map(|n| &n.kind),
-            Some(NodeKind::Send { .. })
-        )
-    };
+    let is_send = |v: &super::Visit| matches!(visited(project, v), Some(NodeKind::Send { .. }));
     let mut runs: Vec<usize> = trace
         .path
         .iter()
@@ -214,22 +205,22 @@ fn over_cap(
     })
 }
 
+/// The statement a visit of the trace's path is at.
+fn visited<'p>(project: &'p ir::Project, v: &super::Visit) -> Option<&'p NodeKind> {
+    project
+        .campaigns
+        .get(v.campaign)
+        .and_then(|c| c.flow.nodes.get(v.node))
+        .map(|n| &n.kind)
+}
+
 /// Per run (in the order the runs started, as the trace's `enter` steps):
 /// the run whose `enroll` started it, if one did.
 pub fn run_parents(project: &ir::Project, trace: &Trace) -> Vec<Option<usize>> {
     let enrolling: Vec<usize> = trace
         .path
         .iter()
-        .filter(|v| {
-            matches!(
-                project
-                    .campaigns
-                    .get(v.campaign)
-                    .and_then(|c| c.flow.nodes.get(v.node))
-                    .map(|n| &n.kind),
-                Some(NodeKind::Enroll { .. })
-            )
-        })
+        .filter(|v| matches!(visited(project, v), Some(NodeKind::Enroll { .. })))
         .map(|v| v.run)
         .collect();
     let mut parents = Vec::new();
