@@ -24,7 +24,7 @@
 //! below D is left (the flow has no longer chains of quick sends) or when a
 //! layer repeats the one before (a fixpoint: every later layer equals it).
 
-use super::graph::{min_delay, FlowGraph};
+use super::graph::FlowGraph;
 use super::network::Context;
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
@@ -542,11 +542,7 @@ impl Timed {
                     super::graph::Edge::Handler(h) => m | bit(k, *h).unwrap_or(0),
                     _ => m,
                 };
-                let delay = member
-                    .delays
-                    .get(e.id().index())
-                    .copied()
-                    .unwrap_or_else(|| g.step(v).map_or(0, min_delay));
+                let delay = super::settle::delay_of(g, member.delays, e.id(), v);
                 edges.push((k, e.target(), mask, delay));
             }
             for &(_, target) in member.enrolls.iter().filter(|(w, _)| *w == v) {

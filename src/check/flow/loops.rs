@@ -12,7 +12,7 @@
 //! the per-edge delays of [`super::settle`], so a loop that goes round only
 //! past a test settling a `wait … or until` waits.
 
-use super::graph::{components, min_delay, same_component as same, FlowGraph, Vertex};
+use super::graph::{components, same_component as same, FlowGraph, Vertex};
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, NodeKind};
@@ -48,13 +48,8 @@ pub(super) fn check(
     // reachable statements that take no time. (A cycle leaves each of its
     // statements by one of its edges, so this is "every statement of the
     // cycle takes no time", except where a test settled a wait.)
-    let instant = |e: petgraph::graph::EdgeIndex, a: NodeIndex| {
-        let delay = delays
-            .get(e.index())
-            .copied()
-            .unwrap_or_else(|| g.step(a).map_or(0, min_delay));
-        delay == 0
-    };
+    let instant =
+        |e: petgraph::graph::EdgeIndex, a: NodeIndex| super::settle::delay_of(g, delays, e, a) == 0;
     let zero: DiGraph<Vertex, ()> = g.graph.filter_map(
         |_, w| Some(*w),
         |e, _| {

@@ -24,6 +24,20 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
+/// The delay of edge `e` (from `source`) in `delays` of [`edge_delays`];
+/// the time spent in `source` for an edge it does not list.
+pub(super) fn delay_of(
+    g: &FlowGraph<'_>,
+    delays: &[u64],
+    e: petgraph::graph::EdgeIndex,
+    source: NodeIndex,
+) -> u64 {
+    delays
+        .get(e.index())
+        .copied()
+        .unwrap_or_else(|| g.step(source).map_or(0, min_delay))
+}
+
 /// Per edge of `g.graph` (by index): the least time a lead spends between
 /// arriving at the edge's source and arriving at its target.
 pub(super) fn edge_delays(project: &ir::Project, g: &FlowGraph<'_>) -> Vec<u64> {
