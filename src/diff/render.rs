@@ -140,19 +140,26 @@ pub fn human(report: &Report, sides: &Sides<'_>, against: &str, targets: &[Targe
         plural(report.campaigns.len(), "campaign"),
         counts(report)
     ));
-    if report.worst() > Some(Impact::Safe) {
-        let notes: Vec<&str> = targets
-            .iter()
-            .filter_map(|t| super::migration_note(*t))
-            .collect();
-        if !notes.is_empty() {
-            out.push_str("\nleads already inside, per target:\n");
-            for note in notes {
-                out.push_str(&format!("  - {note}\n"));
-            }
+    let notes = migration_notes(report, targets);
+    if !notes.is_empty() {
+        out.push_str("\nleads already inside, per target:\n");
+        for note in notes {
+            out.push_str(&format!("  - {note}\n"));
         }
     }
     out
+}
+
+/// What becomes of the leads already inside on each target, when a change
+/// is more than safe.
+fn migration_notes(report: &Report, targets: &[Target]) -> Vec<&'static str> {
+    if report.worst() <= Some(Impact::Safe) {
+        return Vec::new();
+    }
+    targets
+        .iter()
+        .filter_map(|t| super::migration_note(*t))
+        .collect()
 }
 
 /// GitHub Actions workflow commands: an error per breaking change, a
@@ -200,16 +207,11 @@ pub fn markdown(report: &Report, sides: &Sides<'_>, against: &str, targets: &[Ta
             ));
         }
     }
-    if report.worst() > Some(Impact::Safe) {
-        let notes: Vec<&str> = targets
-            .iter()
-            .filter_map(|t| super::migration_note(*t))
-            .collect();
-        if !notes.is_empty() {
-            out.push_str("\n**Leads already inside, per target**\n\n");
-            for note in notes {
-                out.push_str(&format!("- {note}\n"));
-            }
+    let notes = migration_notes(report, targets);
+    if !notes.is_empty() {
+        out.push_str("\n**Leads already inside, per target**\n\n");
+        for note in notes {
+            out.push_str(&format!("- {note}\n"));
         }
     }
     out
