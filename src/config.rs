@@ -107,6 +107,39 @@ pub struct Policy {
     /// `cap = "3 emails per 7d"`: the most emails a lead may get from the
     /// project's campaigns together in any window of that length.
     pub cap: Option<ProjectCap>,
+    /// `overlap = "…"`: which pairs of campaigns `campaign-overlap` and
+    /// `project-cap` judge.
+    pub overlap: OverlapReach,
+}
+
+impl Policy {
+    /// Whether the policy adds any check to those of the sources.
+    pub fn judges_anything(&self) -> bool {
+        self.cap.is_some() || self.overlap != OverlapReach::SharedTrigger
+    }
+}
+
+/// Which pairs of campaigns can hold a lead at once, for the overlap checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OverlapReach {
+    /// `"shared-trigger"`: pairs that one event can start (the default).
+    #[default]
+    SharedTrigger,
+    /// `"any-trigger"`: also pairs started by different events, for a lead
+    /// that does both.
+    AnyTrigger,
+}
+
+impl OverlapReach {
+    pub const NAMES: &'static [&'static str] = &["shared-trigger", "any-trigger"];
+
+    pub fn from_name(name: &str) -> Option<OverlapReach> {
+        match name {
+            "shared-trigger" => Some(OverlapReach::SharedTrigger),
+            "any-trigger" => Some(OverlapReach::AnyTrigger),
+            _ => None,
+        }
+    }
 }
 
 /// A project-level cap, as written and as read.
@@ -278,7 +311,7 @@ enum Keys {
 }
 
 const TOP: &[&str] = &["build", "lints", "policy", "klaviyo", "hubspot", "asl"];
-const POLICY: &[&str] = &["cap"];
+const POLICY: &[&str] = &["cap", "overlap"];
 const BUILD: &[&str] = &["out", "targets"];
 const KLAVIYO: &[&str] = &[
     "from_email",
@@ -751,7 +784,7 @@ impl Reader {
         }
     }
 
-    /// `[policy]`: `cap = "<n> emails per <duration>"`.
+    /// `[policy]`: `cap = "<n> emails per <duration>"`, `overlap = "…"`.
     fn policy(&mut self, value: &Spanned<DeValue<'_>>) -> Policy {
         let mut policy = Policy::default();
         let Some(table) = self.table(value, "policy") else {
@@ -782,10 +815,35 @@ impl Reader {
                         }
                     }
                 }
+                "overlap" => {
+                    if let Some(reach) = self.overlap_reach(value) {
+                        policy.overlap = reach;
+                    }
+                }
                 _ => self.unknown_key(key, "policy", POLICY),
             }
         }
         policy
+    }
+
+    /// `policy.overlap`: `"shared-trigger"` or `"any-trigger"`.
+    fn overlap_reach(&mut self, value: &Spanned<DeValue<'_>>) -> Option<OverlapReach> {
+        let setting = self.string(value, "policy.overlap")?;
+        let reach = OverlapReach::from_name(setting.value.trim());
+        if reach.is_none() {
+            let help = match suggest::closest(&setting.value, OverlapReach::NAMES.iter().copied()) {
+                Some(close) => format!("did you mean `\"{close}\"`?"),
+                None => "`\"any-trigger\"` also judges campaigns started by different events"
+                    .to_string(),
+            };
+            let d = self.error(
+                value.span(),
+                format!("`{}` is not a `policy.overlap`", setting.value),
+                "expected \"shared-trigger\" or \"any-trigger\"",
+            );
+            d.help = Some(help);
+        }
+        reach
     }
 
     /// `[lints]`: warning code = "allow" | "warn" | "deny".
@@ -1038,6 +1096,46 @@ send = "arn:aws:lambda:eu-west-1:123456789012:function:send"
         assert_eq!(errors.len(), 2);
         assert!(errors.iter().all(|d| d.code == Code::InvalidConfig));
         assert!(errors[0].message.starts_with("`policy.cap` is not a cap"));
+    }
+
+    #[test]
+    fn the_overlap_reach_is_read_and_checked() {
+        let c = parse_config(FileId(0), "").unwrap();
+        assert_eq!(c.policy.overlap, OverlapReach::SharedTrigger);
+        assert!(!c.policy.judges_anything());
+        let c = parse_config(
+            FileId(0),
+            "[policy]
+overlap = \"any-trigger\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.policy.overlap, OverlapReach::AnyTrigger);
+        assert!(c.policy.judges_anything());
+        let errors = parse_config(
+            FileId(0),
+            "[policy]
+overlap = \"any-triger\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, Code::InvalidConfig);
+        assert_eq!(errors[0].message, "`any-triger` is not a `policy.overlap`");
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `\"any-trigger\"`?")
+        );
+        let errors = parse_config(
+            FileId(0),
+            "[policy]
+overlap = true
+",
+        )
+        .unwrap_err();
+        assert!(
+            errors[0].message.contains("must be a string"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]

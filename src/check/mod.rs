@@ -64,16 +64,17 @@ pub fn check_in_order(project: &ir::Project, file_rank: &[usize]) -> Vec<Diagnos
 }
 
 /// The rules of `nurture.toml`'s `[policy]`: `project-cap` errors against
-/// its `cap`. `file_rank` as for [`check_in_order`].
+/// its `cap`, and with `overlap = "any-trigger"` the `campaign-overlap`
+/// warnings of campaigns that different events start. `file_rank` as for [`check_in_order`].
 pub fn check_policy(
     project: &ir::Project,
     policy: &crate::config::Policy,
     file_rank: &[usize],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if let Some(cap) = &policy.cap {
+    if policy.judges_anything() {
         let ctx = flow::network::Context::new(project, file_rank);
-        flow::overlap::check_policy(&ctx, cap, &mut out);
+        flow::overlap::check_policy(&ctx, policy, &mut out);
     }
     out
 }

@@ -279,10 +279,10 @@ impl Incremental {
         }
         self.checked = kept;
         crate::check::flow::check_network(&ctx, &mut b.witnesses, &mut checked);
-        let policy = match policy.and_then(|p| p.cap.as_ref()) {
-            Some(cap) => {
+        let policy = match policy.filter(|p| p.judges_anything()) {
+            Some(policy) => {
                 let mut out = Vec::new();
-                crate::check::flow::overlap::check_policy(&ctx, cap, &mut out);
+                crate::check::flow::overlap::check_policy(&ctx, policy, &mut out);
                 out
             }
             None => Vec::new(),

@@ -460,7 +460,10 @@ fn describe(lead: &Lead) -> String {
             (Some(a), _) => format!("`{}({a:?})`", e.kind.name()),
             (None, _) => format!("`{}`", e.kind.name()),
         };
-        parts.push(format!("{name} at entry"));
+        match e.at {
+            0 => parts.push(format!("{name} at entry")),
+            at => parts.push(format!("{name} on day {}", at.div_euclid(86_400))),
+        }
     }
     match parts.as_slice() {
         [] => "a lead with no properties and no events".to_string(),
@@ -545,13 +548,7 @@ pub fn find_overlap(
         project.campaigns.get(second)?,
     );
     let source = &a.triggers.get(trigger)?.source;
-    let has_split = [a, b].iter().any(|c| {
-        c.flow
-            .nodes
-            .iter()
-            .any(|n| matches!(n.kind, NodeKind::Split { .. }))
-    });
-    let seeds: &[u64] = if has_split { &[0, 1, 2, 3] } else { &[0] };
+    let seeds = overlap_seeds(a, b);
     let leads = candidates(project, a).into_iter().take(CANDIDATES);
     let prepared = Prepared::new(project);
     for mut lead in leads {
@@ -592,9 +589,135 @@ pub fn find_overlap(
     None
 }
 
+/// A witness for two campaigns that different events start (`[policy]
+/// overlap = "any-trigger"`): the lead enters `first` by its trigger
+/// `trigger` (0-based) and later does the event of `second`'s trigger
+/// `second_trigger`, which starts `second` too. The times tried for that
+/// event: entry and each send of `first`'s own run, so that the densest
+/// stretches of the two runs can meet. `None` for an `inactive` trigger of
+/// `second` (no event to give), or when the search finds nothing.
+pub fn find_overlap_apart(
+    project: &ir::Project,
+    (first, trigger): (usize, usize),
+    (second, second_trigger): (usize, usize),
+    sends: u64,
+    per: u64,
+) -> Option<OverlapWitness> {
+    let (a, b) = (
+        project.campaigns.get(first)?,
+        project.campaigns.get(second)?,
+    );
+    let tb = b.triggers.get(second_trigger)?;
+    let ir::EventSource::Event(event) = &tb.source else {
+        return None;
+    };
+    let argument = event.argument.as_ref().map(|a| match a {
+        EventArgument::Text(s) | EventArgument::Email(s) | EventArgument::Segment(s) => s.clone(),
+    });
+    let seeds = overlap_seeds(a, b);
+    let prepared = Prepared::new(project);
+    for mut lead in candidates(project, a).into_iter().take(CANDIDATES) {
+        lead.trigger = trigger + 1;
+        if let Some(filter) = a.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
+            satisfy(project, a.scoring.as_deref(), filter, &mut lead, 0);
+        }
+        if let Some(filter) = &tb.filter {
+            satisfy(project, b.scoring.as_deref(), filter, &mut lead, 0);
+        }
+        if let Some(audience) = &b.audience {
+            satisfy(project, b.scoring.as_deref(), audience, &mut lead, 0);
+        }
+        for &seed in seeds {
+            let options = overlap_options(second, seed);
+            let Ok(alone) =
+                super::engine::simulate_prepared(project, &prepared, &a.name, &lead, &options)
+            else {
+                continue;
+            };
+            let mut times: Vec<i64> = std::iter::once(0)
+                .chain(
+                    alone
+                        .steps
+                        .iter()
+                        .filter(|s| s.campaign == a.name && matches!(s.kind, StepKind::Send { .. }))
+                        .map(|s| s.seconds),
+                )
+                .collect();
+            times.dedup();
+            for at in times.into_iter().take(CANDIDATES) {
+                let mut with_event = lead.clone();
+                with_event.events.push(LeadEvent {
+                    at,
+                    kind: event.kind,
+                    argument: argument.clone(),
+                });
+                let Ok(trace) = super::engine::simulate_prepared(
+                    project,
+                    &prepared,
+                    &a.name,
+                    &with_event,
+                    &options,
+                ) else {
+                    continue;
+                };
+                if let Some(sends) = overlap_sends(project, &trace, (first, second), sends, per) {
+                    return Some(OverlapWitness {
+                        lead: with_event,
+                        seed,
+                        sends,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The split seeds a witness of two campaigns tries: several when either
+/// splits.
+fn overlap_seeds(a: &ir::Campaign, b: &ir::Campaign) -> &'static [u64] {
+    let splits = |c: &ir::Campaign| {
+        c.flow
+            .nodes
+            .iter()
+            .any(|n| matches!(n.kind, NodeKind::Split { .. }))
+    };
+    if splits(a) || splits(b) {
+        &[0, 1, 2, 3]
+    } else {
+        &[0]
+    }
+}
+
+/// The note that tells of a witness of two campaigns that different
+/// events start.
+/// `first` is the campaign the lead enters by its own trigger.
+pub fn overlap_apart_note(
+    project: &ir::Project,
+    witness: &OverlapWitness,
+    first: usize,
+    window: &str,
+) -> String {
+    let first = project.campaigns.get(first).map_or("", |c| c.name.as_str());
+    format!(
+        "for example, {} enters `{first}` by its trigger, is in both and gets {}",
+        describe(&witness.lead),
+        sends_in_words(project, witness, window)
+    )
+}
+
 /// The note that tells of a witness of two campaigns.
 pub fn overlap_note(project: &ir::Project, witness: &OverlapWitness, window: &str) -> String {
-    let who = describe(&witness.lead);
+    format!(
+        "for example, {} is started in both by the one event and gets {}",
+        describe(&witness.lead),
+        sends_in_words(project, witness, window)
+    )
+}
+
+/// "3 emails within 7 days: on day 0 (`a`), …": the sends of a witness of
+/// two campaigns.
+fn sends_in_words(project: &ir::Project, witness: &OverlapWitness, window: &str) -> String {
     let days: Vec<String> = witness
         .sends
         .iter()
@@ -609,7 +732,7 @@ pub fn overlap_note(project: &ir::Project, witness: &OverlapWitness, window: &st
         format!(" (split seed {})", witness.seed)
     };
     format!(
-        "for example, {who} is started in both by the one event and gets {} emails within {window}: on {}{seed}",
+        "{} emails within {window}: on {}{seed}",
         witness.sends.len(),
         days.join(", ")
     )

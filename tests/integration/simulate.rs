@@ -1149,30 +1149,38 @@ fn witnesses_show_what_the_diagnostics_say() {
 fn overlap_witnesses_show_what_the_diagnostics_say() -> (usize, usize) {
     use nurturec::simulate::witness;
     use nurturec::Code;
-    // The files of a project, and its `[policy]` cap (sends, seconds).
-    type Case = (Vec<PathBuf>, Option<(u64, u64)>);
+    // The files of a project, and the folder of its `nurture.toml`.
+    type Case = (Vec<PathBuf>, Option<&'static str>);
     let mut cases: Vec<Case> = Vec::new();
     let mut files = files_below(&root().join("tests/cases"), "nurture");
     files.extend(files_below(&root().join("tests/fixtures"), "nurture"));
     cases.extend(files.into_iter().map(|f| (vec![f], None)));
-    // The project's cap of `tests/projects/project_cap/nurture.toml`.
-    cases.push((
-        files_below(&root().join("tests/projects/project_cap"), "nurture"),
-        Some((3, 7 * 86_400)),
-    ));
+    // The projects with a `[policy]`: their `nurture.toml` is read.
+    for project in ["project_cap", "overlap_any_trigger"] {
+        cases.push((
+            files_below(&root().join("tests/projects").join(project), "nurture"),
+            Some(project),
+        ));
+    }
     let (mut total, mut witnessed) = (0, 0);
     for (files, policy) in cases {
         let (_, compilation) = compile_files(&files);
         let project = &compilation.project;
-        let diagnostics = match policy {
-            None => compilation.diagnostics.clone(),
-            Some(_) => {
-                let text =
-                    std::fs::read_to_string(root().join("tests/projects/project_cap/nurture.toml"))
-                        .unwrap();
+        let (diagnostics, policy) = match policy {
+            None => (compilation.diagnostics.clone(), None),
+            Some(folder) => {
+                let text = std::fs::read_to_string(
+                    root()
+                        .join("tests/projects")
+                        .join(folder)
+                        .join("nurture.toml"),
+                )
+                .unwrap();
                 let config =
                     nurturec::config::parse_config(nurturec::span::FileId(999), &text).unwrap();
-                nurturec::check::check_policy(project, &config.policy, &[])
+                let mut all = compilation.diagnostics.clone();
+                all.extend(nurturec::check::check_policy(project, &config.policy, &[]));
+                (all, config.policy.cap.map(|cap| (cap.sends, cap.per)))
             }
         };
         for d in &diagnostics {
@@ -1197,20 +1205,26 @@ fn overlap_witnesses_show_what_the_diagnostics_say() -> (usize, usize) {
                     .unwrap()
             };
             let (a, b) = (trigger(p, 1), trigger(q, 2));
-            let (sends, per) = policy.unwrap_or_else(|| {
-                let span = d.secondary[3].span;
-                let cap = [p, q]
-                    .iter()
-                    .filter_map(|&c| project.campaigns[c].cap)
-                    .find(|k| k.span == span)
-                    .unwrap();
-                (cap.sends, cap.per.seconds)
-            });
-            let found = witness::find_overlap(project, (p, a), q, sends, per)
-                .map(|w| (p, q, w))
-                .or_else(|| {
-                    witness::find_overlap(project, (q, b), p, sends, per).map(|w| (q, p, w))
+            let (sends, per) = policy
+                .filter(|_| d.code == Code::ProjectCap)
+                .unwrap_or_else(|| {
+                    let span = d.secondary[3].span;
+                    let cap = [p, q]
+                        .iter()
+                        .filter_map(|&c| project.campaigns[c].cap)
+                        .find(|k| k.span == span)
+                        .unwrap();
+                    (cap.sends, cap.per.seconds)
                 });
+            // Started by different events: `[policy] overlap = "any-trigger"`.
+            let apart = d.notes.iter().any(|n| n.contains("any-trigger"));
+            let search = |(first, x): (usize, usize), (second, y): (usize, usize)| match apart {
+                true => witness::find_overlap_apart(project, (first, x), (second, y), sends, per),
+                false => witness::find_overlap(project, (first, x), second, sends, per),
+            };
+            let found = search((p, a), (q, b))
+                .map(|w| (p, q, w))
+                .or_else(|| search((q, b), (p, a)).map(|w| (q, p, w)));
             let noted = d.notes.iter().any(|n| n.starts_with("for example, a lead"));
             assert_eq!(noted, found.is_some(), "{files:?}: {d:?}");
             let Some((first, second, w)) = found else {
@@ -1232,11 +1246,13 @@ fn overlap_witnesses_show_what_the_diagnostics_say() -> (usize, usize) {
                 .filter(|s| s.campaign == name(first) || s.campaign == name(second))
                 .map(|s| (s.seconds, s.campaign.as_str()))
                 .collect();
-            // Both campaigns were entered by a trigger, not an enroll.
+            // Both campaigns were entered by a trigger, not an enroll: at
+            // once, or the second when the lead does its event.
+            let entered_at = |c: usize| if c == first || !apart { Some(0) } else { None };
             for c in [first, second] {
                 assert!(
                     trace.steps.iter().any(|s| s.campaign == name(c)
-                        && s.seconds == 0
+                        && entered_at(c).is_none_or(|t| s.seconds == t)
                         && matches!(s.kind, StepKind::Enter { trigger: Some(_) })),
                     "{files:?}: {:?}",
                     trace.steps

@@ -8,7 +8,8 @@
 //!
 //! - identical conditions (`in mql` twice), and `and`/`or`/`not` structure:
 //!   `a and b` implies `a`; `a` implies `a or b`; `not a` implies `not b` when
-//!   `b` implies `a`;
+//!   `b` implies `a`; `a` implies `not (b and c)` when it implies `not b`, and
+//!   `not (b or c)` when it implies both `not b` and `not c`;
 //! - value sets on one quantity (`score`, `score.<c>`, a property): `score >= 60`
 //!   implies `score >= 40`, `role == "cto"` implies `role in ["cto", "vp"]`,
 //!   `x in [1, 2]` implies `x != 3`;
@@ -86,8 +87,9 @@ pub(super) fn check(project: &ir::Project, campaign: &ir::Campaign, out: &mut Ve
 
 pub(super) struct Prover<'p> {
     project: &'p ir::Project,
-    /// Proved or refuted pairs, by the conditions' addresses.
-    memo: HashMap<(usize, usize), bool>,
+    /// Proved or refuted pairs, by the conditions' addresses: whether the
+    /// first implies the second (`false`) or its negation (`true`).
+    memo: HashMap<(usize, usize, bool), bool>,
     /// Steps spent on the current pair of arms, and on the whole branch.
     steps: u32,
     spent: u64,
@@ -158,20 +160,83 @@ impl<'p> Prover<'p> {
         }
         let p = strip_double_not(p);
         let q = strip_double_not(q);
+        self.memoised(p, q, false, |prover| prover.prove(p, q, depth))
+    }
+
+    /// Whether no lead that matches `p` matches `q` (proved): `p` implies
+    /// `not q`, with `not` pushed through `and`, `or` and segments.
+    fn refutes(&mut self, p: &'p ir::Condition, q: &'p ir::Condition, depth: u32) -> bool {
+        self.steps += 1;
+        self.spent += 1;
+        if self.steps > BUDGET || self.spent > BRANCH_BUDGET {
+            return false;
+        }
+        let p = strip_double_not(p);
+        let q = strip_double_not(q);
+        self.memoised(p, q, true, |prover| prover.disprove(p, q, depth))
+    }
+
+    fn memoised(
+        &mut self,
+        p: &'p ir::Condition,
+        q: &'p ir::Condition,
+        negated: bool,
+        prove: impl FnOnce(&mut Self) -> bool,
+    ) -> bool {
         let key = (
             p as *const ir::Condition as usize,
             q as *const ir::Condition as usize,
+            negated,
         );
         if let Some(known) = self.memo.get(&key) {
             return *known;
         }
-        let proved = self.prove(p, q, depth);
+        let proved = prove(self);
         // A result cut short by the budget is not a refutation; keep only proofs
         // and results reached within it.
         if proved || (self.steps <= BUDGET && self.spent <= BRANCH_BUDGET) {
             self.memo.insert(key, proved);
         }
         proved
+    }
+
+    /// [`Self::refutes`], one step: `not (a and b)` follows from `not a`,
+    /// `not (a or b)` from `not a` and `not b`.
+    fn disprove(&mut self, p: &'p ir::Condition, q: &'p ir::Condition, depth: u32) -> bool {
+        match &q.kind {
+            ConditionKind::And(qs) => return qs.iter().any(|qj| self.refutes(p, qj, depth)),
+            ConditionKind::Or(qs) => return qs.iter().all(|qj| self.refutes(p, qj, depth)),
+            ConditionKind::Not(b) => return self.implies(p, b, depth),
+            _ => {}
+        }
+        match &p.kind {
+            ConditionKind::Or(ps) => return ps.iter().all(|pi| self.refutes(pi, q, depth)),
+            ConditionKind::And(ps) if ps.iter().any(|pi| self.refutes(pi, q, depth)) => {
+                return true
+            }
+            _ => {}
+        }
+        if depth < SEGMENT_DEPTH {
+            for (c, other) in [(p, q), (q, p)] {
+                if let ConditionKind::InSegment(name) = &c.kind {
+                    if let Some(segment) = self.project.segment(name) {
+                        if self.refutes(&segment.condition, other, depth + 1) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        match &p.kind {
+            ConditionKind::Not(a) => match (Atom::of(a), Atom::of(q)) {
+                (Some(a), Some(b)) => a.negated().implies(&b.negated()),
+                _ => false,
+            },
+            _ => match (Atom::of(p), Atom::of(q)) {
+                (Some(a), Some(b)) => a.implies(&b.negated()),
+                _ => false,
+            },
+        }
     }
 
     fn prove(&mut self, p: &'p ir::Condition, q: &'p ir::Condition, depth: u32) -> bool {
@@ -214,10 +279,7 @@ impl<'p> Prover<'p> {
         }
         match (&p.kind, &q.kind) {
             (ConditionKind::Not(a), ConditionKind::Not(b)) => self.implies(b, a, depth),
-            (_, ConditionKind::Not(b)) => match (Atom::of(p), Atom::of(b)) {
-                (Some(a), Some(b)) => a.implies(&b.negated()),
-                _ => false,
-            },
+            (_, ConditionKind::Not(b)) => self.refutes(p, b, depth),
             (ConditionKind::Not(a), _) => match (Atom::of(a), Atom::of(q)) {
                 (Some(a), Some(b)) => a.negated().implies(&b),
                 _ => false,

@@ -26,20 +26,36 @@
 use super::dead_arms::Prover;
 use super::network::Context;
 use super::text;
-use crate::config::ProjectCap;
+use crate::config::{OverlapReach, Policy, ProjectCap};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, ConditionKind, EventSource};
 use crate::span::Span;
 use std::collections::BTreeMap;
 
-/// The campaigns' own caps: `campaign-overlap` warnings.
+/// The campaigns' own caps: `campaign-overlap` warnings for the pairs one
+/// event can start.
 pub(super) fn check(ctx: &Context<'_>, witnesses: &mut usize, out: &mut Vec<Diagnostic>) {
-    judge(ctx, None, witnesses, out);
+    judge(ctx, None, Pairs::Shared, witnesses, out);
 }
 
-/// The project's cap: `project-cap` errors, for each campaign with the
-/// campaigns that enroll into it, and for each pair that can overlap.
-pub(crate) fn check_policy(ctx: &Context<'_>, cap: &ProjectCap, out: &mut Vec<Diagnostic>) {
+/// The rules of `[policy]`: against its `cap`, `project-cap` errors for
+/// each campaign with the campaigns that enroll into it, and for each pair
+/// that can overlap; with `overlap = "any-trigger"`, `campaign-overlap`
+/// warnings also for the pairs different events start (those one event
+/// starts are [`check`]'s).
+pub(crate) fn check_policy(ctx: &Context<'_>, policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let pairs = match policy.overlap {
+        OverlapReach::SharedTrigger => Pairs::Shared,
+        OverlapReach::AnyTrigger => Pairs::Any,
+    };
+    // Calls of their own: the project's diagnostics spent theirs.
+    let mut witnesses = super::WITNESSES;
+    if pairs == Pairs::Any {
+        judge(ctx, None, Pairs::ApartOnly, &mut witnesses, out);
+    }
+    let Some(cap) = &policy.cap else {
+        return;
+    };
     let ir_cap = ir::Cap {
         sends: cap.sends,
         per: ir::Duration { seconds: cap.per },
@@ -48,46 +64,101 @@ pub(crate) fn check_policy(ctx: &Context<'_>, cap: &ProjectCap, out: &mut Vec<Di
     for &x in &ctx.order {
         super::cadence::judge(ctx, x, ir_cap, Code::ProjectCap, Some(&cap.text), out);
     }
-    // A call of its own: the project's diagnostics spent theirs.
     let mut witnesses = super::WITNESSES;
-    judge(ctx, Some(cap), &mut witnesses, out);
+    judge(ctx, Some(cap), pairs, &mut witnesses, out);
 }
 
-/// Both ends of a pair of campaigns that share a trigger.
-struct Shared {
+/// Which pairs of campaigns a pass judges.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pairs {
+    /// Those one event can start.
+    Shared,
+    /// Those and the ones different events start, for a lead that does
+    /// both (`overlap = "any-trigger"`).
+    Any,
+    /// Only those different events start and no one event does.
+    ApartOnly,
+}
+
+/// How a lead comes to be in both campaigns of a pair.
+struct Entry {
     /// The trigger of the earlier campaign and of the later one.
     first: Span,
     second: Span,
     /// The same triggers, as indices into each campaign's.
     triggers: (usize, usize),
+    /// Started by different events (or the same one twice), not at once.
+    apart: bool,
+}
+
+/// What a campaign's entry tells of a lead, made once so that the prover
+/// (which remembers pairs by address) can borrow them: the negation of the
+/// audience and of each trigger's `where`, and what each trigger's event
+/// makes true at entry.
+struct EntryFacts {
+    not_audience: Option<ir::Condition>,
+    not_filters: Vec<Option<ir::Condition>>,
+    events: Vec<ir::Condition>,
+}
+
+impl EntryFacts {
+    fn new(c: &ir::Campaign) -> EntryFacts {
+        let negate = |c: &ir::Condition| ir::Condition {
+            kind: ConditionKind::Not(Box::new(c.clone())),
+            span: c.span,
+        };
+        EntryFacts {
+            not_audience: c.audience.as_ref().map(negate),
+            not_filters: c
+                .triggers
+                .iter()
+                .map(|t| t.filter.as_ref().map(negate))
+                .collect(),
+            events: c.triggers.iter().map(happened).collect(),
+        }
+    }
+}
+
+/// What a trigger makes true when it fires: its event happened (and for
+/// `segment.entered(s)`, the lead is in `s`), or the lead is inactive.
+fn happened(t: &ir::Trigger) -> ir::Condition {
+    let kind = match &t.source {
+        EventSource::Inactive(d) => ConditionKind::Inactive(*d),
+        EventSource::Event(e) => {
+            let event = ConditionKind::Event {
+                event: e.clone(),
+                within: None,
+            };
+            match &e.argument {
+                Some(ir::EventArgument::Segment(s)) if e.kind == ir::EventKind::SegmentEntered => {
+                    ConditionKind::And(vec![
+                        ir::Condition {
+                            kind: event,
+                            span: t.span,
+                        },
+                        ir::Condition {
+                            kind: ConditionKind::InSegment(s.clone()),
+                            span: t.span,
+                        },
+                    ])
+                }
+                _ => event,
+            }
+        }
+    };
+    ir::Condition { kind, span: t.span }
 }
 
 fn judge(
     ctx: &Context<'_>,
     policy: Option<&ProjectCap>,
+    pairs: Pairs,
     witnesses: &mut usize,
     out: &mut Vec<Diagnostic>,
 ) {
     let project = ctx.project;
     let campaigns = &project.campaigns;
-    // The negation of each entry condition, made before the prover borrows
-    // them: per campaign, the audience's, then each trigger's `where`.
-    let negate = |c: &ir::Condition| ir::Condition {
-        kind: ConditionKind::Not(Box::new(c.clone())),
-        span: c.span,
-    };
-    let negations: Vec<(Option<ir::Condition>, Vec<Option<ir::Condition>>)> = campaigns
-        .iter()
-        .map(|c| {
-            (
-                c.audience.as_ref().map(negate),
-                c.triggers
-                    .iter()
-                    .map(|t| t.filter.as_ref().map(negate))
-                    .collect(),
-            )
-        })
-        .collect();
+    let facts: Vec<EntryFacts> = campaigns.iter().map(EntryFacts::new).collect();
     let mut prover = Prover::new(project);
     let mut most: BTreeMap<(usize, u64, u64), u64> = BTreeMap::new();
     let mut most_in = |c: usize, per: u64, limit: u64| -> u64 {
@@ -98,53 +169,94 @@ fn judge(
             }
         })
     };
-    for (p, partners) in candidate_pairs(ctx) {
+    let candidates = match pairs {
+        Pairs::Shared => candidate_pairs(ctx),
+        Pairs::Any | Pairs::ApartOnly => every_pair(ctx),
+    };
+    for (p, partners) in candidates {
         for q in partners {
             let (Some(cp), Some(cq)) = (campaigns.get(p), campaigns.get(q)) else {
                 continue;
             };
-            // The caps to judge the pair against, strictest first.
-            let mut caps: Vec<(u64, u64, Span, Option<&str>)> = match policy {
-                Some(cap) => vec![(cap.sends, cap.per, cap.span, None)],
-                None => [cp, cq]
-                    .iter()
-                    .filter_map(|c| {
-                        c.cap
-                            .map(|k| (k.sends, k.per.seconds, k.span, Some(c.name.as_str())))
-                    })
-                    .filter(|(_, per, _, _)| *per > 0)
-                    .collect(),
-            };
-            if caps.is_empty() {
-                continue;
-            }
-            caps.sort_by(|a, b| {
-                (u128::from(a.0) * u128::from(b.1))
-                    .cmp(&(u128::from(b.0) * u128::from(a.1)))
-                    .then(a.1.cmp(&b.1))
-            });
-            let Some(shared) = shared_entry(&mut prover, &negations, p, cp, q, cq) else {
-                continue;
-            };
-            for (sends, per, span, owner) in caps {
+            // The strictest cap the two can go over together, if any: the
+            // entry is proved only then.
+            let Some((cap, counts)) = caps_of(cp, cq, policy).into_iter().find_map(|cap| {
+                let (sends, per, _, _) = cap;
                 let limit = sends.saturating_add(1);
                 let (mp, mq) = (most_in(p, per, limit), most_in(q, per, limit));
-                if mp == 0 || mq == 0 || mp.saturating_add(mq) <= sends {
-                    continue;
+                (mp > 0 && mq > 0 && mp.saturating_add(mq) > sends).then_some((cap, (mp, mq)))
+            }) else {
+                continue;
+            };
+            let both = Both {
+                facts: &facts,
+                p,
+                cp,
+                q,
+                cq,
+            };
+            let shared = shared_entry(&mut prover, &both);
+            let entry = match pairs {
+                Pairs::Shared => shared,
+                Pairs::Any => shared.or_else(|| apart_entry(&mut prover, &both)),
+                Pairs::ApartOnly => match shared {
+                    Some(_) => None,
+                    None => apart_entry(&mut prover, &both),
+                },
+            };
+            let Some(entry) = entry else {
+                continue;
+            };
+            let mut d = diagnostic(cp, cq, &entry, counts, cap, policy);
+            if *witnesses > 0 {
+                *witnesses -= 1;
+                if let Some(note) = witness(project, (p, q), &entry, (cap.0, cap.1)) {
+                    d.notes.push(note);
                 }
-                let mut d =
-                    diagnostic(cp, cq, &shared, (mp, mq), (sends, per, span, owner), policy);
-                if *witnesses > 0 {
-                    *witnesses -= 1;
-                    if let Some(note) = witness(project, (p, q), shared.triggers, (sends, per)) {
-                        d.notes.push(note);
-                    }
-                }
-                out.push(d);
-                break;
             }
+            out.push(d);
         }
     }
+}
+
+/// A cap a pair is judged against: sends, window (seconds), where it is
+/// written and whose it is (`None`: the project's).
+type PairCap<'c> = (u64, u64, Span, Option<&'c str>);
+
+/// The caps to judge a pair against, strictest first (by rate, then by the
+/// shorter window): the project's, or the two campaigns' own.
+fn caps_of<'c>(
+    cp: &'c ir::Campaign,
+    cq: &'c ir::Campaign,
+    policy: Option<&ProjectCap>,
+) -> Vec<PairCap<'c>> {
+    let mut caps: Vec<PairCap<'c>> = match policy {
+        Some(cap) => vec![(cap.sends, cap.per, cap.span, None)],
+        None => [cp, cq]
+            .iter()
+            .filter_map(|c| {
+                c.cap
+                    .map(|k| (k.sends, k.per.seconds, k.span, Some(c.name.as_str())))
+            })
+            .filter(|(_, per, _, _)| *per > 0)
+            .collect(),
+    };
+    caps.sort_by(|a, b| {
+        (u128::from(a.0) * u128::from(b.1))
+            .cmp(&(u128::from(b.0) * u128::from(a.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    caps
+}
+
+/// Per campaign in source order, every campaign after it.
+fn every_pair(ctx: &Context<'_>) -> Vec<(usize, Vec<usize>)> {
+    (0..ctx.order.len())
+        .filter_map(|at| {
+            let p = *ctx.order.get(at)?;
+            Some((p, ctx.order.get(at + 1..)?.to_vec()))
+        })
+        .collect()
 }
 
 /// Per campaign in source order, the campaigns after it with a trigger on
@@ -210,84 +322,158 @@ fn candidate_pairs(ctx: &Context<'_>) -> Vec<(usize, Vec<usize>)> {
     out
 }
 
-/// The shared trigger through which one event can put a lead in both
-/// campaigns, if there is one that nothing excludes.
-fn shared_entry<'p>(
-    prover: &mut Prover<'p>,
-    negations: &'p [(Option<ir::Condition>, Vec<Option<ir::Condition>>)],
+/// The two campaigns of a pair, with what their entries tell.
+struct Both<'p> {
+    facts: &'p [EntryFacts],
     p: usize,
     cp: &'p ir::Campaign,
     q: usize,
     cq: &'p ir::Campaign,
-) -> Option<Shared> {
-    let (np, nq) = (negations.get(p)?, negations.get(q)?);
-    let leaves = |c: &'p ir::Campaign| -> Vec<&'p ir::Condition> {
+}
+
+/// A condition of an entry (the audience, the trigger's `where`) with its
+/// negation.
+type Part<'p> = (&'p ir::Condition, &'p ir::Condition);
+
+impl<'p> Both<'p> {
+    /// The parts of campaign `c`'s entry by its trigger `t`.
+    fn entry(&self, c: &'p ir::Campaign, facts: &'p EntryFacts, t: usize) -> Vec<Part<'p>> {
+        let mut parts: Vec<Part<'p>> = Vec::new();
+        if let (Some(audience), Some(not)) = (&c.audience, &facts.not_audience) {
+            parts.push((audience, not));
+        }
+        if let (Some(Some(filter)), Some(Some(not))) = (
+            c.triggers.get(t).map(|t| t.filter.as_ref()),
+            facts.not_filters.get(t).map(Option::as_ref),
+        ) {
+            parts.push((filter, not));
+        }
+        parts
+    }
+
+    /// What makes campaign `c` let a lead go: its goals and `suppress`.
+    fn leaves(c: &'p ir::Campaign) -> Vec<&'p ir::Condition> {
         c.suppress
             .iter()
             .chain(c.goals.iter().map(|g| &g.condition))
             .collect()
-    };
-    let (leave_p, leave_q) = (leaves(cp), leaves(cq));
-    for (a, ta) in cp.triggers.iter().enumerate() {
-        for (b, tb) in cq.triggers.iter().enumerate() {
+    }
+}
+
+/// Whether no lead passes both entries: a condition of one implies the
+/// negation of one of the other's.
+fn disjoint<'p>(prover: &mut Prover<'p>, ep: &[Part<'p>], eq: &[Part<'p>]) -> bool {
+    ep.iter()
+        .any(|(x, _)| eq.iter().any(|(_, not_y)| prover.proves(x, not_y)))
+}
+
+/// Whether one of `facts` implies one of `leaves`: the campaign with those
+/// leaves lets the lead go.
+fn lets_go<'p>(
+    prover: &mut Prover<'p>,
+    facts: impl IntoIterator<Item = &'p ir::Condition>,
+    leaves: &[&'p ir::Condition],
+) -> bool {
+    facts
+        .into_iter()
+        .any(|x| leaves.iter().any(|l| prover.proves(x, l)))
+}
+
+/// The shared trigger through which one event can put a lead in both
+/// campaigns, if there is one that nothing excludes.
+fn shared_entry<'p>(prover: &mut Prover<'p>, both: &Both<'p>) -> Option<Entry> {
+    let (fp, fq) = (both.facts.get(both.p)?, both.facts.get(both.q)?);
+    let (leave_p, leave_q) = (Both::leaves(both.cp), Both::leaves(both.cq));
+    for (a, ta) in both.cp.triggers.iter().enumerate() {
+        for (b, tb) in both.cq.triggers.iter().enumerate() {
             if !same_event(&ta.source, &tb.source) {
                 continue;
             }
-            // Each entry: its conditions with their negations.
-            let entry = |c: &'p ir::Campaign,
-                         n: &'p (Option<ir::Condition>, Vec<Option<ir::Condition>>),
-                         t: usize| {
-                let mut parts: Vec<(&'p ir::Condition, &'p ir::Condition)> = Vec::new();
-                if let (Some(audience), Some(not)) = (&c.audience, &n.0) {
-                    parts.push((audience, not));
-                }
-                if let (Some(Some(filter)), Some(Some(not))) = (
-                    c.triggers.get(t).map(|t| t.filter.as_ref()),
-                    n.1.get(t).map(Option::as_ref),
-                ) {
-                    parts.push((filter, not));
-                }
-                parts
-            };
-            let (ep, eq) = (entry(cp, np, a), entry(cq, nq, b));
-            let disjoint = ep
-                .iter()
-                .any(|(x, _)| eq.iter().any(|(_, not_y)| prover.proves(x, not_y)));
-            let lets_go = ep
-                .iter()
-                .any(|(x, _)| leave_q.iter().any(|l| prover.proves(x, l)))
-                || eq
-                    .iter()
-                    .any(|(y, _)| leave_p.iter().any(|l| prover.proves(y, l)));
-            if !disjoint && !lets_go {
-                return Some(Shared {
-                    first: ta.span,
-                    second: tb.span,
-                    triggers: (a, b),
-                });
+            let (ep, eq) = (both.entry(both.cp, fp, a), both.entry(both.cq, fq, b));
+            if disjoint(prover, &ep, &eq)
+                || lets_go(prover, ep.iter().map(|(x, _)| *x), &leave_q)
+                || lets_go(prover, eq.iter().map(|(y, _)| *y), &leave_p)
+            {
+                continue;
             }
+            return Some(Entry {
+                first: ta.span,
+                second: tb.span,
+                triggers: (a, b),
+                apart: false,
+            });
         }
     }
     None
 }
 
-/// A note with a lead whose two runs, started by the one event, go over
-/// the cap: the search starts the lead in either campaign (the trigger
-/// event it is given has the argument of that campaign's trigger).
+/// A pair of triggers, one of each campaign, through which a lead that is
+/// in one campaign can enter the other later, if nothing excludes it:
+/// neither the entries (as for [`shared_entry`]), nor, in both orders, the
+/// campaign entered first letting the lead go when the second one's event
+/// happens (its goal or `suppress` follows from that event, that trigger's
+/// `where` or that audience), nor the campaign entered second letting it
+/// go at once (its goal or `suppress` follows from the first one's
+/// audience or `where`).
+fn apart_entry<'p>(prover: &mut Prover<'p>, both: &Both<'p>) -> Option<Entry> {
+    let (fp, fq) = (both.facts.get(both.p)?, both.facts.get(both.q)?);
+    let (leave_p, leave_q) = (Both::leaves(both.cp), Both::leaves(both.cq));
+    for (a, ta) in both.cp.triggers.iter().enumerate() {
+        for (b, tb) in both.cq.triggers.iter().enumerate() {
+            let (ep, eq) = (both.entry(both.cp, fp, a), both.entry(both.cq, fq, b));
+            if disjoint(prover, &ep, &eq) {
+                continue;
+            }
+            let (Some(event_p), Some(event_q)) = (fp.events.get(a), fq.events.get(b)) else {
+                continue;
+            };
+            let conditions = |e: &'p ir::Condition, parts: &[Part<'p>]| -> Vec<&'p ir::Condition> {
+                std::iter::once(e)
+                    .chain(parts.iter().map(|(x, _)| *x))
+                    .collect()
+            };
+            // `p` first: `p` lets go when `q` starts, or `q` at once.
+            let p_first = lets_go(prover, conditions(event_q, &eq), &leave_p)
+                || lets_go(prover, ep.iter().map(|(x, _)| *x), &leave_q);
+            let q_first = lets_go(prover, conditions(event_p, &ep), &leave_q)
+                || lets_go(prover, eq.iter().map(|(y, _)| *y), &leave_p);
+            if p_first && q_first {
+                continue;
+            }
+            return Some(Entry {
+                first: ta.span,
+                second: tb.span,
+                triggers: (a, b),
+                apart: true,
+            });
+        }
+    }
+    None
+}
+
+/// A note with a lead whose two runs go over the cap: started by the one
+/// event, or the second by a later event. The search starts the lead in
+/// either campaign first.
 fn witness(
     project: &ir::Project,
     (p, q): (usize, usize),
-    (a, b): (usize, usize),
+    entry: &Entry,
     (sends, per): (u64, u64),
 ) -> Option<String> {
     use crate::simulate::witness;
+    let (a, b) = entry.triggers;
+    let window = text::span_of_time(per);
+    if entry.apart {
+        let (first, found) = witness::find_overlap_apart(project, (p, a), (q, b), sends, per)
+            .map(|w| (p, w))
+            .or_else(|| {
+                witness::find_overlap_apart(project, (q, b), (p, a), sends, per).map(|w| (q, w))
+            })?;
+        return Some(witness::overlap_apart_note(project, &found, first, &window));
+    }
     let found = witness::find_overlap(project, (p, a), q, sends, per)
         .or_else(|| witness::find_overlap(project, (q, b), p, sends, per))?;
-    Some(witness::overlap_note(
-        project,
-        &found,
-        &text::span_of_time(per),
-    ))
+    Some(witness::overlap_note(project, &found, &window))
 }
 
 /// Whether one event fires both triggers.
@@ -312,9 +498,9 @@ fn emails(n: u64) -> String {
 fn diagnostic(
     cp: &ir::Campaign,
     cq: &ir::Campaign,
-    shared: &Shared,
+    entry: &Entry,
     (mp, mq): (u64, u64),
-    (sends, per, span, owner): (u64, u64, Span, Option<&str>),
+    (sends, per, span, owner): PairCap<'_>,
     policy: Option<&ProjectCap>,
 ) -> Diagnostic {
     let window = text::span_of_time(per);
@@ -342,8 +528,20 @@ fn diagnostic(
         cp.name_span,
         format!("`{}` can send {} within {window}", cp.name, emails(mp)),
     )
-    .with_secondary(shared.first, "one event starts both campaigns: this trigger")
-    .with_secondary(shared.second, "and this one");
+    .with_secondary(
+        entry.first,
+        match entry.apart {
+            false => "one event starts both campaigns: this trigger",
+            true => "a lead in one campaign can enter the other: by this trigger",
+        },
+    )
+    .with_secondary(
+        entry.second,
+        match entry.apart {
+            false => "and this one",
+            true => "and this one, earlier or later",
+        },
+    );
     d = d.with_secondary(
         span,
         match policy {
@@ -351,6 +549,11 @@ fn diagnostic(
             None => format!("the stricter cap: at most {cap_text}"),
         },
     );
+    if entry.apart {
+        d = d.with_note(
+            "`overlap = \"any-trigger\"` in `[policy]` judges campaigns that different events start: a lead that does both is in both",
+        );
+    }
     d.with_note(
         "nothing in the triggers' `where`, the audiences, the goals or `suppress` keeps a lead out of one of them while it is in the other; each campaign's sends are counted as if the two runs could line up in any way",
     )
