@@ -14,7 +14,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::EOI => "the end of the file",
         // The keyword-led rules and the lookaheads only build trees; errors
         // come from the rules that try everything (`canonical`).
-        Rule::setting_by_keyword | Rule::label_ahead => return None,
+        Rule::setting_by_keyword | Rule::exit_label => return None,
         Rule::file_e
         | Rule::item_e
         | Rule::campaign_def_e
@@ -141,7 +141,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::equals => "`=`",
         Rule::colon => "`:`",
         Rule::kw_or => "`or`",
-        Rule::WHITESPACE | Rule::COMMENT => return None,
+        Rule::WHITESPACE | Rule::line_comment | Rule::comment_text => return None,
     })
 }
 
