@@ -28,6 +28,33 @@ impl Project {
         self.scoring_models.iter().find(|m| m.name == name)
     }
 
+    /// The scoring models with their ids, in order.
+    pub fn models_with_ids(&self) -> impl Iterator<Item = (ModelId, &ScoringModel)> {
+        self.scoring_models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (ModelId(i), m))
+    }
+
+    /// A reference to a scoring model of this project.
+    pub fn model_ref(&self, id: ModelId) -> Option<Ref<ModelId>> {
+        let model = self.item(id)?;
+        Some(Ref::new(model.name.clone(), Some(id)))
+    }
+
+    /// The item an id stands for. `None` only for an id of another
+    /// project: the resolver makes ids for the items it puts in this one.
+    pub fn item<I: ItemId>(&self, id: I) -> Option<&I::Item> {
+        id.item_in(self)
+    }
+
+    /// The item a reference resolved to; `None` when it did not resolve
+    /// (undefined, of another kind, or an item left out of the IR for its
+    /// own error).
+    pub fn referent<I: ItemId>(&self, reference: &Ref<I>) -> Option<&I::Item> {
+        reference.id.and_then(|id| id.item_in(self))
+    }
+
     /// The declared type of a contact property (`None`: undeclared, or the
     /// project declares nothing).
     pub fn property_type(&self, name: &str) -> Option<&PropertyType> {
@@ -37,6 +64,114 @@ impl Project {
             .iter()
             .find(|d| d.name == name)
             .map(|d| &d.ty)
+    }
+}
+
+/// An id of one of the project's items: its position in the list of items
+/// of its kind ([`Project::emails`], …), in definition order. Only the
+/// resolver makes ids, each for an item it put in the project.
+pub trait ItemId: Copy {
+    type Item;
+    fn item_in(self, project: &Project) -> Option<&Self::Item>;
+}
+
+macro_rules! item_id {
+    ($(#[$doc:meta])* $id:ident, $item:ty, $list:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $id(usize);
+
+        impl $id {
+            pub(crate) fn new(index: usize) -> Self {
+                $id(index)
+            }
+
+            /// The position in the project's list of items of this kind.
+            pub fn index(self) -> usize {
+                self.0
+            }
+        }
+
+        impl ItemId for $id {
+            type Item = $item;
+            fn item_in(self, project: &Project) -> Option<&$item> {
+                project.$list.get(self.0)
+            }
+        }
+    };
+}
+
+item_id!(
+    /// Index into [`Project::emails`].
+    EmailId,
+    Email,
+    emails
+);
+item_id!(
+    /// Index into [`Project::segments`].
+    SegmentId,
+    Segment,
+    segments
+);
+item_id!(
+    /// Index into [`Project::scoring_models`].
+    ModelId,
+    ScoringModel,
+    scoring_models
+);
+item_id!(
+    /// Index into [`Project::campaigns`].
+    CampaignId,
+    Campaign,
+    campaigns
+);
+
+/// A reference to an item by name, as written, and the item it resolved to.
+/// The name stays for output and for comparing projects; `id` is `None`
+/// when the name did not resolve to an item of the IR: undefined or of
+/// another kind (an error already reported), or an item that failed to
+/// parse or was left out for its own error (no further diagnostic should
+/// follow from it).
+#[derive(Debug, Clone)]
+pub struct Ref<I> {
+    pub name: String,
+    pub id: Option<I>,
+}
+
+impl<I> Ref<I> {
+    pub(crate) fn new(name: String, id: Option<I>) -> Self {
+        Ref { name, id }
+    }
+}
+
+/// Two references are equal when they name the same item: within a project
+/// the id follows from the name, and across projects (the diff, the
+/// language server's comparison with the last run) the name is what
+/// identifies an item while positions may differ.
+impl<I> PartialEq for Ref<I> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl<I> Eq for Ref<I> {}
+
+impl<I> std::hash::Hash for Ref<I> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+/// As the name written: what the JSON backends print.
+impl<I> serde::Serialize for Ref<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name)
+    }
+}
+
+impl<I> std::fmt::Display for Ref<I> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
     }
 }
 
@@ -173,9 +308,9 @@ pub enum EventArgument {
     /// An id, a page path or a custom event name.
     Text(String),
     /// A defined email.
-    Email(String),
+    Email(Ref<EmailId>),
     /// A defined segment.
-    Segment(String),
+    Segment(Ref<SegmentId>),
 }
 
 /// The fixed event catalogue.
@@ -299,7 +434,7 @@ pub enum ConditionKind {
     Or(Vec<Condition>),
     And(Vec<Condition>),
     Not(Box<Condition>),
-    InSegment(String),
+    InSegment(Ref<SegmentId>),
     /// No engagement event for the duration.
     Inactive(Duration),
     /// A bare identifier: a boolean contact property.
@@ -349,7 +484,7 @@ pub struct Campaign {
     pub triggers: Vec<Trigger>,
     pub audience: Option<Condition>,
     /// The scoring model in effect: the one named, else the project's only one.
-    pub scoring: Option<String>,
+    pub scoring: Option<Ref<ModelId>>,
     pub goals: Vec<Goal>,
     pub suppress: Option<Condition>,
     pub cap: Option<Cap>,
@@ -546,7 +681,7 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     Send {
-        email: String,
+        email: Ref<EmailId>,
         next: Target,
     },
     Wait {
@@ -577,7 +712,7 @@ pub enum NodeKind {
         tasks: Vec<Task>,
     },
     Enroll {
-        campaign: String,
+        campaign: Ref<CampaignId>,
     },
     /// `target` is `None` only when the label is undefined (an error).
     Goto {
@@ -736,13 +871,13 @@ impl Condition {
     }
 
     /// The segments this condition names directly (`in x`, `segment.entered(x)`).
-    pub fn segment_refs(&self) -> Vec<(&str, Span)> {
+    pub fn segment_refs(&self) -> Vec<(&Ref<SegmentId>, Span)> {
         let mut refs = Vec::new();
         self.walk(&mut |c| match &c.kind {
-            ConditionKind::InSegment(name) => refs.push((name.as_str(), c.span)),
+            ConditionKind::InSegment(segment) => refs.push((segment, c.span)),
             ConditionKind::Event { event, .. } => {
-                if let Some(EventArgument::Segment(name)) = &event.argument {
-                    refs.push((name.as_str(), c.span));
+                if let Some(EventArgument::Segment(segment)) = &event.argument {
+                    refs.push((segment, c.span));
                 }
             }
             _ => {}
@@ -772,20 +907,20 @@ impl Campaign {
     }
 
     /// The segments the campaign names directly, conditions and triggers.
-    pub fn segment_refs(&self) -> Vec<&str> {
-        let mut refs: Vec<&str> = self
+    pub fn segment_refs(&self) -> Vec<&Ref<SegmentId>> {
+        let mut refs: Vec<&Ref<SegmentId>> = self
             .conditions()
             .into_iter()
             .flat_map(|c| c.segment_refs())
-            .map(|(name, _)| name)
+            .map(|(segment, _)| segment)
             .collect();
         for t in &self.triggers {
             if let EventSource::Event(Event {
-                argument: Some(EventArgument::Segment(name)),
+                argument: Some(EventArgument::Segment(segment)),
                 ..
             }) = &t.source
             {
-                refs.push(name);
+                refs.push(segment);
             }
         }
         refs
@@ -797,23 +932,23 @@ impl Project {
     /// `segment.entered`, each once, in discovery order.
     pub fn segment_closure<'p>(
         &'p self,
-        roots: impl IntoIterator<Item = &'p str>,
+        roots: impl IntoIterator<Item = &'p Ref<SegmentId>>,
     ) -> Vec<&'p Segment> {
         let mut seen = std::collections::HashSet::new();
-        let mut stack: Vec<&str> = roots.into_iter().collect();
+        let mut stack: Vec<SegmentId> = roots.into_iter().filter_map(|r| r.id).collect();
         stack.reverse();
         let mut out = Vec::new();
-        while let Some(name) = stack.pop() {
-            if !seen.insert(name) {
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
                 continue;
             }
-            if let Some(segment) = self.segment(name) {
+            if let Some(segment) = self.item(id) {
                 out.push(segment);
-                let mut next: Vec<&str> = segment
+                let mut next: Vec<SegmentId> = segment
                     .condition
                     .segment_refs()
                     .into_iter()
-                    .map(|(n, _)| n)
+                    .filter_map(|(r, _)| r.id)
                     .collect();
                 next.reverse();
                 stack.extend(next);

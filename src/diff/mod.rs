@@ -177,7 +177,7 @@ fn removed_campaign(project: &Project, campaign: &Campaign) -> Change {
         .filter(|c| c.name != campaign.name)
         .filter(|c| {
             c.flow.nodes.iter().any(
-                |n| matches!(&n.kind, NodeKind::Enroll { campaign: to } if *to == campaign.name),
+                |n| matches!(&n.kind, NodeKind::Enroll { campaign: to } if to.name == campaign.name),
             )
         })
         .map(|c| format!("`{}`", c.name))
@@ -246,7 +246,7 @@ fn changed_segments(before: &Project, after: &Project) -> HashMap<String, (Span,
             if a.condition
                 .segment_refs()
                 .iter()
-                .any(|(r, _)| changed.contains_key(*r))
+                .any(|(r, _)| changed.contains_key(&r.name))
             {
                 changed.insert(a.name.clone(), (b.name_span, a.name_span));
                 grew = true;
@@ -816,11 +816,11 @@ impl<'a> CampaignDiff<'a> {
             return;
         }
         let model = |p: &Project, c: &Campaign| {
-            c.scoring.as_ref().map(|name| {
+            c.scoring.as_ref().map(|m| {
                 (
-                    name.clone(),
-                    p.scoring_model(name).map(text::scoring_model),
-                    p.scoring_model(name).map(|m| m.name_span),
+                    m.name.clone(),
+                    p.referent(m).map(text::scoring_model),
+                    p.referent(m).map(|m| m.name_span),
                 )
             })
         };
@@ -888,14 +888,14 @@ impl<'a> CampaignDiff<'a> {
         let refs = |conditions: &[&crate::ir::Condition]| {
             conditions
                 .iter()
-                .flat_map(|c| c.segment_refs().into_iter().map(|(n, _)| n.to_string()))
+                .flat_map(|c| c.segment_refs().into_iter().map(|(s, _)| s.name.clone()))
                 .collect::<BTreeSet<String>>()
         };
         let mut entry_refs = refs(&entry);
         for t in &a.triggers {
             if let crate::ir::EventSource::Event(e) = &t.source {
                 if let Some(crate::ir::EventArgument::Segment(s)) = &e.argument {
-                    entry_refs.insert(s.clone());
+                    entry_refs.insert(s.name.clone());
                 }
             }
         }
@@ -931,10 +931,12 @@ impl<'a> CampaignDiff<'a> {
             let NodeKind::Send { email, .. } = &node.kind else {
                 continue;
             };
-            if !seen.insert(email) {
+            if !seen.insert(&email.name) {
                 continue;
             }
-            let (Some(eb), Some(ea)) = (self.bp.email(email), self.ap.email(email)) else {
+            // The projects number their emails each their own way: the
+            // name says which email of the other project this is.
+            let (Some(eb), Some(ea)) = (self.bp.email(&email.name), self.ap.referent(email)) else {
                 continue;
             };
             let mut what = Vec::new();
@@ -1208,7 +1210,9 @@ impl<'a> CampaignDiff<'a> {
             "; no lead inside can still reach it"
         };
         match (&nb.kind, &na.kind) {
-            (NodeKind::Send { email: x, .. }, NodeKind::Send { email: y, .. }) if x != y => {
+            (NodeKind::Send { email: x, .. }, NodeKind::Send { email: y, .. })
+                if x.name != y.name =>
+            {
                 self.push(
                     impact,
                     "send-changed",
@@ -1291,7 +1295,9 @@ impl<'a> CampaignDiff<'a> {
                     );
                 }
             }
-            (NodeKind::Enroll { campaign: x }, NodeKind::Enroll { campaign: y }) if x != y => {
+            (NodeKind::Enroll { campaign: x }, NodeKind::Enroll { campaign: y })
+                if x.name != y.name =>
+            {
                 self.push(
                     impact,
                     "enroll-changed",

@@ -59,7 +59,8 @@ fn event_text(event: &crate::ir::Event) -> String {
     match &event.argument {
         None => name.to_string(),
         Some(EventArgument::Text(t)) => format!("{name}({t:?})"),
-        Some(EventArgument::Email(e)) | Some(EventArgument::Segment(e)) => format!("{name}({e})"),
+        Some(EventArgument::Email(e)) => format!("{name}({e})"),
+        Some(EventArgument::Segment(s)) => format!("{name}({s})"),
     }
 }
 

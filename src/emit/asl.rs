@@ -133,7 +133,7 @@ fn enrolled_from(project: &Project) -> HashMap<&str, Vec<&str>> {
     for other in &project.campaigns {
         for n in &other.flow.nodes {
             if let NodeKind::Enroll { campaign } = &n.kind {
-                let from = index.entry(campaign.as_str()).or_default();
+                let from = index.entry(campaign.name.as_str()).or_default();
                 if from.last() != Some(&other.name.as_str()) {
                     from.push(other.name.as_str());
                 }
@@ -924,7 +924,7 @@ impl Ctx<'_> {
             Some(EventArgument::Text(t)) => v["argument"] = json!(t),
             Some(EventArgument::Segment(s)) => v["argument"] = json!({ "segment": s }),
             Some(EventArgument::Email(m)) => {
-                let template = self.project.email(m).map(|e| e.template.clone());
+                let template = self.project.referent(m).map(|e| e.template.clone());
                 v["argument"] = json!({ "email": m, "template": template });
             }
         }
@@ -1262,7 +1262,7 @@ impl Platform for Ctx<'_> {
                 };
                 let mut payload = Map::new();
                 payload.insert("email".into(), json!(email));
-                if let Some(e) = self.project.email(email) {
+                if let Some(e) = self.project.referent(email) {
                     payload.insert("template".into(), json!(e.template));
                     payload.insert("subject".into(), json!(self.merge_tags(&e.subject)));
                     if let Some(p) = &e.preview {
@@ -1423,7 +1423,7 @@ impl Platform for Ctx<'_> {
                 let machine = self.b.id(
                     "state_machines",
                     &self.cfg.state_machines,
-                    campaign,
+                    &campaign.name,
                     "state-machine",
                     &format!("state machine ARN for campaign `{campaign}`"),
                     node.head,

@@ -65,7 +65,7 @@ fn layout(project: &ir::Project, campaign: &ir::Campaign) -> (Vec<Figure>, Vec<A
         let (shape, lines) = match &node.kind {
             NodeKind::Send { email, .. } => {
                 let mut lines = vec![text::statement(node)];
-                if let Some(e) = project.email(email) {
+                if let Some(e) = project.referent(email) {
                     lines.push(format!("\"{}\"", e.subject));
                 }
                 (Shape::Send, lines)

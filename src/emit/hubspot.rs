@@ -237,8 +237,9 @@ fn scoring_models(
     b: &mut Binder,
 ) -> Vec<OutputFile> {
     let mut out = Vec::new();
-    for model in &project.scoring_models {
-        let context = super::definition_context(&model.name, model.name_span, Some(&model.name));
+    for (id, model) in project.models_with_ids() {
+        let context =
+            super::definition_context(&model.name, model.name_span, project.model_ref(id));
         let mut ctx = Ctx::new(project, enrolls, &context, &config.hubspot, b, Part::Main);
         let total = ctx.quantity(&Quantity::Score(None));
         let mut properties = vec![score_property(&total, &format!("{} score", model.name))];
@@ -1217,7 +1218,7 @@ impl Ctx<'_> {
             EventSource::Inactive(d) => self.inactive(*d, true, t.span),
             EventSource::Event(e) => match (&e.kind, &e.argument) {
                 (EventKind::SegmentEntered, Some(EventArgument::Segment(s))) => {
-                    let id = self.segment_id(s, t.span);
+                    let id = self.segment_id(&s.name, t.span);
                     Formula::Lit(Atom::Filter(in_list(&id, true)))
                 }
                 (EventKind::ListJoined, Some(EventArgument::Text(l))) => {
@@ -1555,7 +1556,11 @@ impl Ctx<'_> {
         match q {
             Quantity::Property(p) => self.property(p),
             Quantity::Score(component) => {
-                let model = self.campaign.scoring.as_deref().unwrap_or("score");
+                let model = self
+                    .campaign
+                    .scoring
+                    .as_ref()
+                    .map_or("score", |m| m.name.as_str());
                 let (key, default) = match component {
                     Some(c) => (format!("{model}.{c}"), format!("{model}_{c}_score")),
                     None => (model.to_string(), format!("{model}_score")),
@@ -1608,7 +1613,7 @@ impl Ctx<'_> {
             }
             ConditionKind::Not(inner) => self.cond(inner, !positive),
             ConditionKind::InSegment(s) => {
-                let id = self.segment_id(s, c.span);
+                let id = self.segment_id(&s.name, c.span);
                 Formula::Lit(Atom::Filter(in_list(&id, positive)))
             }
             ConditionKind::Property(p) => Formula::Lit(Atom::Filter(property_filter(
@@ -1821,7 +1826,7 @@ impl Ctx<'_> {
             }
             Some(EventArgument::Text(t)) => Some(("IS_EQUAL_TO", t.clone())),
             Some(EventArgument::Email(name)) => {
-                Some(("IS_EQUAL_TO", self.email_campaign_id(name, e.span)))
+                Some(("IS_EQUAL_TO", self.email_campaign_id(&name.name, e.span)))
             }
         };
         if let Some((operator, value)) = argument {
@@ -1889,7 +1894,7 @@ impl Platform for Ctx<'_> {
         let at = step.node.head;
         match &step.kind {
             StepKind::Send { email, next } => {
-                let id = self.email_id(email, at);
+                let id = self.email_id(&email.name, at);
                 self.single(origin, "0-4", json!({ "content_id": id }), next.clone());
             }
             StepKind::Delay { duration, next } => self.single(
@@ -2011,7 +2016,7 @@ impl Platform for Ctx<'_> {
                 let list = self.b.id(
                     "enrollment_lists",
                     &self.cfg.enrollment_lists,
-                    target,
+                    &target.name,
                     "list",
                     &format!("enrollment list for campaign `{target}`"),
                     at,

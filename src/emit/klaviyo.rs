@@ -467,7 +467,7 @@ impl Ctx<'_> {
             }
             EventSource::Event(e) => match (&e.kind, &e.argument) {
                 (EventKind::SegmentEntered, Some(EventArgument::Segment(s))) => {
-                    json!({ "type": "segment", "id": self.segment_id(s, t.span) })
+                    json!({ "type": "segment", "id": self.segment_id(&s.name, t.span) })
                 }
                 (EventKind::ListJoined, Some(EventArgument::Text(l))) => {
                     json!({ "type": "list", "id": self.list_id(l, t.span) })
@@ -646,7 +646,11 @@ impl Ctx<'_> {
         match q {
             Quantity::Property(p) => self.property_path(p),
             Quantity::Score(component) => {
-                let model = self.campaign.scoring.as_deref().unwrap_or("score");
+                let model = self
+                    .campaign
+                    .scoring
+                    .as_ref()
+                    .map_or("score", |m| m.name.as_str());
                 let (key, default) = match component {
                     Some(c) => (format!("{model}.{c}"), format!("{model}_{c}_score")),
                     None => (model.to_string(), format!("{model}_score")),
@@ -678,7 +682,7 @@ impl Ctx<'_> {
             Some(EventArgument::Email(name)) => {
                 let subject = self
                     .project
-                    .email(name)
+                    .referent(name)
                     .map_or(String::new(), |m| m.subject.clone());
                 let (literal, tagged) = literal_part(&subject);
                 if literal.is_empty() {
@@ -774,7 +778,7 @@ impl Ctx<'_> {
             }
             ConditionKind::Not(inner) => self.cond(inner, !positive),
             ConditionKind::InSegment(s) => {
-                let id = self.segment_id(s, c.span);
+                let id = self.segment_id(&s.name, c.span);
                 Formula::Lit(
                     json!({ "type": "profile-group-membership", "is_member": positive, "group_ids": [id] }),
                 )
@@ -947,7 +951,7 @@ impl Ctx<'_> {
     ) -> Formula<Value> {
         let group = match (&e.kind, &e.argument) {
             (EventKind::SegmentEntered, Some(EventArgument::Segment(s))) => {
-                Some(self.segment_id(s, at))
+                Some(self.segment_id(&s.name, at))
             }
             (EventKind::ListJoined, Some(EventArgument::Text(l))) => Some(self.list_id(l, at)),
             (EventKind::ListJoined, None) => {
@@ -1218,7 +1222,7 @@ impl Platform for Ctx<'_> {
                 let list = self.b.id(
                     "enrollment_lists",
                     &self.cfg.enrollment_lists,
-                    campaign,
+                    &campaign.name,
                     "list",
                     &format!("enrollment list for campaign `{campaign}`"),
                     at,
@@ -1314,18 +1318,18 @@ impl Ctx<'_> {
         }
     }
 
-    fn send(&mut self, email: &str, at: Span) -> Value {
+    fn send(&mut self, email: &crate::ir::Ref<crate::ir::EmailId>, at: Span) -> Value {
         let template = self.b.id(
             "templates",
             &self.cfg.templates,
-            email,
+            &email.name,
             "template",
             &format!("template id for email `{email}`"),
             at,
         );
         let mut message = Map::new();
         message.insert("name".into(), json!(email));
-        if let Some(e) = self.project.email(email) {
+        if let Some(e) = self.project.referent(email) {
             let subject = self.merge_tags(&e.subject, e.name_span);
             message.insert("subject_line".into(), json!(subject));
             if let Some(p) = &e.preview {

@@ -209,7 +209,7 @@ pub(crate) struct Step<'a> {
 
 pub(crate) enum StepKind<'a> {
     Send {
-        email: &'a str,
+        email: &'a crate::ir::Ref<crate::ir::EmailId>,
         next: Link,
     },
     Delay {
@@ -250,7 +250,7 @@ pub(crate) enum StepKind<'a> {
     },
     /// Ends the lead's run here and starts it in another campaign.
     Enroll {
-        campaign: &'a str,
+        campaign: &'a crate::ir::Ref<crate::ir::CampaignId>,
     },
     /// Only in [`Shape::Graph`].
     Jump {
@@ -484,7 +484,7 @@ pub(crate) fn enrollment_index(project: &Project) -> Enrollments<'_> {
     let mut index = Enrollments::new();
     for n in project.campaigns.iter().flat_map(|c| c.flow.nodes.iter()) {
         if let NodeKind::Enroll { campaign } = &n.kind {
-            index.entry(campaign.as_str()).or_insert(n.head);
+            index.entry(campaign.name.as_str()).or_insert(n.head);
         }
     }
     index
@@ -538,9 +538,8 @@ pub(crate) fn trigger_text(t: &Trigger) -> String {
         EventSource::Event(e) => match &e.argument {
             None => e.kind.name().to_string(),
             Some(EventArgument::Text(s)) => format!("{}({s:?})", e.kind.name()),
-            Some(EventArgument::Email(s) | EventArgument::Segment(s)) => {
-                format!("{}({s})", e.kind.name())
-            }
+            Some(EventArgument::Email(m)) => format!("{}({m})", e.kind.name()),
+            Some(EventArgument::Segment(s)) => format!("{}({s})", e.kind.name()),
         },
     }
 }

@@ -187,9 +187,10 @@ pub(crate) fn segment_context(
     segment: &crate::ir::Segment,
 ) -> crate::ir::Campaign {
     let scoring = match project.scoring_models.as_slice() {
-        [only] => Some(only.name.as_str()),
+        [_] => project.models_with_ids().next().map(|(id, _)| id),
         _ => None,
     };
+    let scoring = scoring.and_then(|id| project.model_ref(id));
     definition_context(&segment.name, segment.name_span, scoring)
 }
 
@@ -198,7 +199,7 @@ pub(crate) fn segment_context(
 pub(crate) fn definition_context(
     name: &str,
     name_span: crate::span::Span,
-    scoring: Option<&str>,
+    scoring: Option<crate::ir::Ref<crate::ir::ModelId>>,
 ) -> crate::ir::Campaign {
     crate::ir::Campaign {
         name: name.to_string(),
@@ -206,7 +207,7 @@ pub(crate) fn definition_context(
         title: None,
         triggers: Vec::new(),
         audience: None,
-        scoring: scoring.map(str::to_string),
+        scoring,
         goals: Vec::new(),
         suppress: None,
         cap: None,

@@ -84,7 +84,7 @@ pub(crate) fn built<'p>(
             let NodeKind::Enroll { campaign: into } = &node.kind else {
                 continue;
             };
-            let Some(skipped) = entry(into) else {
+            let Some(skipped) = entry(&into.name) else {
                 continue;
             };
             b.push(

@@ -77,7 +77,7 @@ fn reachable(project: &ir::Project, main: usize) -> Vec<(usize, ir::Campaign)> {
         };
         for node in &c.flow.nodes {
             if let ir::NodeKind::Enroll { campaign } = &node.kind {
-                if let Some(t) = project.campaigns.iter().position(|x| &x.name == campaign) {
+                if let Some(t) = campaign.id.map(ir::CampaignId::index) {
                     if !seen.contains(&t) {
                         seen.push(t);
                     }
@@ -100,7 +100,7 @@ fn entered_in<'c>(
     let mut out = BTreeSet::new();
     let mut note = |e: &ir::Event| {
         if let Some(ir::EventArgument::Segment(name)) = &e.argument {
-            out.insert(name.clone());
+            out.insert(name.name.clone());
         }
     };
     for t in triggers {
@@ -133,9 +133,9 @@ impl Facts {
             segment_refs: campaign
                 .segment_refs()
                 .into_iter()
-                .map(str::to_string)
+                .map(|s| s.name.clone())
                 .collect(),
-            scoring: campaign.scoring.clone(),
+            scoring: campaign.scoring.as_ref().map(|m| m.name.clone()),
         }
     }
 }

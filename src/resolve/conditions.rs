@@ -34,7 +34,7 @@ impl Resolver<'_> {
             }
             ast::ConditionKind::InSegment(name) => {
                 self.reference(name, NameKind::Segment);
-                ir::ConditionKind::InSegment(name.name.clone())
+                ir::ConditionKind::InSegment(self.ids.segment(name))
             }
             ast::ConditionKind::Inactive(d) => ir::ConditionKind::Inactive(self.duration(d)),
             ast::ConditionKind::Test { operand, tail } => self.test(c, operand, tail.as_ref(), ctx),
@@ -471,14 +471,13 @@ impl Resolver<'_> {
                 ArgumentKind::OptionalEmail | ArgumentKind::RequiredSegment,
                 Some(ast::Argument::Name(n)),
             ) => {
-                let (expected, wrap): (NameKind, fn(String) -> ir::EventArgument) =
-                    if kind == EventKind::SegmentEntered {
-                        (NameKind::Segment, ir::EventArgument::Segment)
-                    } else {
-                        (NameKind::Email, ir::EventArgument::Email)
-                    };
-                self.reference(n, expected);
-                Some(wrap(n.name.clone()))
+                if kind == EventKind::SegmentEntered {
+                    self.reference(n, NameKind::Segment);
+                    Some(ir::EventArgument::Segment(self.ids.segment(n)))
+                } else {
+                    self.reference(n, NameKind::Email);
+                    Some(ir::EventArgument::Email(self.ids.email(n)))
+                }
             }
             (
                 ArgumentKind::OptionalEmail | ArgumentKind::RequiredSegment,

@@ -207,7 +207,7 @@ impl Resolver<'_> {
             ast::StatementKind::Send(email) => {
                 self.reference(email, NameKind::Email);
                 NodeKind::Send {
-                    email: email.name.clone(),
+                    email: self.ids.email(email),
                     next,
                 }
             }
@@ -296,7 +296,7 @@ impl Resolver<'_> {
             ast::StatementKind::Enroll(campaign) => {
                 self.reference(campaign, NameKind::Campaign);
                 NodeKind::Enroll {
-                    campaign: campaign.name.clone(),
+                    campaign: self.ids.campaign(campaign),
                 }
             }
             ast::StatementKind::Goto(label) => NodeKind::Goto {

@@ -88,6 +88,88 @@ pub(crate) struct Resolver<'a> {
     pub(crate) declared: Option<properties::Declared>,
     /// Definitions and resolved references, for editors.
     pub(crate) index: index::Index,
+    /// The id of each item that goes into the IR, by name.
+    pub(crate) ids: Ids<'a>,
+}
+
+/// The ids of the items that go into the IR, by name: positions in
+/// definition order among the items of each kind that parsed, were defined
+/// first under their name, and (emails) are complete. Made before anything
+/// is resolved, so that every reference can be given its item's id.
+#[derive(Default)]
+pub(crate) struct Ids<'a> {
+    emails: HashMap<&'a str, ir::EmailId>,
+    segments: HashMap<&'a str, ir::SegmentId>,
+    models: HashMap<&'a str, ir::ModelId>,
+    campaigns: HashMap<&'a str, ir::CampaignId>,
+    /// Every item given an id, in order: what the ids follow from.
+    layout: Vec<(&'a str, NameKind)>,
+}
+
+impl<'a> Ids<'a> {
+    fn of(items: &[&'a ast::Item]) -> Ids<'a> {
+        let mut ids = Ids::default();
+        for item in items {
+            let (name, kind) = match item {
+                ast::Item::Segment(s) => {
+                    let id = ir::SegmentId::new(ids.segments.len());
+                    ids.segments.insert(&s.name.name, id);
+                    (&s.name.name, NameKind::Segment)
+                }
+                ast::Item::Email(e) if email_is_complete(e) => {
+                    let id = ir::EmailId::new(ids.emails.len());
+                    ids.emails.insert(&e.name.name, id);
+                    (&e.name.name, NameKind::Email)
+                }
+                ast::Item::Scoring(m) => {
+                    let id = ir::ModelId::new(ids.models.len());
+                    ids.models.insert(&m.name.name, id);
+                    (&m.name.name, NameKind::Scoring)
+                }
+                ast::Item::Campaign(c) => {
+                    let id = ir::CampaignId::new(ids.campaigns.len());
+                    ids.campaigns.insert(&c.name.name, id);
+                    (&c.name.name, NameKind::Campaign)
+                }
+                ast::Item::Email(_) | ast::Item::Properties(_) => continue,
+            };
+            ids.layout.push((name.as_str(), kind));
+        }
+        ids
+    }
+
+    pub(crate) fn email(&self, name: &ast::Ident) -> ir::Ref<ir::EmailId> {
+        ir::Ref::new(
+            name.name.clone(),
+            self.emails.get(name.name.as_str()).copied(),
+        )
+    }
+
+    pub(crate) fn segment(&self, name: &ast::Ident) -> ir::Ref<ir::SegmentId> {
+        ir::Ref::new(
+            name.name.clone(),
+            self.segments.get(name.name.as_str()).copied(),
+        )
+    }
+
+    pub(crate) fn campaign(&self, name: &ast::Ident) -> ir::Ref<ir::CampaignId> {
+        ir::Ref::new(
+            name.name.clone(),
+            self.campaigns.get(name.name.as_str()).copied(),
+        )
+    }
+
+    fn model(&self, name: &str) -> ir::Ref<ir::ModelId> {
+        ir::Ref::new(name.to_string(), self.models.get(name).copied())
+    }
+}
+
+/// Whether an email goes into the IR: [`Resolver::email`] leaves out one
+/// without a `subject` or a `template` (reported as `missing-field`).
+fn email_is_complete(e: &ast::EmailDef) -> bool {
+    let has = |wanted: fn(&ast::EmailFieldKind) -> bool| e.fields.iter().any(|f| wanted(&f.kind));
+    has(|k| matches!(k, ast::EmailFieldKind::Subject(_)))
+        && has(|k| matches!(k, ast::EmailFieldKind::Template(_)))
 }
 
 /// Resolves the items of every file of a project (in path order).
@@ -112,9 +194,14 @@ pub struct Memo {
     campaigns: HashMap<String, CampaignMemo>,
 }
 
+/// Equal environments give equal ids: they are positions in `ids`, which
+/// `names` alone does not fix (an item that stops parsing can keep its
+/// place at the end of `names`; an email that loses its `subject` keeps its
+/// name but leaves the IR), so a reused campaign's ids are never stale.
 #[derive(PartialEq)]
 struct Env {
     names: Vec<(String, NameKind)>,
+    ids: Vec<(String, NameKind)>,
     models: Vec<ast::ScoringDef>,
     default_model: Option<String>,
     declared: Option<properties::Declared>,
@@ -166,6 +253,7 @@ fn resolve_with(
         suggestion_budget: suggest::BUDGET,
         declared: None,
         index: index::Index::default(),
+        ids: Ids::default(),
     };
     let declared_properties = r.declare_properties(files);
 
@@ -199,6 +287,7 @@ fn resolve_with(
         }
         items.push(item);
     }
+    r.ids = Ids::of(&items);
     let broken_models = r.define_broken_items(files);
     if r.models.len() + broken_models.len() == 1 {
         r.default_model = r.models.keys().chain(&broken_models).next().copied();
@@ -220,6 +309,8 @@ fn resolve_with(
                 });
             }
             ast::Item::Email(e) => {
+                // Its id was given by `email_is_complete`, which keeps
+                // exactly the emails `email` returns.
                 if let Some(email) = r.email(e) {
                     project.emails.push(email);
                 }
@@ -275,6 +366,12 @@ impl<'a> Resolver<'a> {
         Env {
             names: self
                 .ordered
+                .iter()
+                .map(|(n, k)| ((*n).to_string(), *k))
+                .collect(),
+            ids: self
+                .ids
+                .layout
                 .iter()
                 .map(|(n, k)| ((*n).to_string(), *k))
                 .collect(),
@@ -548,11 +645,15 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
+        // Exactly when `email_is_complete`: the ids follow from it.
+        let (Some(subject), Some(template)) = (subject, template) else {
+            return None;
+        };
         Some(ir::Email {
             name: e.name.name.clone(),
             name_span: e.name.span,
-            subject: subject?,
-            template: template?,
+            subject,
+            template,
             stage,
             preview,
         })
@@ -648,7 +749,7 @@ impl<'a> Resolver<'a> {
             title: None,
             triggers: Vec::new(),
             audience: None,
-            scoring: model.clone(),
+            scoring: model.as_deref().map(|name| self.ids.model(name)),
             goals: Vec::new(),
             suppress: None,
             cap: None,
@@ -852,5 +953,79 @@ fn article(kind: NameKind) -> &'static str {
     match kind {
         NameKind::Email => "an",
         _ => "a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::FileId;
+
+    fn parse(text: &str) -> Vec<ast::File> {
+        vec![crate::syntax::parse(FileId(0), text).0]
+    }
+
+    /// The campaign in a file of its own, whose syntax tree (spans
+    /// included) stays the same when the first file changes.
+    fn parse_two(items: &str, campaign: &str) -> Vec<ast::File> {
+        vec![
+            crate::syntax::parse(FileId(0), items).0,
+            crate::syntax::parse(FileId(1), campaign).0,
+        ]
+    }
+
+    /// Per send of the project, the name of the email its id leads to.
+    fn sent(project: &ir::Project) -> Vec<Option<String>> {
+        project
+            .campaigns
+            .iter()
+            .flat_map(|c| &c.flow.nodes)
+            .filter_map(|n| match &n.kind {
+                ir::NodeKind::Send { email, .. } => {
+                    Some(project.referent(email).map(|e| e.name.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    const CAMPAIGN: &str = "campaign c {\n  trigger form.submitted(\"x\")\n  send b\n  exit\n}\n";
+
+    #[test]
+    fn a_reused_campaign_keeps_no_stale_id() {
+        let complete = "email a {\n  subject \"A\"\n  template \"a\"\n}\n";
+        // `a` keeps its name but leaves the IR: `b` moves up to the first place.
+        let incomplete = "email a {\n  template \"a\"\n}\n";
+        let b = "email b {\n  subject \"B\"\n  template \"b\"\n}\n";
+        let before = parse_two(&format!("{complete}{b}"), CAMPAIGN);
+        let after = parse_two(&format!("{incomplete}{b}"), CAMPAIGN);
+        // As the language server says it: the campaign's file is unchanged.
+        let unchanged = [false, true];
+        let mut memo = Memo::default();
+        let (p1, _, _, _) = resolve_incremental(&before, &mut memo, Vec::new(), &[]);
+        assert_eq!(sent(&p1), [Some("b".to_string())]);
+        let (p2, _, _, reused) = resolve_incremental(&after, &mut memo, p1.campaigns, &unchanged);
+        assert_eq!(reused, [false], "the ids changed: resolved again");
+        assert_eq!(sent(&p2), [Some("b".to_string())]);
+        let (p3, _, _, reused) = resolve_incremental(&after, &mut memo, p2.campaigns, &unchanged);
+        assert_eq!(reused, [true]);
+        assert_eq!(sent(&p3), [Some("b".to_string())]);
+    }
+
+    #[test]
+    fn names_defined_twice_lead_to_their_first_definition() {
+        let text = format!(
+            "segment b = page.visited(\"/x\") within 1d\n\
+             email b {{\n  subject \"B2\"\n  template \"b2\"\n}}\n\
+             email a {{\n  subject \"A\"\n  template \"a\"\n}}\n\
+             email a {{\n  subject \"A2\"\n  template \"a2\"\n}}\n\
+             campaign d {{\n  trigger form.submitted(\"y\")\n  send a\n  exit\n}}\n{CAMPAIGN}"
+        );
+        let (project, diagnostics) = resolve(&parse(&text));
+        assert!(diagnostics.iter().any(|d| d.code == Code::DuplicateName));
+        // `b` is a segment: the send is an error and leads nowhere.
+        assert_eq!(sent(&project), [Some("a".to_string()), None]);
+        assert_eq!(project.emails.len(), 1);
+        assert_eq!(project.emails[0].subject, "A");
     }
 }

@@ -4,7 +4,6 @@
 use super::Resolver;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
-use std::collections::HashMap;
 
 /// Reports each `in <segment>` that closes a cycle, found by a depth-first
 /// search over segments in source order (iterative, so that a long chain of
@@ -16,12 +15,6 @@ pub(crate) fn check_recursion(project: &ir::Project, diagnostics: &mut Vec<Diagn
         Grey,
         Black,
     }
-    let index: HashMap<&str, usize> = project
-        .segments
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
     // Only `in x` defines a segment through another; `segment.entered(x)` is an event.
     let edges: Vec<Vec<(usize, crate::span::Span)>> = project
         .segments
@@ -29,9 +22,9 @@ pub(crate) fn check_recursion(project: &ir::Project, diagnostics: &mut Vec<Diagn
         .map(|s| {
             let mut out = Vec::new();
             s.condition.walk(&mut |c| {
-                if let ir::ConditionKind::InSegment(name) = &c.kind {
-                    if let Some(&target) = index.get(name.as_str()) {
-                        out.push((target, c.span));
+                if let ir::ConditionKind::InSegment(segment) = &c.kind {
+                    if let Some(target) = segment.id {
+                        out.push((target.index(), c.span));
                     }
                 }
             });
@@ -106,7 +99,7 @@ impl Resolver<'_> {
                 for r in &refs {
                     self.check_score_ref(
                         r,
-                        campaign.scoring.as_deref(),
+                        campaign.scoring.as_ref().map(|m| m.name.as_str()),
                         Some((&campaign.name, campaign.name_span)),
                     );
                 }
@@ -155,14 +148,14 @@ pub(crate) fn check_entry_events(project: &ir::Project, diagnostics: &mut Vec<Di
         for (condition, place) in places {
             for (root, use_span) in memberships(condition) {
                 let mut stack = vec![root];
-                while let Some(name) = stack.pop() {
-                    if !seen.insert(name) {
+                while let Some(id) = stack.pop() {
+                    if !seen.insert(id) {
                         continue;
                     }
-                    let Some(segment) = project.segment(name) else {
+                    let Some(segment) = project.item(id) else {
                         continue;
                     };
-                    stack.extend(memberships(&segment.condition).into_iter().map(|(n, _)| n));
+                    stack.extend(memberships(&segment.condition).into_iter().map(|(s, _)| s));
                     segment.condition.walk(&mut |c| {
                         let ir::ConditionKind::Event {
                             event,
@@ -193,12 +186,15 @@ pub(crate) fn check_entry_events(project: &ir::Project, diagnostics: &mut Vec<Di
     }
 }
 
-/// The segments a condition tests membership of (`in x`), with where.
-fn memberships(condition: &ir::Condition) -> Vec<(&str, crate::span::Span)> {
+/// The segments of the project a condition tests membership of (`in x`),
+/// with where.
+fn memberships(condition: &ir::Condition) -> Vec<(ir::SegmentId, crate::span::Span)> {
     let mut out = Vec::new();
     condition.walk(&mut |c| {
-        if let ir::ConditionKind::InSegment(name) = &c.kind {
-            out.push((name.as_str(), c.span));
+        if let ir::ConditionKind::InSegment(segment) = &c.kind {
+            if let Some(id) = segment.id {
+                out.push((id, c.span));
+            }
         }
     });
     out

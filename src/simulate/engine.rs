@@ -221,8 +221,8 @@ impl<'p> Engine<'p> {
         &self.project.campaigns[i]
     }
 
-    fn model(&self, campaign: usize) -> Option<&'p str> {
-        self.campaign(campaign).scoring.as_deref()
+    fn model(&self, campaign: usize) -> Option<&'p super::world::Model> {
+        self.campaign(campaign).scoring.as_ref()
     }
 
     fn in_segment(&self, name: &str) -> bool {
@@ -248,9 +248,9 @@ impl<'p> Engine<'p> {
         if let Some(trigger) = main.triggers.get(index) {
             if let EventSource::Event(e) = &trigger.source {
                 let argument = e.argument.as_ref().map(|a| match a {
-                    EventArgument::Text(t)
-                    | EventArgument::Email(t)
-                    | EventArgument::Segment(t) => t.clone(),
+                    EventArgument::Text(t) => t.clone(),
+                    EventArgument::Email(m) => m.name.clone(),
+                    EventArgument::Segment(s) => s.name.clone(),
                 });
                 if let (EventKind::SegmentEntered, Some(name)) = (e.kind, &argument) {
                     if let Some(inside) = self.membership.get_mut(name.as_str()) {
@@ -694,7 +694,7 @@ impl<'p> Engine<'p> {
         match &node.kind {
             NodeKind::Send { email, .. } => {
                 if let Some(until) = self.window_opening(c) {
-                    let email = email.clone();
+                    let email = email.name.clone();
                     self.push(c, StepKind::Held { email, until }, node.head);
                     self.runs[i].waiting = Some((at, until));
                     return None;
@@ -703,11 +703,11 @@ impl<'p> Engine<'p> {
                 self.push(
                     c,
                     StepKind::Send {
-                        email: email.clone(),
+                        email: email.name.clone(),
                     },
                     node.head,
                 );
-                self.react(email, self.runs[i].sends);
+                self.react(&email.name, self.runs[i].sends);
                 Some(next(&node.kind, EdgeKind::Next))
             }
             NodeKind::Wait {
@@ -759,18 +759,13 @@ impl<'p> Engine<'p> {
                 self.push(
                     c,
                     StepKind::Enroll {
-                        target: campaign.clone(),
+                        target: campaign.name.clone(),
                     },
                     node.head,
                 );
                 self.runs[i].done = true;
-                if let Some(t) = self
-                    .project
-                    .campaigns
-                    .iter()
-                    .position(|x| &x.name == campaign)
-                {
-                    self.admit(t, Via::Enroll, &[]);
+                if let Some(t) = campaign.id {
+                    self.admit(t.index(), Via::Enroll, &[]);
                 }
                 None
             }
@@ -936,8 +931,8 @@ fn next(kind: &NodeKind, edge: EdgeKind) -> Edge {
 fn entered_segments<'p>(project: &'p ir::Project) -> BTreeSet<&'p str> {
     let mut out = BTreeSet::new();
     let mut note = |e: &'p ir::Event| {
-        if let Some(EventArgument::Segment(name)) = &e.argument {
-            out.insert(name.as_str());
+        if let Some(EventArgument::Segment(segment)) = &e.argument {
+            out.insert(segment.name.as_str());
         }
     };
     let mut conditions: Vec<&'p ir::Condition> =

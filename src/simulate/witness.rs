@@ -270,15 +270,12 @@ fn enrolling_into(project: &ir::Project, campaign: usize) -> Vec<usize> {
     let mut i = 0;
     while let Some(&c) = out.get(i) {
         i += 1;
-        let Some(name) = project.campaigns.get(c).map(|c| c.name.as_str()) else {
-            continue;
-        };
         for (k, other) in project.campaigns.iter().enumerate() {
             let enrolls = other
                 .flow
                 .nodes
                 .iter()
-                .any(|n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign == name));
+                .any(|n| matches!(&n.kind, NodeKind::Enroll { campaign } if campaign.id.map(ir::CampaignId::index) == Some(c)));
             if enrolls && !out.contains(&k) {
                 out.push(k);
             }
@@ -296,7 +293,7 @@ fn enrolling_into(project: &ir::Project, campaign: usize) -> Vec<usize> {
 
 /// Leads built from the campaign's conditions.
 fn candidates(project: &ir::Project, c: &ir::Campaign) -> Vec<Lead> {
-    let model = c.scoring.as_deref();
+    let model = model_name(c);
     let mut base = Lead {
         trigger: 1,
         ..Lead::default()
@@ -340,6 +337,11 @@ fn candidates(project: &ir::Project, c: &ir::Campaign) -> Vec<Lead> {
     out
 }
 
+/// The campaign's model by name: how a lead file gives scores.
+fn model_name(c: &ir::Campaign) -> Option<&str> {
+    c.scoring.as_ref().map(|m| m.name.as_str())
+}
+
 /// Makes the lead meet `c` where a simple choice does (`or`: the first
 /// alternative; `not`: nothing).
 fn satisfy(project: &ir::Project, model: Option<&str>, c: &Condition, lead: &mut Lead, depth: u32) {
@@ -354,8 +356,8 @@ fn satisfy(project: &ir::Project, model: Option<&str>, c: &Condition, lead: &mut
                 satisfy(project, model, first, lead, depth);
             }
         }
-        ConditionKind::InSegment(name) => {
-            if let Some(s) = project.segment(name).filter(|_| depth < DEPTH) {
+        ConditionKind::InSegment(segment) => {
+            if let Some(s) = project.referent(segment).filter(|_| depth < DEPTH) {
                 satisfy(project, model, &s.condition, lead, depth + 1);
             }
         }
@@ -392,9 +394,9 @@ fn satisfy(project: &ir::Project, model: Option<&str>, c: &Condition, lead: &mut
         ConditionKind::Contains { .. } => {}
         ConditionKind::Event { event, .. } => {
             let argument = event.argument.as_ref().map(|a| match a {
-                EventArgument::Text(t) | EventArgument::Email(t) | EventArgument::Segment(t) => {
-                    t.clone()
-                }
+                EventArgument::Text(t) => t.clone(),
+                EventArgument::Email(m) => m.name.clone(),
+                EventArgument::Segment(s) => s.name.clone(),
             });
             let e = LeadEvent {
                 at: 0,
@@ -554,7 +556,7 @@ pub fn find_overlap(
     for mut lead in leads {
         lead.trigger = trigger + 1;
         if let Some(filter) = a.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
-            satisfy(project, a.scoring.as_deref(), filter, &mut lead, 0);
+            satisfy(project, model_name(a), filter, &mut lead, 0);
         }
         for t in &b.triggers {
             let fired = match (source, &t.source) {
@@ -568,11 +570,11 @@ pub fn find_overlap(
                 _ => false,
             };
             if let (true, Some(filter)) = (fired, &t.filter) {
-                satisfy(project, b.scoring.as_deref(), filter, &mut lead, 0);
+                satisfy(project, model_name(b), filter, &mut lead, 0);
             }
         }
         if let Some(audience) = &b.audience {
-            satisfy(project, b.scoring.as_deref(), audience, &mut lead, 0);
+            satisfy(project, model_name(b), audience, &mut lead, 0);
         }
         for &seed in seeds {
             let options = overlap_options(second, seed);

@@ -18,6 +18,9 @@ use crate::ir::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The scoring model `score` means where a condition is judged.
+pub(crate) type Model = crate::ir::Ref<crate::ir::ModelId>;
+
 /// How deep segments and scoring rules are followed (cycles are errors of
 /// the checks; this keeps an unchecked project from recursing forever).
 const DEPTH: u32 = 16;
@@ -160,20 +163,20 @@ impl<'p> World<'p> {
 
     /// Whether `c` holds now, for a lead that entered its campaign at
     /// `entered`, with `score` meaning `model`.
-    pub(crate) fn holds(&self, c: &Condition, model: Option<&str>, entered: i64) -> bool {
+    pub(crate) fn holds(&self, c: &Condition, model: Option<&Model>, entered: i64) -> bool {
         self.eval(c, model, entered, 0)
     }
 
-    fn eval(&self, c: &Condition, model: Option<&str>, entered: i64, depth: u32) -> bool {
+    fn eval(&self, c: &Condition, model: Option<&Model>, entered: i64, depth: u32) -> bool {
         match &c.kind {
             ConditionKind::Or(items) => items.iter().any(|i| self.eval(i, model, entered, depth)),
             ConditionKind::And(items) => items.iter().all(|i| self.eval(i, model, entered, depth)),
             ConditionKind::Not(inner) => !self.eval(inner, model, entered, depth),
-            ConditionKind::InSegment(name) => {
+            ConditionKind::InSegment(segment) => {
                 depth < DEPTH
                     && self
                         .project
-                        .segment(name)
+                        .referent(segment)
                         .is_some_and(|s| self.eval(&s.condition, model, entered, depth + 1))
             }
             ConditionKind::Inactive(d) => self.inactive(seconds(d)),
@@ -211,7 +214,7 @@ impl<'p> World<'p> {
         }
     }
 
-    fn quantity(&self, q: &Quantity, model: Option<&str>, depth: u32) -> Option<Value> {
+    fn quantity(&self, q: &Quantity, model: Option<&Model>, depth: u32) -> Option<Value> {
         match q {
             Quantity::Property(p) => self.properties.get(p).cloned(),
             Quantity::Score(component) => self
@@ -222,14 +225,15 @@ impl<'p> World<'p> {
 
     /// A model's total (`component` `None`) or one component, now: given in
     /// the lead file, else computed from the model's rules.
-    pub(crate) fn score(&self, model: &str, component: Option<&str>, depth: u32) -> Option<f64> {
-        if let Some(given) = self.scores.get(model) {
+    pub(crate) fn score(&self, model: &Model, component: Option<&str>, depth: u32) -> Option<f64> {
+        // The lead file gives scores by the model's name.
+        if let Some(given) = self.scores.get(&model.name) {
             return Some(match component {
                 None => given.total(),
                 Some(c) => given.component(c),
             });
         }
-        let m = self.project.scoring_model(model)?;
+        let m = self.project.referent(model)?;
         if depth >= DEPTH {
             return Some(0.0);
         }
@@ -315,9 +319,9 @@ pub(crate) fn matches(event: &ir::Event, e: &Occurred) -> bool {
     event.kind == e.kind
         && match &event.argument {
             None => true,
-            Some(EventArgument::Text(a) | EventArgument::Email(a) | EventArgument::Segment(a)) => {
-                e.argument.as_deref() == Some(a.as_str())
-            }
+            Some(EventArgument::Text(a)) => e.argument.as_deref() == Some(a.as_str()),
+            Some(EventArgument::Email(m)) => e.argument.as_deref() == Some(m.name.as_str()),
+            Some(EventArgument::Segment(s)) => e.argument.as_deref() == Some(s.name.as_str()),
         }
 }
 

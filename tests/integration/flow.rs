@@ -467,8 +467,8 @@ fn eval(project: &ir::Project, lead: &Lead, c: &ir::Condition) -> bool {
         ConditionKind::Or(items) => items.iter().any(|i| eval(project, lead, i)),
         ConditionKind::And(items) => items.iter().all(|i| eval(project, lead, i)),
         ConditionKind::Not(inner) => !eval(project, lead, inner),
-        ConditionKind::InSegment(name) => project
-            .segment(name)
+        ConditionKind::InSegment(segment) => project
+            .referent(segment)
             .is_some_and(|s| eval(project, lead, &s.condition)),
         ConditionKind::Inactive(d) => lead.inactive_days * 86_400 >= d.seconds,
         ConditionKind::Property(p) => {
@@ -507,7 +507,8 @@ fn eval(project: &ir::Project, lead: &Lead, c: &ir::Condition) -> bool {
             happened.iter().any(|(what, days_ago)| {
                 let argument_ok = match &event.argument {
                     None => true,
-                    Some(EventArgument::Text(t)) | Some(EventArgument::Email(t)) => t == what,
+                    Some(EventArgument::Text(t)) => t == what,
+                    Some(EventArgument::Email(m)) => m.name == *what,
                     Some(EventArgument::Segment(_)) => false,
                 };
                 let time_ok = match within {

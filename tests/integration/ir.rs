@@ -299,3 +299,104 @@ fn example_ir_snapshots() {
         });
     }
 }
+
+/// Item ids are positions among the items that reach the IR, not among
+/// the items written: an email without a `subject` is left out, and every
+/// email after it moves up one. Each reference must still lead to the item
+/// it names, in the IR and in what the backends print from it.
+#[test]
+fn references_lead_to_the_items_they_name() {
+    let text = r#"
+email incomplete {
+  template "t/incomplete"
+}
+
+email first {
+  subject "The first email"
+  template "t/first"
+}
+
+email second {
+  subject "The second email"
+  template "t/second"
+}
+
+segment warm = page.visited("/pricing") within 30d
+segment hot = in warm and email.clicked(second) within 30d
+
+campaign sends_second {
+  trigger segment.entered(hot)
+  send second
+  exit
+}
+
+campaign enrolls {
+  trigger form.submitted("contact")
+  send first
+  enroll sends_second
+}
+"#;
+    let (_, c) = compile_text("ids.nurture", text);
+    let p = &c.project;
+    assert_eq!(p.emails.len(), 2, "the incomplete email is left out");
+    let sends: Vec<(&str, &str)> = p
+        .campaigns
+        .iter()
+        .flat_map(|c| &c.flow.nodes)
+        .filter_map(|n| match &n.kind {
+            nurturec::ir::NodeKind::Send { email, .. } => {
+                Some((email.name.as_str(), p.referent(email)?.name.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sends, [("second", "second"), ("first", "first")]);
+    let enrolled: Vec<&str> = p
+        .campaigns
+        .iter()
+        .flat_map(|c| &c.flow.nodes)
+        .filter_map(|n| match &n.kind {
+            nurturec::ir::NodeKind::Enroll { campaign } => {
+                Some(p.referent(campaign)?.name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(enrolled, ["sends_second"]);
+    let hot = p.segment("hot").unwrap();
+    let mut named = Vec::new();
+    hot.condition.walk(&mut |c| match &c.kind {
+        nurturec::ir::ConditionKind::InSegment(s) => {
+            named.push(p.referent(s).unwrap().name.clone())
+        }
+        nurturec::ir::ConditionKind::Event { event, .. } => {
+            if let Some(nurturec::ir::EventArgument::Email(m)) = &event.argument {
+                named.push(p.referent(m).unwrap().name.clone());
+            }
+        }
+        _ => {}
+    });
+    assert_eq!(named, ["warm", "second"]);
+
+    // The backends print the subject of the email sent, found by its id.
+    let files = nurturec::emit::klaviyo(
+        p,
+        &nurturec::config::Config::default(),
+        nurturec::emit::IdMode::Placeholders,
+    )
+    .unwrap();
+    let flow = files
+        .iter()
+        .find(|f| f.path.contains("sends_second"))
+        .unwrap();
+    assert!(
+        flow.contents.contains("The second email"),
+        "{}",
+        flow.contents
+    );
+    assert!(
+        !flow.contents.contains("The first email"),
+        "{}",
+        flow.contents
+    );
+}

@@ -263,14 +263,14 @@ impl<'p> Prover<'p> {
                         return true;
                     }
                 }
-                if let Some(segment) = self.project.segment(name) {
+                if let Some(segment) = self.project.referent(name) {
                     if self.implies(&segment.condition, q, depth + 1) {
                         return true;
                     }
                 }
             }
             if let ConditionKind::InSegment(name) = &q.kind {
-                if let Some(segment) = self.project.segment(name) {
+                if let Some(segment) = self.project.referent(name) {
                     if self.implies(p, &segment.condition, depth + 1) {
                         return true;
                     }

@@ -24,7 +24,9 @@ use std::collections::{BTreeSet, VecDeque};
 
 struct Test<'c> {
     vertex: NodeIndex,
-    email: &'c str,
+    /// Resolved to an email of the project.
+    email: &'c ir::Ref<ir::EmailId>,
+    id: ir::EmailId,
     condition: &'c ir::Condition,
 }
 
@@ -52,12 +54,13 @@ pub(super) fn check(ctx: &Context<'_>, index: usize, out: &mut Vec<Diagnostic>) 
                     ) = (event.kind, &event.argument)
                     {
                         // A name that is not an email was reported by the resolver.
-                        if project.email(email).is_none() {
+                        let Some(id) = email.id else {
                             return;
-                        }
+                        };
                         tests.push(Test {
                             vertex: v,
                             email,
+                            id,
                             condition: c,
                         });
                     }
@@ -68,13 +71,13 @@ pub(super) fn check(ctx: &Context<'_>, index: usize, out: &mut Vec<Diagnostic>) 
     if tests.is_empty() {
         return;
     }
-    let emails: Vec<&str> = tests
+    let emails: Vec<ir::EmailId> = tests
         .iter()
-        .map(|t| t.email)
+        .map(|t| t.id)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let bit = |email: &str| emails.binary_search(&email).ok();
+    let bit = |email: ir::EmailId| emails.binary_search(&email).ok();
     let words = emails.len().div_ceil(64);
     // What each statement sends, as a bit set.
     let sends_of = |g: &FlowGraph<'_>| -> Vec<Vec<u64>> {
@@ -84,7 +87,7 @@ pub(super) fn check(ctx: &Context<'_>, index: usize, out: &mut Vec<Diagnostic>) 
                 if let Some(NodeKind::Send { email, .. }) =
                     g.step(NodeIndex::new(i)).map(|n| &n.kind)
                 {
-                    if let Some(b) = bit(email) {
+                    if let Some(b) = email.id.and_then(bit) {
                         if let Some(w) = set.get_mut(b / 64) {
                             *w |= 1 << (b % 64);
                         }
@@ -124,7 +127,7 @@ pub(super) fn check(ctx: &Context<'_>, index: usize, out: &mut Vec<Diagnostic>) 
     let may = flow_sets(g, &sends, words, false, &seed);
 
     for test in &tests {
-        let Some(b) = bit(test.email) else { continue };
+        let Some(b) = bit(test.id) else { continue };
         let has = |sets: &Vec<Vec<u64>>| {
             sets.get(test.vertex.index())
                 .and_then(|set| set.get(b / 64))
@@ -156,7 +159,7 @@ pub(super) fn check(ctx: &Context<'_>, index: usize, out: &mut Vec<Diagnostic>) 
             .nodes
             .iter()
             .filter(
-                |node| matches!(&node.kind, NodeKind::Send { email, .. } if email == test.email),
+                |node| matches!(&node.kind, NodeKind::Send { email, .. } if email.id == Some(test.id)),
             )
             .collect();
         // A few sends show where the email goes out; dozens would bury the test.

@@ -40,7 +40,7 @@ impl Part {
         let mut enrolls: Vec<(NodeIndex, String, bool)> = g
             .reachable_steps()
             .filter_map(|(v, n)| match &n.kind {
-                NodeKind::Enroll { campaign } => Some((v, campaign.clone(), false)),
+                NodeKind::Enroll { campaign } => Some((v, campaign.name.clone(), false)),
                 _ => None,
             })
             .collect();

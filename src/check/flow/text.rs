@@ -65,7 +65,7 @@ fn write_atom(out: &mut String, c: &ir::Condition) {
     match &c.kind {
         ConditionKind::InSegment(name) => {
             out.push_str("in ");
-            out.push_str(name);
+            out.push_str(&name.name);
         }
         ConditionKind::Inactive(d) => {
             out.push_str("inactive ");
@@ -114,7 +114,8 @@ pub fn event_text(event: &ir::Event) -> String {
     match &event.argument {
         None => name.to_string(),
         Some(EventArgument::Text(t)) => format!("{name}({})", string(t)),
-        Some(EventArgument::Email(e)) | Some(EventArgument::Segment(e)) => format!("{name}({e})"),
+        Some(EventArgument::Email(e)) => format!("{name}({e})"),
+        Some(EventArgument::Segment(s)) => format!("{name}({s})"),
     }
 }
 

@@ -9,18 +9,14 @@
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, CompareOp, ConditionKind, Quantity, ScoreRuleKind, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 pub(super) fn check_campaign(
     project: &ir::Project,
     campaign: &ir::Campaign,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(model) = campaign
-        .scoring
-        .as_deref()
-        .and_then(|m| project.scoring_model(m))
-    else {
+    let Some(model) = campaign.scoring.as_ref().and_then(|m| project.referent(m)) else {
         return;
     };
     for condition in campaign.conditions() {
@@ -29,25 +25,27 @@ pub(super) fn check_campaign(
 }
 
 pub(super) fn check_segments(project: &ir::Project, out: &mut Vec<Diagnostic>) {
-    let mut models: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // Per segment, the models of the campaigns that use it, by name.
+    let mut models: BTreeMap<&str, BTreeMap<&str, &ir::ScoringModel>> = BTreeMap::new();
     for campaign in &project.campaigns {
+        let model = campaign.scoring.as_ref().and_then(|m| project.referent(m));
         for segment in project.segment_closure(campaign.segment_refs()) {
             let entry = models.entry(segment.name.as_str()).or_default();
-            if let Some(model) = &campaign.scoring {
-                entry.insert(model.as_str());
+            if let Some(model) = model {
+                entry.insert(model.name.as_str(), model);
             }
         }
     }
-    let only_model: Option<&str> = match project.scoring_models.as_slice() {
-        [m] => Some(m.name.as_str()),
+    let only_model: Option<&ir::ScoringModel> = match project.scoring_models.as_slice() {
+        [m] => Some(m),
         _ => None,
     };
     for segment in &project.segments {
-        let names: Vec<&str> = match models.get(segment.name.as_str()) {
-            Some(used_by) => used_by.iter().copied().collect(),
+        let used_by: Vec<&ir::ScoringModel> = match models.get(segment.name.as_str()) {
+            Some(used_by) => used_by.values().copied().collect(),
             None => only_model.into_iter().collect(),
         };
-        for model in names.into_iter().filter_map(|m| project.scoring_model(m)) {
+        for model in used_by {
             check_condition(model, &segment.condition, out);
         }
     }
