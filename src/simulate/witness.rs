@@ -614,20 +614,22 @@ pub fn find_overlap_apart(
         return None;
     };
     let argument = event.argument.as_ref().map(|a| match a {
-        EventArgument::Text(s) | EventArgument::Email(s) | EventArgument::Segment(s) => s.clone(),
+        EventArgument::Text(s) => s.clone(),
+        EventArgument::Email(r) => r.name.clone(),
+        EventArgument::Segment(r) => r.name.clone(),
     });
     let seeds = overlap_seeds(a, b);
     let prepared = Prepared::new(project);
     for mut lead in candidates(project, a).into_iter().take(CANDIDATES) {
         lead.trigger = trigger + 1;
         if let Some(filter) = a.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
-            satisfy(project, a.scoring.as_deref(), filter, &mut lead, 0);
+            satisfy(project, model_name(a), filter, &mut lead, 0);
         }
         if let Some(filter) = &tb.filter {
-            satisfy(project, b.scoring.as_deref(), filter, &mut lead, 0);
+            satisfy(project, model_name(b), filter, &mut lead, 0);
         }
         if let Some(audience) = &b.audience {
-            satisfy(project, b.scoring.as_deref(), audience, &mut lead, 0);
+            satisfy(project, model_name(b), audience, &mut lead, 0);
         }
         for &seed in seeds {
             let options = overlap_options(second, seed);

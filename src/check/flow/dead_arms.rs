@@ -219,7 +219,7 @@ impl<'p> Prover<'p> {
         if depth < SEGMENT_DEPTH {
             for (c, other) in [(p, q), (q, p)] {
                 if let ConditionKind::InSegment(name) = &c.kind {
-                    if let Some(segment) = self.project.segment(name) {
+                    if let Some(segment) = self.project.referent(name) {
                         if self.refutes(&segment.condition, other, depth + 1) {
                             return true;
                         }
