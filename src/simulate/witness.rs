@@ -551,31 +551,17 @@ pub fn find_overlap(
     );
     let source = &a.triggers.get(trigger)?.source;
     let seeds = overlap_seeds(a, b);
-    let leads = candidates(project, a).into_iter().take(CANDIDATES);
+    // The `where` of each trigger of `second` that the same event fires.
+    let fired = b.triggers.iter().filter(|t| match (source, &t.source) {
+        (ir::EventSource::Event(x), ir::EventSource::Event(y)) => {
+            x.kind == y.kind
+                && (y.argument.is_none() || x.argument.is_none() || x.argument == y.argument)
+        }
+        (ir::EventSource::Inactive(x), ir::EventSource::Inactive(y)) => x == y,
+        _ => false,
+    });
     let prepared = Prepared::new(project);
-    for mut lead in leads {
-        lead.trigger = trigger + 1;
-        if let Some(filter) = a.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
-            satisfy(project, model_name(a), filter, &mut lead, 0);
-        }
-        for t in &b.triggers {
-            let fired = match (source, &t.source) {
-                (ir::EventSource::Event(x), ir::EventSource::Event(y)) => {
-                    x.kind == y.kind
-                        && (y.argument.is_none()
-                            || x.argument.is_none()
-                            || x.argument == y.argument)
-                }
-                (ir::EventSource::Inactive(x), ir::EventSource::Inactive(y)) => x == y,
-                _ => false,
-            };
-            if let (true, Some(filter)) = (fired, &t.filter) {
-                satisfy(project, model_name(b), filter, &mut lead, 0);
-            }
-        }
-        if let Some(audience) = &b.audience {
-            satisfy(project, model_name(b), audience, &mut lead, 0);
-        }
+    for lead in overlap_candidates(project, (a, trigger), b, fired) {
         for &seed in seeds {
             let options = overlap_options(second, seed);
             let Ok(trace) =
@@ -620,17 +606,7 @@ pub fn find_overlap_apart(
     });
     let seeds = overlap_seeds(a, b);
     let prepared = Prepared::new(project);
-    for mut lead in candidates(project, a).into_iter().take(CANDIDATES) {
-        lead.trigger = trigger + 1;
-        if let Some(filter) = a.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
-            satisfy(project, model_name(a), filter, &mut lead, 0);
-        }
-        if let Some(filter) = &tb.filter {
-            satisfy(project, model_name(b), filter, &mut lead, 0);
-        }
-        if let Some(audience) = &b.audience {
-            satisfy(project, model_name(b), audience, &mut lead, 0);
-        }
+    for lead in overlap_candidates(project, (a, trigger), b, std::iter::once(tb)) {
         for &seed in seeds {
             let options = overlap_options(second, seed);
             let Ok(alone) =
@@ -675,6 +651,35 @@ pub fn find_overlap_apart(
         }
     }
     None
+}
+
+/// The candidate leads of a witness of two campaigns: `first`'s, entering
+/// it by its trigger `trigger` (0-based), each also made to pass the
+/// `where` of `second_triggers` (the triggers of `second` that let it in)
+/// and `second`'s audience.
+fn overlap_candidates<'p>(
+    project: &ir::Project,
+    (first, trigger): (&ir::Campaign, usize),
+    second: &ir::Campaign,
+    second_triggers: impl Iterator<Item = &'p ir::Trigger> + Clone,
+) -> Vec<Lead> {
+    let mut leads = candidates(project, first);
+    leads.truncate(CANDIDATES);
+    for lead in &mut leads {
+        lead.trigger = trigger + 1;
+        if let Some(filter) = first.triggers.get(trigger).and_then(|t| t.filter.as_ref()) {
+            satisfy(project, model_name(first), filter, lead, 0);
+        }
+        for t in second_triggers.clone() {
+            if let Some(filter) = &t.filter {
+                satisfy(project, model_name(second), filter, lead, 0);
+            }
+        }
+        if let Some(audience) = &second.audience {
+            satisfy(project, model_name(second), audience, lead, 0);
+        }
+    }
+    leads
 }
 
 /// The split seeds a witness of two campaigns tries: several when either

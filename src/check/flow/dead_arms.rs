@@ -153,19 +153,25 @@ impl<'p> Prover<'p> {
     /// Whether every lead that matches `p` matches `q` (proved), with
     /// segment definitions unfolded `depth` levels so far.
     fn implies(&mut self, p: &'p ir::Condition, q: &'p ir::Condition, depth: u32) -> bool {
-        self.steps += 1;
-        self.spent += 1;
-        if self.steps > BUDGET || self.spent > BRANCH_BUDGET {
-            return false;
-        }
-        let p = strip_double_not(p);
-        let q = strip_double_not(q);
-        self.memoised(p, q, false, |prover| prover.prove(p, q, depth))
+        self.memoised(p, q, false, |prover, p, q| prover.prove(p, q, depth))
     }
 
     /// Whether no lead that matches `p` matches `q` (proved): `p` implies
     /// `not q`, with `not` pushed through `and`, `or` and segments.
     fn refutes(&mut self, p: &'p ir::Condition, q: &'p ir::Condition, depth: u32) -> bool {
+        self.memoised(p, q, true, |prover, p, q| prover.disprove(p, q, depth))
+    }
+
+    /// One step of [`Self::implies`] (`negated`: of [`Self::refutes`]):
+    /// counted against the budgets, double negations stripped, the result
+    /// remembered.
+    fn memoised(
+        &mut self,
+        p: &'p ir::Condition,
+        q: &'p ir::Condition,
+        negated: bool,
+        prove: impl FnOnce(&mut Self, &'p ir::Condition, &'p ir::Condition) -> bool,
+    ) -> bool {
         self.steps += 1;
         self.spent += 1;
         if self.steps > BUDGET || self.spent > BRANCH_BUDGET {
@@ -173,16 +179,6 @@ impl<'p> Prover<'p> {
         }
         let p = strip_double_not(p);
         let q = strip_double_not(q);
-        self.memoised(p, q, true, |prover| prover.disprove(p, q, depth))
-    }
-
-    fn memoised(
-        &mut self,
-        p: &'p ir::Condition,
-        q: &'p ir::Condition,
-        negated: bool,
-        prove: impl FnOnce(&mut Self) -> bool,
-    ) -> bool {
         let key = (
             p as *const ir::Condition as usize,
             q as *const ir::Condition as usize,
@@ -191,7 +187,7 @@ impl<'p> Prover<'p> {
         if let Some(known) = self.memo.get(&key) {
             return *known;
         }
-        let proved = prove(self);
+        let proved = prove(self, p, q);
         // A result cut short by the budget is not a refutation; keep only proofs
         // and results reached within it.
         if proved || (self.steps <= BUDGET && self.spent <= BRANCH_BUDGET) {
