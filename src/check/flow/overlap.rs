@@ -30,6 +30,7 @@ use crate::config::{OverlapReach, Policy, ProjectCap};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, ConditionKind, EventSource};
 use crate::span::Span;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The campaigns' own caps: `campaign-overlap` warnings for the pairs one
@@ -170,11 +171,14 @@ fn judge(
         })
     };
     let candidates = match pairs {
-        Pairs::Shared => candidate_pairs(ctx),
+        Pairs::Shared => candidate_pairs(ctx)
+            .into_iter()
+            .map(|(p, partners)| (p, Cow::Owned(partners)))
+            .collect(),
         Pairs::Any | Pairs::ApartOnly => every_pair(ctx),
     };
     for (p, partners) in candidates {
-        for q in partners {
+        for &q in partners.iter() {
             let (Some(cp), Some(cq)) = (campaigns.get(p), campaigns.get(q)) else {
                 continue;
             };
@@ -250,11 +254,13 @@ fn caps_of<'c>(
 }
 
 /// Per campaign in source order, every campaign after it.
-fn every_pair(ctx: &Context<'_>) -> Vec<(usize, Vec<usize>)> {
+/// Borrowed from the source order, so that the quadratic number of pairs
+/// is never held at once.
+fn every_pair<'c>(ctx: &'c Context<'_>) -> Vec<(usize, Cow<'c, [usize]>)> {
     (0..ctx.order.len())
         .filter_map(|at| {
             let p = *ctx.order.get(at)?;
-            Some((p, ctx.order.get(at + 1..)?.to_vec()))
+            Some((p, Cow::Borrowed(ctx.order.get(at + 1..)?)))
         })
         .collect()
 }
