@@ -86,10 +86,8 @@ fn build(
     let mut b = Binder::new(SECTION, PLATFORM, ids);
     let built = super::skip::built(project, config, super::Target::Asl, &mut b);
     let project: &Project = &built;
-    let mut out = Vec::new();
-    let mut starters = Vec::new();
     let enrolled_from = enrolled_from(project);
-    for campaign in &project.campaigns {
+    let machines = super::each_campaign(project, &mut b, |campaign, b| {
         let lowered = lower(&campaign.flow, Shape::Graph);
         let mut ctx = Ctx {
             project,
@@ -98,7 +96,7 @@ fn build(
                 .get(campaign.name.as_str())
                 .map_or(&[], Vec::as_slice),
             cfg: &config.asl,
-            b: &mut b,
+            b: &mut *b,
             states: Map::new(),
             nodes: Vec::new(),
             has_segments: false,
@@ -114,12 +112,18 @@ fn build(
         };
         ctx.prologue(&lowered);
         let files = emit_campaign(&mut ctx, &lowered);
-        starters.push(ctx.starter());
-        asl_limits::check_durations(campaign, &mut b);
+        let starter = ctx.starter();
+        asl_limits::check_durations(campaign, b);
         for traced in &files {
-            asl_limits::check_size(campaign, &traced.file.contents, &mut b);
+            asl_limits::check_size(campaign, &traced.file.contents, b);
         }
+        [(files, starter)]
+    });
+    let mut out = Vec::new();
+    let mut starters = Vec::new();
+    for (files, starter) in machines {
         out.extend(files);
+        starters.push(starter);
     }
     b.finish()?;
     Ok((out, starters))

@@ -12,14 +12,26 @@ use std::collections::BTreeMap;
 const MAX_SECONDARY: usize = 3;
 
 pub(crate) struct Binder {
-    /// The config section: `klaviyo`, `hubspot`, `asl`.
     section: &'static str,
-    /// The platform's name for messages: `Klaviyo`.
     platform: &'static str,
     mode: IdMode,
-    /// One diagnostic per missing key, in the order first met.
-    missing: BTreeMap<String, usize>,
-    diagnostics: Vec<Diagnostic>,
+    /// What was found, in the order it was found. The diagnostics are made
+    /// from it at [`Binder::finish`], so that campaigns can be emitted in
+    /// parallel, each into a [`Binder::fork`], and [`Binder::join`]ed in
+    /// source order: the replay is the one a single pass would have made.
+    events: Vec<Event>,
+}
+
+enum Event {
+    /// A binding not in nurture.toml: `key` is `[section] key`, the
+    /// diagnostic the first use of it makes.
+    Missing {
+        key: String,
+        at: Span,
+        first: Diagnostic,
+    },
+    /// A diagnostic made whole, kept once however often it is found.
+    Once(Diagnostic),
 }
 
 impl Binder {
@@ -28,9 +40,18 @@ impl Binder {
             section,
             platform,
             mode,
-            missing: BTreeMap::new(),
-            diagnostics: Vec::new(),
+            events: Vec::new(),
         }
+    }
+
+    /// An empty binder for one campaign emitted apart.
+    pub(crate) fn fork(&self) -> Self {
+        Binder::new(self.section, self.platform, self.mode)
+    }
+
+    /// What a [`Binder::fork`] found, after what this one found.
+    pub(crate) fn join(&mut self, other: Binder) {
+        self.events.extend(other.events);
     }
 
     /// The platform's name for messages: `Klaviyo`.
@@ -112,21 +133,8 @@ impl Binder {
         } else {
             format!("{}.{table}", self.section)
         };
-        let full = format!("[{section}] {key}");
-        if let Some(&index) = self.missing.get(&full) {
-            if let Some(d) = self.diagnostics.get_mut(index) {
-                if d.secondary.len() < MAX_SECONDARY
-                    && d.primary.span != at
-                    && d.secondary.iter().all(|l| l.span != at)
-                {
-                    d.secondary
-                        .push(crate::diagnostics::Label::new(at, "also used here"));
-                }
-            }
-            return;
-        }
         let line = format!("{} = {value}", toml_key(key));
-        let d = Diagnostic::new(
+        let first = Diagnostic::new(
             Code::MissingBinding,
             format!("no {} {what} in {FILE_NAME}", self.platform),
             at,
@@ -134,8 +142,11 @@ impl Binder {
         )
         .with_help(format!("add `{line}` under `[{section}]` in {FILE_NAME}"))
         .with_note("or build with `--placeholder-ids` to review the output without account ids");
-        self.missing.insert(full, self.diagnostics.len());
-        self.diagnostics.push(d);
+        self.events.push(Event::Missing {
+            key: format!("[{section}] {key}"),
+            at,
+            first,
+        });
     }
 
     /// A construct the platform cannot express.
@@ -151,26 +162,54 @@ impl Binder {
         if !help.is_empty() {
             d = d.with_help(help);
         }
-        if !self.diagnostics.contains(&d) {
-            self.diagnostics.push(d);
-        }
+        self.events.push(Event::Once(d));
     }
 
     /// A diagnostic the caller built whole.
     pub(crate) fn push(&mut self, d: Diagnostic) {
-        if !self.diagnostics.contains(&d) {
-            self.diagnostics.push(d);
-        }
+        self.events.push(Event::Once(d));
     }
 
     pub(crate) fn finish(self) -> Result<(), Vec<Diagnostic>> {
-        if self.diagnostics.is_empty() {
+        let mut diagnostics: Vec<Diagnostic> = Vec::new();
+        let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+        for event in self.events {
+            match event {
+                Event::Missing { key, at, first } => match missing.get(&key) {
+                    Some(&index) => {
+                        if let Some(d) = diagnostics.get_mut(index) {
+                            also_used_at(d, at);
+                        }
+                    }
+                    None => {
+                        missing.insert(key, diagnostics.len());
+                        diagnostics.push(first);
+                    }
+                },
+                Event::Once(d) => {
+                    if !diagnostics.contains(&d) {
+                        diagnostics.push(d);
+                    }
+                }
+            }
+        }
+        if diagnostics.is_empty() {
             Ok(())
         } else {
-            let mut diagnostics = self.diagnostics;
             crate::diagnostics::sort_and_dedup(&mut diagnostics);
             Err(diagnostics)
         }
+    }
+}
+
+/// A further use of a missing binding, up to [`MAX_SECONDARY`] of them.
+fn also_used_at(d: &mut Diagnostic, at: Span) {
+    if d.secondary.len() < MAX_SECONDARY
+        && d.primary.span != at
+        && d.secondary.iter().all(|l| l.span != at)
+    {
+        d.secondary
+            .push(crate::diagnostics::Label::new(at, "also used here"));
     }
 }
 

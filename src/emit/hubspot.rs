@@ -488,12 +488,11 @@ fn campaigns(
     config: &Config,
     b: &mut Binder,
 ) -> Vec<Traced> {
-    let mut out = Vec::new();
-    for campaign in &project.campaigns {
-        let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
+    let limit = config.hubspot.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
+    super::each_campaign(project, b, |campaign, b| {
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx::new(project, enrolls, campaign, &config.hubspot, b, Part::Main);
-        out.extend(emit_campaign(&mut ctx, &lowered));
+        let mut out = emit_campaign(&mut ctx, &lowered);
         // Each handler's block from its first statement, as a flow of
         // its own (a `goto` back into the flow continues in it).
         for (n, h) in campaign.flow.handlers.iter().enumerate() {
@@ -511,8 +510,8 @@ fn campaigns(
             );
             out.extend(emit_campaign(&mut ctx, &lowered));
         }
-    }
-    out
+        out
+    })
 }
 
 /// The contact property that says a lead is inside `campaign` now: set

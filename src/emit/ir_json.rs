@@ -19,9 +19,10 @@ pub const PROJECT_FORMAT_VERSION: u32 = 1;
 
 /// One `ir/<campaign>.json` per campaign, in source order.
 pub fn ir_json(project: &ir::Project, sources: &SourceMap) -> Vec<OutputFile> {
+    use rayon::prelude::*;
     project
         .campaigns
-        .iter()
+        .par_iter()
         .map(|c| OutputFile {
             path: format!("ir/{}.json", c.name),
             contents: super::to_pretty(&campaign(c, sources)),

@@ -151,9 +151,8 @@ pub fn klaviyo_traced(
 
 fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> {
     let enrolls = enrollment_index(project);
-    let mut out = Vec::new();
-    for campaign in &project.campaigns {
-        let limit = config.klaviyo.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
+    let limit = config.klaviyo.loop_limit.unwrap_or(DEFAULT_LOOP_LIMIT);
+    super::each_campaign(project, b, |campaign, b| {
         let lowered = lower(&campaign.flow, Shape::Unrolled { limit });
         let mut ctx = Ctx {
             project,
@@ -164,9 +163,8 @@ fn campaigns(project: &Project, config: &Config, b: &mut Binder) -> Vec<Traced> 
             in_segment: false,
             actions: Vec::new(),
         };
-        out.extend(emit_campaign(&mut ctx, &lowered));
-    }
-    out
+        emit_campaign(&mut ctx, &lowered)
+    })
 }
 
 /// The longest literal run of a text with `{{ merge tags }}`, and whether

@@ -46,6 +46,37 @@ pub use skip::skipped;
 use std::fmt;
 use std::str::FromStr;
 
+/// `emit` for each campaign of the project, on all cores, the results in
+/// source order. Each campaign gets a [`bind::Binder::fork`] of `b`, joined
+/// back in source order, so the files and diagnostics are the ones a single
+/// thread gives (tests/integration/parallel.rs).
+pub(crate) fn each_campaign<T, R>(
+    project: &crate::ir::Project,
+    b: &mut bind::Binder,
+    emit: impl Fn(&crate::ir::Campaign, &mut bind::Binder) -> R + Sync,
+) -> Vec<T>
+where
+    T: Send,
+    R: IntoIterator<Item = T>,
+{
+    use rayon::prelude::*;
+    let parts: Vec<(Vec<T>, bind::Binder)> = project
+        .campaigns
+        .par_iter()
+        .map(|campaign| {
+            let mut fork = b.fork();
+            let out = emit(campaign, &mut fork).into_iter().collect();
+            (out, fork)
+        })
+        .collect();
+    let mut all = Vec::new();
+    for (out, fork) in parts {
+        all.extend(out);
+        b.join(fork);
+    }
+    all
+}
+
 /// The campaign names whose IR file would be one the build writes for the
 /// whole project.
 pub const RESERVED_CAMPAIGN_NAMES: &[&str] = &["project"];

@@ -1,5 +1,6 @@
-//! Files parse, long files parse in pieces, and campaigns check on all cores
-//! (rayon); the output must be what one thread gives, byte for byte.
+//! Files parse, long files parse in pieces, campaigns check, and backends
+//! emit campaigns on all cores (rayon); the output must be what one thread
+//! gives, byte for byte.
 
 use crate::generate;
 use nurturec::{Diagnostic, SourceMap};
@@ -75,6 +76,45 @@ fn a_compilation_on_all_cores_is_the_one_of_one_thread() {
         let alone = one_thread(|| outcome(&sources));
         let together = many_threads(|| outcome(&sources));
         assert_eq!(alone, together);
+    }
+}
+
+/// Every backend's files, or its diagnostics, for a compiled project.
+type Emitted = Vec<Result<Vec<nurturec::emit::OutputFile>, Vec<Diagnostic>>>;
+
+fn every_backend(sources: &SourceMap, ids: nurturec::emit::IdMode) -> Emitted {
+    let compilation = nurturec::compile(sources);
+    let ir = &compilation.project;
+    let config = nurturec::config::Config::default();
+    vec![
+        nurturec::emit::ir(ir, sources),
+        nurturec::emit::klaviyo(ir, &config, ids),
+        nurturec::emit::hubspot(ir, &config, ids),
+        nurturec::emit::asl(ir, &config, ids),
+    ]
+}
+
+/// With account ids, the default config binds nothing: every `send` is a
+/// `missing-binding` whose later uses are "also used here" labels, so the
+/// order in which the campaigns' findings are joined shows.
+#[test]
+fn every_backend_on_all_cores_emits_what_one_thread_emits() {
+    use nurturec::emit::IdMode;
+    // Smaller than `projects()`: four backends, twice, in a debug build.
+    let projects = [
+        examples(),
+        generate::realistic(1_000, 3).sources(),
+        generate::many_small_campaigns(60).sources(),
+    ];
+    for sources in projects {
+        for ids in [IdMode::Placeholders, IdMode::Bindings] {
+            let alone = one_thread(|| every_backend(&sources, ids));
+            let together = many_threads(|| every_backend(&sources, ids));
+            assert!(
+                alone == together,
+                "{ids:?}: the backends differ on 4 threads"
+            );
+        }
     }
 }
 
