@@ -473,9 +473,17 @@ fn owned_folders(targets: &[Target]) -> Vec<String> {
     folders
 }
 
+/// The project of a `check` or `build`, kept until the process exits: the
+/// command is the process's last work, and freeing the syntax trees and the
+/// IR node by node is 1.4% of the instructions of `check` (callgrind, 10k
+/// statements). The operating system takes the memory back at once.
+fn not_freed(loaded: Loaded) -> std::mem::ManuallyDrop<Loaded> {
+    std::mem::ManuallyDrop::new(loaded)
+}
+
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
     let mut loaded = match load_project(paths, args.stdin_path.as_deref()) {
-        Ok(l) => l,
+        Ok(l) => not_freed(l),
         Err(message) => return io_failure(&message, args),
     };
     // The platforms the project builds for must have their bindings too.
@@ -504,7 +512,7 @@ fn build(
     args: &ReportArgs,
 ) -> u8 {
     let mut loaded = match load_project(paths, args.stdin_path.as_deref()) {
-        Ok(l) => l,
+        Ok(l) => not_freed(l),
         Err(message) => return io_failure(&message, args),
     };
     let config = loaded.config();
