@@ -42,8 +42,21 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::span::FileId> {
         .with_notes(notes)
 }
 
-/// The rustc-like rendering, with ANSI colour when `color` is set.
+/// The rustc-like rendering, with ANSI colour when `color` is set. Each
+/// diagnostic renders alone, so runs of them render on all cores and are
+/// joined in order: the text one thread gives.
 pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    use rayon::prelude::*;
+    /// Enough diagnostics per task that the split costs nothing.
+    const PER_TASK: usize = 64;
+    diagnostics
+        .par_chunks(PER_TASK)
+        .map(|run| human_run(run, sources, color))
+        .collect::<Vec<String>>()
+        .concat()
+}
+
+fn human_run(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let config = term::Config::default();
     let mut buffer = if color {
         termcolor::Buffer::ansi()

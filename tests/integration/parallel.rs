@@ -118,6 +118,23 @@ fn every_backend_on_all_cores_emits_what_one_thread_emits() {
     }
 }
 
+/// Diagnostics render in runs on all cores; the text is the one of one
+/// thread, with and without colour. The 5k project has hundreds of
+/// warnings, so several runs.
+#[test]
+fn diagnostics_render_on_all_cores_as_on_one_thread() {
+    let sources = generate::realistic(5_000, 3).sources();
+    let diagnostics = nurturec::compile(&sources).diagnostics;
+    assert!(diagnostics.len() > 200, "{} diagnostics", diagnostics.len());
+    for color in [false, true] {
+        let render = || nurturec::diagnostics::render::human(&diagnostics, &sources, color);
+        assert!(
+            one_thread(render) == many_threads(render),
+            "colour {color}: renderings differ"
+        );
+    }
+}
+
 #[test]
 fn a_long_file_parsed_in_pieces_is_the_file_parsed_whole() {
     let project = generate::realistic(8_000, 5);
