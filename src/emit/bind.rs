@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 const MAX_SECONDARY: usize = 3;
 
 pub(crate) struct Binder {
+    /// The config section: `klaviyo`, `hubspot`, `asl`.
     section: &'static str,
+    /// The platform's name for messages: `Klaviyo`.
     platform: &'static str,
     mode: IdMode,
     /// What was found, in the order it was found. The diagnostics are made
@@ -23,8 +25,8 @@ pub(crate) struct Binder {
 }
 
 enum Event {
-    /// A binding not in nurture.toml: `key` is `[section] key`, the
-    /// diagnostic the first use of it makes.
+    /// A binding not in nurture.toml: `key` is `[section] key`, and
+    /// `first` the diagnostic its first use makes; a later use adds a label.
     Missing {
         key: String,
         at: Span,
