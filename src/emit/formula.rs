@@ -55,28 +55,29 @@ impl<T: Clone + PartialEq> Formula<T> {
     /// Clauses that must all hold, each true when one of its literals is.
     /// `[]` is true, a clause `[]` is false. `None` when it would have more
     /// than [`MAX_GROUPS`] clauses.
-    pub(crate) fn cnf(&self) -> Option<Vec<Vec<T>>> {
+    pub(crate) fn cnf(&self) -> Option<Vec<Vec<&T>>> {
         self.normal(true)
     }
 
     /// Terms of which one must hold, each true when all its literals are.
     /// `[]` is false, a term `[]` is true.
-    pub(crate) fn dnf(&self) -> Option<Vec<Vec<T>>> {
+    pub(crate) fn dnf(&self) -> Option<Vec<Vec<&T>>> {
         self.normal(false)
     }
 
     /// `outer_and`: CNF when true, DNF when false (the same algorithm with
-    /// the connectives swapped).
-    fn normal(&self, outer_and: bool) -> Option<Vec<Vec<T>>> {
+    /// the connectives swapped). The literals are borrowed: distributing
+    /// copies groups many times, and a literal can be a whole JSON tree.
+    fn normal(&self, outer_and: bool) -> Option<Vec<Vec<&T>>> {
         let (outer_unit, inner_unit) = (Vec::new(), vec![Vec::new()]);
         match self {
-            Formula::Lit(t) => Some(vec![vec![t.clone()]]),
+            Formula::Lit(t) => Some(vec![vec![t]]),
             Formula::True => Some(if outer_and { outer_unit } else { inner_unit }),
             Formula::False => Some(if outer_and { inner_unit } else { outer_unit }),
             Formula::And(items) | Formula::Or(items) => {
                 let concatenates = matches!(self, Formula::And(_)) == outer_and;
                 if concatenates {
-                    let mut out: Vec<Vec<T>> = Vec::new();
+                    let mut out: Vec<Vec<&T>> = Vec::new();
                     for item in items {
                         for group in item.normal(outer_and)? {
                             push_group(&mut out, group);
@@ -88,7 +89,7 @@ impl<T: Clone + PartialEq> Formula<T> {
                     Some(out)
                 } else {
                     // Distribute: every way of picking one group from each item.
-                    let mut out: Vec<Vec<T>> = vec![Vec::new()];
+                    let mut out: Vec<Vec<&T>> = vec![Vec::new()];
                     for item in items {
                         let groups = item.normal(outer_and)?;
                         let mut next = Vec::new();
@@ -97,7 +98,7 @@ impl<T: Clone + PartialEq> Formula<T> {
                                 let mut group = left.clone();
                                 for lit in right {
                                     if !group.contains(lit) {
-                                        group.push(lit.clone());
+                                        group.push(*lit);
                                     }
                                 }
                                 push_group(&mut next, group);
@@ -133,8 +134,8 @@ mod tests {
     fn normal_forms() {
         // (a or b) and c
         let f = Formula::and(vec![Formula::or(vec![lit("a"), lit("b")]), lit("c")]);
-        assert_eq!(f.cnf(), Some(vec![vec!["a", "b"], vec!["c"]]));
-        assert_eq!(f.dnf(), Some(vec![vec!["a", "c"], vec!["b", "c"]]));
+        assert_eq!(f.cnf(), Some(vec![vec![&"a", &"b"], vec![&"c"]]));
+        assert_eq!(f.dnf(), Some(vec![vec![&"a", &"c"], vec![&"b", &"c"]]));
         assert_eq!(Formula::<&str>::True.cnf(), Some(vec![]));
         assert_eq!(Formula::<&str>::True.dnf(), Some(vec![vec![]]));
         assert_eq!(Formula::<&str>::False.dnf(), Some(vec![]));

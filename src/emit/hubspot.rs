@@ -1587,6 +1587,9 @@ impl Ctx<'_> {
                     );
                 }
                 groups
+                    .into_iter()
+                    .map(|g| g.into_iter().cloned().collect())
+                    .collect()
             }
             None => {
                 self.unsupported(

@@ -25,6 +25,7 @@ use super::lower::{
     slices, trigger_text, CampaignPart, Lowered, Origin, Platform, Role, Shape, Step, StepKind,
     ENGAGEMENT, MAX_POLLS,
 };
+use super::pretty;
 use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
@@ -237,64 +238,84 @@ struct Ctx<'a> {
     /// Lowering a segment, not a flow: an event with no window is any
     /// time (`alltime`), as there is no flow start to count from.
     in_segment: bool,
-    /// The flow's actions, with their origins, as the steps add them.
-    actions: Vec<(Origin, Value)>,
+    /// The flow's actions, with their origins, as the steps add them:
+    /// rendered ([`pretty`]), as the file of each trigger repeats them.
+    actions: Vec<(Origin, pretty::Placed)>,
 }
 
 /// A flow's create body, `{"data": {"type": "flow", "attributes": …}}`,
-/// with its parts borrowed (serialized like the `json!` tree it stands for).
-#[derive(serde::Serialize)]
+/// its parts rendered: the variants of a campaign share the body's actions.
 struct FlowDocument<'a> {
-    data: FlowData<'a>,
-}
-
-#[derive(serde::Serialize)]
-struct FlowData<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    attributes: FlowAttributes<'a>,
-}
-
-#[derive(serde::Serialize)]
-struct FlowAttributes<'a> {
     name: &'a str,
-    definition: FlowDefinition<'a>,
-}
-
-#[derive(serde::Serialize)]
-struct FlowDefinition<'a> {
-    triggers: &'a [Value],
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `Null` for a flow nothing starts (no trigger: an error in the source).
+    trigger: &'a Value,
     profile_filter: Option<&'a Value>,
-    actions: Actions<'a>,
+    /// The variant's admission split, if any, before the body.
+    first: Option<&'a pretty::Placed>,
+    body: &'a [(Origin, pretty::Placed)],
     entry_action_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     reentry_criteria: Option<&'a Value>,
 }
 
-/// A variant's actions: its admission split, if any, then the body.
-struct Actions<'a> {
-    first: Option<&'a Value>,
-    body: &'a [(Origin, Value)],
-}
+/// Where the items of `definition.actions` are: `data`, `attributes`,
+/// `definition` and `actions` deep, two spaces each.
+const ACTION_INDENT: usize = 10;
 
-impl serde::Serialize for Actions<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.first
+impl FlowDocument<'_> {
+    fn text(&self) -> String {
+        pretty::document(|root| {
+            let mut data = root.object("data");
+            data.value("type", "flow");
+            let mut attributes = data.object("attributes");
+            attributes.value("name", self.name);
+            let mut definition = attributes.object("definition");
+            let triggers: &[Value] = if self.trigger.is_null() {
+                &[]
+            } else {
+                std::slice::from_ref(self.trigger)
+            };
+            definition.value("triggers", triggers);
+            if let Some(filter) = self.profile_filter {
+                definition.value("profile_filter", filter);
+            }
+            let mut actions = definition.array("actions");
+            debug_assert_eq!(actions.item_indent(), ACTION_INDENT);
+            for action in self
+                .first
                 .into_iter()
-                .chain(self.body.iter().map(|(_, a)| a)),
-        )
+                .chain(self.body.iter().map(|(_, a)| a))
+            {
+                actions.placed(action);
+            }
+            actions.close();
+            definition.value("entry_action_id", &self.entry_action_id);
+            if let Some(reentry) = self.reentry_criteria {
+                definition.value("reentry_criteria", reentry);
+            }
+            definition.close();
+            attributes.close();
+            data.close();
+        })
     }
 }
 
-fn action(id: &str, kind: &str, links: Value, data: Value) -> Value {
-    object([
-        ("temporary_id", Value::String(id.to_string())),
-        ("type", Value::String(kind.to_string())),
-        ("links", links),
-        ("data", data),
-    ])
+/// An action's `data`: built for it, or rendered for several.
+enum ActionData<'a> {
+    Value(&'a Value),
+    Placed(&'a pretty::Placed),
+}
+
+/// An action of a flow definition, rendered for its place in `actions`.
+fn action(id: &str, kind: &str, links: &Value, data: ActionData<'_>) -> pretty::Placed {
+    pretty::placed_object(ACTION_INDENT, |o| {
+        o.value("temporary_id", id)
+            .value("type", kind)
+            .value("links", links);
+        match data {
+            ActionData::Value(value) => o.value("data", value),
+            ActionData::Placed(placed) => o.placed("data", placed),
+        };
+    })
 }
 
 fn next_link(next: Option<&str>) -> Value {
@@ -402,8 +423,8 @@ impl Ctx<'_> {
                 let split = action(
                     &origin.to_string(),
                     "conditional-split",
-                    json!({ "next_if_true": entry, "next_if_false": null }),
-                    object([("profile_filter", groups)]),
+                    &json!({ "next_if_true": entry, "next_if_false": null }),
+                    ActionData::Value(&object([("profile_filter", groups)])),
                 );
                 entry = Some(origin.to_string());
                 first = Some((origin, split));
@@ -413,35 +434,19 @@ impl Ctx<'_> {
                 .chain(&body)
                 .map(|(origin, _)| (origin.to_string(), origin.clone()))
                 .collect();
-            let triggers: &[Value] = if trigger.is_null() {
-                &[]
-            } else {
-                std::slice::from_ref(&trigger)
-            };
-            // The variants share the body's actions: written from it, not
-            // copied into a tree of each document.
             let document = FlowDocument {
-                data: FlowData {
-                    kind: "flow",
-                    attributes: FlowAttributes {
-                        name: &name,
-                        definition: FlowDefinition {
-                            triggers,
-                            profile_filter: profile_filter.as_ref(),
-                            actions: Actions {
-                                first: first.as_ref().map(|(_, a)| a),
-                                body: &body,
-                            },
-                            entry_action_id: entry.as_deref(),
-                            reentry_criteria: reentry.as_ref(),
-                        },
-                    },
-                },
+                name: &name,
+                trigger: &trigger,
+                profile_filter: profile_filter.as_ref(),
+                first: first.as_ref().map(|(_, a)| a),
+                body: &body,
+                entry_action_id: entry.as_deref(),
+                reentry_criteria: reentry.as_ref(),
             };
             files.push(Traced::new(
                 OutputFile {
                     path,
-                    contents: to_pretty(&document),
+                    contents: document.text(),
                 },
                 nodes,
             ));
@@ -735,7 +740,7 @@ impl Ctx<'_> {
                 }
                 let groups: Vec<Value> = clauses
                     .into_iter()
-                    .map(|c| object([("conditions", Value::Array(c))]))
+                    .map(|c| object([("conditions", c.into_iter().cloned().collect())]))
                     .collect();
                 object([("condition_groups", Value::Array(groups))])
             }
@@ -1026,9 +1031,13 @@ impl Ctx<'_> {
     // ── the flow ──
 
     fn push(&mut self, origin: &Origin, kind: &str, links: Value, data: Value) {
+        self.push_data(origin, kind, links, ActionData::Value(&data));
+    }
+
+    fn push_data(&mut self, origin: &Origin, kind: &str, links: Value, data: ActionData<'_>) {
         self.actions.push((
             origin.clone(),
-            action(&origin.to_string(), kind, links, data),
+            action(&origin.to_string(), kind, &links, data),
         ));
     }
 }
@@ -1080,6 +1089,10 @@ impl Platform for Ctx<'_> {
                 let after = link_text(next);
                 let test = self.condition(until, true);
                 let groups = self.groups(&test, until.span);
+                // Every check tests the same condition: rendered once.
+                let data = pretty::placed_object(ACTION_INDENT + 2, |o| {
+                    o.value("profile_filter", &groups);
+                });
                 let (unit, value) = delay_unit(*duration);
                 let parts = slices(value, MAX_POLLS);
                 for (k, part) in parts.iter().enumerate() {
@@ -1089,11 +1102,11 @@ impl Platform for Ctx<'_> {
                         origin.with(Role::Check(k + 1))
                     };
                     let wait = origin.with(Role::Wait(k + 1));
-                    self.push(
+                    self.push_data(
                         &check,
                         "conditional-split",
                         json!({ "next_if_true": after, "next_if_false": wait.to_string() }),
-                        object([("profile_filter", groups.clone())]),
+                        ActionData::Placed(&data),
                     );
                     let then = if k + 1 < parts.len() {
                         Some(origin.with(Role::Check(k + 2)).to_string())
@@ -1464,12 +1477,14 @@ fn sample(
     percentage: u64,
     on_true: Option<String>,
     on_false: Option<String>,
-) -> (Origin, Value) {
+) -> (Origin, pretty::Placed) {
     let a = action(
         &origin.to_string(),
         "conditional-split",
-        json!({ "next_if_true": on_true, "next_if_false": on_false }),
-        json!({ "profile_filter": { "condition_groups": [ { "conditions": [ { "type": "profile-sample", "percentage": percentage } ] } ] } }),
+        &json!({ "next_if_true": on_true, "next_if_false": on_false }),
+        ActionData::Value(
+            &json!({ "profile_filter": { "condition_groups": [ { "conditions": [ { "type": "profile-sample", "percentage": percentage } ] } ] } }),
+        ),
     );
     (origin.clone(), a)
 }

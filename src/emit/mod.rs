@@ -31,6 +31,7 @@ pub mod hubspot;
 mod ir_json;
 pub mod klaviyo;
 pub mod lower;
+mod pretty;
 mod skip;
 mod unroll;
 

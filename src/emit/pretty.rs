@@ -1,0 +1,327 @@
+//! Pretty JSON written straight into a document's text, byte for byte what
+//! `serde_json`'s pretty printer (two spaces) writes for the same tree,
+//! for documents whose parts repeat: a Klaviyo flow repeats its body in the
+//! file of every trigger, and a poll repeats its condition in every check.
+//! Those parts are rendered once, at the depth where they go ([`Placed`]),
+//! and copied, instead of being built, cloned, serialized and dropped as
+//! `serde_json::Value` trees for each use.
+
+use serde::Serialize;
+use std::io;
+
+/// Rendered JSON for a place `indent` spaces deep: its first line continues
+/// the line of its key or `[`, its other lines are indented for that depth.
+pub(crate) struct Placed {
+    text: Vec<u8>,
+    indent: usize,
+}
+
+/// An object rendered for a place `indent` spaces deep.
+pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>)) -> Placed {
+    let mut text = Vec::new();
+    let mut object = Object::open(&mut text, indent);
+    fields(&mut object);
+    object.close();
+    Placed { text, indent }
+}
+
+/// A whole file: the object `fields` writes, and a line break.
+pub(crate) fn document(fields: impl FnOnce(&mut Object<'_>)) -> String {
+    let mut text = placed_object(0, fields).text;
+    text.push(b'\n');
+    // Only `&str` and serde_json's output go in: the text is UTF-8.
+    String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+const SPACES: &[u8; 64] = &[b' '; 64];
+
+fn push_spaces(out: &mut Vec<u8>, mut n: usize) {
+    while n > 0 {
+        let run = n.min(SPACES.len());
+        out.extend_from_slice(&SPACES[..run]);
+        n -= run;
+    }
+}
+
+/// `value`, serialized at `indent` spaces deep.
+fn push_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, indent: usize) {
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut *out,
+        Nested {
+            indent,
+            has_value: false,
+        },
+    );
+    // Writing to a Vec fails only on a map with non-string keys, which no
+    // backend builds; `null` keeps the document well formed all the same.
+    if value.serialize(&mut serializer).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// serde_json's `PrettyFormatter` starting `indent` spaces deep, writing
+/// each indentation at once.
+struct Nested {
+    indent: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn open<W: ?Sized + io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.indent += 2;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.indent -= 2;
+        if self.has_value {
+            self.line(writer, b"\n")?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn line<W: ?Sized + io::Write>(&mut self, writer: &mut W, lead: &[u8]) -> io::Result<()> {
+        writer.write_all(lead)?;
+        let mut n = self.indent;
+        while n > 0 {
+            let run = n.min(SPACES.len());
+            writer.write_all(&SPACES[..run])?;
+            n -= run;
+        }
+        Ok(())
+    }
+
+    fn item<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        self.line(writer, if first { b"\n" } else { b",\n" })
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// An object being written at `indent` spaces deep; its fields in the
+/// order they are added. [`Object::close`] ends it.
+pub(crate) struct Object<'a> {
+    out: &'a mut Vec<u8>,
+    indent: usize,
+    empty: bool,
+}
+
+impl<'a> Object<'a> {
+    fn open(out: &'a mut Vec<u8>, indent: usize) -> Self {
+        out.push(b'{');
+        Object {
+            out,
+            indent,
+            empty: true,
+        }
+    }
+
+    /// How deep this object's values are: where a [`Placed`] field goes.
+    pub(crate) fn field_indent(&self) -> usize {
+        self.indent + 2
+    }
+
+    fn key(&mut self, key: &str) {
+        self.out
+            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
+        self.empty = false;
+        push_spaces(self.out, self.field_indent());
+        push_value(self.out, key, 0);
+        self.out.extend_from_slice(b": ");
+    }
+
+    /// A field of any serializable value.
+    pub(crate) fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
+        self.key(key);
+        push_value(self.out, value, self.field_indent());
+        self
+    }
+
+    /// A field rendered before, for this depth.
+    pub(crate) fn placed(&mut self, key: &str, value: &Placed) -> &mut Self {
+        debug_assert_eq!(
+            value.indent,
+            self.field_indent(),
+            "placed for another depth"
+        );
+        self.key(key);
+        self.out.extend_from_slice(&value.text);
+        self
+    }
+
+    /// A field holding an object, written through the returned writer,
+    /// which must be closed before this one is used again.
+    pub(crate) fn object(&mut self, key: &str) -> Object<'_> {
+        self.key(key);
+        let indent = self.field_indent();
+        Object::open(self.out, indent)
+    }
+
+    /// A field holding an array, written through the returned writer,
+    /// which must be closed before this one is used again.
+    pub(crate) fn array(&mut self, key: &str) -> Array<'_> {
+        self.key(key);
+        let indent = self.field_indent();
+        self.out.push(b'[');
+        Array {
+            out: self.out,
+            indent,
+            empty: true,
+        }
+    }
+
+    pub(crate) fn close(self) {
+        if !self.empty {
+            self.out.push(b'\n');
+            push_spaces(self.out, self.indent);
+        }
+        self.out.push(b'}');
+    }
+}
+
+/// An array being written at `indent` spaces deep. [`Array::close`] ends it.
+pub(crate) struct Array<'a> {
+    out: &'a mut Vec<u8>,
+    indent: usize,
+    empty: bool,
+}
+
+impl Array<'_> {
+    /// How deep this array's items are: where a [`Placed`] item goes.
+    pub(crate) fn item_indent(&self) -> usize {
+        self.indent + 2
+    }
+
+    fn next_item(&mut self) {
+        self.out
+            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
+        self.empty = false;
+        push_spaces(self.out, self.item_indent());
+    }
+
+    /// An item rendered before, for this depth.
+    pub(crate) fn placed(&mut self, item: &Placed) {
+        debug_assert_eq!(item.indent, self.item_indent(), "placed for another depth");
+        self.next_item();
+        self.out.extend_from_slice(&item.text);
+    }
+
+    pub(crate) fn close(self) {
+        if !self.empty {
+            self.out.push(b'\n');
+            push_spaces(self.out, self.indent);
+        }
+        self.out.push(b']');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Deeper than the 64 spaces written at once.
+    fn deep(levels: usize) -> serde_json::Value {
+        (0..levels).fold(
+            json!([1, "x"]),
+            |inner, i| json!({ format!("k{i}"): inner, "n": [] }),
+        )
+    }
+
+    #[test]
+    fn documents_are_what_serde_json_prints() {
+        let inner = json!({ "a": [1, {"b": "x\ny"}, []], "c": {}, "d": null, "e": deep(40) });
+        let strings = [
+            "plain",
+            "quote \" and \\ slash",
+            "tab\tcontrol\u{1}",
+            "ünï\u{7f}",
+        ];
+        let item = placed_object(6, |o| {
+            o.value("inner", &inner);
+        });
+        let field = placed_object(4, |o| {
+            o.value("s", strings[1]);
+        });
+        let text = document(|o| {
+            o.value("type", "flow");
+            for (i, s) in strings.iter().enumerate() {
+                o.value(&format!("s{i}"), s);
+            }
+            let mut nested = o.object("nested \"key\"");
+            nested.value("inner", &inner);
+            let mut list = nested.array("list");
+            list.placed(&item);
+            list.placed(&item);
+            list.close();
+            nested.array("none").close();
+            nested.object("empty").close();
+            nested.placed("field", &field);
+            nested.close();
+            o.value("last", &inner);
+        });
+        let expected = json!({
+            "type": "flow",
+            "s0": strings[0], "s1": strings[1], "s2": strings[2], "s3": strings[3],
+            "nested \"key\"": {
+                "inner": inner,
+                "list": [{ "inner": inner }, { "inner": inner }],
+                "none": [],
+                "empty": {},
+                "field": { "s": strings[1] },
+            },
+            "last": inner,
+        });
+        let mut printed = serde_json::to_string_pretty(&expected).unwrap_or_default();
+        printed.push('\n');
+        assert_eq!(text, printed);
+        assert_eq!(document(|_| {}), "{}\n");
+    }
+}
