@@ -271,7 +271,5 @@ pub(crate) fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) ->
 
 /// Pretty JSON with a trailing newline: the form of every output file.
 pub(crate) fn to_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string());
-    text.push('\n');
-    text
+    pretty::to_pretty(value)
 }

@@ -29,7 +29,20 @@ pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>))
 pub(crate) fn document(fields: impl FnOnce(&mut Object<'_>)) -> String {
     let mut text = placed_object(0, fields).text;
     text.push(b'\n');
-    // Only `&str` and serde_json's output go in: the text is UTF-8.
+    utf8(text)
+}
+
+/// `value` as a whole file: what `serde_json::to_string_pretty` writes,
+/// and a line break.
+pub(crate) fn to_pretty<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut text = Vec::new();
+    push_value(&mut text, value, 0);
+    text.push(b'\n');
+    utf8(text)
+}
+
+/// Only `&str` and serde_json's output go into a document: it is UTF-8.
+fn utf8(text: Vec<u8>) -> String {
     String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
@@ -322,6 +335,7 @@ mod tests {
         let mut printed = serde_json::to_string_pretty(&expected).unwrap_or_default();
         printed.push('\n');
         assert_eq!(text, printed);
+        assert_eq!(to_pretty(&expected), printed);
         assert_eq!(document(|_| {}), "{}\n");
     }
 }
