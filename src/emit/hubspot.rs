@@ -53,7 +53,7 @@ use crate::ir::{
 use crate::resolve::suggest;
 use crate::span::Span;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 const SECTION: &str = "hubspot";
@@ -610,7 +610,7 @@ impl serde::Serialize for FlowOut<'_> {
 enum ActionOut<'a> {
     Single(SingleOut<'a>),
     List(ListOut<'a>),
-    AbTest(AbTestOut),
+    AbTest(AbTestOut<'a>),
 }
 
 impl ActionOut<'_> {
@@ -633,7 +633,7 @@ struct SingleOut<'a> {
     action_type_version: u64,
     fields: &'a Value,
     #[serde(skip_serializing_if = "Option::is_none")]
-    connection: Option<Value>,
+    connection: Option<ConnectionOut<'a>>,
 }
 
 #[derive(serde::Serialize)]
@@ -645,7 +645,7 @@ struct ListOut<'a> {
     list_branches: Vec<BranchOut<'a>>,
     default_branch_name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    default_branch: Option<Value>,
+    default_branch: Option<ConnectionOut<'a>>,
 }
 
 #[derive(serde::Serialize)]
@@ -654,22 +654,31 @@ struct BranchOut<'a> {
     branch_name: &'a str,
     filter_branch: &'a Value,
     #[serde(skip_serializing_if = "Option::is_none")]
-    connection: Option<Value>,
+    connection: Option<ConnectionOut<'a>>,
 }
 
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-struct AbTestOut {
+struct AbTestOut<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     action_id: String,
-    test_branches: Vec<TestBranchOut>,
+    test_branches: Vec<TestBranchOut<'a>>,
 }
 
 #[derive(serde::Serialize)]
-struct TestBranchOut {
+struct TestBranchOut<'a> {
     percentage: u64,
-    connection: Option<Value>,
+    connection: Option<ConnectionOut<'a>>,
+}
+
+/// A link to the next action: `STANDARD` for its first incoming link,
+/// `GOTO` for the others.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionOut<'a> {
+    edge_type: &'static str,
+    next_action_id: &'a str,
 }
 
 /// An action before ids are assigned; links are origins.
@@ -882,21 +891,23 @@ impl Ctx<'_> {
 
         // Number the actions in order; a link to an action that already has
         // an incoming STANDARD connection is a GOTO.
-        let ids: BTreeMap<Origin, String> = acts
+        let ids: HashMap<&Origin, String> = acts
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.origin().clone(), (i + 1).to_string()))
+            .map(|(i, a)| (a.origin(), (i + 1).to_string()))
             .collect();
-        let mut has_parent: BTreeSet<Origin> = BTreeSet::new();
-        let mut connection = |target: &Link| -> Option<Value> {
-            let target = target.as_ref()?;
-            let id = ids.get(target)?;
-            let edge = if has_parent.insert(target.clone()) {
+        let mut has_parent: HashSet<&Origin> = HashSet::new();
+        let mut connection = |target: &Link| -> Option<ConnectionOut<'_>> {
+            let (target, id) = ids.get_key_value(target.as_ref()?)?;
+            let edge_type = if has_parent.insert(target) {
                 "STANDARD"
             } else {
                 "GOTO"
             };
-            Some(json!({ "edgeType": edge, "nextActionId": id }))
+            Some(ConnectionOut {
+                edge_type,
+                next_action_id: id,
+            })
         };
         // Borrowed from `acts`: the fields and filters are written from
         // where the steps put them, not copied into a tree of the file.
