@@ -263,7 +263,12 @@ const ACTION_INDENT: usize = 10;
 
 impl FlowDocument<'_> {
     fn text(&self) -> String {
-        pretty::document(|root| {
+        let actions: usize = self
+            .body
+            .iter()
+            .map(|(_, a)| a.len() + ACTION_INDENT + 2)
+            .sum();
+        pretty::document(actions + 4096, |root| {
             let mut data = root.object("data");
             data.value("type", "flow");
             let mut attributes = data.object("attributes");

@@ -576,55 +576,61 @@ impl StepKind<'_> {
 /// (a send window's longest wait). `None` when the steps loop (only a
 /// [`Shape::Graph`] walk can).
 pub(crate) fn longest_run(lowered: &Lowered<'_>, per_send: u64) -> Option<u64> {
-    use std::collections::BTreeMap;
-    let steps: BTreeMap<&Origin, &Step<'_>> =
-        lowered.steps.iter().map(|s| (&s.origin, s)).collect();
-    // 0 unseen, 1 on the stack, 2 done (with its value in `memo`).
-    let mut state: BTreeMap<&Origin, u8> = BTreeMap::new();
-    let mut memo: BTreeMap<&Origin, u64> = BTreeMap::new();
+    let steps = &lowered.steps;
+    let index: std::collections::HashMap<&Origin, usize> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.origin, i))
+        .collect();
+    // A link to no step (the end of the flow) adds nothing.
+    let next_steps = |i: usize| {
+        steps[i]
+            .kind
+            .links()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| index.get(n).copied())
+    };
     let own = |s: &Step<'_>| match &s.kind {
         StepKind::Delay { duration, .. } | StepKind::PollUntil { duration, .. } => duration.seconds,
         StepKind::Send { .. } => per_send,
         _ => 0,
     };
-    let Some(entry) = lowered.entry.as_ref() else {
+    let Some(&entry) = lowered.entry.as_ref().and_then(|e| index.get(e)) else {
         return Some(0);
     };
-    let mut stack: Vec<(&Origin, bool)> = vec![(entry, false)];
-    while let Some((o, expanded)) = stack.pop() {
-        let Some(step) = steps.get(o) else {
-            memo.insert(o, 0);
-            continue;
-        };
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Unseen,
+        OnStack,
+        Done,
+    }
+    let mut state = vec![State::Unseen; steps.len()];
+    let mut memo = vec![0u64; steps.len()];
+    let mut stack: Vec<(usize, bool)> = vec![(entry, false)];
+    while let Some((i, expanded)) = stack.pop() {
         if expanded {
-            let after = step
-                .kind
-                .links()
-                .into_iter()
-                .flatten()
-                .map(|n| memo.get(n).copied().unwrap_or(0))
-                .max()
-                .unwrap_or(0);
-            memo.insert(o, own(step).saturating_add(after));
-            state.insert(o, 2);
+            let after = next_steps(i).map(|n| memo[n]).max().unwrap_or(0);
+            memo[i] = own(&steps[i]).saturating_add(after);
+            state[i] = State::Done;
             continue;
         }
-        match state.get(o).copied().unwrap_or(0) {
-            2 => continue,
-            1 => return None,
-            _ => {}
+        match state[i] {
+            State::Done => continue,
+            State::OnStack => return None,
+            State::Unseen => {}
         }
-        state.insert(o, 1);
-        stack.push((o, true));
-        for next in step.kind.links().into_iter().flatten() {
-            match state.get(next).copied().unwrap_or(0) {
-                1 => return None,
-                2 => {}
-                _ => stack.push((next, false)),
+        state[i] = State::OnStack;
+        stack.push((i, true));
+        for next in next_steps(i) {
+            match state[next] {
+                State::OnStack => return None,
+                State::Done => {}
+                State::Unseen => stack.push((next, false)),
             }
         }
     }
-    memo.get(entry).copied()
+    Some(memo[entry])
 }
 
 #[cfg(test)]

@@ -16,6 +16,13 @@ pub(crate) struct Placed {
     indent: usize,
 }
 
+impl Placed {
+    /// Its length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.text.len()
+    }
+}
+
 /// An object rendered for a place `indent` spaces deep.
 pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>)) -> Placed {
     let mut text = Vec::new();
@@ -25,9 +32,13 @@ pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>))
     Placed { text, indent }
 }
 
-/// A whole file: the object `fields` writes, and a line break.
-pub(crate) fn document(fields: impl FnOnce(&mut Object<'_>)) -> String {
-    let mut text = placed_object(0, fields).text;
+/// A whole file: the object `fields` writes, and a line break; `size` is
+/// a guess of its length, to grow the text fewer times.
+pub(crate) fn document(size: usize, fields: impl FnOnce(&mut Object<'_>)) -> String {
+    let mut text = Vec::with_capacity(size);
+    let mut object = Object::open(&mut text, 0);
+    fields(&mut object);
+    object.close();
     text.push(b'\n');
     utf8(text)
 }
@@ -303,7 +314,7 @@ mod tests {
         let field = placed_object(4, |o| {
             o.value("s", strings[1]);
         });
-        let text = document(|o| {
+        let text = document(0, |o| {
             o.value("type", "flow");
             for (i, s) in strings.iter().enumerate() {
                 o.value(&format!("s{i}"), s);
@@ -336,6 +347,6 @@ mod tests {
         printed.push('\n');
         assert_eq!(text, printed);
         assert_eq!(to_pretty(&expected), printed);
-        assert_eq!(document(|_| {}), "{}\n");
+        assert_eq!(document(0, |_| {}), "{}\n");
     }
 }
