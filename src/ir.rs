@@ -505,8 +505,16 @@ pub struct Handler {
     pub entry: Target,
     /// Index into [`Flow::blocks`] of the block.
     pub block: usize,
-    /// The handler's statements, nested ones included: `Flow::nodes[nodes]`.
-    pub nodes: std::ops::Range<NodeIndex>,
+    /// The handler's statements, nested ones included, which are
+    /// consecutive in [`Flow::nodes`].
+    pub nodes: std::ops::Range<NodeId>,
+}
+
+impl Handler {
+    /// The handler's statements, nested ones included, in order.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {
+        (self.nodes.start.0..self.nodes.end.0).map(NodeId)
+    }
 }
 
 /// A day of the week, Monday first.
@@ -633,13 +641,40 @@ pub enum Reentry {
     After(Duration),
 }
 
-/// Index of a node in [`Flow::nodes`].
-pub type NodeIndex = usize;
+/// A node of a campaign's flow: its position in [`Flow::nodes`]. Only the
+/// resolver makes ids, each for a node it put in the flow.
+//
+// A `usize`, not a `u32`: the library takes syntax trees and text of any
+// size (only the binary's file reader caps a file, at 64 MiB; the language
+// server and library callers do not), so no bound below `usize` holds for
+// the number of statements in a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(usize);
+
+impl NodeId {
+    pub(crate) fn new(index: usize) -> Self {
+        NodeId(index)
+    }
+
+    /// The position in [`Flow::nodes`], and in any table kept per node.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// `flow.nodes[id]`; like indexing by position, it panics for an id of
+/// another flow.
+impl std::ops::Index<NodeId> for Vec<Node> {
+    type Output = Node;
+    fn index(&self, id: NodeId) -> &Node {
+        &self[id.0]
+    }
+}
 
 /// Where control goes next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
-    Node(NodeIndex),
+    Node(NodeId),
     /// Past the last statement of the flow: no exit was reached.
     FallOff,
 }
@@ -653,16 +688,26 @@ pub struct Flow {
     pub nodes: Vec<Node>,
     pub entry: Target,
     /// Every block's statements in order; `blocks[0]` is the top level.
-    pub blocks: Vec<Vec<NodeIndex>>,
+    pub blocks: Vec<Vec<NodeId>>,
     /// The campaign's handlers in source order; their statements follow
     /// the flow's in `nodes`.
     pub handlers: Vec<Handler>,
 }
 
 impl Flow {
-    /// The handler whose block holds node `i`, directly or nested.
-    pub fn handler_of(&self, i: NodeIndex) -> Option<usize> {
-        self.handlers.iter().position(|h| h.nodes.contains(&i))
+    /// The node an id stands for; `None` only for an id of another flow.
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id.0)
+    }
+
+    /// The nodes with their ids, in order.
+    pub fn nodes_with_ids(&self) -> impl DoubleEndedIterator<Item = (NodeId, &Node)> {
+        self.nodes.iter().enumerate().map(|(i, n)| (NodeId(i), n))
+    }
+
+    /// The handler whose block holds node `id`, directly or nested.
+    pub fn handler_of(&self, id: NodeId) -> Option<usize> {
+        self.handlers.iter().position(|h| h.nodes.contains(&id))
     }
 }
 
@@ -717,7 +762,7 @@ pub enum NodeKind {
     /// `target` is `None` only when the label is undefined (an error).
     Goto {
         label: String,
-        target: Option<NodeIndex>,
+        target: Option<NodeId>,
     },
     Exit {
         reason: Option<String>,

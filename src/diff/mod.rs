@@ -24,7 +24,7 @@
 pub mod render;
 mod text;
 
-use crate::ir::{Campaign, Flow, Node, NodeIndex, NodeKind, Project, Target};
+use crate::ir::{Campaign, Flow, Node, NodeId, NodeKind, Project, Target};
 use crate::span::Span;
 use std::collections::{BTreeSet, HashMap};
 
@@ -261,11 +261,11 @@ fn changed_segments(before: &Project, after: &Project) -> HashMap<String, (Span,
 
 /// What the alignment of the two flows found, in source order.
 enum Event {
-    Pair(NodeIndex, NodeIndex),
+    Pair(NodeId, NodeId),
     /// A labelled statement removed from one place and added at another.
-    Moved(NodeIndex, NodeIndex),
-    Removed(NodeIndex),
-    Added(NodeIndex),
+    Moved(NodeId, NodeId),
+    Removed(NodeId),
+    Added(NodeId),
     HandlerRemoved(usize),
     HandlerAdded(usize),
     HandlerChanged(usize, usize),
@@ -279,8 +279,9 @@ struct CampaignDiff<'a> {
     segments: &'a HashMap<String, (Span, Span)>,
     events: Vec<Event>,
     /// Before node → the after node it matched.
-    matched: HashMap<NodeIndex, NodeIndex>,
-    /// Whether a lead can be waiting at each before node.
+    matched: HashMap<NodeId, NodeId>,
+    /// Whether a lead can be waiting at each before node (by [`NodeId::index`],
+    /// as the two tables below).
     waits_b: Vec<bool>,
     /// Whether a lead inside now can still run each before node, and each after node.
     live_b: Vec<bool>,
@@ -288,7 +289,7 @@ struct CampaignDiff<'a> {
     /// A lead can be inside the campaign (before the change) at all.
     occupied: bool,
     /// The before nodes a `goto` goes to.
-    goto_targets: BTreeSet<NodeIndex>,
+    goto_targets: BTreeSet<NodeId>,
     changes: Vec<Change>,
 }
 
@@ -374,8 +375,8 @@ impl<'a> CampaignDiff<'a> {
         self.live_b = self.live(bf, self.waits_b.clone());
         let mut starts_a = vec![false; af.nodes.len()];
         for (b, a) in &self.matched {
-            if self.waits_b[*b] {
-                starts_a[*a] = true;
+            if self.waits_b[b.index()] {
+                starts_a[a.index()] = true;
             }
         }
         self.live_a = self.live(af, starts_a);
@@ -393,12 +394,16 @@ impl<'a> CampaignDiff<'a> {
     /// statements when a lead can be inside at all.
     fn live(&self, flow: &Flow, starts: Vec<bool>) -> Vec<bool> {
         let mut live = starts;
-        let mut stack: Vec<NodeIndex> = (0..live.len()).filter(|i| live[*i]).collect();
+        let mut stack: Vec<NodeId> = flow
+            .nodes_with_ids()
+            .map(|(id, _)| id)
+            .filter(|id| live[id.index()])
+            .collect();
         if self.occupied {
             for h in &flow.handlers {
                 if let Target::Node(i) = h.entry {
-                    if !live[i] {
-                        live[i] = true;
+                    if !live[i.index()] {
+                        live[i.index()] = true;
                         stack.push(i);
                     }
                 }
@@ -407,8 +412,8 @@ impl<'a> CampaignDiff<'a> {
         while let Some(i) = stack.pop() {
             for t in flow.nodes[i].kind.successors() {
                 if let Target::Node(j) = t {
-                    if j < live.len() && !live[j] {
-                        live[j] = true;
+                    if j.index() < live.len() && !live[j.index()] {
+                        live[j.index()] = true;
                         stack.push(j);
                     }
                 }
@@ -426,7 +431,7 @@ impl<'a> CampaignDiff<'a> {
     /// Matches two blocks' statements: equal statements by a diff of the
     /// sequences, then, within each run the diff replaced, statements of
     /// the same keyword in order (the same statement, changed).
-    fn align(&mut self, bb: &[NodeIndex], ab: &[NodeIndex]) {
+    fn align(&mut self, bb: &[NodeId], ab: &[NodeId]) {
         let key_b: Vec<String> = bb
             .iter()
             .map(|i| text::node_key(&self.b.flow.nodes[*i]))
@@ -479,7 +484,7 @@ impl<'a> CampaignDiff<'a> {
         }
     }
 
-    fn pair(&mut self, b: NodeIndex, a: NodeIndex) {
+    fn pair(&mut self, b: NodeId, a: NodeId) {
         self.matched.insert(b, a);
         self.events.push(Event::Pair(b, a));
         self.pair_children(b, a);
@@ -489,7 +494,7 @@ impl<'a> CampaignDiff<'a> {
     /// where it was and added elsewhere (a label is unique in its
     /// campaign) is the same statement, moved.
     fn pair_moved_labels(&mut self) {
-        let mut added: HashMap<&str, (usize, NodeIndex)> = HashMap::new();
+        let mut added: HashMap<&str, (usize, NodeId)> = HashMap::new();
         for (k, e) in self.events.iter().enumerate() {
             if let Event::Added(a) = e {
                 if let Some(label) = &self.a.flow.nodes[*a].label {
@@ -523,7 +528,7 @@ impl<'a> CampaignDiff<'a> {
         });
     }
 
-    fn pair_children(&mut self, b: NodeIndex, a: NodeIndex) {
+    fn pair_children(&mut self, b: NodeId, a: NodeId) {
         let (bk, ak) = (&self.b.flow.nodes[b].kind, &self.a.flow.nodes[a].kind);
         let mut blocks: Vec<(Option<usize>, Option<usize>)> = Vec::new();
         match (bk, ak) {
@@ -873,13 +878,13 @@ impl<'a> CampaignDiff<'a> {
         inside.extend(a.goals.iter().map(|g| &g.condition));
         inside.extend(a.suppress.iter());
         inside.extend(a.flow.handlers.iter().map(|h| &h.condition));
-        for (i, node) in a.flow.nodes.iter().enumerate() {
+        for (i, node) in a.flow.nodes_with_ids() {
             let conditions: Vec<&crate::ir::Condition> = match &node.kind {
                 NodeKind::Wait { until: Some(c), .. } => vec![c],
                 NodeKind::Branch { arms, .. } => arms.iter().map(|x| &x.condition).collect(),
                 _ => Vec::new(),
             };
-            if self.live_a.get(i).copied().unwrap_or(false) {
+            if self.live_a.get(i.index()).copied().unwrap_or(false) {
                 inside.extend(conditions);
             } else {
                 entry.extend(conditions);
@@ -955,9 +960,9 @@ impl<'a> CampaignDiff<'a> {
             if what.is_empty() {
                 continue;
             }
-            let live = self.a.flow.nodes.iter().enumerate().any(|(j, n)| {
+            let live = self.a.flow.nodes_with_ids().any(|(j, n)| {
                 matches!(&n.kind, NodeKind::Send { email: e, .. } if e == email)
-                    && self.live_a.get(j).copied().unwrap_or(false)
+                    && self.live_a.get(j.index()).copied().unwrap_or(false)
             });
             self.push(
                 if live { Impact::InFlight } else { Impact::Safe },
@@ -977,11 +982,11 @@ impl<'a> CampaignDiff<'a> {
         }
     }
 
-    fn is_goto_target(&self, b: NodeIndex) -> bool {
+    fn is_goto_target(&self, b: NodeId) -> bool {
         self.goto_targets.contains(&b)
     }
 
-    fn subtree(flow: &Flow, i: NodeIndex, out: &mut Vec<NodeIndex>) {
+    fn subtree(flow: &Flow, i: NodeId, out: &mut Vec<NodeId>) {
         out.push(i);
         let blocks: Vec<usize> = match &flow.nodes[i].kind {
             NodeKind::Branch { arms, otherwise } => arms
@@ -1004,12 +1009,12 @@ impl<'a> CampaignDiff<'a> {
             Event::Pair(b, a) => self.paired(b, a),
             Event::Moved(b, a) => {
                 let (nb, na) = (&self.b.flow.nodes[b], &self.a.flow.nodes[a]);
-                let (impact, why) = if self.waits_b[b] {
+                let (impact, why) = if self.waits_b[b.index()] {
                     (
                         Impact::Breaking,
                         ": leads waiting at it keep their place but go on from where it now is",
                     )
-                } else if self.live_a[a] {
+                } else if self.live_a[a.index()] {
                     (
                         Impact::InFlight,
                         ": leads inside who reach it run it at its new place",
@@ -1035,7 +1040,7 @@ impl<'a> CampaignDiff<'a> {
                 Self::subtree(&self.b.flow, b, &mut nodes);
                 let waiting: Vec<&Node> = nodes
                     .iter()
-                    .filter(|i| self.waits_b[**i])
+                    .filter(|i| self.waits_b[i.index()])
                     .map(|i| &self.b.flow.nodes[*i])
                     .collect();
                 let (impact, why) = if let Some(w) = waiting.first() {
@@ -1048,7 +1053,7 @@ impl<'a> CampaignDiff<'a> {
                         Impact::Breaking,
                         format!(": leads waiting {at} lose their place"),
                     )
-                } else if self.live_b[b] {
+                } else if self.live_b[b.index()] {
                     (
                         Impact::InFlight,
                         ": leads inside who have not reached it will skip it".to_string(),
@@ -1069,7 +1074,7 @@ impl<'a> CampaignDiff<'a> {
             }
             Event::Added(a) => {
                 let node = &self.a.flow.nodes[a];
-                let live = self.live_a[a];
+                let live = self.live_a[a.index()];
                 self.push(
                     if live { Impact::InFlight } else { Impact::Safe },
                     "statement-added",
@@ -1103,7 +1108,7 @@ impl<'a> CampaignDiff<'a> {
             }
             Event::HandlerRemoved(h) => {
                 let handler = &self.b.flow.handlers[h];
-                let waits = handler.nodes.clone().any(|i| self.waits_b[i]);
+                let waits = handler.node_ids().any(|i| self.waits_b[i.index()]);
                 let (impact, why) = if waits {
                     (
                         Impact::Breaking,
@@ -1144,7 +1149,7 @@ impl<'a> CampaignDiff<'a> {
         }
     }
 
-    fn paired(&mut self, b: NodeIndex, a: NodeIndex) {
+    fn paired(&mut self, b: NodeId, a: NodeId) {
         let (nb, na) = (&self.b.flow.nodes[b], &self.a.flow.nodes[a]);
         let spans = (Some(nb.head), Some(na.head));
         if nb.id != na.id {
@@ -1160,7 +1165,7 @@ impl<'a> CampaignDiff<'a> {
                         spans.0,
                         spans.1,
                     );
-                } else if self.waits_b[b] {
+                } else if self.waits_b[b.index()] {
                     self.push(
                         Impact::Breaking,
                         "label-renamed",
@@ -1179,7 +1184,7 @@ impl<'a> CampaignDiff<'a> {
                         spans.1,
                     );
                 }
-            } else if self.waits_b[b] {
+            } else if self.waits_b[b.index()] {
                 let help = if na.label.is_none() {
                     "; give it a label to keep its identity when statements before it change"
                 } else {
@@ -1199,12 +1204,12 @@ impl<'a> CampaignDiff<'a> {
                 );
             }
         }
-        let impact = if self.live_a[a] {
+        let impact = if self.live_a[a.index()] {
             Impact::InFlight
         } else {
             Impact::Safe
         };
-        let who = if self.live_a[a] {
+        let who = if self.live_a[a.index()] {
             ": leads inside who reach it live the new one"
         } else {
             "; no lead inside can still reach it"

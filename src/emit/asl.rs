@@ -33,8 +33,8 @@ use super::{object, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
-    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, NodeKind, Project,
-    Quantity, Recipient, Reentry, Trigger, Value as IrValue,
+    Campaign, Condition, ConditionKind, Event, EventArgument, EventSource, NodeId, NodeKind,
+    Project, Quantity, Recipient, Reentry, Trigger, Value as IrValue,
 };
 use crate::span::Span;
 use serde_json::{json, Map, Value};
@@ -104,7 +104,7 @@ fn build(
             ends: BTreeSet::new(),
             back_gotos: asl_limits::backward_gotos(&campaign.flow)
                 .into_iter()
-                .filter_map(|i| campaign.flow.nodes.get(i).map(|n| n.id.clone()))
+                .filter_map(|id| campaign.flow.node(id).map(|n| n.id.clone()))
                 .collect(),
             resume_points: BTreeSet::new(),
             round_routes: Vec::new(),
@@ -678,13 +678,11 @@ impl Ctx<'_> {
         // Outside the flow: the execution's start and end, the campaign
         // states on the way in, one end, and one continuation.
         let mut overhead = if self.continues() { 2 + 6 + 2 } else { 2 + 2 };
-        let index: HashMap<&str, usize> = flow
-            .nodes
-            .iter()
-            .enumerate()
+        let index: HashMap<&str, NodeId> = flow
+            .nodes_with_ids()
             // Reversed: the first node of an id wins, as a scan would find.
             .rev()
-            .map(|(i, n)| (n.id.as_str(), i))
+            .map(|(id, n)| (n.id.as_str(), id))
             .collect();
         for (name, origin) in &self.nodes {
             let Some(state) = self.states.get(name) else {
@@ -696,15 +694,15 @@ impl Ctx<'_> {
             }
             match origin.node_id() {
                 Some(id) => {
-                    if let Some(&i) = index.get(id) {
-                        per_node[i] += events;
+                    if let Some(&node) = index.get(id) {
+                        per_node[node.index()] += events;
                     }
                 }
                 None if state["Type"] == "Succeed" || state["Type"] == "Fail" => {}
                 None => overhead += events,
             }
         }
-        let events = |i: usize| per_node.get(i).copied().unwrap_or(0);
+        let events = |node: NodeId| per_node.get(node.index()).copied().unwrap_or(0);
         if !self.continues() {
             asl_limits::check_history(self.campaign, &events, overhead, self.b);
             return;

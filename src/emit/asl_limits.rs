@@ -5,7 +5,7 @@
 
 use super::bind::Binder;
 use crate::diagnostics::Code;
-use crate::ir::{Campaign, Flow, NodeKind, Target};
+use crate::ir::{Campaign, Flow, NodeId, NodeKind, Target};
 use std::collections::{BTreeSet, VecDeque};
 
 /// A standard execution runs at most one year (a hard quota); a year of
@@ -85,15 +85,14 @@ pub(crate) fn check_size(campaign: &Campaign, contents: &str, b: &mut Binder) {
     }
 }
 
-/// The statements that statement `i` of `flow` goes on to (not falling off).
-fn successors_in(flow: &Flow, i: usize) -> Vec<usize> {
-    let n = flow.nodes.len();
-    flow.nodes.get(i).map_or_else(Vec::new, |node| {
+/// The statements that statement `id` of `flow` goes on to (not falling off).
+fn successors_in(flow: &Flow, id: NodeId) -> Vec<NodeId> {
+    flow.node(id).map_or_else(Vec::new, |node| {
         node.kind
             .successors()
             .into_iter()
             .filter_map(|t| match t {
-                Target::Node(j) if j < n => Some(j),
+                Target::Node(j) if flow.node(j).is_some() => Some(j),
                 _ => None,
             })
             .collect()
@@ -104,26 +103,25 @@ fn successors_in(flow: &Flow, i: usize) -> Vec<usize> {
 /// a loop is reachable.
 fn longest_run(campaign: &Campaign) -> Option<u64> {
     let flow = &campaign.flow;
-    let n = flow.nodes.len();
-    let successors = |i: usize| successors_in(flow, i);
+    let successors = |id: NodeId| successors_in(flow, id);
     let Target::Node(entry) = flow.entry else {
         return Some(0);
     };
-    if entry >= n {
+    if flow.node(entry).is_none() {
         return Some(0);
     }
-    let order = reachable_in_order(n, &[entry], &successors)?;
-    let mut before = vec![0u64; n];
+    let order = reachable_in_order(flow, &[entry], &successors)?;
+    let mut before = vec![0u64; flow.nodes.len()];
     let mut longest = 0u64;
-    for i in order {
-        let wait = match &flow.nodes[i].kind {
+    for id in order {
+        let wait = match &flow.nodes[id].kind {
             NodeKind::Wait { duration, .. } => duration.seconds,
             _ => 0,
         };
-        let after = before[i].saturating_add(wait);
+        let after = before[id.index()].saturating_add(wait);
         longest = longest.max(after);
-        for j in successors(i) {
-            before[j] = before[j].max(after);
+        for j in successors(id) {
+            before[j.index()] = before[j.index()].max(after);
         }
     }
     Some(longest)
@@ -132,32 +130,38 @@ fn longest_run(campaign: &Campaign) -> Option<u64> {
 /// The statements reachable from `starts`, in topological order (Kahn's
 /// algorithm); `None` when a cycle is reachable.
 fn reachable_in_order(
-    n: usize,
-    starts: &[usize],
-    successors: &dyn Fn(usize) -> Vec<usize>,
-) -> Option<Vec<usize>> {
+    flow: &Flow,
+    starts: &[NodeId],
+    successors: &dyn Fn(NodeId) -> Vec<NodeId>,
+) -> Option<Vec<NodeId>> {
+    let n = flow.nodes.len();
     let mut reachable = vec![false; n];
     let mut stack = starts.to_vec();
-    while let Some(i) = stack.pop() {
-        if !std::mem::replace(&mut reachable[i], true) {
-            stack.extend(successors(i));
+    while let Some(id) = stack.pop() {
+        if !std::mem::replace(&mut reachable[id.index()], true) {
+            stack.extend(successors(id));
         }
     }
+    let reachable_ids = || {
+        flow.nodes_with_ids()
+            .map(|(id, _)| id)
+            .filter(|id| reachable[id.index()])
+    };
     let mut indegree = vec![0usize; n];
-    for i in (0..n).filter(|&i| reachable[i]) {
-        for j in successors(i) {
-            indegree[j] += 1;
+    for id in reachable_ids() {
+        for j in successors(id) {
+            indegree[j.index()] += 1;
         }
     }
     let mut order = Vec::new();
-    let mut queue: VecDeque<usize> = (0..n)
-        .filter(|&i| reachable[i] && indegree[i] == 0)
+    let mut queue: VecDeque<NodeId> = reachable_ids()
+        .filter(|id| indegree[id.index()] == 0)
         .collect();
-    while let Some(i) = queue.pop_front() {
-        order.push(i);
-        for j in successors(i) {
-            indegree[j] -= 1;
-            if indegree[j] == 0 {
+    while let Some(id) = queue.pop_front() {
+        order.push(id);
+        for j in successors(id) {
+            indegree[j.index()] -= 1;
+            if indegree[j.index()] == 0 {
                 queue.push_back(j);
             }
         }
@@ -179,28 +183,26 @@ pub(crate) const MAX_WINDOW_SECONDS: u64 = 7 * 86_400;
 /// passes one of them: they are where a run can continue in a new
 /// execution. (A handler's `goto` back into the flow is no loop: a
 /// handler runs at most once per execution.)
-pub(crate) fn backward_gotos(flow: &Flow) -> BTreeSet<usize> {
+pub(crate) fn backward_gotos(flow: &Flow) -> BTreeSet<NodeId> {
     let n = flow.nodes.len();
-    let leads_back = |from: usize, to: usize| {
+    let leads_back = |from: NodeId, to: NodeId| {
         let mut seen = vec![false; n];
         let mut stack = vec![from];
-        while let Some(i) = stack.pop() {
-            if i == to {
+        while let Some(id) = stack.pop() {
+            if id == to {
                 return true;
             }
-            if i < n && !std::mem::replace(&mut seen[i], true) {
-                stack.extend(successors_in(flow, i));
+            if id.index() < n && !std::mem::replace(&mut seen[id.index()], true) {
+                stack.extend(successors_in(flow, id));
             }
         }
         false
     };
-    flow.nodes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| match &n.kind {
+    flow.nodes_with_ids()
+        .filter_map(|(id, n)| match &n.kind {
             NodeKind::Goto {
                 target: Some(t), ..
-            } if *t <= i && leads_back(*t, i) => Some(i),
+            } if *t <= id && leads_back(*t, id) => Some(id),
             _ => None,
         })
         .collect()
@@ -215,44 +217,44 @@ pub(crate) fn backward_gotos(flow: &Flow) -> BTreeSet<usize> {
 /// backward gotos (then no continuation point bounds it).
 pub(crate) fn longest_stretch(
     flow: &Flow,
-    cut: &BTreeSet<usize>,
-    weight: &dyn Fn(usize) -> u64,
+    cut: &BTreeSet<NodeId>,
+    weight: &dyn Fn(NodeId) -> u64,
 ) -> Option<u64> {
     let n = flow.nodes.len();
-    let successors = |i: usize| {
-        if cut.contains(&i) {
+    let successors = |id: NodeId| {
+        if cut.contains(&id) {
             return Vec::new();
         }
-        successors_in(flow, i)
+        successors_in(flow, id)
     };
     let node = |t: Target| match t {
-        Target::Node(i) if i < n => Some(i),
+        Target::Node(id) if flow.node(id).is_some() => Some(id),
         _ => None,
     };
-    let mut starts: Vec<usize> = node(flow.entry).into_iter().collect();
+    let mut starts: Vec<NodeId> = node(flow.entry).into_iter().collect();
     for &g in cut {
         for t in flow.nodes[g].kind.successors() {
             starts.extend(node(t));
         }
     }
-    let handlers: Vec<usize> = flow.handlers.iter().filter_map(|h| node(h.entry)).collect();
-    let all: Vec<usize> = starts.iter().chain(&handlers).copied().collect();
-    let order = reachable_in_order(n, &all, &successors)?;
+    let handlers: Vec<NodeId> = flow.handlers.iter().filter_map(|h| node(h.entry)).collect();
+    let all: Vec<NodeId> = starts.iter().chain(&handlers).copied().collect();
+    let order = reachable_in_order(flow, &all, &successors)?;
     let mut handler_start = None;
     let mut longest = 0;
     for _ in 0..=handlers.len() {
         let mut before = vec![0u64; n];
         if let Some(h) = handler_start {
-            for &i in &handlers {
-                before[i] = h;
+            for &id in &handlers {
+                before[id.index()] = h;
             }
         }
         longest = 0;
-        for &i in &order {
-            let after = before[i].saturating_add(weight(i));
+        for &id in &order {
+            let after = before[id.index()].saturating_add(weight(id));
             longest = longest.max(after);
-            for j in successors(i) {
-                before[j] = before[j].max(after);
+            for j in successors(id) {
+                before[j.index()] = before[j.index()].max(after);
             }
         }
         handler_start = Some(longest);
@@ -262,8 +264,8 @@ pub(crate) fn longest_stretch(
 
 /// The seconds a statement can wait at most: a `wait`'s duration, a
 /// windowed `send`'s hold.
-pub(crate) fn seconds_waited(campaign: &Campaign, i: usize) -> u64 {
-    match campaign.flow.nodes.get(i).map(|n| &n.kind) {
+pub(crate) fn seconds_waited(campaign: &Campaign, id: NodeId) -> u64 {
+    match campaign.flow.node(id).map(|n| &n.kind) {
         Some(NodeKind::Wait { duration, .. }) => duration.seconds,
         Some(NodeKind::Send { .. }) if campaign.send_window.is_some() => MAX_WINDOW_SECONDS,
         _ => 0,
@@ -277,13 +279,13 @@ pub(crate) fn seconds_waited(campaign: &Campaign, i: usize) -> u64 {
 /// `None` (after reporting why) when not even one fits.
 pub(crate) fn rounds_per_execution(
     campaign: &Campaign,
-    events_of: &dyn Fn(usize) -> u64,
+    events_of: &dyn Fn(NodeId) -> u64,
     overhead: u64,
     b: &mut Binder,
 ) -> Option<u64> {
     let flow = &campaign.flow;
     let cut = backward_gotos(flow);
-    let seconds = |i: usize| seconds_waited(campaign, i);
+    let seconds = |id: NodeId| seconds_waited(campaign, id);
     let (Some(longest), Some(events)) = (
         longest_stretch(flow, &cut, &seconds),
         longest_stretch(flow, &cut, events_of),
@@ -339,7 +341,7 @@ pub(crate) fn rounds_per_execution(
 /// execution instead: [`rounds_per_execution`]).
 pub(crate) fn check_history(
     campaign: &Campaign,
-    events_of: &dyn Fn(usize) -> u64,
+    events_of: &dyn Fn(NodeId) -> u64,
     overhead: u64,
     b: &mut Binder,
 ) {

@@ -50,7 +50,7 @@ struct Arrow {
 fn layout(project: &ir::Project, campaign: &ir::Campaign) -> (Vec<Figure>, Vec<Arrow>) {
     let g = FlowGraph::new(campaign);
     let id = |v: NodeIndex| match g.graph.node_weight(v) {
-        Some(Vertex::Step(i)) => format!("n{i}"),
+        Some(Vertex::Step(step)) => format!("n{}", step.index()),
         Some(Vertex::FallOff) => "fall_off".to_string(),
         Some(Vertex::Start) | None => "start".to_string(),
     };
@@ -60,8 +60,8 @@ fn layout(project: &ir::Project, campaign: &ir::Campaign) -> (Vec<Figure>, Vec<A
         lines: vec![format!("campaign {}", campaign.name)],
         reachable: true,
     }];
-    for (i, node) in campaign.flow.nodes.iter().enumerate() {
-        let v = FlowGraph::vertex(i);
+    for (step, node) in campaign.flow.nodes_with_ids() {
+        let v = FlowGraph::vertex(step);
         let (shape, lines) = match &node.kind {
             NodeKind::Send { email, .. } => {
                 let mut lines = vec![text::statement(node)];
@@ -103,8 +103,11 @@ fn layout(project: &ir::Project, campaign: &ir::Campaign) -> (Vec<Figure>, Vec<A
     }
     let mut arrows = Vec::new();
     let mut falls = false;
-    let sources =
-        std::iter::once(g.start).chain((0..campaign.flow.nodes.len()).map(FlowGraph::vertex));
+    let steps = campaign
+        .flow
+        .nodes_with_ids()
+        .map(|(step, _)| FlowGraph::vertex(step));
+    let sources = std::iter::once(g.start).chain(steps);
     for v in sources {
         // petgraph lists a vertex's edges newest first; draw them as written.
         let mut edges: Vec<_> = g.graph.edges(v).collect();

@@ -153,8 +153,9 @@ fn scoring_model(m: &ir::ScoringModel, sources: &SourceMap) -> Json {
 pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
     let nodes = &c.flow.nodes;
     let id = |t: Target| match t {
-        Target::Node(i) => nodes
-            .get(i)
+        Target::Node(i) => c
+            .flow
+            .node(i)
             .map_or_else(|| FALL_OFF.to_string(), |n| n.id.clone()),
         Target::FallOff => FALL_OFF.to_string(),
     };
@@ -206,7 +207,7 @@ pub fn campaign(c: &ir::Campaign, sources: &SourceMap) -> Json {
     // itself (it runs once per entry).
     for (h, handler) in c.flow.handlers.iter().enumerate() {
         falls_off |= handler.entry == Target::FallOff;
-        for (i, n) in nodes.iter().enumerate() {
+        for (i, n) in c.flow.nodes_with_ids() {
             if n.kind.is_terminal() || c.flow.handler_of(i) == Some(h) {
                 continue;
             }

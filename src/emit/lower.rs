@@ -11,8 +11,8 @@
 
 use super::unroll::{Next, Unrolled};
 use crate::ir::{
-    Condition, Duration, Event, EventArgument, EventKind, EventSource, Flow, Node, NodeKind,
-    Project, Recipient, Target, Task, Trigger, Value as IrValue,
+    Condition, Duration, Event, EventArgument, EventKind, EventSource, Flow, Node, NodeId,
+    NodeKind, Project, Recipient, Target, Task, Trigger, Value as IrValue,
 };
 use crate::span::Span;
 use serde_json::{json, Value};
@@ -291,13 +291,13 @@ pub(crate) fn lower(flow: &Flow, shape: Shape) -> Lowered<'_> {
                 Next::Instance(i) => u
                     .instances
                     .get(i)
-                    .and_then(|inst| flow.nodes.get(inst.node).map(|n| (n, inst.depth)))
+                    .and_then(|inst| flow.node(inst.node).map(|n| (n, inst.depth)))
                     .map(|(n, depth)| Origin::node(&n.id, depth)),
                 Next::End => None,
             };
             let mut steps = Vec::new();
             for (i, inst) in u.instances.iter().enumerate() {
-                let Some(node) = flow.nodes.get(inst.node) else {
+                let Some(node) = flow.node(inst.node) else {
                     continue;
                 };
                 let link = |t: Target| origin_of(u.next(flow, i, t));
@@ -318,7 +318,7 @@ pub(crate) fn lower(flow: &Flow, shape: Shape) -> Lowered<'_> {
         Shape::Graph => {
             let link = |t: Target| -> Link {
                 Some(match t {
-                    Target::Node(i) => flow.nodes.get(i).map_or_else(
+                    Target::Node(i) => flow.node(i).map_or_else(
                         || Origin::campaign(CampaignPart::FellOff),
                         |n| Origin::node(&n.id, 0),
                     ),
@@ -327,10 +327,8 @@ pub(crate) fn lower(flow: &Flow, shape: Shape) -> Lowered<'_> {
             };
             let reachable = reachable(flow);
             let steps = flow
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| reachable.contains(i))
+                .nodes_with_ids()
+                .filter(|(id, _)| reachable.contains(id))
                 .filter_map(|(_, node)| {
                     step_kind(node, link).map(|kind| Step {
                         origin: Origin::node(&node.id, 0),
@@ -424,18 +422,21 @@ fn step_kind<'a>(node: &'a Node, link: impl Fn(Target) -> Link) -> Option<StepKi
 }
 
 /// The nodes reachable from the entry or from a handler's start.
-fn reachable(flow: &Flow) -> BTreeSet<usize> {
+fn reachable(flow: &Flow) -> BTreeSet<NodeId> {
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = std::iter::once(flow.entry)
+    let mut stack: Vec<NodeId> = std::iter::once(flow.entry)
         .chain(flow.handlers.iter().map(|h| h.entry))
         .filter_map(|t| match t {
             Target::Node(i) => Some(i),
             Target::FallOff => None,
         })
         .collect();
-    while let Some(i) = stack.pop() {
-        if i < flow.nodes.len() && seen.insert(i) {
-            for t in flow.nodes[i].kind.successors() {
+    while let Some(id) = stack.pop() {
+        let Some(node) = flow.node(id) else {
+            continue;
+        };
+        if seen.insert(id) {
+            for t in node.kind.successors() {
                 if let Target::Node(j) = t {
                     stack.push(j);
                 }

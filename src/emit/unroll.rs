@@ -10,7 +10,7 @@
 //! so names and order are deterministic. `goto` and `exit` have no instance:
 //! an edge to a `goto` leads to its target, an edge to an `exit` ends.
 
-use crate::ir::{Flow, NodeIndex, NodeKind, Target};
+use crate::ir::{Flow, NodeId, NodeKind, Target};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub(crate) enum Next {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Instance {
-    pub(crate) node: NodeIndex,
+    pub(crate) node: NodeId,
     pub(crate) depth: u32,
 }
 
@@ -29,44 +29,43 @@ pub(crate) struct Instance {
 pub(crate) struct Unrolled {
     pub(crate) instances: Vec<Instance>,
     pub(crate) entry: Next,
-    index: HashMap<(NodeIndex, u32), usize>,
-    back_edges: BTreeSet<(NodeIndex, NodeIndex)>,
+    index: HashMap<(NodeId, u32), usize>,
+    back_edges: BTreeSet<(NodeId, NodeId)>,
     limit: u32,
 }
 
 /// Edges `(from, to)` that close a cycle, found by an iterative depth-first
 /// search from the entry in successor order.
-fn back_edges(flow: &Flow) -> BTreeSet<(NodeIndex, NodeIndex)> {
+fn back_edges(flow: &Flow) -> BTreeSet<(NodeId, NodeId)> {
     let mut back = BTreeSet::new();
     let Target::Node(entry) = flow.entry else {
         return back;
     };
     // 0 unvisited, 1 on the stack, 2 done.
     let mut state = vec![0u8; flow.nodes.len()];
-    let successors = |i: NodeIndex| -> Vec<NodeIndex> {
-        flow.nodes
-            .get(i)
+    let successors = |i: NodeId| -> Vec<NodeId> {
+        flow.node(i)
             .map(|n| n.kind.successors())
             .unwrap_or_default()
             .into_iter()
             .filter_map(|t| match t {
-                Target::Node(j) if j < flow.nodes.len() => Some(j),
+                Target::Node(j) if flow.node(j).is_some() => Some(j),
                 _ => None,
             })
             .collect()
     };
-    if entry >= flow.nodes.len() {
+    if flow.node(entry).is_none() {
         return back;
     }
-    let mut stack: Vec<(NodeIndex, Vec<NodeIndex>, usize)> = vec![(entry, successors(entry), 0)];
-    state[entry] = 1;
+    let mut stack: Vec<(NodeId, Vec<NodeId>, usize)> = vec![(entry, successors(entry), 0)];
+    state[entry.index()] = 1;
     while let Some((node, succ, pos)) = stack.last_mut() {
         if let Some(&next) = succ.get(*pos) {
             *pos += 1;
             let from = *node;
-            match state[next] {
+            match state[next.index()] {
                 0 => {
-                    state[next] = 1;
+                    state[next.index()] = 1;
                     let s = successors(next);
                     stack.push((next, s, 0));
                 }
@@ -76,7 +75,7 @@ fn back_edges(flow: &Flow) -> BTreeSet<(NodeIndex, NodeIndex)> {
                 _ => {}
             }
         } else {
-            state[*node] = 2;
+            state[node.index()] = 2;
             stack.pop();
         }
     }
@@ -100,8 +99,7 @@ impl Unrolled {
                 None => continue,
             };
             let successors = flow
-                .nodes
-                .get(node)
+                .node(node)
                 .map(|n| n.kind.successors())
                 .unwrap_or_default();
             for target in successors {
@@ -115,7 +113,7 @@ impl Unrolled {
     fn visit(
         &mut self,
         flow: &Flow,
-        from: Option<NodeIndex>,
+        from: Option<NodeId>,
         target: Target,
         depth: u32,
         queue: &mut VecDeque<usize>,
@@ -140,15 +138,15 @@ impl Unrolled {
     fn resolve(
         &self,
         flow: &Flow,
-        mut from: Option<NodeIndex>,
+        mut from: Option<NodeId>,
         mut target: Target,
         mut depth: u32,
-    ) -> Option<(NodeIndex, u32)> {
+    ) -> Option<(NodeId, u32)> {
         for _ in 0..=flow.nodes.len() {
             let Target::Node(i) = target else {
                 return None;
             };
-            let node = flow.nodes.get(i)?;
+            let node = flow.node(i)?;
             if from.is_some_and(|f| self.back_edges.contains(&(f, i))) {
                 depth += 1;
                 if depth >= self.limit {

@@ -13,10 +13,17 @@ use std::collections::HashMap;
 
 struct FlowBuilder {
     nodes: Vec<ir::Node>,
-    blocks: Vec<Vec<ir::NodeIndex>>,
-    labels: HashMap<String, (ir::NodeIndex, Span)>,
+    blocks: Vec<Vec<ir::NodeId>>,
+    labels: HashMap<String, (ir::NodeId, Span)>,
     /// The campaign's name: the scope of its labels in the index.
     campaign: String,
+}
+
+impl FlowBuilder {
+    /// The id the next node pushed gets.
+    fn next_id(&self) -> ir::NodeId {
+        ir::NodeId::new(self.nodes.len())
+    }
 }
 
 /// Statements in a subtree, the statement itself included.
@@ -110,7 +117,7 @@ impl Resolver<'_> {
             };
             let condition = self.condition(condition, ctx);
             let head = Span::new(s.span.file, s.span.start, condition.span.end);
-            let first = b.nodes.len();
+            let first = b.next_id();
             let block = b.blocks.len();
             let prefix = format!("on{}.", handlers.len() + 1);
             let entry = self.block(b, &body.statements, &prefix, Target::FallOff, ctx);
@@ -119,7 +126,7 @@ impl Resolver<'_> {
                 head,
                 entry,
                 block,
-                nodes: first..b.nodes.len(),
+                nodes: first..b.next_id(),
             });
         }
         handlers
@@ -140,17 +147,17 @@ impl Resolver<'_> {
         let entry = if statements.is_empty() {
             cont
         } else {
-            Target::Node(b.nodes.len())
+            Target::Node(b.next_id())
         };
         for (position, statement) in statements.iter().enumerate() {
             let index = b.nodes.len();
             let next = if position + 1 < statements.len() {
-                Target::Node(index + size(statement))
+                Target::Node(ir::NodeId::new(index + size(statement)))
             } else {
                 cont
             };
             if let Some(list) = b.blocks.get_mut(block_index) {
-                list.push(index);
+                list.push(ir::NodeId::new(index));
             }
             self.statement(b, statement, format!("{prefix}{}", position + 1), next, ctx);
         }
@@ -180,7 +187,8 @@ impl Resolver<'_> {
                         .with_help("labels must be unique within a campaign"),
                     );
                 } else {
-                    b.labels.insert(label.name.clone(), (index, label.span));
+                    b.labels
+                        .insert(label.name.clone(), (ir::NodeId::new(index), label.span));
                     self.index.define(
                         super::index::SymbolKind::Label,
                         &label.name,
@@ -198,7 +206,7 @@ impl Resolver<'_> {
             let entry = if body.statements.is_empty() {
                 next
             } else {
-                Target::Node(child_start)
+                Target::Node(ir::NodeId::new(child_start))
             };
             child_start += block_size(body);
             entry

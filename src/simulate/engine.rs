@@ -5,8 +5,8 @@ use super::lead::{Lead, LeadError, Outcome, ReactionTo};
 use super::world::{matches, seconds, Occurred, Pending, World};
 use super::{prng, EndReason, Options, Step, StepKind, Trace, Visit};
 use crate::ir::{
-    self, ArgumentKind, Edge, EdgeKind, EventArgument, EventKind, EventSource, NodeKind, Recipient,
-    Reentry, Target,
+    self, ArgumentKind, Edge, EdgeKind, EventArgument, EventKind, EventSource, NodeId, NodeKind,
+    Recipient, Reentry, Target,
 };
 use crate::span::Span;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -144,13 +144,13 @@ struct Run {
     number: u32,
     at: Target,
     /// The `wait` the run is in and when it ends at the latest.
-    waiting: Option<(usize, i64)>,
+    waiting: Option<(NodeId, i64)>,
     sends: u32,
     done: bool,
     /// Per split statement, how often this run has reached it.
-    visits: HashMap<usize, u32>,
+    visits: HashMap<NodeId, u32>,
     /// The statement executed last.
-    last: Option<usize>,
+    last: Option<NodeId>,
     /// Per handler: whether its condition held when last looked at (a
     /// handler starts when it begins to hold), and whether it has run.
     handler_held: Vec<bool>,
@@ -614,7 +614,7 @@ impl<'p> Engine<'p> {
         let run = &self.runs[i];
         if let Some((node, until)) = run.waiting {
             let campaign = self.campaign(run.campaign);
-            let Some(n) = campaign.flow.nodes.get(node) else {
+            let Some(n) = campaign.flow.node(node) else {
                 return;
             };
             let condition = match &n.kind {
@@ -658,13 +658,13 @@ impl<'p> Engine<'p> {
             let Target::Node(at) = self.runs[i].at else {
                 let span = self.runs[i]
                     .last
-                    .and_then(|n| campaign.flow.nodes.get(n))
+                    .and_then(|n| campaign.flow.node(n))
                     .map_or(campaign.name_span, |n| n.head);
                 self.push(c, StepKind::FellOff, span);
                 self.runs[i].done = true;
                 return;
             };
-            let Some(node) = campaign.flow.nodes.get(at) else {
+            let Some(node) = campaign.flow.node(at) else {
                 self.runs[i].at = Target::FallOff;
                 continue;
             };
@@ -688,7 +688,7 @@ impl<'p> Engine<'p> {
 
     /// Executes one statement: the edge the run goes on by, or `None` when
     /// it waits or has ended.
-    fn statement(&mut self, i: usize, at: usize, node: &'p ir::Node) -> Option<Edge> {
+    fn statement(&mut self, i: usize, at: NodeId, node: &'p ir::Node) -> Option<Edge> {
         let c = self.runs[i].campaign;
         let now = self.world.now;
         match &node.kind {
@@ -826,7 +826,7 @@ impl<'p> Engine<'p> {
     }
 
     /// Draws a split's arm (see [`prng`]) and records it.
-    fn split(&mut self, i: usize, at: usize, node: &ir::Node, arms: &[ir::SplitArm]) -> Edge {
+    fn split(&mut self, i: usize, at: NodeId, node: &ir::Node, arms: &[ir::SplitArm]) -> Edge {
         let c = self.runs[i].campaign;
         let place = format!("{}/{}", self.campaign(c).name, node.id);
         let run = &mut self.runs[i];
@@ -907,7 +907,7 @@ impl<'p> Engine<'p> {
             let campaign = self.campaign(run.campaign);
             let span = run
                 .waiting
-                .and_then(|(node, _)| campaign.flow.nodes.get(node))
+                .and_then(|(node, _)| campaign.flow.node(node))
                 .map_or(campaign.name_span, |n| n.head);
             self.push(run.campaign, StepKind::End { why }, span);
             self.runs[i].done = true;

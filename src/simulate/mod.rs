@@ -89,8 +89,8 @@ pub struct Visit {
     pub run: usize,
     /// Index into [`crate::ir::Project::campaigns`].
     pub campaign: usize,
-    /// Index into the campaign's [`crate::ir::Flow::nodes`].
-    pub node: usize,
+    /// The statement, in the campaign's [`crate::ir::Flow`].
+    pub node: crate::ir::NodeId,
     /// The edge taken out of the statement; `None` when the run waits or
     /// ends there.
     pub edge: Option<crate::ir::EdgeKind>,

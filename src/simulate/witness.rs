@@ -16,7 +16,7 @@ use super::lead::{GivenScore, Lead, LeadEvent};
 use super::{Options, StepKind, Trace};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
-    self, CompareOp, Condition, ConditionKind, EventArgument, NodeKind, Quantity, Value,
+    self, CompareOp, Condition, ConditionKind, EventArgument, NodeId, NodeKind, Quantity, Value,
 };
 
 /// The most candidate leads simulated for one diagnostic.
@@ -60,7 +60,11 @@ pub(crate) fn find_prepared<'p>(
 ) -> Option<Witness> {
     let c = project.campaigns.get(campaign)?;
     let span = diagnostic.primary.span;
-    let node = c.flow.nodes.iter().position(|n| n.head == span);
+    let node = c
+        .flow
+        .nodes_with_ids()
+        .find(|(_, n)| n.head == span)
+        .map(|(id, _)| id);
     let has_split = c
         .flow
         .nodes
@@ -159,7 +163,7 @@ fn falls_off_at(trace: &Trace, campaign: &str, span: crate::span::Span) -> Optio
         .map(|s| s.seconds)
 }
 
-fn loops_to_horizon(trace: &Trace, campaign: usize, goto: usize) -> Option<i64> {
+fn loops_to_horizon(trace: &Trace, campaign: usize, goto: NodeId) -> Option<i64> {
     let took_it = trace
         .path
         .iter()
@@ -176,7 +180,7 @@ fn over_cap(
     trace: &Trace,
     c: &ir::Campaign,
     campaign: usize,
-    send: usize,
+    send: NodeId,
 ) -> Option<i64> {
     let cap = c.cap?;
     let per = i64::try_from(cap.per.seconds).ok()?;
@@ -192,7 +196,7 @@ fn over_cap(
     runs.into_iter().find_map(|run| {
         let chain = ancestry(&parents, run);
         // In time order: the path is.
-        let sends: Vec<(i64, usize, usize)> = trace
+        let sends: Vec<(i64, usize, NodeId)> = trace
             .path
             .iter()
             .filter(|v| chain.contains(&v.run) && is_send(v))
@@ -210,7 +214,7 @@ fn visited<'p>(project: &'p ir::Project, v: &super::Visit) -> Option<&'p NodeKin
     project
         .campaigns
         .get(v.campaign)
-        .and_then(|c| c.flow.nodes.get(v.node))
+        .and_then(|c| c.flow.node(v.node))
         .map(|n| &n.kind)
 }
 

@@ -619,10 +619,10 @@ fn ir_target(flow: &ir::Flow, t: IrTarget, skip_jumps: bool) -> Option<String> {
     None
 }
 
-fn ir_reachable(flow: &ir::Flow) -> BTreeSet<usize> {
+fn ir_reachable(flow: &ir::Flow) -> BTreeSet<ir::NodeId> {
     let mut seen = BTreeSet::new();
     // Handlers' blocks are entered from anywhere: they are roots too.
-    let mut stack: Vec<usize> = std::iter::once(flow.entry)
+    let mut stack: Vec<ir::NodeId> = std::iter::once(flow.entry)
         .chain(flow.handlers.iter().map(|h| h.entry))
         .filter_map(|t| match t {
             IrTarget::Node(i) => Some(i),

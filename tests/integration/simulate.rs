@@ -1102,9 +1102,9 @@ fn witnesses_show_what_the_diagnostics_say() {
                     assert_eq!(last.kind.name(), "end", "{}", file.display());
                     let goto = campaign
                         .flow
-                        .nodes
-                        .iter()
-                        .position(|n| n.head == d.primary.span);
+                        .nodes_with_ids()
+                        .find(|(_, n)| n.head == d.primary.span)
+                        .map(|(id, _)| id);
                     assert!(trace.path.iter().any(|v| Some(v.node) == goto));
                 }
                 _ => {

@@ -14,7 +14,7 @@
 //! (which also prints how many projects, campaigns and lead runs were judged).
 
 use crate::properties::{cases, listing, project, project_with_tight_caps, render, source_map};
-use nurturec::ir::{self, EdgeKind, EventKind, NodeKind, Value};
+use nurturec::ir::{self, EdgeKind, EventKind, NodeId, NodeKind, Value};
 use nurturec::simulate::{self, lead, Lead, Options, StepKind};
 use nurturec::Code;
 use proptest::prelude::*;
@@ -181,7 +181,7 @@ fn build_lead(r: &RandomLead, project: &ir::Project, triggers: usize) -> Lead {
 /// Every way the simulator's runs contradict what `check` accepted.
 fn contradictions(
     project: &ir::Project,
-    dead_arms: &HashSet<(usize, usize, usize)>,
+    dead_arms: &HashSet<(usize, NodeId, usize)>,
     campaign: usize,
     lead: &Lead,
     seed: u64,
@@ -284,7 +284,7 @@ fn contradictions(
 fn dead_arms(
     project: &ir::Project,
     diagnostics: &[nurturec::Diagnostic],
-) -> HashSet<(usize, usize, usize)> {
+) -> HashSet<(usize, NodeId, usize)> {
     let spans: HashSet<_> = diagnostics
         .iter()
         .filter(|d| d.code == Code::DeadBranchArm)
@@ -292,7 +292,7 @@ fn dead_arms(
         .collect();
     let mut out = HashSet::new();
     for (c, campaign) in project.campaigns.iter().enumerate() {
-        for (n, node) in campaign.flow.nodes.iter().enumerate() {
+        for (n, node) in campaign.flow.nodes_with_ids() {
             if let NodeKind::Branch { arms, .. } = &node.kind {
                 for (a, arm) in arms.iter().enumerate() {
                     if spans.contains(&arm.when_span) {

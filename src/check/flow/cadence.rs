@@ -500,8 +500,8 @@ impl Timed {
                     .iter()
                     .enumerate()
                     .filter_map(|(h, x)| match x.entry {
-                        ir::Target::Node(i) if i < m.g.flow.nodes.len() => {
-                            Some((h, NodeIndex::new(i)))
+                        ir::Target::Node(id) if m.g.flow.node(id).is_some() => {
+                            Some((h, FlowGraph::vertex(id)))
                         }
                         _ => None,
                     })
@@ -561,7 +561,7 @@ impl Timed {
             // block (untracked: it runs once per visit).
             let left = g.step(v).is_none_or(|n| n.kind.is_terminal());
             if !left {
-                let own = g.flow.handler_of(v.index());
+                let own = g.node_id(v).and_then(|id| g.flow.handler_of(id));
                 for &(h, entry) in entries.get(k).map_or(&[][..], Vec::as_slice) {
                     let may = match bit(k, h) {
                         Some(b) => m & b == 0,

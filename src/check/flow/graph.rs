@@ -1,7 +1,8 @@
 //! The flow graph of one campaign, built with petgraph from [`ir::Flow`].
 //!
-//! Vertex `i` is statement `i` of [`ir::Flow::nodes`], so every vertex maps
-//! back to its statement and span; two more vertices follow: [`Vertex::FallOff`]
+//! Vertex `i` is the statement whose [`ir::NodeId`] has index `i`
+//! ([`FlowGraph::vertex`] is the one conversion), so every vertex maps back
+//! to its statement and span; two more vertices follow: [`Vertex::FallOff`]
 //! (past the last statement: the path had no exit) and [`Vertex::Start`]
 //! (the campaign's entry). Edges are the sequence, every branch arm and the
 //! no-match fall-through, every split arm and every resolved `goto`.
@@ -15,7 +16,7 @@
 //! Every analysis here is linear or polynomial in the size of the graph:
 //! nothing enumerates paths.
 
-use crate::ir::{self, NodeKind, Target};
+use crate::ir::{self, NodeId, NodeKind, Target};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
@@ -25,8 +26,8 @@ use std::sync::Arc;
 /// What a vertex stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vertex {
-    /// A statement: its index in [`ir::Flow::nodes`].
-    Step(usize),
+    /// A statement.
+    Step(NodeId),
     /// Past the end of the flow.
     FallOff,
     /// Where a lead enters the campaign.
@@ -98,8 +99,9 @@ pub struct Shape {
     reachable: Vec<bool>,
     /// Per block of [`ir::Flow::blocks`]: the statement and arm that own it
     /// (`None` for the top level).
-    block_owner: Vec<Option<(usize, Arm)>>,
-    /// Per statement: the block it is written in, and its position there.
+    block_owner: Vec<Option<(NodeId, Arm)>>,
+    /// Per statement, by [`NodeId::index`]: the block it is written in, and
+    /// its position there.
     block_of: Vec<(usize, usize)>,
 }
 
@@ -147,13 +149,13 @@ impl<'c> FlowGraph<'c> {
         let flow = &campaign.flow;
         let n = flow.nodes.len();
         let mut graph = DiGraph::with_capacity(n + 2, n + n / 2 + 2);
-        for i in 0..n {
-            graph.add_node(Vertex::Step(i));
+        for (id, _) in flow.nodes_with_ids() {
+            graph.add_node(Vertex::Step(id));
         }
         let fall_off = graph.add_node(Vertex::FallOff);
         let start = graph.add_node(Vertex::Start);
         let vertex = |t: Target| match t {
-            Target::Node(i) if i < n => NodeIndex::new(i),
+            Target::Node(id) if id.index() < n => FlowGraph::vertex(id),
             // An index out of range would be a resolver bug; treat it as the end.
             Target::Node(_) | Target::FallOff => fall_off,
         };
@@ -161,24 +163,24 @@ impl<'c> FlowGraph<'c> {
         for (h, handler) in flow.handlers.iter().enumerate() {
             graph.add_edge(start, vertex(handler.entry), Edge::Handler(h));
         }
-        for (i, node) in flow.nodes.iter().enumerate() {
-            let from = NodeIndex::new(i);
+        for (id, node) in flow.nodes_with_ids() {
+            let from = FlowGraph::vertex(id);
             for e in node.kind.edges() {
                 graph.add_edge(from, vertex(e.to), Edge::from(e.kind));
             }
         }
         let mut block_owner = vec![None; flow.blocks.len()];
-        for (i, node) in flow.nodes.iter().enumerate() {
+        for (id, node) in flow.nodes_with_ids() {
             for (block, arm) in arm_blocks(node) {
                 if let Some(slot) = block_owner.get_mut(block) {
-                    *slot = Some((i, arm));
+                    *slot = Some((id, arm));
                 }
             }
         }
         let mut block_of = vec![(0, 0); n];
         for (b, block) in flow.blocks.iter().enumerate() {
-            for (position, &i) in block.iter().enumerate() {
-                if let Some(slot) = block_of.get_mut(i) {
+            for (position, &id) in block.iter().enumerate() {
+                if let Some(slot) = block_of.get_mut(id.index()) {
                     *slot = (b, position);
                 }
             }
@@ -216,14 +218,23 @@ impl<'c> FlowGraph<'c> {
     /// The statement a vertex stands for, if it is one.
     pub fn step(&self, v: NodeIndex) -> Option<&'c ir::Node> {
         match self.graph.node_weight(v) {
-            Some(Vertex::Step(i)) => self.flow.nodes.get(*i),
+            Some(Vertex::Step(id)) => self.flow.node(*id),
             _ => None,
         }
     }
 
-    /// The vertex of statement `i`.
-    pub fn vertex(i: usize) -> NodeIndex {
-        NodeIndex::new(i)
+    /// The statement's id of a vertex, if it stands for one.
+    pub fn node_id(&self, v: NodeIndex) -> Option<NodeId> {
+        match self.graph.node_weight(v) {
+            Some(Vertex::Step(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The vertex of a statement: the one place a node id becomes a
+    /// petgraph index (the statements are the graph's first vertices).
+    pub fn vertex(id: NodeId) -> NodeIndex {
+        NodeIndex::new(id.index())
     }
 
     pub fn is_reachable(&self, v: NodeIndex) -> bool {
@@ -233,10 +244,8 @@ impl<'c> FlowGraph<'c> {
     /// The reachable statements, in source order, with their vertices.
     pub fn reachable_steps(&self) -> impl Iterator<Item = (NodeIndex, &'c ir::Node)> + '_ {
         self.flow
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (NodeIndex::new(i), node))
+            .nodes_with_ids()
+            .map(|(id, node)| (FlowGraph::vertex(id), node))
             .filter(|(v, _)| self.is_reachable(*v))
     }
 
@@ -277,15 +286,15 @@ impl<'c> FlowGraph<'c> {
         None
     }
 
-    /// The arm whose block statement `i` is written in, directly.
-    pub fn owning_arm(&self, i: usize) -> Option<(usize, Arm)> {
-        let (block, _) = self.block_of.get(i).copied()?;
+    /// The arm whose block statement `id` is written in, directly.
+    pub fn owning_arm(&self, id: NodeId) -> Option<(NodeId, Arm)> {
+        let (block, _) = self.block_of.get(id.index()).copied()?;
         self.block_owner.get(block).copied().flatten()
     }
 
-    /// The statement before statement `i` in its block.
-    pub fn previous_in_block(&self, i: usize) -> Option<usize> {
-        let (block, position) = self.block_of.get(i).copied()?;
+    /// The statement before statement `id` in its block.
+    pub fn previous_in_block(&self, id: NodeId) -> Option<NodeId> {
+        let (block, position) = self.block_of.get(id.index()).copied()?;
         self.flow
             .blocks
             .get(block)?

@@ -43,11 +43,11 @@ pub(super) fn unused_labels(g: &FlowGraph<'_>, budget: &mut usize, out: &mut Vec
     // A label written twice is a `duplicate-name` on the second, which
     // raises nothing else.
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    for (i, node) in nodes.iter().enumerate() {
+    for (id, node) in g.flow.nodes_with_ids() {
         let Some(label) = node.label.as_deref() else {
             continue;
         };
-        if !seen.insert(label) || used.contains(label) || !g.is_reachable(FlowGraph::vertex(i)) {
+        if !seen.insert(label) || used.contains(label) || !g.is_reachable(FlowGraph::vertex(id)) {
             continue;
         }
         let span = Span::new(

@@ -36,7 +36,9 @@ pub(super) fn check(
         .filter_map(|(v, node)| match &node.kind {
             NodeKind::Goto {
                 target: Some(t), ..
-            } if *t <= v.index() => Some((v, FlowGraph::vertex(*t), node)),
+            } if g.node_id(v).is_some_and(|own| *t <= own) => {
+                Some((v, FlowGraph::vertex(*t), node))
+            }
             _ => None,
         })
         .collect();

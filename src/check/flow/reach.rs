@@ -5,7 +5,7 @@
 use super::graph::{child_blocks, Arm, Edge, FlowGraph};
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{self, NodeKind, Target};
+use crate::ir::{self, NodeId, NodeKind, Target};
 use petgraph::visit::EdgeRef;
 
 /// One diagnostic per run of consecutive unreachable statements of a block.
@@ -13,22 +13,22 @@ use petgraph::visit::EdgeRef;
 /// unreachable statement are not looked into.
 pub(super) fn unreachable_steps(g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
     let flow = g.flow;
-    let reachable = |i: usize| g.is_reachable(FlowGraph::vertex(i));
+    let reachable = |id: NodeId| g.is_reachable(FlowGraph::vertex(id));
     let mut blocks = vec![0usize];
     while let Some(b) = blocks.pop() {
         let Some(block) = flow.blocks.get(b) else {
             continue;
         };
-        let mut run: Vec<usize> = Vec::new();
-        for &i in block {
-            if reachable(i) {
+        let mut run: Vec<NodeId> = Vec::new();
+        for &id in block {
+            if reachable(id) {
                 out.extend(unreachable_run(g, &run));
                 run.clear();
-                if let Some(node) = flow.nodes.get(i) {
+                if let Some(node) = flow.node(id) {
                     blocks.extend(child_blocks(node));
                 }
             } else {
-                run.push(i);
+                run.push(id);
             }
         }
         out.extend(unreachable_run(g, &run));
@@ -36,10 +36,10 @@ pub(super) fn unreachable_steps(g: &FlowGraph<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// The diagnostic for a run of unreachable statements (none for an empty run).
-fn unreachable_run(g: &FlowGraph<'_>, run: &[usize]) -> Option<Diagnostic> {
-    let nodes = &g.flow.nodes;
-    let first_index = *run.first()?;
-    let first = nodes.get(first_index)?;
+fn unreachable_run(g: &FlowGraph<'_>, run: &[NodeId]) -> Option<Diagnostic> {
+    let flow = g.flow;
+    let first_id = *run.first()?;
+    let first = flow.node(first_id)?;
     let message = match run.len() {
         1 => "no path reaches this statement".to_string(),
         n => format!("no path reaches these {n} statements"),
@@ -49,7 +49,7 @@ fn unreachable_run(g: &FlowGraph<'_>, run: &[usize]) -> Option<Diagnostic> {
         n => format!("this and the {} statements after it never run", n - 1),
     };
     let mut d = Diagnostic::new(Code::UnreachableStep, message, first.head, label);
-    if let Some(previous) = g.previous_in_block(first_index).and_then(|p| nodes.get(p)) {
+    if let Some(previous) = g.previous_in_block(first_id).and_then(|p| flow.node(p)) {
         let why = match &previous.kind {
             NodeKind::Exit { .. } | NodeKind::Handoff { .. } | NodeKind::Enroll { .. } => {
                 format!(
@@ -184,9 +184,8 @@ pub(super) fn missing_exits(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mu
                     node.head,
                     "the path ends here without `exit`",
                 );
-                let index = v.index();
-                if let Some((owner, arm)) = g.owning_arm(index) {
-                    if let Some(owner_node) = campaign.flow.nodes.get(owner) {
+                if let Some((owner, arm)) = g.node_id(v).and_then(|id| g.owning_arm(id)) {
+                    if let Some(owner_node) = campaign.flow.node(owner) {
                         d = with_arm_label(d, owner_node, arm);
                     }
                 }
@@ -197,7 +196,7 @@ pub(super) fn missing_exits(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mu
                 ))
             }
         };
-        d = with_handler_label(d, campaign, v.index());
+        d = with_handler_label(d, campaign, g.node_id(v));
         if g.implicit_exits {
             d = d.with_note(
                 "a goal or the `suppress` condition ends the path only of the leads that meet it",
@@ -209,10 +208,9 @@ pub(super) fn missing_exits(campaign: &ir::Campaign, g: &FlowGraph<'_>, out: &mu
 
 /// Says that a statement is in a handler's block: falling off there ends
 /// the campaign too, since a handler never returns to where the lead was.
-fn with_handler_label(d: Diagnostic, campaign: &ir::Campaign, i: usize) -> Diagnostic {
-    match campaign
-        .flow
-        .handler_of(i)
+fn with_handler_label(d: Diagnostic, campaign: &ir::Campaign, id: Option<NodeId>) -> Diagnostic {
+    match id
+        .and_then(|id| campaign.flow.handler_of(id))
         .and_then(|h| campaign.flow.handlers.get(h))
     {
         Some(handler) => d.with_secondary(handler.head, "in this handler").with_note(
