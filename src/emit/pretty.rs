@@ -25,20 +25,22 @@ impl Placed {
 
 /// An object rendered for a place `indent` spaces deep.
 pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>)) -> Placed {
-    let mut text = Vec::new();
-    let mut object = Object::open(&mut text, indent);
+    let text = push_object(Vec::new(), indent, fields);
+    Placed { text, indent }
+}
+
+/// `text` and the object `fields` writes, `indent` spaces deep.
+fn push_object(mut text: Vec<u8>, indent: usize, fields: impl FnOnce(&mut Object<'_>)) -> Vec<u8> {
+    let mut object = Object(Open::new(&mut text, indent, b'{'));
     fields(&mut object);
     object.close();
-    Placed { text, indent }
+    text
 }
 
 /// A whole file: the object `fields` writes, and a line break; `size` is
 /// a guess of its length, to grow the text fewer times.
 pub(crate) fn document(size: usize, fields: impl FnOnce(&mut Object<'_>)) -> String {
-    let mut text = Vec::with_capacity(size);
-    let mut object = Object::open(&mut text, 0);
-    fields(&mut object);
-    object.close();
+    let mut text = push_object(Vec::with_capacity(size), 0, fields);
     text.push(b'\n');
     utf8(text)
 }
@@ -59,11 +61,16 @@ fn utf8(text: Vec<u8>) -> String {
 
 const SPACES: &[u8; 64] = &[b' '; 64];
 
-fn push_spaces(out: &mut Vec<u8>, mut n: usize) {
-    while n > 0 {
-        let run = n.min(SPACES.len());
-        out.extend_from_slice(&SPACES[..run]);
-        n -= run;
+/// `n` spaces, in as few slices as [`SPACES`] allows.
+fn space_runs(n: usize) -> impl Iterator<Item = &'static [u8]> {
+    (0..n)
+        .step_by(SPACES.len())
+        .map(move |start| &SPACES[..(n - start).min(SPACES.len())])
+}
+
+fn push_spaces(out: &mut Vec<u8>, n: usize) {
+    for run in space_runs(n) {
+        out.extend_from_slice(run);
     }
 }
 
@@ -107,11 +114,8 @@ impl Nested {
 
     fn line<W: ?Sized + io::Write>(&mut self, writer: &mut W, lead: &[u8]) -> io::Result<()> {
         writer.write_all(lead)?;
-        let mut n = self.indent;
-        while n > 0 {
-            let run = n.min(SPACES.len());
-            writer.write_all(&SPACES[..run])?;
-            n -= run;
+        for run in space_runs(self.indent) {
+            writer.write_all(run)?;
         }
         Ok(())
     }
@@ -169,54 +173,69 @@ impl serde_json::ser::Formatter for Nested {
     }
 }
 
-/// An object being written at `indent` spaces deep; its fields in the
-/// order they are added. [`Object::close`] ends it.
-pub(crate) struct Object<'a> {
+/// An object or array being written `indent` spaces deep: its bracket is
+/// open, and `empty` until its first entry.
+struct Open<'a> {
     out: &'a mut Vec<u8>,
     indent: usize,
     empty: bool,
 }
 
-impl<'a> Object<'a> {
-    fn open(out: &'a mut Vec<u8>, indent: usize) -> Self {
-        out.push(b'{');
-        Object {
+impl<'a> Open<'a> {
+    fn new(out: &'a mut Vec<u8>, indent: usize, bracket: u8) -> Self {
+        out.push(bracket);
+        Open {
             out,
             indent,
             empty: true,
         }
     }
 
-    /// How deep this object's values are: where a [`Placed`] field goes.
-    pub(crate) fn field_indent(&self) -> usize {
+    /// How deep the entries are.
+    fn inner(&self) -> usize {
         self.indent + 2
     }
 
-    fn key(&mut self, key: &str) {
+    /// Starts an entry on a line of its own.
+    fn next(&mut self) {
         self.out
             .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
         self.empty = false;
-        push_spaces(self.out, self.field_indent());
-        push_value(self.out, key, 0);
-        self.out.extend_from_slice(b": ");
+        push_spaces(self.out, self.inner());
+    }
+
+    fn close(self, bracket: u8) {
+        if !self.empty {
+            self.out.push(b'\n');
+            push_spaces(self.out, self.indent);
+        }
+        self.out.push(bracket);
+    }
+}
+
+/// An object being written; its fields in the order they are added.
+/// [`Object::close`] ends it.
+pub(crate) struct Object<'a>(Open<'a>);
+
+impl Object<'_> {
+    fn key(&mut self, key: &str) {
+        self.0.next();
+        push_value(self.0.out, key, 0);
+        self.0.out.extend_from_slice(b": ");
     }
 
     /// A field of any serializable value.
     pub(crate) fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
         self.key(key);
-        push_value(self.out, value, self.field_indent());
+        push_value(self.0.out, value, self.0.inner());
         self
     }
 
     /// A field rendered before, for this depth.
     pub(crate) fn placed(&mut self, key: &str, value: &Placed) -> &mut Self {
-        debug_assert_eq!(
-            value.indent,
-            self.field_indent(),
-            "placed for another depth"
-        );
+        debug_assert_eq!(value.indent, self.0.inner(), "placed for another depth");
         self.key(key);
-        self.out.extend_from_slice(&value.text);
+        self.0.out.extend_from_slice(&value.text);
         self
     }
 
@@ -224,65 +243,41 @@ impl<'a> Object<'a> {
     /// which must be closed before this one is used again.
     pub(crate) fn object(&mut self, key: &str) -> Object<'_> {
         self.key(key);
-        let indent = self.field_indent();
-        Object::open(self.out, indent)
+        let indent = self.0.inner();
+        Object(Open::new(self.0.out, indent, b'{'))
     }
 
     /// A field holding an array, written through the returned writer,
     /// which must be closed before this one is used again.
     pub(crate) fn array(&mut self, key: &str) -> Array<'_> {
         self.key(key);
-        let indent = self.field_indent();
-        self.out.push(b'[');
-        Array {
-            out: self.out,
-            indent,
-            empty: true,
-        }
+        let indent = self.0.inner();
+        Array(Open::new(self.0.out, indent, b'['))
     }
 
     pub(crate) fn close(self) {
-        if !self.empty {
-            self.out.push(b'\n');
-            push_spaces(self.out, self.indent);
-        }
-        self.out.push(b'}');
+        self.0.close(b'}');
     }
 }
 
-/// An array being written at `indent` spaces deep. [`Array::close`] ends it.
-pub(crate) struct Array<'a> {
-    out: &'a mut Vec<u8>,
-    indent: usize,
-    empty: bool,
-}
+/// An array being written. [`Array::close`] ends it.
+pub(crate) struct Array<'a>(Open<'a>);
 
 impl Array<'_> {
     /// How deep this array's items are: where a [`Placed`] item goes.
     pub(crate) fn item_indent(&self) -> usize {
-        self.indent + 2
-    }
-
-    fn next_item(&mut self) {
-        self.out
-            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
-        self.empty = false;
-        push_spaces(self.out, self.item_indent());
+        self.0.inner()
     }
 
     /// An item rendered before, for this depth.
     pub(crate) fn placed(&mut self, item: &Placed) {
-        debug_assert_eq!(item.indent, self.item_indent(), "placed for another depth");
-        self.next_item();
-        self.out.extend_from_slice(&item.text);
+        debug_assert_eq!(item.indent, self.0.inner(), "placed for another depth");
+        self.0.next();
+        self.0.out.extend_from_slice(&item.text);
     }
 
     pub(crate) fn close(self) {
-        if !self.empty {
-            self.out.push(b'\n');
-            push_spaces(self.out, self.indent);
-        }
-        self.out.push(b']');
+        self.0.close(b']');
     }
 }
 
