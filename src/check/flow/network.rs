@@ -83,9 +83,12 @@ pub(crate) struct Context<'p> {
 impl<'p> Context<'p> {
     /// `file_rank`: per file id, its place in path order.
     pub fn new(project: &'p ir::Project, file_rank: &[usize]) -> Context<'p> {
+        use rayon::prelude::*;
+        // Each campaign's graph and delays on all cores; `collect` keeps
+        // their order.
         let parts = project
             .campaigns
-            .iter()
+            .par_iter()
             .map(|c| Part::new(project, c))
             .collect();
         Context::from_parts(project, file_rank, parts)
