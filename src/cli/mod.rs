@@ -364,6 +364,7 @@ fn io_failure(message: &str, args: &ReportArgs) -> u8 {
 /// A compiled project with its configuration, and every diagnostic so far.
 struct Loaded {
     sources: SourceMap,
+    /// The project; its diagnostics are in `diagnostics`, with the config's.
     compilation: Compilation,
     /// `nurture.toml` and the folder it is in, if one was found and parsed.
     config: Option<(Config, PathBuf)>,
@@ -389,8 +390,8 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
     let config_path = config::find(paths)?;
     let root = project::root(paths, stdin_path, config_path.as_deref());
     let mut sources = load(paths, stdin_path, &root)?;
-    let compilation = nurturec::compile(&sources);
-    let mut diagnostics = compilation.diagnostics.clone();
+    let mut compilation = nurturec::compile(&sources);
+    let mut diagnostics = std::mem::take(&mut compilation.diagnostics);
     let mut config = None;
     if let Some(path) = config_path {
         let text = std::fs::read_to_string(&path).map_err(|e| {
