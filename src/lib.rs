@@ -101,7 +101,17 @@ pub fn compile(sources: &SourceMap) -> Compilation {
         files.push(ast);
     }
     diagnostics.append(&mut parse_problems);
-    compile_parsed(&files, &allows, &file_rank(sources), diagnostics).0
+    // `compile_parsed`'s stages, but without the editors' index, and with
+    // the syntax trees freed on one core while the checks start on the
+    // others.
+    let (project, resolved) = resolve::resolve(&files);
+    let rank = file_rank(sources);
+    let ((), checked) = rayon::join(
+        move || drop(files),
+        || check::check_in_order(&project, &rank),
+    );
+    let index = resolve::index::Index::default();
+    assemble(project, diagnostics, resolved, checked, &allows, index).0
 }
 
 /// The stages after parsing, for a caller that keeps each file's syntax

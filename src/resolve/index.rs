@@ -69,10 +69,41 @@ pub struct Part {
 pub struct Index {
     parts: Vec<Arc<Part>>,
     current: Part,
+    /// Records nothing: for a batch compile, which has no editor.
+    unrecorded: bool,
 }
 
 impl Index {
+    /// An index that records nothing, and stays empty.
+    pub(crate) fn unrecorded() -> Index {
+        Index {
+            unrecorded: true,
+            ..Index::default()
+        }
+    }
+
+    /// An empty index that records as this one does.
+    pub(crate) fn fork(&self) -> Index {
+        Index {
+            unrecorded: self.unrecorded,
+            ..Index::default()
+        }
+    }
+
+    /// Adds what `other` recorded after what this one has.
+    pub(crate) fn append(&mut self, other: Index) {
+        if !other.parts.is_empty() {
+            self.close_part();
+            self.parts.extend(other.parts);
+        }
+        self.current.definitions.extend(other.current.definitions);
+        self.current.references.extend(other.current.references);
+    }
+
     pub(crate) fn define(&mut self, kind: SymbolKind, name: &str, span: Span, scope: Option<&str>) {
+        if self.unrecorded {
+            return;
+        }
         self.current.definitions.push(Occurrence {
             kind,
             name: name.to_string(),
@@ -82,6 +113,9 @@ impl Index {
     }
 
     pub(crate) fn refer(&mut self, kind: SymbolKind, name: &str, span: Span, scope: Option<&str>) {
+        if self.unrecorded {
+            return;
+        }
         self.current.references.push(Occurrence {
             kind,
             name: name.to_string(),

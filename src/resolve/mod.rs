@@ -17,6 +17,7 @@ use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum NameKind {
@@ -69,12 +70,16 @@ pub(crate) struct ScoreRef {
     pub span: Span,
 }
 
+/// The resolver. What every item can read of the rest of the project (the
+/// names, the models, the declared properties, the ids) is fixed before
+/// the first item is resolved and shared (`Arc`) with the forks that
+/// resolve campaigns on other cores ([`Resolver::fork`]).
 pub(crate) struct Resolver<'a> {
     /// Every name of the project's namespace, with its kind and definition.
-    names: HashMap<&'a str, (NameKind, Span)>,
+    names: Arc<HashMap<&'a str, (NameKind, Span)>>,
     /// Names in definition order, per kind, for suggestions.
-    ordered: Vec<(&'a str, NameKind)>,
-    models: HashMap<&'a str, &'a ast::ScoringDef>,
+    ordered: Arc<Vec<(&'a str, NameKind)>>,
+    models: Arc<HashMap<&'a str, &'a ast::ScoringDef>>,
     /// The model used where a campaign names none: the project's only one.
     default_model: Option<&'a str>,
     pub(crate) used: HashSet<(NameKind, String)>,
@@ -85,11 +90,11 @@ pub(crate) struct Resolver<'a> {
     pub(crate) suggestion_budget: usize,
     /// The declared properties; `None` when the project declares none (or
     /// its `properties` block failed to parse).
-    pub(crate) declared: Option<properties::Declared>,
+    pub(crate) declared: Option<Arc<properties::Declared>>,
     /// Definitions and resolved references, for editors.
     pub(crate) index: index::Index,
     /// The id of each item that goes into the IR, by name.
-    pub(crate) ids: Ids<'a>,
+    pub(crate) ids: Arc<Ids<'a>>,
 }
 
 /// The ids of the items that go into the IR, by name: positions in
@@ -174,13 +179,15 @@ fn email_is_complete(e: &ast::EmailDef) -> bool {
 
 /// Resolves the items of every file of a project (in path order).
 pub fn resolve(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>) {
-    let (project, diagnostics, _) = resolve_indexed(files);
+    // Without the editors' index: a batch compile has no use for it, and it
+    // holds a name for every reference.
+    let (project, diagnostics, _, _) = resolve_with(files, None, false);
     (project, diagnostics)
 }
 
 /// [`resolve`], also returning every definition and resolved reference.
 pub fn resolve_indexed(files: &[ast::File]) -> (ir::Project, Vec<Diagnostic>, index::Index) {
-    let (project, diagnostics, index, _) = resolve_with(files, None);
+    let (project, diagnostics, index, _) = resolve_with(files, None, true);
     (project, diagnostics, index)
 }
 
@@ -204,7 +211,7 @@ struct Env {
     ids: Vec<(String, NameKind)>,
     models: Vec<ast::ScoringDef>,
     default_model: Option<String>,
-    declared: Option<properties::Declared>,
+    declared: Option<Arc<properties::Declared>>,
 }
 
 struct CampaignMemo {
@@ -235,25 +242,30 @@ pub fn resolve_incremental(
     previous: Vec<ir::Campaign>,
     unchanged: &[bool],
 ) -> (ir::Project, Vec<Diagnostic>, index::Index, Vec<bool>) {
-    resolve_with(files, Some((memo, previous, unchanged)))
+    resolve_with(files, Some((memo, previous, unchanged)), true)
 }
 
 fn resolve_with(
     files: &[ast::File],
     memo: Option<(&mut Memo, Vec<ir::Campaign>, &[bool])>,
+    record_index: bool,
 ) -> (ir::Project, Vec<Diagnostic>, index::Index, Vec<bool>) {
     let mut r = Resolver {
-        names: HashMap::new(),
-        ordered: Vec::new(),
-        models: HashMap::new(),
+        names: Arc::default(),
+        ordered: Arc::default(),
+        models: Arc::default(),
         default_model: None,
         used: HashSet::new(),
         diagnostics: Vec::new(),
         segment_score_refs: HashMap::new(),
         suggestion_budget: suggest::BUDGET,
         declared: None,
-        index: index::Index::default(),
-        ids: Ids::default(),
+        index: if record_index {
+            index::Index::default()
+        } else {
+            index::Index::unrecorded()
+        },
+        ids: Arc::default(),
     };
     let declared_properties = r.declare_properties(files);
 
@@ -279,15 +291,15 @@ fn resolve_with(
         let Some(kind) = NameKind::of(item) else {
             continue;
         };
-        r.names.insert(&name.name, (kind, name.span));
-        r.ordered.push((&name.name, kind));
+        Arc::make_mut(&mut r.names).insert(&name.name, (kind, name.span));
+        Arc::make_mut(&mut r.ordered).push((&name.name, kind));
         r.index.define(kind.symbol(), &name.name, name.span, None);
         if let ast::Item::Scoring(model) = item {
-            r.models.insert(&model.name.name, model);
+            Arc::make_mut(&mut r.models).insert(&model.name.name, model);
         }
         items.push(item);
     }
-    r.ids = Ids::of(&items);
+    r.ids = Arc::new(Ids::of(&items));
     let broken_models = r.define_broken_items(files);
     if r.models.len() + broken_models.len() == 1 {
         r.default_model = r.models.keys().chain(&broken_models).next().copied();
@@ -322,11 +334,14 @@ fn resolve_with(
     let mut reused = Vec::new();
     match memo {
         None => {
-            for item in &items {
-                if let ast::Item::Campaign(c) = item {
-                    project.campaigns.push(r.campaign(c));
-                }
-            }
+            let campaigns: Vec<&ast::CampaignDef> = items
+                .iter()
+                .filter_map(|item| match item {
+                    ast::Item::Campaign(c) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            project.campaigns = r.campaigns(&campaigns);
         }
         Some((memo, previous, unchanged)) => {
             let env = r.env();
@@ -359,6 +374,62 @@ fn resolve_with(
 }
 
 impl<'a> Resolver<'a> {
+    /// Resolves `campaigns` on all cores, each by a [`Resolver::fork`] with
+    /// the whole suggestion budget, then joins them in order: a campaign
+    /// that spent more than the ones before it left is resolved again with
+    /// what is left (with no more than it spent, every suggestion is made
+    /// as it was). So the result is the one of resolving them in turn.
+    fn campaigns(&mut self, campaigns: &[&ast::CampaignDef]) -> Vec<ir::Campaign> {
+        use rayon::prelude::*;
+        let resolved: Vec<(ir::Campaign, Resolver<'a>)> = campaigns
+            .par_iter()
+            .map(|c| {
+                let mut fork = self.fork(suggest::BUDGET);
+                (fork.campaign(c), fork)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(campaigns.len());
+        for (c, (mut campaign, mut fork)) in campaigns.iter().zip(resolved) {
+            let spent = suggest::BUDGET - fork.suggestion_budget;
+            if spent > self.suggestion_budget {
+                fork = self.fork(self.suggestion_budget);
+                campaign = fork.campaign(c);
+            } else {
+                fork.suggestion_budget = self.suggestion_budget - spent;
+            }
+            self.join(fork);
+            out.push(campaign);
+        }
+        out
+    }
+
+    /// A resolver that sees what this one sees of the project, with nothing
+    /// found or used yet and `budget` suggestions to spend.
+    fn fork(&self, budget: usize) -> Resolver<'a> {
+        Resolver {
+            names: Arc::clone(&self.names),
+            ordered: Arc::clone(&self.ordered),
+            models: Arc::clone(&self.models),
+            default_model: self.default_model,
+            used: HashSet::new(),
+            diagnostics: Vec::new(),
+            segment_score_refs: HashMap::new(),
+            suggestion_budget: budget,
+            declared: self.declared.clone(),
+            index: self.index.fork(),
+            ids: Arc::clone(&self.ids),
+        }
+    }
+
+    /// Takes what a [`Resolver::fork`] found, as if this one had found it.
+    fn join(&mut self, fork: Resolver<'a>) {
+        self.diagnostics.extend(fork.diagnostics);
+        self.used.extend(fork.used);
+        self.index.append(fork.index);
+        self.suggestion_budget = fork.suggestion_budget;
+        debug_assert!(fork.segment_score_refs.is_empty());
+    }
+
     /// What resolving a campaign can read of the rest of the project.
     fn env(&self) -> Env {
         let mut models: Vec<ast::ScoringDef> = self.models.values().map(|m| (*m).clone()).collect();
@@ -456,8 +527,8 @@ impl<'a> Resolver<'a> {
             if self.names.contains_key(name.name.as_str()) {
                 continue;
             }
-            self.names.insert(&name.name, (kind, name.span));
-            self.ordered.push((&name.name, kind));
+            Arc::make_mut(&mut self.names).insert(&name.name, (kind, name.span));
+            Arc::make_mut(&mut self.ordered).push((&name.name, kind));
             self.index
                 .define(kind.symbol(), &name.name, name.span, None);
             if kind == NameKind::Scoring {

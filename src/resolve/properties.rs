@@ -87,7 +87,7 @@ impl Resolver<'_> {
                 declared.spans.insert(d.name.clone(), d.name_span);
                 declared.order.push(d.name.clone());
             }
-            self.declared = Some(declared);
+            self.declared = Some(std::sync::Arc::new(declared));
         }
         Some(lowered)
     }

@@ -255,3 +255,49 @@ fn the_suggestion_budget_is_spent_in_source_order_on_all_cores() {
     assert_eq!(unused(&together.0), 1_000);
     assert_eq!(alone, together);
 }
+
+/// The resolver's suggestion budget too: two campaigns whose sends of
+/// misspelt emails compare with more names between them than the budget
+/// covers. The second, resolved on another core with a budget of its own,
+/// must still get only what the first one left: as on one thread, its
+/// late typos get no "did you mean".
+#[test]
+fn the_resolvers_suggestion_budget_is_spent_in_source_order_on_all_cores() {
+    let mut emails = String::new();
+    for i in 0..1_000 {
+        emails.push_str(&format!(
+            "email e{i} {{\n  subject \"{i}\"\n  template \"t/{i}\"\n}}\n"
+        ));
+    }
+    let campaign = |name: &str| {
+        let mut text = format!(
+            "campaign {name} {{\n  trigger form.submitted(\"{name}\")\n  goal g when meeting.booked\n  suppress when unsubscribed\n"
+        );
+        for i in 0..600 {
+            text.push_str(&format!("  send e{i}x\n"));
+        }
+        text.push_str("  exit\n}\n");
+        text
+    };
+    let mut sources = SourceMap::new();
+    sources.add("a.nurture", campaign("first"));
+    sources.add("b.nurture", campaign("second"));
+    sources.add("emails.nurture", emails);
+    let alone = one_thread(|| outcome(&sources));
+    let together = many_threads(|| outcome(&sources));
+    let suggested = |ds: &[Diagnostic]| {
+        ds.iter()
+            .filter(|d| d.code == nurturec::Code::UndefinedName)
+            .filter(|d| {
+                d.help
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("did you mean"))
+            })
+            .count()
+    };
+    // Each typo compares with the project's 1,002 names: the first
+    // campaign's 600 fit in the budget of a million, then 398 of the
+    // second's.
+    assert_eq!(suggested(&together.0), 998);
+    assert_eq!(alone, together);
+}
