@@ -390,7 +390,9 @@ pub enum StatementKind {
     Send(Ident),
     Wait {
         duration: DurationLit,
-        until: Option<Condition>,
+        /// Boxed: a condition is five times the size of any other
+        /// statement's operands, and every statement would carry its room.
+        until: Option<Box<Condition>>,
     },
     Branch {
         arms: Vec<BranchArm>,

@@ -653,7 +653,7 @@ impl Converter {
                 let until = match bc.next_if(Rule::wait_until) {
                     Some(u) => {
                         let mut uc = self.children(u);
-                        Some(self.condition(uc.next("until condition")?)?)
+                        Some(Box::new(self.condition(uc.next("until condition")?)?))
                     }
                     None => None,
                 };
