@@ -29,7 +29,8 @@ use super::lower::{
     emit_campaign, lower, number, trigger_text, CampaignPart, Link, Lowered, Origin, Place,
     Platform, Role, Shape, Step, StepKind,
 };
-use super::{object, to_pretty, IdMode, OutputFile, Traced};
+use super::pretty::{self, Array, Object, Placed};
+use super::{to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{AslConfig, Config};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -37,6 +38,7 @@ use crate::ir::{
     Project, Quantity, Recipient, Reentry, Trigger, Value as IrValue,
 };
 use crate::span::Span;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 
@@ -97,8 +99,10 @@ fn build(
                 .map_or(&[], Vec::as_slice),
             cfg: &config.asl,
             b: &mut *b,
-            states: Map::new(),
+            states: Vec::new(),
+            state_at: HashMap::new(),
             nodes: Vec::new(),
+            retry: pretty::placed(STATE_INDENT + 2, &RETRY),
             has_segments: false,
             guards: Vec::new(),
             ends: BTreeSet::new(),
@@ -165,18 +169,114 @@ fn state_name(origin: &str) -> String {
     format!("{}~{:08x}", &origin[..cut], hash as u32)
 }
 
-fn retry() -> Value {
-    json!([ {
-        "ErrorEquals": [
-            "Lambda.ServiceException",
-            "Lambda.AWSLambdaException",
-            "Lambda.SdkClientException",
-            "Lambda.TooManyRequestsException"
-        ],
-        "IntervalSeconds": 2,
-        "MaxAttempts": 6,
-        "BackoffRate": 2
-    } ])
+/// A Task's `Retry` rule for the Lambda service's transient errors.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Retrier {
+    error_equals: [&'static str; 4],
+    interval_seconds: u8,
+    max_attempts: u8,
+    backoff_rate: u8,
+}
+
+const RETRY: [Retrier; 1] = [Retrier {
+    error_equals: [
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    ],
+    interval_seconds: 2,
+    max_attempts: 6,
+    backoff_rate: 2,
+}];
+
+/// How deep a state is in the machine: in `States`, under its name; its
+/// fields are two spaces deeper.
+const STATE_INDENT: usize = 4;
+
+/// A state's `Type`, with a Task's `Resource`.
+#[derive(Clone, Copy, PartialEq)]
+enum Type {
+    Task(&'static str),
+    Choice,
+    Pass,
+    Wait,
+    Succeed,
+    Fail,
+}
+
+impl Type {
+    fn name(self) -> &'static str {
+        match self {
+            Type::Task(_) => "Task",
+            Type::Choice => "Choice",
+            Type::Pass => "Pass",
+            Type::Wait => "Wait",
+            Type::Succeed => "Succeed",
+            Type::Fail => "Fail",
+        }
+    }
+
+    /// The history events a state writes in a run without retries: entered
+    /// and exited, and for a Task scheduled, started and succeeded (and
+    /// submitted for a callback or a started execution).
+    fn events(self) -> u64 {
+        match self {
+            Type::Task(LAMBDA) => 5,
+            Type::Task(_) => 6,
+            _ => 2,
+        }
+    }
+}
+
+/// A state rendered for its place in `States`; its type is kept for the
+/// history quota, which counts the events of every state.
+struct State {
+    ty: Type,
+    text: Placed,
+}
+
+/// A state: its `Type`, its `Comment` if any, a Task's `Resource`, then
+/// what `fields` writes (every state of the machine starts so).
+fn state(ty: Type, comment: Option<&str>, fields: impl FnOnce(&mut Object<'_>)) -> State {
+    let text = pretty::placed_object(STATE_INDENT, |o| {
+        o.value("Type", ty.name());
+        if let Some(comment) = comment {
+            o.value("Comment", comment);
+        }
+        if let Type::Task(resource) = ty {
+            o.value("Resource", resource);
+        }
+        fields(o);
+    });
+    State { ty, text }
+}
+
+/// A `Choice` state: its rules (`rule`), then its `Default`.
+fn choice(comment: Option<&str>, rules: impl FnOnce(&mut Array<'_>), default: &str) -> State {
+    state(Type::Choice, comment, |o| {
+        let mut choices = o.array("Choices");
+        rules(&mut choices);
+        choices.close();
+        o.value("Default", default);
+    })
+}
+
+/// A rule of a `Choice`: when `variable` passes `test` against `value`,
+/// go to `next`.
+fn rule<T: Serialize + ?Sized>(
+    choices: &mut Array<'_>,
+    variable: &str,
+    test: &str,
+    value: &T,
+    next: &str,
+) {
+    let mut rule = choices.object();
+    rule.value("Variable", variable)
+        .value(test, value)
+        .value("Next", next);
+    rule.close();
 }
 
 fn value(v: &IrValue) -> Value {
@@ -184,6 +284,53 @@ fn value(v: &IrValue) -> Value {
         IrValue::String(s) => json!(s),
         IrValue::Number(n) => number(*n),
         IrValue::Bool(b) => json!(b),
+    }
+}
+
+/// `[{name, condition}]`, in the order the conditions are tried.
+fn named_conditions<'c>(
+    o: &mut Object<'_>,
+    key: &str,
+    list: impl Iterator<Item = (&'c String, &'c Value)>,
+) {
+    let mut items = o.array(key);
+    for (name, condition) in list {
+        let mut item = items.object();
+        item.value("name", name).value("condition", condition);
+        item.close();
+    }
+    items.close();
+}
+
+/// A `Pass` state that keeps the lead's entry time (from `entered_at`)
+/// and no rounds yet in `$.run`.
+fn run_state(comment: &str, entered_at: &str, next: &str) -> State {
+    state(Type::Pass, Some(comment), |o| {
+        let mut parameters = o.object("Parameters");
+        parameters
+            .value("entered_at.$", entered_at)
+            .value("rounds", &0);
+        parameters.close();
+        o.value("ResultPath", RUN_PATH).value("Next", next);
+    })
+}
+
+/// A loop's round check: after `rounds` rounds in this execution, to the
+/// continuation `cont`, else around the loop to `to`.
+struct RoundRoute {
+    cont: String,
+    to: String,
+}
+
+impl RoundRoute {
+    fn state(&self, rounds: u64) -> State {
+        choice(
+            Some("After the rounds one execution can hold within a year and the history quota, the run continues in a new execution"),
+            |choices| {
+                rule(choices, "$.run.rounds", "NumericGreaterThanEquals", &rounds, &self.cont);
+            },
+            &self.to,
+        )
     }
 }
 
@@ -201,8 +348,8 @@ struct Check {
     /// `(condition name, state)`.
     routes: Vec<(String, Origin)>,
     default: Origin,
-    /// More payload fields.
-    extra: Map<String, Value>,
+    /// More payload fields: `(key, value)`.
+    extra: &'static [(&'static str, &'static str)],
 }
 
 enum Conditions {
@@ -242,8 +389,13 @@ struct Ctx<'a> {
     enrolled_from: &'a [&'a str],
     cfg: &'a AslConfig,
     b: &'a mut Binder,
-    states: Map<String, Value>,
+    /// `(name, state)` in the order of the machine.
+    states: Vec<(String, State)>,
+    /// Where each name is in `states`.
+    state_at: HashMap<String, usize>,
     nodes: Vec<(String, Origin)>,
+    /// The `Retry` of a Lambda Task, rendered once for every Task.
+    retry: Placed,
     /// Whether the campaign uses segments (their definitions are passed to
     /// every evaluation).
     has_segments: bool,
@@ -257,8 +409,8 @@ struct Ctx<'a> {
     /// Where a continued run resumes: the targets of those gotos.
     resume_points: BTreeSet<Origin>,
     /// The round checks of those gotos, whose threshold is set once the
-    /// machine is complete.
-    round_routes: Vec<String>,
+    /// machine is complete: where each is in `states`, and its routes.
+    round_routes: Vec<(usize, RoundRoute)>,
     /// The statements whose state names collided with another's (reported).
     collided: BTreeSet<String>,
 }
@@ -277,15 +429,28 @@ impl Ctx<'_> {
         }
     }
 
-    fn add(&mut self, origin: &Origin, state: Value) {
-        let name = state_name(&origin.to_string());
-        if self.states.contains_key(&name) {
-            if let Some((_, other)) = self.nodes.iter().find(|(n, o)| *n == name && o != origin) {
-                self.name_collision(origin, other.clone());
+    /// Adds the state of `origin`, or replaces the state of the same name,
+    /// in its place; returns where it is in `states`.
+    fn add(&mut self, origin: &Origin, state: State) -> usize {
+        let name = name_of(origin);
+        let at = match self.state_at.get(&name) {
+            Some(&at) => {
+                if let Some((_, other)) = self.nodes.iter().find(|(n, o)| *n == name && o != origin)
+                {
+                    self.name_collision(origin, other.clone());
+                }
+                self.states[at].1 = state;
+                at
             }
-        }
-        self.nodes.push((name.clone(), origin.clone()));
-        self.states.insert(name, state);
+            None => {
+                let at = self.states.len();
+                self.state_at.insert(name.clone(), at);
+                self.states.push((name.clone(), state));
+                at
+            }
+        };
+        self.nodes.push((name, origin.clone()));
+        at
     }
 
     /// Two origins whose shortened state names are the same (their first
@@ -335,41 +500,38 @@ impl Ctx<'_> {
         )
     }
 
-    /// A Lambda Task with the campaign, the step and the contact in its payload.
+    /// A Lambda Task with the campaign, the step and the contact in its
+    /// payload, `payload` writing the fields between them and `after` the
+    /// state's fields after its `Retry`.
     fn lambda(
         &mut self,
-        kind: &str,
-        step: &str,
-        at: Span,
-        mut payload: Map<String, Value>,
-        comment: String,
-    ) -> Value {
+        (kind, step, at): (&str, &str, Span),
+        comment: &str,
+        payload: impl FnOnce(&mut Object<'_>),
+        after: impl FnOnce(&mut Object<'_>),
+    ) -> State {
         let function = self.function(kind, at);
-        let mut full = Map::new();
-        full.insert("campaign".into(), json!(self.campaign.name));
-        full.insert("step".into(), json!(step));
-        full.append(&mut payload);
-        if kind == "evaluate" && self.has_segments {
-            full.insert("segments.$".into(), json!(SEGMENTS_PATH));
-        }
-        if kind == "evaluate" && !self.campaign.flow.handlers.is_empty() {
-            full.insert("handled.$".into(), json!(HANDLED_PATH));
-        }
-        full.insert("contact.$".into(), json!("$.contact"));
-        full.insert("entered_at.$".into(), json!(self.entered_at()));
-        object([
-            ("Type", json!("Task")),
-            ("Comment", Value::String(comment)),
-            ("Resource", json!(LAMBDA)),
-            (
-                "Parameters",
-                object([
-                    ("FunctionName", Value::String(function)),
-                    ("Payload", Value::Object(full)),
-                ]),
-            ),
-            ("Retry", retry()),
-        ])
+        let evaluate = kind == "evaluate";
+        state(Type::Task(LAMBDA), Some(comment), |o| {
+            let mut parameters = o.object("Parameters");
+            parameters.value("FunctionName", &function);
+            let mut full = parameters.object("Payload");
+            full.value("campaign", &self.campaign.name)
+                .value("step", step);
+            payload(&mut full);
+            if evaluate && self.has_segments {
+                full.value("segments.$", SEGMENTS_PATH);
+            }
+            if evaluate && !self.campaign.flow.handlers.is_empty() {
+                full.value("handled.$", HANDLED_PATH);
+            }
+            full.value("contact.$", "$.contact")
+                .value("entered_at.$", self.entered_at());
+            full.close();
+            parameters.close();
+            o.placed("Retry", &self.retry);
+            after(o);
+        })
     }
 
     /// An `evaluate` Task for named conditions, then a Choice on the first
@@ -386,22 +548,8 @@ impl Ctx<'_> {
             extra,
         } = check;
         let step = step.as_str();
-        let choose = origin.with(Role::Route);
-        let mut payload = Map::new();
-        payload.insert("check".into(), json!(kind));
-        match conditions {
-            Conditions::Inline(list) => {
-                let list = list
-                    .into_iter()
-                    .map(|(n, c)| object([("name", json!(n)), ("condition", c)]));
-                payload.insert("conditions".into(), Value::Array(list.collect()));
-            }
-            Conditions::Path(path) => {
-                payload.insert("conditions.$".into(), json!(path));
-            }
-        }
-        let mut extra = extra;
-        payload.append(&mut extra);
+        let route_origin = origin.with(Role::Route);
+        let choose = name_of(&route_origin);
         let comment = match kind {
             "guard" => {
                 format!("Suppression and goals at {step}: the run ends at the first that holds")
@@ -409,19 +557,43 @@ impl Ctx<'_> {
             "entry" => "Admission: re-entry, trigger and its filter, audience".to_string(),
             _ => format!("Which arm of {step} runs"),
         };
-        let mut task = self.lambda("evaluate", step, at, payload, comment);
-        task["ResultSelector"] = json!({ "first.$": "$.Payload.first" });
-        task["ResultPath"] = json!("$.evaluation");
-        task["Next"] = json!(name_of(&choose));
+        let payload = |p: &mut Object<'_>| {
+            p.value("check", kind);
+            match &conditions {
+                Conditions::Inline(list) => {
+                    named_conditions(p, "conditions", list.iter().map(|(n, c)| (n, c)));
+                }
+                Conditions::Path(path) => {
+                    p.value("conditions.$", path);
+                }
+            }
+            for (key, value) in extra {
+                p.value(key, value);
+            }
+        };
+        let task = self.lambda(("evaluate", step, at), &comment, payload, |o| {
+            let mut selector = o.object("ResultSelector");
+            selector.value("first.$", "$.Payload.first");
+            selector.close();
+            o.value("ResultPath", "$.evaluation").value("Next", &choose);
+        });
         self.add(&origin, task);
-        let choices: Vec<Value> = routes
-            .into_iter()
-            .map(|(name, next)| json!({ "Variable": "$.evaluation.first", "StringEquals": name, "Next": name_of(&next) }))
-            .collect();
-        self.add(
-            &choose,
-            json!({ "Type": "Choice", "Choices": choices, "Default": name_of(&default) }),
+        let route = choice(
+            None,
+            |choices| {
+                for (name, next) in &routes {
+                    rule(
+                        choices,
+                        "$.evaluation.first",
+                        "StringEquals",
+                        name,
+                        &name_of(next),
+                    );
+                }
+            },
+            &name_of(&default),
         );
+        self.add(&route_origin, route);
     }
 
     /// The state an edge leads to; notes a campaign-level end when used.
@@ -444,34 +616,18 @@ impl Ctx<'_> {
         let segments = self.segment_definitions();
         self.has_segments = !segments.is_empty();
         if self.has_campaign_state() {
-            let mut result = Map::new();
-            if !self.guards.is_empty() {
-                let list: Vec<Value> = self
-                    .guards
-                    .iter()
-                    .map(|(n, cond, _)| json!({ "name": n, "condition": cond }))
-                    .collect();
-                result.insert("guards".into(), Value::Array(list));
-            }
-            if self.has_segments {
-                result.insert("segments".into(), Value::Object(segments));
-            }
-            if !c.flow.handlers.is_empty() {
-                let handled: Map<String, Value> = (1..=c.flow.handlers.len())
-                    .map(|n| (format!("on{n}"), json!(false)))
-                    .collect();
-                result.insert("handled".into(), Value::Object(handled));
-            }
-            self.add(
-                &Origin::campaign(CampaignPart::Campaign),
-                json!({
-                    "Type": "Pass",
-                    "Comment": "The campaign's suppression and goals (checked before every effect and exit, and during and after every wait) and the definitions of its segments",
-                    "Result": Value::Object(result),
-                    "ResultPath": "$.campaign",
-                    "Next": name_of(&Origin::campaign(self.first_part())),
-                }),
+            let next = name_of(&Origin::campaign(self.first_part()));
+            let state = state(
+                Type::Pass,
+                Some("The campaign's suppression and goals (checked before every effect and exit, and during and after every wait) and the definitions of its segments"),
+                |o| {
+                    let mut result = o.object("Result");
+                    self.campaign_data(&mut result, &segments);
+                    result.close();
+                    o.value("ResultPath", "$.campaign").value("Next", &next);
+                },
             );
+            self.add(&Origin::campaign(CampaignPart::Campaign), state);
         }
         if self.continues() {
             self.start_or_resume();
@@ -486,8 +642,6 @@ impl Ctx<'_> {
             self.ends.insert(entry.clone());
         }
         let admit = self.admission();
-        let mut extra = Map::new();
-        extra.insert("trigger.$".into(), json!("$.trigger"));
         self.evaluate(Check {
             origin: Origin::campaign(CampaignPart::Entry),
             step: "entry".into(),
@@ -496,10 +650,30 @@ impl Ctx<'_> {
             conditions: Conditions::Inline(vec![("admit".into(), admit)]),
             routes: vec![("admit".into(), entry)],
             default: Origin::campaign(CampaignPart::NotAdmitted),
-            extra,
+            extra: &[("trigger.$", "$.trigger")],
         });
         self.ends
             .insert(Origin::campaign(CampaignPart::NotAdmitted));
+    }
+
+    /// What `(campaign)` keeps in `$.campaign`: the guards, the segment
+    /// definitions, and which handlers have run.
+    fn campaign_data(&self, result: &mut Object<'_>, segments: &Map<String, Value>) {
+        if !self.guards.is_empty() {
+            let guards = self.guards.iter().map(|(n, c, _)| (n, c));
+            named_conditions(result, "guards", guards);
+        }
+        if self.has_segments {
+            result.value("segments", segments);
+        }
+        let handlers = self.campaign.flow.handlers.len();
+        if handlers > 0 {
+            let mut handled = result.object("handled");
+            for n in 1..=handlers {
+                handled.value(&format!("on{n}"), &false);
+            }
+            handled.close();
+        }
     }
 
     /// The first state after `(campaign)`: admission, or in a machine whose
@@ -518,52 +692,42 @@ impl Ctx<'_> {
     fn start_or_resume(&mut self) {
         let resume = Origin::campaign(CampaignPart::Resume);
         let run = Origin::campaign(CampaignPart::Run);
-        self.add(
-            &Origin::campaign(CampaignPart::Start),
-            json!({
-                "Type": "Choice",
-                "Comment": "An input with `resume` continues a lead's run that an earlier execution of this machine started",
-                "Choices": [ { "Variable": "$.resume", "IsPresent": true, "Next": name_of(&resume) } ],
-                "Default": name_of(&run),
-            }),
+        let start = choice(
+            Some("An input with `resume` continues a lead's run that an earlier execution of this machine started"),
+            |choices| rule(choices, "$.resume", "IsPresent", &true, &name_of(&resume)),
+            &name_of(&run),
         );
-        self.add(
-            &run,
-            json!({
-                "Type": "Pass",
-                "Comment": "A new run: the lead enters now; no round of a loop yet",
-                "Parameters": { "entered_at.$": STARTED_AT, "rounds": 0 },
-                "ResultPath": RUN_PATH,
-                "Next": name_of(&Origin::campaign(CampaignPart::Entry)),
-            }),
+        self.add(&Origin::campaign(CampaignPart::Start), start);
+        let new_run = run_state(
+            "A new run: the lead enters now; no round of a loop yet",
+            STARTED_AT,
+            &name_of(&Origin::campaign(CampaignPart::Entry)),
         );
+        self.add(&run, new_run);
         let route = resume.with(Role::Route);
         let after = if self.campaign.flow.handlers.is_empty() {
             route.clone()
         } else {
             resume.with(Role::Handled)
         };
-        self.add(
-            &resume,
-            json!({
-                "Type": "Pass",
-                "Comment": "A continued run: the lead's entry time from the input; the rounds count again in this execution",
-                "Parameters": { "entered_at.$": "$.resume.entered_at", "rounds": 0 },
-                "ResultPath": RUN_PATH,
-                "Next": name_of(&after),
-            }),
+        let continued = run_state(
+            "A continued run: the lead's entry time from the input; the rounds count again in this execution",
+            "$.resume.entered_at",
+            &name_of(&after),
         );
+        self.add(&resume, continued);
         if after != route {
-            self.add(
-                &after,
-                json!({
-                    "Type": "Pass",
-                    "Comment": "The handlers that have run, from the input",
-                    "InputPath": "$.resume.handled",
-                    "ResultPath": HANDLED_PATH,
-                    "Next": name_of(&route),
-                }),
+            let next = name_of(&route);
+            let state = state(
+                Type::Pass,
+                Some("The handlers that have run, from the input"),
+                |o| {
+                    o.value("InputPath", "$.resume.handled")
+                        .value("ResultPath", HANDLED_PATH)
+                        .value("Next", &next);
+                },
             );
+            self.add(&after, state);
         }
     }
 
@@ -572,27 +736,33 @@ impl Ctx<'_> {
         if !self.continues() {
             return;
         }
-        let unknown = Origin::campaign(CampaignPart::UnknownResume);
-        let choices: Vec<Value> = self
-            .resume_points
-            .iter()
-            .map(|p| json!({ "Variable": "$.resume.at", "StringEquals": name_of(p), "Next": name_of(p) }))
-            .collect();
-        let choices = if choices.is_empty() {
-            vec![
-                json!({ "Variable": "$.resume.at", "StringEquals": "", "Next": name_of(&unknown) }),
-            ]
-        } else {
-            choices
-        };
+        let unknown = name_of(&Origin::campaign(CampaignPart::UnknownResume));
+        let points: Vec<String> = self.resume_points.iter().map(name_of).collect();
+        let route = choice(
+            None,
+            |choices| {
+                for point in &points {
+                    rule(choices, "$.resume.at", "StringEquals", point, point);
+                }
+                if points.is_empty() {
+                    rule(choices, "$.resume.at", "StringEquals", "", &unknown);
+                }
+            },
+            &unknown,
+        );
         self.add(
             &Origin::campaign(CampaignPart::Resume).with(Role::Route),
-            json!({ "Type": "Choice", "Choices": choices, "Default": name_of(&unknown) }),
+            route,
         );
-        self.add(
-            &unknown,
-            json!({ "Type": "Fail", "Comment": "The input's resume.at names no state this machine resumes at (an input not written by this machine).", "Error": "Nurture.UnknownResumePoint", "Cause": "resume.at names no resume point of this machine" }),
+        let fail = state(
+            Type::Fail,
+            Some("The input's resume.at names no state this machine resumes at (an input not written by this machine)."),
+            |o| {
+                o.value("Error", "Nurture.UnknownResumePoint")
+                    .value("Cause", "resume.at names no resume point of this machine");
+            },
         );
+        self.add(&Origin::campaign(CampaignPart::UnknownResume), fail);
     }
 
     /// A loop's `goto`: counts the round; after as many rounds as one
@@ -605,68 +775,65 @@ impl Ctx<'_> {
         let route = step.origin.with(Role::Route);
         let cont = step.origin.with(Role::Continue);
         let continued = Origin::campaign(CampaignPart::Continued);
-        self.add(
-            &step.origin,
-            json!({
-                "Type": "Pass",
-                "Comment": format!("goto {label}: one more round of the loop in this execution"),
-                "Parameters": { "entered_at.$": RUN_ENTERED_AT, "rounds.$": "States.MathAdd($.run.rounds, 1)" },
-                "ResultPath": RUN_PATH,
-                "Next": name_of(&route),
-            }),
+        let route_name = name_of(&route);
+        let count = state(
+            Type::Pass,
+            Some(&format!(
+                "goto {label}: one more round of the loop in this execution"
+            )),
+            |o| {
+                let mut parameters = o.object("Parameters");
+                parameters
+                    .value("entered_at.$", RUN_ENTERED_AT)
+                    .value("rounds.$", "States.MathAdd($.run.rounds, 1)");
+                parameters.close();
+                o.value("ResultPath", RUN_PATH).value("Next", &route_name);
+            },
         );
-        self.round_routes.push(name_of(&route));
-        self.add(
-            &route,
-            json!({
-                "Type": "Choice",
-                "Comment": "After the rounds one execution can hold within a year and the history quota, the run continues in a new execution",
-                "Choices": [ { "Variable": "$.run.rounds", "NumericGreaterThanEquals": 1, "Next": name_of(&cont) } ],
-                "Default": to_name,
-            }),
-        );
-        let mut resume = json!({ "at": name_of(&target), "entered_at.$": RUN_ENTERED_AT });
-        if !self.campaign.flow.handlers.is_empty() {
-            resume["handled.$"] = json!(HANDLED_PATH);
-        }
-        self.add(
-            &cont,
-            json!({
-                "Type": "Task",
-                "Comment": format!("Continue the lead's run at {label} in a new execution of this machine"),
-                "Resource": START_EXECUTION,
-                "Parameters": {
-                    "StateMachineArn.$": "$$.StateMachine.Id",
-                    "Input": {
-                        "contact.$": "$.contact",
-                        "trigger.$": "$.trigger",
-                        "resume": resume,
-                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
-                    },
-                },
-                "ResultPath": null,
-                "Next": name_of(&continued),
-            }),
-        );
+        self.add(&step.origin, count);
+        let rounds = RoundRoute {
+            cont: name_of(&cont),
+            to: to_name,
+        };
+        let at = self.add(&route, rounds.state(1));
+        self.round_routes.push((at, rounds));
+        let task = self.continuation(label, &name_of(&target), &name_of(&continued));
+        self.add(&cont, task);
         self.ends.insert(continued);
         self.resume_points.insert(target);
     }
 
-    /// The history events a state writes in a run without retries: entered
-    /// and exited, and for a Task scheduled, started and succeeded (and
-    /// submitted for a callback or a started execution).
-    fn events_of_state(state: &Value) -> u64 {
-        match state["Type"].as_str() {
-            Some("Task") => {
-                let resource = state["Resource"].as_str().unwrap_or_default();
-                if resource == LAMBDA {
-                    5
-                } else {
-                    6
+    /// The Task that starts a new execution of this machine at `at`,
+    /// with the lead's run state, then goes on to `next`.
+    fn continuation(&self, label: &str, at: &str, next: &str) -> State {
+        let handled = !self.campaign.flow.handlers.is_empty();
+        state(
+            Type::Task(START_EXECUTION),
+            Some(&format!(
+                "Continue the lead's run at {label} in a new execution of this machine"
+            )),
+            |o| {
+                let mut parameters = o.object("Parameters");
+                parameters.value("StateMachineArn.$", "$$.StateMachine.Id");
+                let mut input = parameters.object("Input");
+                input
+                    .value("contact.$", "$.contact")
+                    .value("trigger.$", "$.trigger");
+                let mut resume = input.object("resume");
+                resume.value("at", at).value("entered_at.$", RUN_ENTERED_AT);
+                if handled {
+                    resume.value("handled.$", HANDLED_PATH);
                 }
-            }
-            _ => 2,
-        }
+                resume.close();
+                input.value(
+                    "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$",
+                    "$$.Execution.Id",
+                );
+                input.close();
+                parameters.close();
+                o.value("ResultPath", &()).value("Next", next);
+            },
+        )
     }
 
     /// Sets every round check's threshold, once the machine is complete, or
@@ -685,21 +852,21 @@ impl Ctx<'_> {
             .map(|(id, n)| (n.id.as_str(), id))
             .collect();
         for (name, origin) in &self.nodes {
-            let Some(state) = self.states.get(name) else {
+            let Some(&at) = self.state_at.get(name) else {
                 continue;
             };
-            let events = Self::events_of_state(state);
+            let ty = self.states[at].1.ty;
             if origin.roles.last() == Some(&Role::Continue) {
                 continue;
             }
             match origin.node_id() {
                 Some(id) => {
                     if let Some(&node) = index.get(id) {
-                        per_node[node.index()] += events;
+                        per_node[node.index()] += ty.events();
                     }
                 }
-                None if state["Type"] == "Succeed" || state["Type"] == "Fail" => {}
-                None => overhead += events,
+                None if matches!(ty, Type::Succeed | Type::Fail) => {}
+                None => overhead += ty.events(),
             }
         }
         let events = |node: NodeId| per_node.get(node.index()).copied().unwrap_or(0);
@@ -712,10 +879,8 @@ impl Ctx<'_> {
         else {
             return;
         };
-        for name in &self.round_routes {
-            if let Some(state) = self.states.get_mut(name) {
-                state["Choices"][0]["NumericGreaterThanEquals"] = json!(rounds);
-            }
+        for (at, route) in &self.round_routes {
+            self.states[*at].1 = route.state(rounds);
         }
     }
 
@@ -767,16 +932,16 @@ impl Ctx<'_> {
         for (h, (handler, entry)) in c.flow.handlers.iter().zip(&lowered.handlers).enumerate() {
             let n = h + 1;
             let next = self.next_name(entry);
-            self.add(
-                &Origin::campaign(CampaignPart::Handler(n)),
-                json!({
-                    "Type": "Pass",
-                    "Comment": format!("handler {n}: on {}", crate::check::flow::text::condition(&handler.condition)),
-                    "Result": true,
-                    "ResultPath": format!("{HANDLED_PATH}.on{n}"),
-                    "Next": next,
-                }),
+            let comment = format!(
+                "handler {n}: on {}",
+                crate::check::flow::text::condition(&handler.condition)
             );
+            let state = state(Type::Pass, Some(&comment), |o| {
+                o.value("Result", &true)
+                    .value("ResultPath", &format!("{HANDLED_PATH}.on{n}"))
+                    .value("Next", &next);
+            });
+            self.add(&Origin::campaign(CampaignPart::Handler(n)), state);
         }
     }
 
@@ -789,12 +954,27 @@ impl Ctx<'_> {
         ends.sort_by_key(Origin::to_string);
         for end in ends {
             let state = if end.is(&CampaignPart::FellOff) {
-                json!({ "Type": "Fail", "Comment": "The flow ended without an exit (the compiler reports this as missing-exit).", "Error": "Nurture.FellOff", "Cause": "no exit at the end of the flow" })
+                state(
+                    Type::Fail,
+                    Some("The flow ended without an exit (the compiler reports this as missing-exit)."),
+                    |o| {
+                        o.value("Error", "Nurture.FellOff")
+                            .value("Cause", "no exit at the end of the flow");
+                    },
+                )
             } else if end.is(&CampaignPart::Continued) {
-                json!({ "Type": "Succeed", "Comment": "The lead's run goes on in the new execution this one started; this execution ends" })
+                state(
+                    Type::Succeed,
+                    Some("The lead's run goes on in the new execution this one started; this execution ends"),
+                    |_| {},
+                )
             } else {
                 let text = end.to_string();
-                json!({ "Type": "Succeed", "Comment": format!("The lead leaves the campaign: {}", text.trim_matches(|ch| ch == '(' || ch == ')')) })
+                let comment = format!(
+                    "The lead leaves the campaign: {}",
+                    text.trim_matches(|ch| ch == '(' || ch == ')')
+                );
+                state(Type::Succeed, Some(&comment), |_| {})
             };
             self.add(&end, state);
         }
@@ -822,16 +1002,24 @@ impl Ctx<'_> {
         } else {
             self.first_part()
         };
-        // Moved in: `json!` would copy every state.
-        let machine = object([
-            ("Comment", Value::String(comment)),
-            ("StartAt", Value::String(name_of(&Origin::campaign(start)))),
-            ("States", Value::Object(std::mem::take(&mut self.states))),
-        ]);
+        let start = name_of(&Origin::campaign(start));
+        let size: usize = self
+            .states
+            .iter()
+            .map(|(name, state)| name.len() + state.text.len() + STATE_INDENT + 6)
+            .sum();
+        let contents = pretty::document(size + comment.len() + 64, |root| {
+            root.value("Comment", &comment).value("StartAt", &start);
+            let mut states = root.object("States");
+            for (name, state) in &self.states {
+                states.placed(name, &state.text);
+            }
+            states.close();
+        });
         Traced::new(
             OutputFile {
                 path: format!("{SECTION}/{}.json", c.name),
-                contents: to_pretty(&machine),
+                contents,
             },
             std::mem::take(&mut self.nodes),
         )
@@ -1035,54 +1223,62 @@ impl Ctx<'_> {
         let w = self.campaign.send_window.as_ref()?;
         let wait = step.origin.with(Role::WindowWait);
         let after = step.origin.with(Role::WindowOpen);
-        let mut payload = Map::new();
-        payload.insert(
-            "window".into(),
-            json!({
-                "days": w.days.iter().map(|d| d.name()).collect::<Vec<_>>(),
-                "open": crate::ir::SendWindow::clock_text(w.open),
-                "close": crate::ir::SendWindow::clock_text(w.close),
-            }),
-        );
-        let comment = "The send window's next opening in the contact's time zone (now when open)";
-        let mut task = self.lambda(
-            "send_window",
-            &step.node.id,
-            w.span,
+        let route = step.origin.with(Role::Route);
+        let watched = !self.guards.is_empty();
+        let next = name_of(if watched { &route } else { &wait });
+        let payload = |p: &mut Object<'_>| {
+            let mut window = p.object("window");
+            window
+                .value("days", &w.days.iter().map(|d| d.name()).collect::<Vec<_>>())
+                .value("open", &crate::ir::SendWindow::clock_text(w.open))
+                .value("close", &crate::ir::SendWindow::clock_text(w.close));
+            window.close();
+        };
+        let task = self.lambda(
+            ("send_window", &step.node.id, w.span),
+            "The send window's next opening in the contact's time zone (now when open)",
             payload,
-            comment.to_string(),
+            |o| {
+                o.value("ResultPath", "$.window");
+                let mut selector = o.object("ResultSelector");
+                selector.value("opens_at.$", "$.Payload.opens_at");
+                if watched {
+                    selector.value("seconds.$", "$.Payload.seconds");
+                }
+                selector.close();
+                o.value("Next", &next);
+            },
         );
-        task["ResultPath"] = json!("$.window");
-        if self.guards.is_empty() {
-            task["ResultSelector"] = json!({ "opens_at.$": "$.Payload.opens_at" });
-            task["Next"] = json!(name_of(&wait));
-            self.add(&step.origin, task);
-            self.add(
-                &wait,
-                json!({ "Type": "Wait", "Comment": "until the send window opens", "TimestampPath": "$.window.opens_at", "Next": name_of(&after) }),
-            );
+        self.add(&step.origin, task);
+        let after_name = name_of(&after);
+        if !watched {
+            let hold = state(Type::Wait, Some("until the send window opens"), |o| {
+                o.value("TimestampPath", "$.window.opens_at")
+                    .value("Next", &after_name);
+            });
+            self.add(&wait, hold);
             return Some(after);
         }
-        let route = step.origin.with(Role::Route);
-        task["ResultSelector"] =
-            json!({ "opens_at.$": "$.Payload.opens_at", "seconds.$": "$.Payload.seconds" });
-        task["Next"] = json!(name_of(&route));
-        self.add(&step.origin, task);
-        self.add(
-            &route,
-            json!({
-                "Type": "Choice",
-                "Comment": "Held only while the window is closed",
-                "Choices": [ { "Variable": "$.window.seconds", "NumericGreaterThan": 0, "Next": name_of(&wait) } ],
-                "Default": name_of(&after),
-            }),
+        let skip = choice(
+            Some("Held only while the window is closed"),
+            |choices| {
+                rule(
+                    choices,
+                    WINDOW_SECONDS_PATH,
+                    "NumericGreaterThan",
+                    &0,
+                    &name_of(&wait),
+                );
+            },
+            &after_name,
         );
+        self.add(&route, skip);
         let state = self.watcher(
             step,
-            Value::Null,
+            &Value::Null,
             Timeout::Path(WINDOW_SECONDS_PATH),
-            "hold the send until the send window opens unless a goal, suppression or handler holds first: the wait_until watcher completes the task token when one does".to_string(),
-            &name_of(&after),
+            "hold the send until the send window opens unless a goal, suppression or handler holds first: the wait_until watcher completes the task token when one does",
+            &after_name,
         );
         self.add(&wait, state);
         Some(after)
@@ -1112,8 +1308,106 @@ impl Ctx<'_> {
             conditions: Conditions::Path(GUARDS_PATH),
             routes,
             default: then,
-            extra: Map::new(),
+            extra: &[],
         });
+    }
+
+    /// A `send`: held by the send window, if any, then after its guard.
+    fn send(&mut self, step: &Step<'_>, email: &crate::ir::Ref<crate::ir::EmailId>, next: &Link) {
+        let check = match self.window(step) {
+            Some(open) => open,
+            None => step.origin.clone(),
+        };
+        let referent = self.project.referent(email);
+        let subject = referent.map(|e| self.merge_tags(&e.subject));
+        let payload = |p: &mut Object<'_>| {
+            p.value("email", email);
+            if let (Some(e), Some(subject)) = (referent, &subject) {
+                p.value("template", &e.template).value("subject", subject);
+                if let Some(preview) = &e.preview {
+                    p.value("preview", preview);
+                }
+            }
+        };
+        let comment = format!("send {email}");
+        self.effect_at(step, check, ("send", "send"), payload, &comment, Some(next));
+    }
+
+    /// A `split`: a random number in [0, 100), then a `Choice` of the arm.
+    fn sample(&mut self, origin: &Origin, arms: &[(u64, Link)]) {
+        let choose = origin.with(Role::Route);
+        let choose_name = name_of(&choose);
+        let roll = state(
+            Type::Pass,
+            Some("A random number in [0, 100) picks the arm"),
+            |o| {
+                let mut parameters = o.object("Parameters");
+                parameters.value("roll.$", "States.MathRandom(0, 100)");
+                parameters.close();
+                o.value("ResultPath", "$.split").value("Next", &choose_name);
+            },
+        );
+        self.add(origin, roll);
+        let last = arms.len().saturating_sub(1);
+        let mut cumulative = 0;
+        let mut below = Vec::new();
+        for (percent, target) in arms.iter().take(last) {
+            cumulative += percent;
+            below.push((cumulative, self.next_name(target)));
+        }
+        let default = match arms.last() {
+            Some((_, target)) => self.next_name(target),
+            None => self.next_name(&None),
+        };
+        let route = choice(
+            None,
+            |choices| {
+                for (cumulative, next) in &below {
+                    rule(choices, "$.split.roll", "NumericLessThan", cumulative, next);
+                }
+                if below.is_empty() {
+                    // A single arm: every lead takes it.
+                    rule(
+                        choices,
+                        "$.split.roll",
+                        "NumericGreaterThanEquals",
+                        &0,
+                        &default,
+                    );
+                }
+            },
+            &default,
+        );
+        self.add(&choose, route);
+    }
+
+    /// An `enroll`: after its guard, starts the target campaign's machine.
+    fn enroll(&mut self, step: &Step<'_>, campaign: &crate::ir::Ref<crate::ir::CampaignId>) {
+        let name = self.guarded(step, "enroll");
+        let machine = self.b.id(
+            "state_machines",
+            &self.cfg.state_machines,
+            &campaign.name,
+            "state-machine",
+            &format!("state machine ARN for campaign `{campaign}`"),
+            step.node.head,
+        );
+        let comment =
+            format!("enroll in {campaign}: start its state machine; the lead leaves this campaign");
+        let from = &self.campaign.name;
+        let state = state(Type::Task(START_EXECUTION), Some(&comment), |o| {
+            let mut parameters = o.object("Parameters");
+            parameters.value("StateMachineArn", &machine);
+            let mut input = parameters.object("Input");
+            input.value("contact.$", "$.contact");
+            let mut trigger = input.object("trigger");
+            trigger.value("enrolled", &true).value("from", from);
+            trigger.close();
+            input.close();
+            parameters.close();
+            o.value("ResultPath", &()).value("End", &true);
+        });
+        self.add(&name, state);
     }
 
     /// A wait while goals or suppression may start to hold: a callback
@@ -1143,9 +1437,9 @@ impl Ctx<'_> {
         );
         let state = self.watcher(
             step,
-            condition,
+            &condition,
             Timeout::Seconds(duration.seconds),
-            comment,
+            &comment,
             &name_of(&check),
         );
         self.add(&step.origin, state);
@@ -1155,48 +1449,55 @@ impl Ctx<'_> {
     }
 
     /// The `wait_until` callback Task watching `condition` (or `null`) and
-    /// the guards, timing out after `timeout`; completed or timed out, it
-    /// goes on to `then`.
+    /// the guards, if any, timing out after `timeout`; completed or timed
+    /// out, it goes on to `then`.
     fn watcher(
         &mut self,
         step: &Step<'_>,
-        condition: Value,
+        condition: &Value,
         timeout: Timeout,
-        comment: String,
+        comment: &str,
         then: &str,
-    ) -> Value {
+    ) -> State {
         let function = self.function("wait_until", step.node.head);
-        let mut payload = json!({
-            "campaign": self.campaign.name,
-            "step": step.node.id,
-            "condition": condition,
-            "guards.$": GUARDS_PATH,
-            "token.$": "$$.Task.Token",
-            "contact.$": "$.contact",
-            "entered_at.$": self.entered_at(),
-        });
-        if self.has_segments {
-            payload["segments.$"] = json!(SEGMENTS_PATH);
-        }
-        if !self.campaign.flow.handlers.is_empty() {
-            payload["handled.$"] = json!(HANDLED_PATH);
-        }
-        let mut state = json!({
-            "Type": "Task",
-            "Comment": comment,
-            "Resource": LAMBDA_CALLBACK,
-            "Parameters": { "FunctionName": function, "Payload": payload },
-        });
-        match timeout {
-            Timeout::Seconds(s) => state["TimeoutSeconds"] = json!(s),
-            Timeout::Path(p) => state["TimeoutSecondsPath"] = json!(p),
-        }
-        state["ResultPath"] = Value::Null;
-        state["Retry"] = retry();
-        state["Catch"] =
-            json!([ { "ErrorEquals": ["States.Timeout"], "ResultPath": null, "Next": then } ]);
-        state["Next"] = json!(then);
-        state
+        state(Type::Task(LAMBDA_CALLBACK), Some(comment), |o| {
+            let mut parameters = o.object("Parameters");
+            parameters.value("FunctionName", &function);
+            let mut payload = parameters.object("Payload");
+            payload
+                .value("campaign", &self.campaign.name)
+                .value("step", &step.node.id)
+                .value("condition", condition);
+            if !self.guards.is_empty() {
+                payload.value("guards.$", GUARDS_PATH);
+            }
+            payload
+                .value("token.$", "$$.Task.Token")
+                .value("contact.$", "$.contact")
+                .value("entered_at.$", self.entered_at());
+            if self.has_segments {
+                payload.value("segments.$", SEGMENTS_PATH);
+            }
+            if !self.campaign.flow.handlers.is_empty() {
+                payload.value("handled.$", HANDLED_PATH);
+            }
+            payload.close();
+            parameters.close();
+            match timeout {
+                Timeout::Seconds(s) => o.value("TimeoutSeconds", &s),
+                Timeout::Path(p) => o.value("TimeoutSecondsPath", p),
+            };
+            o.value("ResultPath", &()).placed("Retry", &self.retry);
+            let mut catch = o.array("Catch");
+            let mut timed_out = catch.object();
+            timed_out
+                .value("ErrorEquals", &["States.Timeout"])
+                .value("ResultPath", &())
+                .value("Next", then);
+            timed_out.close();
+            catch.close();
+            o.value("Next", then);
+        })
     }
 
     /// A Lambda effect after its guard, continuing at `next` (or ending).
@@ -1204,8 +1505,8 @@ impl Ctx<'_> {
         &mut self,
         step: &Step<'_>,
         (effect, function): (&'static str, &str),
-        payload: Map<String, Value>,
-        comment: String,
+        payload: impl FnOnce(&mut Object<'_>),
+        comment: &str,
         next: Option<&Link>,
     ) {
         self.effect_at(
@@ -1224,17 +1525,20 @@ impl Ctx<'_> {
         step: &Step<'_>,
         check: Origin,
         (effect, function): (&'static str, &str),
-        payload: Map<String, Value>,
-        comment: String,
+        payload: impl FnOnce(&mut Object<'_>),
+        comment: &str,
         next: Option<&Link>,
     ) {
         let name = self.guarded_at(step, check, effect);
-        let mut task = self.lambda(function, &step.node.id, step.node.head, payload, comment);
-        task["ResultPath"] = Value::Null;
-        match next {
-            Some(link) => task["Next"] = json!(self.next_name(link)),
-            None => task["End"] = json!(true),
-        }
+        let next = next.map(|link| self.next_name(link));
+        let node = step.node;
+        let task = self.lambda((function, &node.id, node.head), comment, payload, |o| {
+            o.value("ResultPath", &());
+            match &next {
+                Some(next) => o.value("Next", next),
+                None => o.value("End", &true),
+            };
+        });
         self.add(&name, task);
     }
 }
@@ -1253,27 +1557,10 @@ impl Platform for Ctx<'_> {
 
     fn step(&mut self, step: &Step<'_>) {
         let node = step.node;
-        let id = node.id.clone();
         let origin = &step.origin;
-        let comment = format!("{} ({})", node.kind.keyword(), id);
+        let comment = format!("{} ({})", node.kind.keyword(), node.id);
         match &step.kind {
-            StepKind::Send { email, next } => {
-                let check = match self.window(step) {
-                    Some(open) => open,
-                    None => step.origin.clone(),
-                };
-                let mut payload = Map::new();
-                payload.insert("email".into(), json!(email));
-                if let Some(e) = self.project.referent(email) {
-                    payload.insert("template".into(), json!(e.template));
-                    payload.insert("subject".into(), json!(self.merge_tags(&e.subject)));
-                    if let Some(p) = &e.preview {
-                        payload.insert("preview".into(), json!(p));
-                    }
-                }
-                let comment = format!("send {email}");
-                self.effect_at(step, check, ("send", "send"), payload, comment, Some(next));
-            }
+            StepKind::Send { email, next } => self.send(step, email, next),
             StepKind::Delay { duration, next } if !self.guards.is_empty() => {
                 self.watched_wait(step, *duration, None, next);
             }
@@ -1285,42 +1572,23 @@ impl Platform for Ctx<'_> {
                 self.watched_wait(step, *duration, Some(until), next);
             }
             StepKind::Delay { duration, next } => {
-                let state = json!({ "Type": "Wait", "Comment": format!("wait {}", super::duration_text(duration)), "Seconds": duration.seconds, "Next": self.next_name(next) });
-                self.add(origin, state);
+                let next = self.next_name(next);
+                let comment = format!("wait {}", super::duration_text(*duration));
+                let wait = state(Type::Wait, Some(&comment), |o| {
+                    o.value("Seconds", &duration.seconds).value("Next", &next);
+                });
+                self.add(origin, wait);
             }
             StepKind::PollUntil {
                 duration,
                 until,
                 next,
             } => {
-                let function = self.function("wait_until", node.head);
                 let condition = self.condition(until, true);
                 let after = self.next_name(next);
-                let state = json!({
-                    "Type": "Task",
-                    "Comment": format!("wait {} or until the condition holds: wait_until completes the task token when it does", super::duration_text(duration)),
-                    "Resource": LAMBDA_CALLBACK,
-                    "Parameters": {
-                        "FunctionName": function,
-                        "Payload": {
-                            "campaign": self.campaign.name,
-                            "step": id,
-                            "condition": condition,
-                            "token.$": "$$.Task.Token",
-                            "contact.$": "$.contact",
-                            "entered_at.$": self.entered_at(),
-                        },
-                    },
-                    "TimeoutSeconds": duration.seconds,
-                    "ResultPath": null,
-                    "Retry": retry(),
-                    "Catch": [ { "ErrorEquals": ["States.Timeout"], "ResultPath": null, "Next": after } ],
-                    "Next": after,
-                });
-                let mut state = state;
-                if self.has_segments {
-                    state["Parameters"]["Payload"]["segments.$"] = json!(SEGMENTS_PATH);
-                }
+                let comment = format!("wait {} or until the condition holds: wait_until completes the task token when it does", super::duration_text(*duration));
+                let timeout = Timeout::Seconds(duration.seconds);
+                let state = self.watcher(step, &condition, timeout, &comment, &after);
                 self.add(origin, state);
             }
             StepKind::Choice {
@@ -1337,124 +1605,74 @@ impl Platform for Ctx<'_> {
                 self.next_name(otherwise);
                 self.evaluate(Check {
                     origin: origin.clone(),
-                    step: id.clone(),
+                    step: node.id.clone(),
                     kind: "branch",
                     at: node.head,
                     conditions: Conditions::Inline(conditions),
                     routes,
                     default: target_origin(otherwise),
-                    extra: Map::new(),
+                    extra: &[],
                 });
             }
-            StepKind::Sample { arms } => {
-                let choose = origin.with(Role::Route);
-                self.add(
-                    origin,
-                    json!({
-                        "Type": "Pass",
-                        "Comment": "A random number in [0, 100) picks the arm",
-                        "Parameters": { "roll.$": "States.MathRandom(0, 100)" },
-                        "ResultPath": "$.split",
-                        "Next": name_of(&choose),
-                    }),
-                );
-                let mut cumulative = 0;
-                let mut choices = Vec::new();
-                let last = arms.len().saturating_sub(1);
-                for (percent, target) in arms.iter().take(last) {
-                    cumulative += percent;
-                    choices.push(json!({ "Variable": "$.split.roll", "NumericLessThan": cumulative, "Next": self.next_name(target) }));
-                }
-                let default = match arms.last() {
-                    Some((_, target)) => self.next_name(target),
-                    None => self.next_name(&None),
-                };
-                if choices.is_empty() {
-                    // A single arm: every lead takes it.
-                    choices.push(json!({ "Variable": "$.split.roll", "NumericGreaterThanEquals": 0, "Next": default }));
-                }
-                self.add(
-                    &choose,
-                    json!({ "Type": "Choice", "Choices": choices, "Default": default }),
-                );
-            }
+            StepKind::Sample { arms } => self.sample(origin, arms),
             StepKind::Set {
                 property,
                 value: v,
                 next,
             } => {
-                let mut payload = Map::new();
-                payload.insert("property".into(), json!(self.property(property)));
-                payload.insert("value".into(), value(v));
-                self.effect(step, ("set", "set_property"), payload, comment, Some(next));
+                let property = self.property(property);
+                let payload = |p: &mut Object<'_>| {
+                    p.value("property", &property).value("value", &value(v));
+                };
+                self.effect(step, ("set", "set_property"), payload, &comment, Some(next));
             }
             StepKind::Notify {
                 recipient,
                 message,
                 next,
             } => {
-                let mut payload = Map::new();
-                payload.insert(
-                    "recipient".into(),
+                let message = self.merge_tags(message);
+                let payload = |p: &mut Object<'_>| {
+                    let mut to = p.object("recipient");
                     match recipient {
-                        Recipient::Name(n) => json!({ "name": n }),
-                        Recipient::Address(a) => json!({ "address": a }),
-                    },
-                );
-                payload.insert("message".into(), json!(self.merge_tags(message)));
-                self.effect(step, ("notify", "notify"), payload, comment, Some(next));
+                        Recipient::Name(n) => to.value("name", n),
+                        Recipient::Address(a) => to.value("address", a),
+                    };
+                    to.close();
+                    p.value("message", &message);
+                };
+                self.effect(step, ("notify", "notify"), payload, &comment, Some(next));
             }
             StepKind::Handoff {
                 queue,
                 notes,
                 tasks,
             } => {
-                let mut payload = Map::new();
-                payload.insert("queue".into(), json!(queue));
                 let notes: Vec<String> = notes.iter().map(|n| self.merge_tags(n)).collect();
-                payload.insert("notes".into(), json!(notes));
-                payload.insert(
-                    "tasks".into(),
-                    Value::Array(tasks.iter().map(|t| json!({ "title": t.title, "due_seconds": t.due.map(|d| d.seconds) })).collect()),
-                );
+                let payload = |p: &mut Object<'_>| {
+                    p.value("queue", queue).value("notes", &notes);
+                    let mut list = p.array("tasks");
+                    for t in tasks.iter() {
+                        let mut task = list.object();
+                        task.value("title", &t.title)
+                            .value("due_seconds", &t.due.map(|d| d.seconds));
+                        task.close();
+                    }
+                    list.close();
+                };
                 let comment = format!("hand off to {queue}; the lead leaves the campaign");
-                self.effect(step, ("handoff", "handoff"), payload, comment, None);
+                self.effect(step, ("handoff", "handoff"), payload, &comment, None);
             }
-            StepKind::Enroll { campaign } => {
-                let name = self.guarded(step, "enroll");
-                let machine = self.b.id(
-                    "state_machines",
-                    &self.cfg.state_machines,
-                    &campaign.name,
-                    "state-machine",
-                    &format!("state machine ARN for campaign `{campaign}`"),
-                    node.head,
-                );
-                let state = json!({
-                    "Type": "Task",
-                    "Comment": format!("enroll in {campaign}: start its state machine; the lead leaves this campaign"),
-                    "Resource": START_EXECUTION,
-                    "Parameters": {
-                        "StateMachineArn": machine,
-                        "Input": {
-                            "contact.$": "$.contact",
-                            "trigger": { "enrolled": true, "from": self.campaign.name },
-                        },
-                    },
-                    "ResultPath": null,
-                    "End": true,
-                });
-                self.add(&name, state);
-            }
+            StepKind::Enroll { campaign } => self.enroll(step, campaign),
             StepKind::Jump { label, to } if self.back_gotos.contains(&node.id) => {
                 self.backward_goto(step, label, to);
             }
             StepKind::Jump { label, to } => {
                 let to = self.next_name(to);
-                self.add(
-                    origin,
-                    json!({ "Type": "Pass", "Comment": format!("goto {label}"), "Next": to }),
-                );
+                let pass = state(Type::Pass, Some(&format!("goto {label}")), |o| {
+                    o.value("Next", &to);
+                });
+                self.add(origin, pass);
             }
             StepKind::Exit { reason } => {
                 let comment = match reason {
@@ -1463,7 +1681,7 @@ impl Platform for Ctx<'_> {
                 };
                 // A goal met by the last effect ends the run as that goal.
                 let name = self.guarded(step, "exit");
-                self.add(&name, json!({ "Type": "Succeed", "Comment": comment }));
+                self.add(&name, state(Type::Succeed, Some(&comment), |_| {}));
             }
         }
     }

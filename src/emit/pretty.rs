@@ -29,6 +29,13 @@ pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>))
     Placed { text, indent }
 }
 
+/// Any serializable value rendered for a place `indent` spaces deep.
+pub(crate) fn placed<T: Serialize + ?Sized>(indent: usize, value: &T) -> Placed {
+    let mut text = Vec::new();
+    push_value(&mut text, value, indent);
+    Placed { text, indent }
+}
+
 /// `text` and the object `fields` writes, `indent` spaces deep.
 fn push_object(mut text: Vec<u8>, indent: usize, fields: impl FnOnce(&mut Object<'_>)) -> Vec<u8> {
     let mut object = Object(Open::new(&mut text, indent, b'{'));
@@ -269,6 +276,14 @@ impl Array<'_> {
         self.0.inner()
     }
 
+    /// An item holding an object, written through the returned writer,
+    /// which must be closed before this one is used again.
+    pub(crate) fn object(&mut self) -> Object<'_> {
+        self.0.next();
+        let indent = self.0.inner();
+        Object(Open::new(self.0.out, indent, b'{'))
+    }
+
     /// An item rendered before, for this depth.
     pub(crate) fn placed(&mut self, item: &Placed) {
         debug_assert_eq!(item.indent, self.0.inner(), "placed for another depth");
@@ -309,6 +324,7 @@ mod tests {
         let field = placed_object(4, |o| {
             o.value("s", strings[1]);
         });
+        let again = placed(4, &inner);
         let text = document(0, |o| {
             o.value("type", "flow");
             for (i, s) in strings.iter().enumerate() {
@@ -321,6 +337,12 @@ mod tests {
             list.placed(&item);
             list.close();
             nested.array("none").close();
+            let mut items = nested.array("items");
+            let mut entry = items.object();
+            entry.value("s", strings[2]);
+            entry.close();
+            items.close();
+            nested.placed("again", &again);
             nested.object("empty").close();
             nested.placed("field", &field);
             nested.close();
@@ -333,6 +355,8 @@ mod tests {
                 "inner": inner,
                 "list": [{ "inner": inner }, { "inner": inner }],
                 "none": [],
+                "items": [{ "s": strings[2] }],
+                "again": inner,
                 "empty": {},
                 "field": { "s": strings[1] },
             },
