@@ -133,9 +133,10 @@ fn build(
     Ok((out, starters))
 }
 
-/// Per campaign, the campaigns that `enroll` leads into it, each once, in
-/// the project's order: one pass over every node of the project, since a
-/// scan of the project per campaign would be quadratic.
+/// Per campaign, the campaigns that `enroll` leads into it, each once, by
+/// name: the project's order follows the order of its files, which must not
+/// change the output. One pass over every node of the project, since a scan
+/// of the project per campaign would be quadratic.
 fn enrolled_from(project: &Project) -> HashMap<&str, Vec<&str>> {
     let mut index: HashMap<&str, Vec<&str>> = HashMap::new();
     for other in &project.campaigns {
@@ -147,6 +148,9 @@ fn enrolled_from(project: &Project) -> HashMap<&str, Vec<&str>> {
                 }
             }
         }
+    }
+    for from in index.values_mut() {
+        from.sort_unstable();
     }
     index
 }
@@ -385,7 +389,7 @@ const RUN_ENTERED_AT: &str = "$.run.entered_at";
 struct Ctx<'a> {
     project: &'a Project,
     campaign: &'a Campaign,
-    /// The campaigns that `enroll` leads into this one, in project order.
+    /// The campaigns that `enroll` leads into this one, by name.
     enrolled_from: &'a [&'a str],
     cfg: &'a AslConfig,
     b: &'a mut Binder,

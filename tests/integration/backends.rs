@@ -2786,3 +2786,41 @@ fn state_names_fit_in_80_characters_by_construction() {
     assert_eq!(route["StringEquals"], route["Next"]);
     assert!(names.contains(&&route["Next"].as_str().unwrap().to_string()));
 }
+
+/// A campaign that two others enroll into, with the enrolling campaigns in
+/// files read in either order: the Step Functions starter lists them by
+/// name, so the order of the files cannot change the output (it did, found
+/// by the property test of generated projects).
+#[test]
+fn the_campaigns_enrolling_into_another_are_listed_by_name_whatever_the_file_order() {
+    const TARGET: &str = "email digest {\n  subject \"Digest\"\n  template \"digest\"\n}\n\ncampaign evaluation {\n  trigger form.submitted(\"evaluation\")\n  goal booked when meeting.booked\n  suppress when unsubscribed\n  send digest\n  exit\n}\n";
+    const ZULU: &str = "campaign zulu {\n  trigger form.submitted(\"z\")\n  goal booked when meeting.booked\n  enroll evaluation\n}\n";
+    const ALPHA: &str = "campaign alpha {\n  trigger form.submitted(\"a\")\n  goal booked when meeting.booked\n  enroll evaluation\n}\n";
+    let starter = |files: &[(&str, &str)]| {
+        let mut sources = SourceMap::new();
+        for (name, text) in files {
+            sources.add(*name, *text);
+        }
+        let c = nurturec::compile(&sources);
+        assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
+        let files = emit::asl(&c.project, &Config::default(), IdMode::Placeholders).unwrap();
+        let starter = files
+            .into_iter()
+            .find(|f| f.path == "asl/starter/evaluation.json")
+            .unwrap_or_else(|| panic!("no starter for evaluation"));
+        let json: Value = serde_json::from_str(&starter.contents).unwrap();
+        json["enrolled_from"].clone()
+    };
+    let forward = starter(&[
+        ("a.nurture", TARGET),
+        ("b.nurture", ZULU),
+        ("c.nurture", ALPHA),
+    ]);
+    let backward = starter(&[
+        ("a.nurture", TARGET),
+        ("c.nurture", ALPHA),
+        ("b.nurture", ZULU),
+    ]);
+    assert_eq!(forward, json!(["alpha", "zulu"]));
+    assert_eq!(backward, forward);
+}
