@@ -4,6 +4,7 @@
 
 use super::inputs::io_reason;
 use nurturec::emit::OutputFile;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Folders of the output directory that belong to us (each file's own
@@ -105,20 +106,27 @@ fn write_all_with(
         removed: 0,
     };
 
-    // 1. What changes; nothing in the way.
+    // 1. What changes; nothing in the way. Files are read on all cores,
+    // and the first problem in file order is the one reported.
+    let looked: Vec<Result<Option<PathBuf>, String>> = files
+        .par_iter()
+        .map(|file| {
+            let path = out_dir.join(&file.path);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                return Err(format!(
+                    "cannot write `{}`: a directory is in the way; nothing was written",
+                    path.display()
+                ));
+            }
+            let unchanged = std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes());
+            Ok((!unchanged).then_some(path))
+        })
+        .collect();
     let mut to_write: Vec<(PathBuf, &OutputFile)> = Vec::new();
-    for file in files {
-        let path = out_dir.join(&file.path);
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            return Err(format!(
-                "cannot write `{}`: a directory is in the way; nothing was written",
-                path.display()
-            ));
-        }
-        if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
-            result.unchanged += 1;
-        } else {
-            to_write.push((path, file));
+    for (file, looked) in files.iter().zip(looked) {
+        match looked? {
+            Some(path) => to_write.push((path, file)),
+            None => result.unchanged += 1,
         }
     }
     let mut folders = owned_folders(files);
@@ -127,29 +135,49 @@ fn write_all_with(
     folders.dedup();
     let stale = stale_files(out_dir, files, &folders);
 
-    // 2. Stage.
+    // 2. Stage: the folders first, then every file on all cores.
     let mut created: Vec<PathBuf> = Vec::new();
     let mut changes: Vec<Change> = Vec::new();
-    for (target, file) in to_write {
-        let parent = target.parent().unwrap_or(out_dir).to_path_buf();
-        let staged = sibling(&target, "tmp");
-        let step = create_dirs(&parent, &mut created)
-            .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))
-            .and_then(|()| {
-                std::fs::write(&staged, &file.contents).map_err(|e| {
-                    let _ = std::fs::remove_file(&staged);
-                    format!("cannot write `{}`: {}", target.display(), io_reason(&e))
-                })
-            });
-        if let Err(message) = step {
+    for (target, _) in &to_write {
+        let parent = target.parent().unwrap_or(out_dir);
+        if let Err(e) = create_dirs(parent, &mut created) {
+            let message = format!("cannot create `{}`: {}", parent.display(), io_reason(&e));
             return Err(undo(&mut changes, &created, rename, message));
         }
-        changes.push(Change {
-            target,
-            staged: Some(staged),
-            backup: None,
-            placed: false,
-        });
+    }
+    let staged: Vec<Result<PathBuf, String>> = to_write
+        .par_iter()
+        .map(|(target, file)| {
+            let staged = sibling(target, "tmp");
+            match std::fs::write(&staged, &file.contents) {
+                Ok(()) => Ok(staged),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&staged);
+                    Err(format!(
+                        "cannot write `{}`: {}",
+                        target.display(),
+                        io_reason(&e)
+                    ))
+                }
+            }
+        })
+        .collect();
+    let mut failure = None;
+    for ((target, _), staged) in to_write.into_iter().zip(staged) {
+        match staged {
+            Ok(staged) => changes.push(Change {
+                target,
+                staged: Some(staged),
+                backup: None,
+                placed: false,
+            }),
+            Err(message) => {
+                failure.get_or_insert(message);
+            }
+        }
+    }
+    if let Some(message) = failure {
+        return Err(undo(&mut changes, &created, rename, message));
     }
     changes.extend(stale.into_iter().map(|target| Change {
         target,
@@ -381,6 +409,34 @@ mod tests {
         }
         // a.json: aside and in; b.json, c.json: in; stale.json: aside.
         assert_eq!(failure_points, 5);
+    }
+
+    /// Files are staged on all cores: when one cannot be staged (here a
+    /// directory holds its temporary name), every other staged file goes
+    /// again, and the first failure in file order is the one reported.
+    #[test]
+    fn a_failure_while_staging_leaves_the_folder_as_it_was() {
+        let out = temp("staging");
+        std::fs::create_dir_all(out.join("ir")).unwrap();
+        std::fs::write(out.join("ir/a.json"), "old a\n").unwrap();
+        let files: Vec<OutputFile> = (0..64)
+            .map(|i| output(&format!("ir/f{i:02}.json"), "new\n"))
+            .chain([output("ir/a.json", "new a\n"), output("new/b.json", "b\n")])
+            .collect();
+        for blocked in ["ir/f40.json", "ir/f50.json"] {
+            std::fs::create_dir_all(sibling(&out.join(blocked), "tmp")).unwrap();
+        }
+        let before = tree(&out);
+        let Err(message) = write_all(&out, &files, &["ir".to_string()]) else {
+            panic!("staging into a directory succeeded");
+        };
+        assert!(message.starts_with("cannot write `"), "{message}");
+        assert!(message.contains("f40.json"), "{message}");
+        assert!(
+            message.ends_with("the output folder is unchanged"),
+            "{message}"
+        );
+        assert_eq!(tree(&out), before);
     }
 
     #[test]
