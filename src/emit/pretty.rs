@@ -25,15 +25,37 @@ impl Placed {
 
 /// An object rendered for a place `indent` spaces deep.
 pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>)) -> Placed {
-    let text = push_object(Vec::new(), indent, fields);
+    let text = in_scratch(|scratch| push_object(scratch, indent, fields));
     Placed { text, indent }
 }
 
 /// Any serializable value rendered for a place `indent` spaces deep.
 pub(crate) fn placed<T: Serialize + ?Sized>(indent: usize, value: &T) -> Placed {
-    let mut text = Vec::new();
-    push_value(&mut text, value, indent);
+    let text = in_scratch(|mut scratch| {
+        push_value(&mut scratch, value, indent);
+        scratch
+    });
     Placed { text, indent }
+}
+
+thread_local! {
+    /// Where the thread renders a part before copying it out at its size.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// What `render` writes into the thread's scratch buffer (emptied), copied
+/// into a buffer of its own length: a Klaviyo flow keeps thousands of
+/// rendered actions, and rendering each into a buffer of its own grew it
+/// eight or nine times and left it up to twice its length (perf: growing
+/// was a fifth of the Klaviyo emitter). A part rendered while another is
+/// (an action's data) takes an empty buffer of its own.
+fn in_scratch(render: impl FnOnce(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    let mut scratch = SCRATCH.take();
+    scratch.clear();
+    let rendered = render(scratch);
+    let text = rendered.as_slice().to_vec();
+    SCRATCH.set(rendered);
+    text
 }
 
 /// `text` and the object `fields` writes, `indent` spaces deep.
