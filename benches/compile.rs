@@ -19,7 +19,9 @@
 //! `cargo bench --bench compile -- 100k` runs only the projects whose name
 //! contains `100k` (`statements_100k`). `NURTUREC_BENCH_DUMP=DIR cargo bench --bench compile`
 //! writes every project to `DIR/<name>/` and exits, for timing the CLI:
-//! `/usr/bin/time -v target/release/nurturec check DIR/statements_100k`.
+//! `/usr/bin/time -v target/release/nurturec check DIR/statements_100k`, or
+//! `bash benches/measure.sh target/release/nurturec DIR` for the figures of
+//! issue 16 (json.load, every target, 10k and 100k, 16 files) in one run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/generate.rs"]
@@ -29,6 +31,10 @@ mod generate;
 mod invariants;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+
+// The allocator the `nurturec` binary runs with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use pest::Parser;
 use std::hint::black_box;
 use std::time::Duration;
