@@ -332,6 +332,12 @@ fn report(diagnostics: &[Diagnostic], sources: &SourceMap, args: &ReportArgs) ->
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }
+    fails(diagnostics, args)
+}
+
+/// Whether `diagnostics` fail the command: an error, or with
+/// `--deny-warnings` anything at all.
+fn fails(diagnostics: &[Diagnostic], args: &ReportArgs) -> bool {
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     errors || (args.deny_warnings && !diagnostics.is_empty())
 }
@@ -435,23 +441,52 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
 
 /// Runs the backends of `targets`; their diagnostics join `loaded`'s.
 fn emit(loaded: &mut Loaded, targets: &[Target], ids: IdMode) -> Vec<OutputFile> {
-    let config = loaded.config();
-    let project = &loaded.compilation.project;
     let mut files = Vec::new();
-    for target in targets {
-        let result = match target {
-            Target::Ir => nurturec::emit::ir(project, &loaded.sources),
-            Target::Klaviyo => nurturec::emit::klaviyo(project, &config, ids),
-            Target::Hubspot => nurturec::emit::hubspot(project, &config, ids),
-            Target::Asl => nurturec::emit::asl(project, &config, ids),
-        };
-        match result {
-            Ok(mut out) => files.append(&mut out),
-            Err(mut problems) => loaded.diagnostics.append(&mut problems),
-        }
+    for &target in targets {
+        files.append(&mut emit_one(loaded, target, ids));
     }
     nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
     files
+}
+
+/// Runs the backend of `target`; its diagnostics join `loaded`'s, unsorted.
+fn emit_one(loaded: &mut Loaded, target: Target, ids: IdMode) -> Vec<OutputFile> {
+    let config = loaded.config();
+    let project = &loaded.compilation.project;
+    let result = match target {
+        Target::Ir => nurturec::emit::ir(project, &loaded.sources),
+        Target::Klaviyo => nurturec::emit::klaviyo(project, &config, ids),
+        Target::Hubspot => nurturec::emit::hubspot(project, &config, ids),
+        Target::Asl => nurturec::emit::asl(project, &config, ids),
+    };
+    match result {
+        Ok(files) => files,
+        Err(mut problems) => {
+            loaded.diagnostics.append(&mut problems);
+            Vec::new()
+        }
+    }
+}
+
+/// Emits `targets` and stages each one's files as soon as it is made, so
+/// that the build holds one target's files in memory at a time. Nothing
+/// more is staged once a target has an error; the staging then only
+/// awaits being dropped, which removes what it staged.
+fn emit_staged(
+    loaded: &mut Loaded,
+    targets: &[Target],
+    ids: IdMode,
+    staging: &mut output::Staging,
+) -> Result<(), String> {
+    let mut staged = Ok(());
+    for &target in targets {
+        let files = emit_one(loaded, target, ids);
+        if staged.is_ok() && !loaded.has_errors() {
+            staged = staging.stage(&files);
+        }
+    }
+    nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
+    staged
 }
 
 /// The output folders a build of `targets` owns, with their `segments/`
@@ -529,10 +564,19 @@ fn build(
         (given, _) => given.to_vec(),
     };
     let mut files = Vec::new();
+    let mut staging = output::Staging::new(&out_dir);
+    let mut staged = Ok(());
     if !loaded.has_errors() {
-        files = emit(&mut loaded, &targets, ids);
+        if check_only {
+            files = emit(&mut loaded, &targets, ids);
+        } else {
+            staged = emit_staged(&mut loaded, &targets, ids, &mut staging);
+        }
     }
-    if report(&loaded.diagnostics, &loaded.sources, args) {
+    if fails(&loaded.diagnostics, args) {
+        // Before the report says so: nothing of the build is left.
+        drop(staging);
+        report(&loaded.diagnostics, &loaded.sources, args);
         if !args.quiet {
             eprintln!(
                 "error: build failed; nothing was written to `{}`",
@@ -541,6 +585,7 @@ fn build(
         }
         return EXIT_FAILED;
     }
+    report(&loaded.diagnostics, &loaded.sources, args);
     let folders = owned_folders(&targets);
     let left_out = left_out(&loaded.compilation.project, &config, &targets);
     if check_only {
@@ -571,7 +616,7 @@ fn build(
         return EXIT_FAILED;
     }
     let campaigns = loaded.compilation.project.campaigns.len();
-    match output::write_all(&out_dir, &files, &folders) {
+    match staged.and_then(|()| staging.commit(&folders)) {
         Ok(_) if args.quiet => EXIT_OK,
         Ok(w) => {
             eprintln!(

@@ -10,19 +10,19 @@ use std::path::{Path, PathBuf};
 /// Folders of the output directory that belong to us (each file's own
 /// folder, `klaviyo/segments` as well as `klaviyo`): stale `.json` files in
 /// them are removed by a build and reported by `--check`.
-fn owned_folders(files: &[OutputFile]) -> Vec<String> {
-    let mut folders: Vec<String> = files
+fn owned_folders(paths: &[String]) -> Vec<String> {
+    let mut folders: Vec<String> = paths
         .iter()
-        .filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir.to_string()))
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_string()))
         .collect();
     folders.sort();
     folders.dedup();
     folders
 }
 
-fn stale_files(out_dir: &Path, files: &[OutputFile], folders: &[String]) -> Vec<PathBuf> {
+fn stale_files(out_dir: &Path, paths: &[String], folders: &[String]) -> Vec<PathBuf> {
     let wanted: std::collections::HashSet<PathBuf> =
-        files.iter().map(|f| out_dir.join(&f.path)).collect();
+        paths.iter().map(|p| out_dir.join(p)).collect();
     let mut stale = Vec::new();
     for folder in folders {
         let Ok(entries) = std::fs::read_dir(out_dir.join(folder)) else {
@@ -68,9 +68,9 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.{suffix}", std::process::id()))
 }
 
-/// Writes the build into `out_dir` as one change: every file is updated and
-/// every stale one removed, or the folder is left exactly as it was. Files
-/// whose contents are unchanged are not touched.
+/// A build being written into its output folder as one change: every file
+/// is updated and every stale one removed, or the folder is left exactly as
+/// it was. Files whose contents are unchanged are not touched.
 ///
 /// 1. Check that nothing is in the way (a directory where a file goes).
 /// 2. Stage: write every new file to a temporary file beside its target.
@@ -83,148 +83,249 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 ///
 /// A failure in 2 or 3 undoes everything: staged files are deleted, files
 /// moved aside are moved back, and folders this build created are removed.
-pub fn write_all(
-    out_dir: &Path,
-    files: &[OutputFile],
-    all_folders: &[String],
-) -> Result<Written, String> {
-    write_all_with(out_dir, files, all_folders, &mut |from, to| {
-        std::fs::rename(from, to)
-    })
+///
+/// The files come in parts ([`Staging::stage`], one per target), each
+/// staged as soon as it is made, so that a build for several targets holds
+/// one target's files in memory, not all of them. Dropped before
+/// [`Staging::commit`], it removes what it staged.
+pub struct Staging {
+    out_dir: PathBuf,
+    /// Every file of the build so far, relative to `out_dir`.
+    paths: Vec<String>,
+    unchanged: usize,
+    created: Vec<PathBuf>,
+    changes: Vec<Change>,
+    /// A failure undid the staging: nothing more is staged or committed.
+    failed: bool,
 }
 
-/// [`write_all`], renaming with `rename` (the tests make it fail).
-fn write_all_with(
-    out_dir: &Path,
-    files: &[OutputFile],
-    all_folders: &[String],
-    rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
-) -> Result<Written, String> {
-    let mut result = Written {
-        written: 0,
-        unchanged: 0,
-        removed: 0,
-    };
+impl Staging {
+    pub fn new(out_dir: &Path) -> Staging {
+        Staging {
+            out_dir: out_dir.to_path_buf(),
+            paths: Vec::new(),
+            unchanged: 0,
+            created: Vec::new(),
+            changes: Vec::new(),
+            failed: false,
+        }
+    }
 
-    // 1. What changes; nothing in the way. Files are read on all cores,
-    // and the first problem in file order is the one reported.
-    let looked: Vec<Result<Option<PathBuf>, String>> = files
-        .par_iter()
-        .map(|file| {
-            let path = out_dir.join(&file.path);
-            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-                return Err(format!(
-                    "cannot write `{}`: a directory is in the way; nothing was written",
-                    path.display()
-                ));
+    /// Stages `files` (steps 1 and 2); on a failure, everything staged so
+    /// far is removed and the message says what failed.
+    pub fn stage(&mut self, files: &[OutputFile]) -> Result<(), String> {
+        if self.failed {
+            return Err("an earlier part of the build could not be staged".to_string());
+        }
+        let Err(failure) = self.try_stage(files) else {
+            return Ok(());
+        };
+        self.failed = true;
+        let (message, in_the_way) = match failure {
+            StageFailure::InTheWay(message) => (message, true),
+            StageFailure::Io(message) => (message, false),
+        };
+        let undone = self.undo(&mut |from, to| std::fs::rename(from, to), message.clone());
+        // A directory in the way says itself that nothing was written.
+        if in_the_way && undone.ends_with(UNCHANGED) {
+            return Err(message);
+        }
+        Err(undone)
+    }
+
+    fn try_stage(&mut self, files: &[OutputFile]) -> Result<(), StageFailure> {
+        let out_dir = self.out_dir.as_path();
+        // 1. What changes; nothing in the way. Files are read on all
+        // cores, and the first problem in file order is the one reported.
+        let looked: Vec<Result<Option<PathBuf>, String>> = files
+            .par_iter()
+            .map(|file| {
+                let path = out_dir.join(&file.path);
+                if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                    return Err(format!(
+                        "cannot write `{}`: a directory is in the way; nothing was written",
+                        path.display()
+                    ));
+                }
+                let unchanged =
+                    std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes());
+                Ok((!unchanged).then_some(path))
+            })
+            .collect();
+        let mut to_write: Vec<(PathBuf, &OutputFile)> = Vec::new();
+        for (file, looked) in files.iter().zip(looked) {
+            self.paths.push(file.path.clone());
+            match looked.map_err(StageFailure::InTheWay)? {
+                Some(path) => to_write.push((path, file)),
+                None => self.unchanged += 1,
             }
-            let unchanged = std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes());
-            Ok((!unchanged).then_some(path))
-        })
-        .collect();
-    let mut to_write: Vec<(PathBuf, &OutputFile)> = Vec::new();
-    for (file, looked) in files.iter().zip(looked) {
-        match looked? {
-            Some(path) => to_write.push((path, file)),
-            None => result.unchanged += 1,
         }
-    }
-    let mut folders = owned_folders(files);
-    folders.extend(all_folders.iter().cloned());
-    folders.sort();
-    folders.dedup();
-    let stale = stale_files(out_dir, files, &folders);
 
-    // 2. Stage: the folders first, then every file on all cores.
-    let mut created: Vec<PathBuf> = Vec::new();
-    let mut changes: Vec<Change> = Vec::new();
-    for (target, _) in &to_write {
-        let parent = target.parent().unwrap_or(out_dir);
-        if let Err(e) = create_dirs(parent, &mut created) {
-            let message = format!("cannot create `{}`: {}", parent.display(), io_reason(&e));
-            return Err(undo(&mut changes, &created, rename, message));
+        // 2. Stage: the folders first, then every file on all cores.
+        for (target, _) in &to_write {
+            let parent = target.parent().unwrap_or(out_dir);
+            create_dirs(parent, &mut self.created).map_err(|e| {
+                StageFailure::Io(format!(
+                    "cannot create `{}`: {}",
+                    parent.display(),
+                    io_reason(&e)
+                ))
+            })?;
         }
-    }
-    let staged: Vec<Result<PathBuf, String>> = to_write
-        .par_iter()
-        .map(|(target, file)| {
-            let staged = sibling(target, "tmp");
-            match std::fs::write(&staged, &file.contents) {
-                Ok(()) => Ok(staged),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&staged);
-                    Err(format!(
-                        "cannot write `{}`: {}",
-                        target.display(),
-                        io_reason(&e)
-                    ))
+        let staged: Vec<Result<PathBuf, String>> = to_write
+            .par_iter()
+            .map(|(target, file)| {
+                let staged = sibling(target, "tmp");
+                match std::fs::write(&staged, &file.contents) {
+                    Ok(()) => Ok(staged),
+                    Err(e) => {
+                        let _ = std::fs::remove_file(&staged);
+                        Err(format!(
+                            "cannot write `{}`: {}",
+                            target.display(),
+                            io_reason(&e)
+                        ))
+                    }
+                }
+            })
+            .collect();
+        let mut failure = None;
+        for ((target, _), staged) in to_write.into_iter().zip(staged) {
+            match staged {
+                Ok(staged) => self.changes.push(Change {
+                    target,
+                    staged: Some(staged),
+                    backup: None,
+                    placed: false,
+                }),
+                Err(message) => {
+                    failure.get_or_insert(message);
                 }
             }
-        })
-        .collect();
-    let mut failure = None;
-    for ((target, _), staged) in to_write.into_iter().zip(staged) {
-        match staged {
-            Ok(staged) => changes.push(Change {
-                target,
-                staged: Some(staged),
-                backup: None,
-                placed: false,
-            }),
-            Err(message) => {
-                failure.get_or_insert(message);
-            }
         }
+        failure.map_or(Ok(()), |message| Err(StageFailure::Io(message)))
     }
-    if let Some(message) = failure {
-        return Err(undo(&mut changes, &created, rename, message));
-    }
-    changes.extend(stale.into_iter().map(|target| Change {
-        target,
-        staged: None,
-        backup: None,
-        placed: false,
-    }));
 
-    // 3. Commit.
-    for i in 0..changes.len() {
-        let change = &mut changes[i];
-        // `symlink_metadata`: a link at the target is itself moved aside.
-        if change.staged.is_none() || std::fs::symlink_metadata(&change.target).is_ok() {
-            let backup = sibling(&change.target, "old");
-            if let Err(e) = rename(&change.target, &backup) {
-                let message = format!(
-                    "cannot replace `{}`: {}",
-                    change.target.display(),
-                    io_reason(&e)
-                );
-                return Err(undo(&mut changes, &created, rename, message));
-            }
-            change.backup = Some(backup);
+    /// Puts the build in place (steps 3 and 4), removing the stale `.json`
+    /// files of the folders of the files staged and of `all_folders`.
+    pub fn commit(self, all_folders: &[String]) -> Result<Written, String> {
+        self.commit_with(all_folders, &mut |from, to| std::fs::rename(from, to))
+    }
+
+    /// [`Staging::commit`], renaming with `rename` (the tests make it fail).
+    fn commit_with(
+        mut self,
+        all_folders: &[String],
+        rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
+    ) -> Result<Written, String> {
+        if self.failed {
+            return Err("the build could not be staged".to_string());
         }
-        if let Some(staged) = &change.staged {
-            if let Err(e) = rename(staged, &change.target) {
-                let message = format!(
+        let mut result = Written {
+            written: 0,
+            unchanged: self.unchanged,
+            removed: 0,
+        };
+        let mut folders = owned_folders(&self.paths);
+        folders.extend(all_folders.iter().cloned());
+        folders.sort();
+        folders.dedup();
+        let stale = stale_files(&self.out_dir, &self.paths, &folders);
+        self.changes.extend(stale.into_iter().map(|target| Change {
+            target,
+            staged: None,
+            backup: None,
+            placed: false,
+        }));
+
+        // 3. Commit.
+        for i in 0..self.changes.len() {
+            if let Err(message) = place(&mut self.changes[i], rename, &mut result) {
+                self.failed = true;
+                return Err(self.undo(rename, message));
+            }
+        }
+
+        // 4. The build is in place; what was moved aside can go.
+        for change in std::mem::take(&mut self.changes) {
+            if let Some(backup) = &change.backup {
+                let _ = std::fs::remove_file(backup);
+            }
+        }
+        self.created.clear();
+        Ok(result)
+    }
+
+    /// Puts the folder back as it was before the first file was staged;
+    /// returns the message of the failure, saying so if something could
+    /// not be undone.
+    fn undo(
+        &mut self,
+        rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
+        message: String,
+    ) -> String {
+        let changes = std::mem::take(&mut self.changes);
+        let created = std::mem::take(&mut self.created);
+        undo(changes, &created, rename, message)
+    }
+}
+
+/// Why a part could not be staged.
+enum StageFailure {
+    /// A directory where a file goes, found before the part stages
+    /// anything.
+    InTheWay(String),
+    /// A folder or file that could not be written.
+    Io(String),
+}
+
+/// How [`undo`] ends a message when the folder is as it was.
+const UNCHANGED: &str = "the output folder is unchanged";
+
+impl Drop for Staging {
+    /// A build that ends before its commit (an error in a later target)
+    /// leaves nothing behind.
+    fn drop(&mut self) {
+        if !self.changes.is_empty() || !self.created.is_empty() {
+            let _ = self.undo(&mut |from, to| std::fs::rename(from, to), String::new());
+        }
+    }
+}
+
+/// Step 3 for one change: the file at its target moved aside, the staged
+/// one renamed into place.
+fn place(
+    change: &mut Change,
+    rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
+    result: &mut Written,
+) -> Result<(), String> {
+    // `symlink_metadata`: a link at the target is itself moved aside.
+    if change.staged.is_none() || std::fs::symlink_metadata(&change.target).is_ok() {
+        let backup = sibling(&change.target, "old");
+        rename(&change.target, &backup).map_err(|e| {
+            format!(
+                "cannot replace `{}`: {}",
+                change.target.display(),
+                io_reason(&e)
+            )
+        })?;
+        change.backup = Some(backup);
+    }
+    match &change.staged {
+        Some(staged) => {
+            rename(staged, &change.target).map_err(|e| {
+                format!(
                     "cannot write `{}`: {}",
                     change.target.display(),
                     io_reason(&e)
-                );
-                return Err(undo(&mut changes, &created, rename, message));
-            }
+                )
+            })?;
             change.placed = true;
             result.written += 1;
-        } else {
-            result.removed += 1;
         }
+        None => result.removed += 1,
     }
-
-    // 4. The build is in place; what was moved aside can go.
-    for change in &changes {
-        if let Some(backup) = &change.backup {
-            let _ = std::fs::remove_file(backup);
-        }
-    }
-    Ok(result)
+    Ok(())
 }
 
 /// Creates `dir` and its missing parents, recording each one created.
@@ -245,7 +346,7 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// Puts the folder back as it was before [`write_all_with`] began; returns
 /// the message of the failure, saying so if something could not be undone.
 fn undo(
-    changes: &mut [Change],
+    mut changes: Vec<Change>,
     created: &[PathBuf],
     rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
     message: String,
@@ -274,7 +375,7 @@ fn undo(
         let _ = std::fs::remove_dir(dir);
     }
     if stuck.is_empty() {
-        format!("{message}; the output folder is unchanged")
+        format!("{message}; {UNCHANGED}")
     } else {
         format!(
             "{message}; and the output folder could not be fully restored: {}",
@@ -294,11 +395,12 @@ pub fn check_all(out_dir: &Path, files: &[OutputFile], all_folders: &[String]) -
             Err(_) => problems.push(format!("{}: missing", path.display())),
         }
     }
-    let mut folders = owned_folders(files);
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let mut folders = owned_folders(&paths);
     folders.extend(all_folders.iter().cloned());
     folders.sort();
     folders.dedup();
-    for stale in stale_files(out_dir, files, &folders) {
+    for stale in stale_files(out_dir, &paths, &folders) {
         problems.push(format!(
             "{}: no longer produced by the build",
             stale.display()
@@ -311,6 +413,28 @@ pub fn check_all(out_dir: &Path, files: &[OutputFile], all_folders: &[String]) -
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// The whole build in one part.
+    fn write_all(
+        out_dir: &Path,
+        files: &[OutputFile],
+        all_folders: &[String],
+    ) -> Result<Written, String> {
+        write_all_with(out_dir, files, all_folders, &mut |from, to| {
+            std::fs::rename(from, to)
+        })
+    }
+
+    fn write_all_with(
+        out_dir: &Path,
+        files: &[OutputFile],
+        all_folders: &[String],
+        rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
+    ) -> Result<Written, String> {
+        let mut staging = Staging::new(out_dir);
+        staging.stage(files)?;
+        staging.commit_with(all_folders, rename)
+    }
 
     fn temp(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("nurturec-unit-{}-{name}", std::process::id()));
@@ -437,6 +561,42 @@ mod tests {
             "{message}"
         );
         assert_eq!(tree(&out), before);
+    }
+
+    /// A build for several targets stages each as it is made: a failure in
+    /// a later part, or a build that stops before its commit (an error in a
+    /// later target), leaves the folder as it was.
+    #[test]
+    fn a_build_staged_in_parts_is_all_or_nothing() {
+        let out = temp("parts");
+        std::fs::create_dir_all(out.join("ir")).unwrap();
+        std::fs::write(out.join("ir/a.json"), "old a\n").unwrap();
+        std::fs::create_dir_all(out.join("asl/b.json")).unwrap();
+        let before = tree(&out);
+        let ir = [output("ir/a.json", "new a\n"), output("ir/c.json", "c\n")];
+        let klaviyo = [output("klaviyo/d.json", "d\n")];
+
+        let mut staging = Staging::new(&out);
+        staging.stage(&ir).unwrap();
+        staging.stage(&klaviyo).unwrap();
+        let message = staging.stage(&[output("asl/b.json", "b\n")]).unwrap_err();
+        assert!(message.contains("a directory is in the way"), "{message}");
+        assert!(staging.commit(&[]).is_err());
+        assert_eq!(tree(&out), before);
+
+        let mut staging = Staging::new(&out);
+        staging.stage(&ir).unwrap();
+        staging.stage(&klaviyo).unwrap();
+        drop(staging);
+        assert_eq!(tree(&out), before);
+
+        let mut staging = Staging::new(&out);
+        staging.stage(&ir).unwrap();
+        staging.stage(&klaviyo).unwrap();
+        let written = staging.commit(&[]).unwrap();
+        assert_eq!((written.written, written.unchanged), (3, 0));
+        assert_eq!(std::fs::read(out.join("ir/a.json")).unwrap(), b"new a\n");
+        assert_eq!(std::fs::read(out.join("klaviyo/d.json")).unwrap(), b"d\n");
     }
 
     #[test]

@@ -306,6 +306,45 @@ fn a_failing_build_writes_nothing_and_leaves_the_folder_as_it_was() {
     assert_eq!(read_tree(&out), before);
 }
 
+/// The IR is staged before the Klaviyo backend runs and finds that
+/// nurture.toml binds nothing: the staged IR goes again, with the folders
+/// the build made.
+#[test]
+fn a_build_failing_in_a_later_target_writes_nothing() {
+    let out = temp_dir("later-target");
+    std::fs::create_dir_all(out.join("ir")).unwrap();
+    std::fs::write(out.join("ir/old.json"), "{\"kept\": true}\n").unwrap();
+    let before = read_tree(&out);
+    let o = nurturec(&[
+        "build",
+        "tests/fixtures/valid/webinar_followup.nurture",
+        "--target",
+        "ir,klaviyo,asl",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("error[missing-binding]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("nothing was written"));
+    assert_eq!(read_tree(&out), before);
+    // No staged file or new folder is left: `ir/` holds what it held.
+    let entries = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(entries(&out), ["ir"]);
+    assert_eq!(entries(&out.join("ir")), ["old.json"]);
+}
+
 #[test]
 fn build_check_lists_differing_missing_and_stale_files() {
     let out = temp_dir("check");
