@@ -439,14 +439,21 @@ fn load_project(paths: &[PathBuf], stdin_path: Option<&Path>) -> Result<Loaded, 
     })
 }
 
-/// Runs the backends of `targets`; their diagnostics join `loaded`'s.
-fn emit(loaded: &mut Loaded, targets: &[Target], ids: IdMode) -> Vec<OutputFile> {
-    let mut files = Vec::new();
+/// Runs the backends of `targets` one after another, giving each one's
+/// files to `take` as soon as they are made (with the project, whose
+/// diagnostics then include that backend's); the diagnostics are sorted
+/// at the end.
+fn emit(
+    loaded: &mut Loaded,
+    targets: &[Target],
+    ids: IdMode,
+    mut take: impl FnMut(&Loaded, Vec<OutputFile>),
+) {
     for &target in targets {
-        files.append(&mut emit_one(loaded, target, ids));
+        let files = emit_one(loaded, target, ids);
+        take(loaded, files);
     }
     nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
-    files
 }
 
 /// Runs the backend of `target`; its diagnostics join `loaded`'s, unsorted.
@@ -466,27 +473,6 @@ fn emit_one(loaded: &mut Loaded, target: Target, ids: IdMode) -> Vec<OutputFile>
             Vec::new()
         }
     }
-}
-
-/// Emits `targets` and stages each one's files as soon as it is made, so
-/// that the build holds one target's files in memory at a time. Nothing
-/// more is staged once a target has an error; the staging then only
-/// awaits being dropped, which removes what it staged.
-fn emit_staged(
-    loaded: &mut Loaded,
-    targets: &[Target],
-    ids: IdMode,
-    staging: &mut output::Staging,
-) -> Result<(), String> {
-    let mut staged = Ok(());
-    for &target in targets {
-        let files = emit_one(loaded, target, ids);
-        if staged.is_ok() && !loaded.has_errors() {
-            staged = staging.stage(&files);
-        }
-    }
-    nurturec::diagnostics::sort_and_dedup(&mut loaded.diagnostics);
-    staged
 }
 
 /// The output folders a build of `targets` owns, with their `segments/`
@@ -530,7 +516,7 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
             .into_iter()
             .filter(|t| *t != Target::Ir)
             .collect();
-        emit(&mut loaded, &targets, IdMode::Bindings);
+        emit(&mut loaded, &targets, IdMode::Bindings, |_, _| {});
     }
     if report(&loaded.diagnostics, &loaded.sources, args) {
         EXIT_FAILED
@@ -567,11 +553,17 @@ fn build(
     let mut staging = output::Staging::new(&out_dir);
     let mut staged = Ok(());
     if !loaded.has_errors() {
-        if check_only {
-            files = emit(&mut loaded, &targets, ids);
-        } else {
-            staged = emit_staged(&mut loaded, &targets, ids, &mut staging);
-        }
+        // A build stages each target's files as soon as they are made, so
+        // that it holds one target's files in memory at a time; nothing
+        // more is staged after an error, and dropping the staging removes
+        // what it staged.
+        emit(&mut loaded, &targets, ids, |loaded, made| {
+            if check_only {
+                files.extend(made);
+            } else if staged.is_ok() && !loaded.has_errors() {
+                staged = staging.stage(&made);
+            }
+        });
     }
     if fails(&loaded.diagnostics, args) {
         // Before the report says so: nothing of the build is left.

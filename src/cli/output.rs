@@ -7,20 +7,18 @@ use nurturec::emit::OutputFile;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// Folders of the output directory that belong to us (each file's own
-/// folder, `klaviyo/segments` as well as `klaviyo`): stale `.json` files in
-/// them are removed by a build and reported by `--check`.
-fn owned_folders(paths: &[String]) -> Vec<String> {
-    let mut folders: Vec<String> = paths
+/// The `.json` files of `out_dir` the build at `paths` no longer makes, in
+/// the folders that belong to us: each file's own folder (`klaviyo/segments`
+/// as well as `klaviyo`) and `all_folders`. A build removes them and
+/// `--check` reports them.
+fn stale_files(out_dir: &Path, paths: &[&str], all_folders: &[String]) -> Vec<PathBuf> {
+    let mut folders: Vec<&str> = paths
         .iter()
-        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_string()))
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
+        .chain(all_folders.iter().map(String::as_str))
         .collect();
-    folders.sort();
+    folders.sort_unstable();
     folders.dedup();
-    folders
-}
-
-fn stale_files(out_dir: &Path, paths: &[String], folders: &[String]) -> Vec<PathBuf> {
     let wanted: std::collections::HashSet<PathBuf> =
         paths.iter().map(|p| out_dir.join(p)).collect();
     let mut stale = Vec::new();
@@ -121,16 +119,14 @@ impl Staging {
             return Ok(());
         };
         self.failed = true;
-        let (message, in_the_way) = match failure {
-            StageFailure::InTheWay(message) => (message, true),
-            StageFailure::Io(message) => (message, false),
-        };
-        let undone = self.undo(&mut |from, to| std::fs::rename(from, to), message.clone());
-        // A directory in the way says itself that nothing was written.
-        if in_the_way && undone.ends_with(UNCHANGED) {
-            return Err(message);
+        let stuck = self.undo(&mut |from, to| std::fs::rename(from, to));
+        match failure {
+            // It says itself that nothing was written.
+            StageFailure::InTheWay(message) if stuck.is_empty() => Err(message),
+            StageFailure::InTheWay(message) | StageFailure::Io(message) => {
+                Err(undone(message, &stuck))
+            }
         }
-        Err(undone)
     }
 
     fn try_stage(&mut self, files: &[OutputFile]) -> Result<(), StageFailure> {
@@ -226,11 +222,8 @@ impl Staging {
             unchanged: self.unchanged,
             removed: 0,
         };
-        let mut folders = owned_folders(&self.paths);
-        folders.extend(all_folders.iter().cloned());
-        folders.sort();
-        folders.dedup();
-        let stale = stale_files(&self.out_dir, &self.paths, &folders);
+        let paths: Vec<&str> = self.paths.iter().map(String::as_str).collect();
+        let stale = stale_files(&self.out_dir, &paths, all_folders);
         self.changes.extend(stale.into_iter().map(|target| Change {
             target,
             staged: None,
@@ -242,7 +235,7 @@ impl Staging {
         for i in 0..self.changes.len() {
             if let Err(message) = place(&mut self.changes[i], rename, &mut result) {
                 self.failed = true;
-                return Err(self.undo(rename, message));
+                return Err(undone(message, &self.undo(rename)));
             }
         }
 
@@ -257,16 +250,11 @@ impl Staging {
     }
 
     /// Puts the folder back as it was before the first file was staged;
-    /// returns the message of the failure, saying so if something could
-    /// not be undone.
-    fn undo(
-        &mut self,
-        rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
-        message: String,
-    ) -> String {
+    /// returns what could not be put back.
+    fn undo(&mut self, rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>) -> Vec<String> {
         let changes = std::mem::take(&mut self.changes);
         let created = std::mem::take(&mut self.created);
-        undo(changes, &created, rename, message)
+        restore(changes, &created, rename)
     }
 }
 
@@ -279,15 +267,12 @@ enum StageFailure {
     Io(String),
 }
 
-/// How [`undo`] ends a message when the folder is as it was.
-const UNCHANGED: &str = "the output folder is unchanged";
-
 impl Drop for Staging {
     /// A build that ends before its commit (an error in a later target)
     /// leaves nothing behind.
     fn drop(&mut self) {
         if !self.changes.is_empty() || !self.created.is_empty() {
-            let _ = self.undo(&mut |from, to| std::fs::rename(from, to), String::new());
+            let _ = self.undo(&mut |from, to| std::fs::rename(from, to));
         }
     }
 }
@@ -343,14 +328,13 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Puts the folder back as it was before [`write_all_with`] began; returns
-/// the message of the failure, saying so if something could not be undone.
-fn undo(
+/// Undoes `changes` and removes the folders `created`; returns what could
+/// not be put back.
+fn restore(
     mut changes: Vec<Change>,
     created: &[PathBuf],
     rename: &mut dyn FnMut(&Path, &Path) -> std::io::Result<()>,
-    message: String,
-) -> String {
+) -> Vec<String> {
     let mut stuck = Vec::new();
     for change in changes.iter_mut().rev() {
         if change.placed {
@@ -374,8 +358,14 @@ fn undo(
     for dir in created.iter().rev() {
         let _ = std::fs::remove_dir(dir);
     }
+    stuck
+}
+
+/// The message of a failure the build was undone after, saying so if
+/// something (`stuck`) could not be put back.
+fn undone(message: String, stuck: &[String]) -> String {
     if stuck.is_empty() {
-        format!("{message}; {UNCHANGED}")
+        format!("{message}; the output folder is unchanged")
     } else {
         format!(
             "{message}; and the output folder could not be fully restored: {}",
@@ -395,12 +385,8 @@ pub fn check_all(out_dir: &Path, files: &[OutputFile], all_folders: &[String]) -
             Err(_) => problems.push(format!("{}: missing", path.display())),
         }
     }
-    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-    let mut folders = owned_folders(&paths);
-    folders.extend(all_folders.iter().cloned());
-    folders.sort();
-    folders.dedup();
-    for stale in stale_files(out_dir, &paths, &folders) {
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for stale in stale_files(out_dir, &paths, all_folders) {
         problems.push(format!(
             "{}: no longer produced by the build",
             stale.display()
