@@ -31,13 +31,13 @@ mod generate;
 mod invariants;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+use pest::Parser;
+use std::hint::black_box;
+use std::time::Duration;
 
 // The allocator the `nurturec` binary runs with (src/main.rs).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use pest::Parser;
-use std::hint::black_box;
-use std::time::Duration;
 
 fn bench_project(c: &mut Criterion, project: &generate::Project) {
     let sources = project.sources();

@@ -47,7 +47,7 @@ thread_local! {
 /// into a buffer of its own length: a Klaviyo flow keeps thousands of
 /// rendered actions, and rendering each into a buffer of its own grew it
 /// eight or nine times and left it up to twice its length (perf: growing
-/// was a fifth of the Klaviyo emitter). A part rendered while another is
+/// was a fifth of a Klaviyo build's samples). A part rendered while another is
 /// (an action's data) takes an empty buffer of its own.
 fn in_scratch(render: impl FnOnce(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
     let mut scratch = SCRATCH.take();
