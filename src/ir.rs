@@ -4,6 +4,7 @@
 
 use crate::span::Span;
 pub use crate::syntax::ast::{CompareOp, FunnelStage};
+use foldhash::{HashSet, HashSetExt};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Project {
@@ -979,7 +980,7 @@ impl Project {
         &'p self,
         roots: impl IntoIterator<Item = &'p Ref<SegmentId>>,
     ) -> Vec<&'p Segment> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         let mut stack: Vec<SegmentId> = roots.into_iter().filter_map(|r| r.id).collect();
         stack.reverse();
         let mut out = Vec::new();

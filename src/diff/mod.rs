@@ -26,7 +26,8 @@ mod text;
 
 use crate::ir::{Campaign, Flow, Node, NodeId, NodeKind, Project, Target};
 use crate::span::Span;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
 
 /// Every kind of change, in the order the docs list them.
 pub const KINDS: &[&str] = &[

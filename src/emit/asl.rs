@@ -38,9 +38,10 @@ use crate::ir::{
     Project, Quantity, Recipient, Reentry, Trigger, Value as IrValue,
 };
 use crate::span::Span;
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 const SECTION: &str = "asl";
 const PLATFORM: &str = "Step Functions";

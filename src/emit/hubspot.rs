@@ -52,8 +52,9 @@ use crate::ir::{
 };
 use crate::resolve::suggest;
 use crate::span::Span;
+use foldhash::{HashMap, HashSet, HashSetExt};
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, HashSet};
+
 use std::rc::Rc;
 
 const SECTION: &str = "hubspot";

@@ -15,6 +15,7 @@ use crate::ir::{
     NodeKind, Project, Recipient, Target, Task, Trigger, Value as IrValue,
 };
 use crate::span::Span;
+use foldhash::HashMap;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -479,10 +480,10 @@ pub(crate) fn emit_campaign<P: Platform>(
 /// Where an `enroll <campaign>` first appears, per target campaign: one
 /// pass over every node of the project, built once per build, since a
 /// lookup per campaign over every node would be quadratic.
-pub(crate) type Enrollments<'p> = std::collections::HashMap<&'p str, Span>;
+pub(crate) type Enrollments<'p> = HashMap<&'p str, Span>;
 
 pub(crate) fn enrollment_index(project: &Project) -> Enrollments<'_> {
-    let mut index = Enrollments::new();
+    let mut index = Enrollments::default();
     for n in project.campaigns.iter().flat_map(|c| c.flow.nodes.iter()) {
         if let NodeKind::Enroll { campaign } = &n.kind {
             index.entry(campaign.name.as_str()).or_insert(n.head);
@@ -578,7 +579,7 @@ impl StepKind<'_> {
 /// [`Shape::Graph`] walk can).
 pub(crate) fn longest_run(lowered: &Lowered<'_>, per_send: u64) -> Option<u64> {
     let steps = &lowered.steps;
-    let index: std::collections::HashMap<&Origin, usize> = steps
+    let index: HashMap<&Origin, usize> = steps
         .iter()
         .enumerate()
         .map(|(i, s)| (&s.origin, i))

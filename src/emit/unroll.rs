@@ -11,7 +11,8 @@
 //! an edge to a `goto` leads to its target, an edge to an `exit` ends.
 
 use crate::ir::{Flow, NodeId, NodeKind, Target};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeSet, VecDeque};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Next {

@@ -17,7 +17,8 @@ use crate::diagnostics::lints::Allow;
 use crate::resolve::{self, index::Index};
 use crate::syntax::ast;
 use crate::{ir, Compilation, Diagnostic};
-use std::collections::{BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
 
 #[derive(Default)]
 pub(crate) struct Incremental {

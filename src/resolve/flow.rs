@@ -9,7 +9,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, NodeKind, Target};
 use crate::span::Span;
 use crate::syntax::ast;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 struct FlowBuilder {
     nodes: Vec<ir::Node>,

@@ -16,7 +16,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

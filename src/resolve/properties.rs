@@ -12,7 +12,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, PropertyType};
 use crate::span::Span;
 use crate::syntax::ast;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The declarations in effect, by name, and their names in source order
 /// for suggestions.

@@ -4,6 +4,7 @@
 use super::Resolver;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
+use foldhash::{HashSet, HashSetExt};
 
 /// Reports each `in <segment>` that closes a cycle, found by a depth-first
 /// search over segments in source order (iterative, so that a long chain of
@@ -87,7 +88,7 @@ impl Resolver<'_> {
         if self.segment_score_refs.is_empty() {
             return;
         }
-        let mut reached = std::collections::HashSet::new();
+        let mut reached = HashSet::new();
         for campaign in &project.campaigns {
             for segment in project.segment_closure(campaign.segment_refs()) {
                 reached.insert(segment.name.as_str());
@@ -136,7 +137,7 @@ pub(crate) fn check_entry_events(project: &ir::Project, diagnostics: &mut Vec<Di
     // in the number of segments however many campaigns use them. Campaigns
     // are taken by name, so the use named does not depend on the order in
     // which the files were read.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     let mut campaigns: Vec<&ir::Campaign> = project.campaigns.iter().collect();
     campaigns.sort_by(|a, b| a.name.cmp(&b.name));
     for campaign in campaigns {

@@ -9,7 +9,8 @@ use crate::ir::{
     Recipient, Reentry, Target,
 };
 use crate::span::Span;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How often one instant is gone over while runs keep changing the lead
 /// (a reaction `after = "0m"`, a `set` another run tests).

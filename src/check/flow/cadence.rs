@@ -29,6 +29,7 @@ use super::network::Context;
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, NodeKind};
+use foldhash::{HashMap, HashMapExt};
 use petgraph::graph::NodeIndex;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -513,8 +514,7 @@ impl Timed {
             out: Vec::new(),
             starts: Vec::new(),
         };
-        let mut index: std::collections::HashMap<(usize, NodeIndex, usize), usize> =
-            std::collections::HashMap::new();
+        let mut index: HashMap<(usize, NodeIndex, usize), usize> = HashMap::new();
         let mut queue: VecDeque<(usize, NodeIndex, usize)> = VecDeque::new();
         let mut state =
             |timed: &mut Timed, queue: &mut VecDeque<_>, k: usize, v: NodeIndex, m: usize| {

@@ -27,7 +27,7 @@
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, CompareOp, ConditionKind, NodeKind, Quantity, Value};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// How deep segment definitions are unfolded.
 const SEGMENT_DEPTH: u32 = 8;

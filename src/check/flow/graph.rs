@@ -17,10 +17,11 @@
 //! nothing enumerates paths.
 
 use crate::ir::{self, NodeId, NodeKind, Target};
+use foldhash::{HashMap, HashMapExt};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// What a vertex stands for.

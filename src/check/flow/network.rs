@@ -15,8 +15,8 @@ use super::graph::{FlowGraph, Shape};
 use super::text;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, NodeKind};
+use foldhash::{HashMap, HashMapExt};
 use petgraph::graph::NodeIndex;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What the flow checks keep of one campaign: its flow graph's shape, its
