@@ -141,7 +141,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::equals => "`=`",
         Rule::colon => "`:`",
         Rule::kw_or => "`or`",
-        Rule::WHITESPACE | Rule::line_comment | Rule::comment_text => return None,
+        Rule::WHITESPACE => return None,
     })
 }
 

@@ -58,7 +58,8 @@ pub fn parse_in_one(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
 /// their types; `None` if it does not parse.
 fn parse_piece(file: FileId, base: usize, text: &str) -> Option<(Vec<ast::Item>, Vec<Diagnostic>)> {
     let comments = scan::comments_within_depth(text, MAX_NESTING).ok()?;
-    let pairs = NurtureParser::parse(Rule::file, text).ok()?;
+    let blanked = scan::blank_comments(text, &comments);
+    let pairs = NurtureParser::parse(Rule::file, &blanked).ok()?;
     convert::file(file, base, pairs, comments).ok()
 }
 

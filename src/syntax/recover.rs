@@ -70,12 +70,13 @@ fn parse_item(file: FileId, text: &str, chunk: Range<usize>, chunk_text: &str) -
             )))
         }
     };
-    match NurtureParser::parse(Rule::file, chunk_text) {
+    let blanked = scan::blank_comments(chunk_text, &comments);
+    match NurtureParser::parse(Rule::file, &blanked) {
         Ok(pairs) => convert::file(file, chunk.start, pairs, comments),
         Err(fast) => {
             // The same language, tried alternative by alternative: what an
             // error says comes from there (`grammar/nurture.pest`).
-            let e = match NurtureParser::parse(Rule::file_e, chunk_text) {
+            let e = match NurtureParser::parse(Rule::file_e, &blanked) {
                 Err(e) => error::canonical_error(e),
                 Ok(_) => fast,
             };

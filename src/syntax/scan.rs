@@ -4,6 +4,8 @@
 //! (nesting depth), for finding where items start when pest has failed, and
 //! for the table of comments that trims spans.
 
+use std::borrow::Cow;
+
 /// One token of the scan. Offsets are bytes into the scanned text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token {
@@ -105,6 +107,26 @@ pub fn comments(text: &str) -> Vec<(usize, usize)> {
             _ => None,
         })
         .collect()
+}
+
+/// `text` with every byte of its `comments` ([`comments`]) a space: what
+/// pest parses (`grammar/nurture.pest` has no comments), with every offset
+/// and every token outside the comments as in `text`. A comment is whole
+/// characters and spaces are ASCII, so the result is still UTF-8.
+pub fn blank_comments<'t>(text: &'t str, comments: &[(usize, usize)]) -> Cow<'t, str> {
+    if comments.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut blanked = String::with_capacity(text.len());
+    let mut at = 0;
+    for &(start, end) in comments {
+        blanked.push_str(text.get(at..start).unwrap_or_default());
+        blanked.extend(std::iter::repeat_n(' ', end.saturating_sub(start)));
+        at = end;
+    }
+    blanked.push_str(text.get(at..).unwrap_or_default());
+    debug_assert_eq!(blanked.len(), text.len());
+    Cow::Owned(blanked)
 }
 
 /// The offset of the last `{` left open at the end of the text.

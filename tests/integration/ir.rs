@@ -400,3 +400,26 @@ campaign enrolls {
         flow.contents
     );
 }
+
+/// Comments are blanked before pest runs (`syntax::scan::blank_comments`):
+/// a `//` inside a string is no comment and stays in the value, and a
+/// comment right after a token, or in the gap of `exit :`, parses as white
+/// space does.
+#[test]
+fn comments_are_blanked_but_slashes_in_strings_are_kept() {
+    let name = "tests/cases/syntax/comments_between_tokens.nurture";
+    let text = std::fs::read_to_string(root().join(name)).unwrap();
+    let (_, c) = compile_text(name, &text);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let email = &c.project.emails[0];
+    assert_eq!(
+        email.subject,
+        "Links keep their slashes: https://example.com//a"
+    );
+    assert_eq!(email.template, "t/hello");
+    let blanked =
+        nurturec::syntax::scan::blank_comments(&text, &nurturec::syntax::scan::comments(&text));
+    assert_eq!(blanked.len(), text.len());
+    assert!(blanked.contains("https://example.com//a"));
+    assert!(!blanked.contains("// after"));
+}
