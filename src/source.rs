@@ -31,7 +31,7 @@ impl SourceFile {
     ) -> Self {
         let text = text.into();
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         SourceFile {
             name: name.into(),
@@ -129,6 +129,12 @@ impl SourceMap {
         text: impl Into<String>,
     ) -> FileId {
         self.push(SourceFile::with_project_path(name, project_path, text))
+    }
+
+    /// Adds a file made apart (the CLI reads and indexes files on all
+    /// cores, then adds them in path order).
+    pub fn add_file(&mut self, file: SourceFile) -> FileId {
+        self.push(file)
     }
 
     fn push(&mut self, file: SourceFile) -> FileId {

@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use nurturec::config::Config;
 use nurturec::diagnostics::render;
 use nurturec::emit::{IdMode, OutputFile, Target};
-use nurturec::source::ColumnUnit;
+use nurturec::source::{ColumnUnit, SourceFile};
 use nurturec::{Code, Compilation, Diagnostic, SourceMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -281,16 +281,25 @@ fn fail_usage(message: &str) -> u8 {
 /// Reads every input into a source map, or says why it cannot. Files are
 /// shown as the paths name them and recorded in outputs relative to `root`.
 fn load(paths: &[PathBuf], stdin_path: Option<&Path>, root: &Path) -> Result<SourceMap, String> {
+    use rayon::prelude::*;
     let inputs = inputs::collect(paths, stdin_path).map_err(|e| e.0)?;
+    // Read, and index by line, on all cores; the first failure in path
+    // order is the one reported, as on one thread.
+    let files: Vec<Result<SourceFile, String>> = inputs
+        .par_iter()
+        .map(|input| {
+            let (name, text) = inputs::read(input, stdin_path).map_err(|e| e.0)?;
+            let project_path = match (input, stdin_path) {
+                (inputs::Input::File(path), _) => project::project_path(root, path),
+                (inputs::Input::Stdin, Some(path)) => project::project_path(root, path),
+                (inputs::Input::Stdin, None) => name.clone(),
+            };
+            Ok(SourceFile::with_project_path(name, project_path, text))
+        })
+        .collect();
     let mut sources = SourceMap::new();
-    for input in &inputs {
-        let (name, text) = inputs::read(input, stdin_path).map_err(|e| e.0)?;
-        let project_path = match (input, stdin_path) {
-            (inputs::Input::File(path), _) => project::project_path(root, path),
-            (inputs::Input::Stdin, Some(path)) => project::project_path(root, path),
-            (inputs::Input::Stdin, None) => name.clone(),
-        };
-        sources.add_with_project_path(name, project_path, text);
+    for file in files {
+        sources.add_file(file?);
     }
     Ok(sources)
 }
