@@ -88,9 +88,17 @@ impl Resolver<'_> {
         if self.segment_score_refs.is_empty() {
             return;
         }
+        // The segments each campaign reaches, found on all cores (a walk of
+        // all its conditions), then judged in campaign order.
+        use rayon::prelude::*;
+        let closures: Vec<Vec<&ir::Segment>> = project
+            .campaigns
+            .par_iter()
+            .map(|campaign| project.segment_closure(campaign.segment_refs()))
+            .collect();
         let mut reached = HashSet::new();
-        for campaign in &project.campaigns {
-            for segment in project.segment_closure(campaign.segment_refs()) {
+        for (campaign, closure) in project.campaigns.iter().zip(closures) {
+            for segment in closure {
                 reached.insert(segment.name.as_str());
                 let refs = self
                     .segment_score_refs
