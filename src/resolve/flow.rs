@@ -26,6 +26,35 @@ impl FlowBuilder {
     }
 }
 
+/// Where an unlabelled statement is in its campaign: its node's id is the
+/// block's `prefix` and its 1-based `number` in the block (`3`, `2.when1.4`).
+#[derive(Clone, Copy)]
+struct Place<'p> {
+    prefix: &'p str,
+    number: usize,
+}
+
+impl Place<'_> {
+    /// Written digit by digit: `format!` was a tenth of lowering a flow.
+    fn id(self) -> String {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = self.number;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut id = String::with_capacity(self.prefix.len() + digits.len() - at);
+        id.push_str(self.prefix);
+        id.extend(digits[at..].iter().map(|&d| char::from(d)));
+        id
+    }
+}
+
 /// Statements in a subtree, the statement itself included.
 fn size(statement: &ast::Statement) -> usize {
     1 + match &statement.kind {
@@ -159,7 +188,11 @@ impl Resolver<'_> {
             if let Some(list) = b.blocks.get_mut(block_index) {
                 list.push(ir::NodeId::new(index));
             }
-            self.statement(b, statement, format!("{prefix}{}", position + 1), next, ctx);
+            let place = Place {
+                prefix,
+                number: position + 1,
+            };
+            self.statement(b, statement, place, next, ctx);
         }
         entry
     }
@@ -168,7 +201,7 @@ impl Resolver<'_> {
         &mut self,
         b: &mut FlowBuilder,
         s: &ast::Statement,
-        position: String,
+        place: Place<'_>,
         next: Target,
         ctx: &Context<'_>,
     ) {
@@ -198,7 +231,7 @@ impl Resolver<'_> {
                 }
                 label.name.clone()
             }
-            None => position,
+            None => place.id(),
         };
         // Children are numbered right after this node; compute their entries.
         let mut child_start = index + 1;
@@ -379,5 +412,19 @@ impl Resolver<'_> {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Place;
+
+    #[test]
+    fn a_place_is_its_prefix_and_number() {
+        let id = |prefix, number| Place { prefix, number }.id();
+        assert_eq!(id("", 1), "1");
+        assert_eq!(id("2.when1.", 10), "2.when1.10");
+        assert_eq!(id("on1.", 907), "on1.907");
+        assert_eq!(id("", usize::MAX), usize::MAX.to_string());
     }
 }
