@@ -602,41 +602,35 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
             let mut a = list.object();
             match action {
                 ActionOut::Single(s) => {
-                    a.value("type", s.kind)
-                        .value("actionId", &s.action_id)
-                        .value("actionTypeId", s.action_type_id)
+                    a.string("type", s.kind)
+                        .string("actionId", &s.action_id)
+                        .string("actionTypeId", s.action_type_id)
                         .value("actionTypeVersion", &s.action_type_version)
                         .value("fields", s.fields);
-                    if let Some(c) = &s.connection {
-                        a.value("connection", c);
-                    }
+                    connection(&mut a, "connection", s.connection.as_ref());
                 }
                 ActionOut::List(l) => {
-                    a.value("type", l.kind).value("actionId", &l.action_id);
+                    a.string("type", l.kind).string("actionId", &l.action_id);
                     let mut branches = a.array("listBranches");
                     // The depth of a branch object's fields.
                     let depth = branches.item_indent() + 2;
                     for b in &l.list_branches {
                         let mut branch = branches.object();
-                        branch.value("branchName", b.branch_name);
+                        branch.string("branchName", b.branch_name);
                         let filter = filters
                             .entry(std::ptr::from_ref(b.filter_branch))
                             .or_insert_with(|| pretty::placed(depth, b.filter_branch));
                         branch.placed("filterBranch", filter);
-                        if let Some(c) = &b.connection {
-                            branch.value("connection", c);
-                        }
+                        connection(&mut branch, "connection", b.connection.as_ref());
                         branch.close();
                     }
                     branches.close();
-                    a.value("defaultBranchName", l.default_branch_name);
-                    if let Some(c) = &l.default_branch {
-                        a.value("defaultBranch", c);
-                    }
+                    a.string("defaultBranchName", l.default_branch_name);
+                    connection(&mut a, "defaultBranch", l.default_branch.as_ref());
                 }
                 ActionOut::AbTest(t) => {
-                    a.value("type", t.kind)
-                        .value("actionId", &t.action_id)
+                    a.string("type", t.kind)
+                        .string("actionId", &t.action_id)
                         .value("testBranches", &t.test_branches);
                 }
             }
@@ -644,6 +638,17 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
         }
         list.close();
     })
+}
+
+/// A connection field, left out when there is none.
+fn connection(object: &mut pretty::Object<'_>, key: &str, link: Option<&ConnectionOut<'_>>) {
+    if let Some(c) = link {
+        let mut field = object.object(key);
+        field
+            .string("edgeType", c.edge_type)
+            .string("nextActionId", c.next_action_id);
+        field.close();
+    }
 }
 
 /// An action of a workflow's `actions`, borrowing from its [`Act`];
