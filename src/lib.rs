@@ -19,6 +19,7 @@ extern crate alloc;
 
 pub mod check;
 pub mod config;
+mod decimal;
 pub mod diagnostics;
 pub mod diff;
 pub mod emit;

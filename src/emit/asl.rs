@@ -956,7 +956,7 @@ impl Ctx<'_> {
         self.resume_route();
         // Campaign-level ends, in the order of their names.
         let mut ends: Vec<Origin> = std::mem::take(&mut self.ends).into_iter().collect();
-        ends.sort_by_key(Origin::to_string);
+        ends.sort_by_key(Origin::text);
         for end in ends {
             let state = if end.is(&CampaignPart::FellOff) {
                 state(
@@ -1699,7 +1699,7 @@ impl Platform for Ctx<'_> {
 
 /// The state name of an origin.
 fn name_of(origin: &Origin) -> String {
-    state_name(&origin.to_string())
+    state_name(&origin.text())
 }
 
 /// Where a link leads in a machine: the fall-off end stands for `None`.

@@ -426,18 +426,18 @@ impl Ctx<'_> {
                 let groups = self.groups(&admit, at);
                 let origin = Origin::campaign(CampaignPart::Entry);
                 let split = action(
-                    &origin.to_string(),
+                    &origin.text(),
                     "conditional-split",
                     &json!({ "next_if_true": entry, "next_if_false": null }),
                     ActionData::Value(&object([("profile_filter", groups)])),
                 );
-                entry = Some(origin.to_string());
+                entry = Some(origin.text());
                 first = Some((origin, split));
             }
             let nodes = first
                 .iter()
                 .chain(&body)
-                .map(|(origin, _)| (origin.to_string(), origin.clone()))
+                .map(|(origin, _)| (origin.text(), origin.clone()))
                 .collect();
             let document = FlowDocument {
                 name: &name,
@@ -1040,10 +1040,8 @@ impl Ctx<'_> {
     }
 
     fn push_data(&mut self, origin: &Origin, kind: &str, links: Value, data: ActionData<'_>) {
-        self.actions.push((
-            origin.clone(),
-            action(&origin.to_string(), kind, &links, data),
-        ));
+        self.actions
+            .push((origin.clone(), action(&origin.text(), kind, &links, data)));
     }
 }
 
@@ -1114,7 +1112,7 @@ impl Platform for Ctx<'_> {
                         ActionData::Placed(&data),
                     );
                     let then = if k + 1 < parts.len() {
-                        Some(origin.with(Role::Check(k + 2)).to_string())
+                        Some(origin.with(Role::Check(k + 2)).text())
                     } else {
                         after.clone()
                     };
@@ -1141,7 +1139,7 @@ impl Platform for Ctx<'_> {
                         origin.with(Role::When(k + 1))
                     };
                     let on_false = if k + 1 < arms.len() {
-                        Some(origin.with(Role::When(k + 2)).to_string())
+                        Some(origin.with(Role::When(k + 2)).text())
                     } else {
                         default.clone()
                     };
@@ -1167,7 +1165,7 @@ impl Platform for Ctx<'_> {
                     let this = arms.get(k).map_or(100, |a| a.0);
                     let on_true = arms.get(k).and_then(|a| link_text(&a.1));
                     let on_false = if k + 1 < count {
-                        Some(origin.with(Role::Arm(k + 2)).to_string())
+                        Some(origin.with(Role::Arm(k + 2)).text())
                     } else {
                         arms.get(k + 1)
                             .or(arms.get(k))
@@ -1262,7 +1260,7 @@ impl Platform for Ctx<'_> {
             0
         };
         self.reentry_overlap(longest_run(lowered, per_send));
-        self.campaign_files(lowered.entry.as_ref().map(Origin::to_string))
+        self.campaign_files(lowered.entry.as_ref().map(Origin::text))
     }
 }
 
@@ -1290,7 +1288,7 @@ impl Ctx<'_> {
         }
         let webhook = self.cfg.crm_webhook.as_ref().map(|w| w.value.clone());
         let webhook_origin = origin.with(Role::Crm);
-        let webhook_id = webhook_origin.to_string();
+        let webhook_id = webhook_origin.text();
         let data = self.alert(to, &subject, at);
         self.push(
             origin,
@@ -1484,7 +1482,7 @@ fn sample(
     on_false: Option<String>,
 ) -> (Origin, pretty::Placed) {
     let a = action(
-        &origin.to_string(),
+        &origin.text(),
         "conditional-split",
         &json!({ "next_if_true": on_true, "next_if_false": on_false }),
         ActionData::Value(
