@@ -974,7 +974,7 @@ impl Ctx<'_> {
                     |_| {},
                 )
             } else {
-                let text = end.to_string();
+                let text = end.text();
                 let comment = format!(
                     "The lead leaves the campaign: {}",
                     text.trim_matches(|ch| ch == '(' || ch == ')')

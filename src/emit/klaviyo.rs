@@ -313,8 +313,8 @@ enum ActionData<'a> {
 /// An action of a flow definition, rendered for its place in `actions`.
 fn action(id: &str, kind: &str, links: &Value, data: ActionData<'_>) -> pretty::Placed {
     pretty::placed_object(ACTION_INDENT, |o| {
-        o.value("temporary_id", id)
-            .value("type", kind)
+        o.string("temporary_id", id)
+            .string("type", kind)
             .value("links", links);
         match data {
             ActionData::Value(value) => o.value("data", value),
@@ -1062,7 +1062,7 @@ impl Platform for Ctx<'_> {
                 let send = match self.window_delay() {
                     Some(delay) => {
                         let send = origin.with(Role::Effect("send"));
-                        let send_id = send.to_string();
+                        let send_id = send.text();
                         self.push(origin, "time-delay", next_link(Some(&send_id)), delay);
                         send
                     }
