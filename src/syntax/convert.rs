@@ -19,24 +19,19 @@ struct Converter {
     /// of what it was given, which is one item when recovering.
     base: usize,
     diagnostics: Vec<Diagnostic>,
-    /// Every `//` comment of the file, `(start, end)` in order, the end at
-    /// its line's end: for cutting trailing trivia off spans.
-    comments: Vec<(usize, usize)>,
 }
 
-/// Converts the pairs of a text that starts at byte `base` of the file;
-/// `comments` are the text's ([`super::scan::comments`]).
+/// Converts the pairs of a text that starts at byte `base` of the file
+/// (its comments blanked, [`super::scan::blank_comments`]).
 pub fn file(
     file: FileId,
     base: usize,
     mut pairs: Pairs<'_, Rule>,
-    comments: Vec<(usize, usize)>,
 ) -> std::result::Result<(Vec<Item>, Vec<Diagnostic>), Box<Diagnostic>> {
     let mut c = Converter {
         file,
         base,
         diagnostics: Vec::new(),
-        comments,
     };
     let result = match pairs.next() {
         Some(root) => c.file_items(root),
@@ -176,24 +171,16 @@ impl Converter {
         Span::new(self.file, self.base + start, self.base + end)
     }
 
-    /// pest leaves the whitespace and comments skipped before a failed
-    /// optional tail inside the rule's span; cut them off so that labels end
-    /// on the last token. (A table of the file's comments makes this a
-    /// binary search instead of a scan of the span's last line: it was a
-    /// tenth of the time of a parse.)
+    /// pest leaves the whitespace skipped before a failed optional tail
+    /// inside the rule's span; cut it off so that labels end on the last
+    /// token. Comments are white space here: pest was given the text with
+    /// them blanked.
     fn trim_trailing_trivia(&self, input: &str, start: usize, mut end: usize) -> usize {
         let bytes = input.as_bytes();
-        loop {
-            while end > start && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-                end -= 1;
-            }
-            // The last comment starting before `end`: does `end` fall in it?
-            let before = self.comments.partition_point(|(s, _)| *s < end);
-            match before.checked_sub(1).and_then(|i| self.comments.get(i)) {
-                Some(&(s, e)) if s >= start && end <= e => end = s,
-                _ => return end,
-            }
+        while end > start && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            end -= 1;
         }
+        end
     }
 
     fn children<'i>(&self, pair: Pair<'i, Rule>) -> Children<'i> {

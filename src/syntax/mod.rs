@@ -60,7 +60,7 @@ fn parse_piece(file: FileId, base: usize, text: &str) -> Option<(Vec<ast::Item>,
     let comments = scan::comments_within_depth(text, MAX_NESTING).ok()?;
     let blanked = scan::blank_comments(text, &comments);
     let pairs = NurtureParser::parse(Rule::file, &blanked).ok()?;
-    convert::file(file, base, pairs, comments).ok()
+    convert::file(file, base, pairs).ok()
 }
 
 /// A long file cut where its items start ([`recover::item_ranges`]), the

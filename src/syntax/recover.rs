@@ -72,7 +72,7 @@ fn parse_item(file: FileId, text: &str, chunk: Range<usize>, chunk_text: &str) -
     };
     let blanked = scan::blank_comments(chunk_text, &comments);
     match NurtureParser::parse(Rule::file, &blanked) {
-        Ok(pairs) => convert::file(file, chunk.start, pairs, comments),
+        Ok(pairs) => convert::file(file, chunk.start, pairs),
         Err(fast) => {
             // The same language, tried alternative by alternative: what an
             // error says comes from there (`grammar/nurture.pest`).
