@@ -117,7 +117,7 @@ impl SourceMap {
 
     /// Adds a file whose display name is also its project path.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.push(SourceFile::new(name, text))
+        self.add_file(SourceFile::new(name, text))
     }
 
     /// Adds a file shown in diagnostics as `name` and named in outputs by
@@ -128,16 +128,12 @@ impl SourceMap {
         project_path: impl Into<String>,
         text: impl Into<String>,
     ) -> FileId {
-        self.push(SourceFile::with_project_path(name, project_path, text))
+        self.add_file(SourceFile::with_project_path(name, project_path, text))
     }
 
     /// Adds a file made apart (the CLI reads and indexes files on all
     /// cores, then adds them in path order).
     pub fn add_file(&mut self, file: SourceFile) -> FileId {
-        self.push(file)
-    }
-
-    fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(file);
         id
