@@ -149,16 +149,7 @@ impl Origin {
     pub fn is(&self, part: &CampaignPart) -> bool {
         self.roles.is_empty() && matches!(&self.place, Place::Campaign(p) if p == part)
     }
-}
 
-/// The text form: `3`, `digest#2`, `3/poll2`, `(goal demo_booked)`.
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text())
-    }
-}
-
-impl Origin {
     /// The text form, built without the formatting machinery: every
     /// Klaviyo action and link is named by it, and `to_string` was 6% of a
     /// Klaviyo build (callgrind, 10k bench).
@@ -220,6 +211,13 @@ impl Origin {
             }
         }
         out
+    }
+}
+
+/// The text form: `3`, `digest#2`, `3/poll2`, `(goal demo_booked)`.
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 

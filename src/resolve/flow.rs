@@ -30,12 +30,12 @@ impl FlowBuilder {
 /// block's `prefix` and its 1-based `number` in the block (`3`, `2.when1.4`),
 /// written without `format!`, which was a tenth of lowering a flow.
 #[derive(Clone, Copy)]
-struct Place<'p> {
+struct Position<'p> {
     prefix: &'p str,
     number: usize,
 }
 
-impl Place<'_> {
+impl Position<'_> {
     fn id(self) -> String {
         let mut id = String::with_capacity(self.prefix.len() + 4);
         id.push_str(self.prefix);
@@ -177,11 +177,11 @@ impl Resolver<'_> {
             if let Some(list) = b.blocks.get_mut(block_index) {
                 list.push(ir::NodeId::new(index));
             }
-            let place = Place {
+            let position = Position {
                 prefix,
                 number: position + 1,
             };
-            self.statement(b, statement, place, next, ctx);
+            self.statement(b, statement, position, next, ctx);
         }
         entry
     }
@@ -190,7 +190,7 @@ impl Resolver<'_> {
         &mut self,
         b: &mut FlowBuilder,
         s: &ast::Statement,
-        place: Place<'_>,
+        position: Position<'_>,
         next: Target,
         ctx: &Context<'_>,
     ) {
@@ -220,7 +220,7 @@ impl Resolver<'_> {
                 }
                 label.name.clone()
             }
-            None => place.id(),
+            None => position.id(),
         };
         // Children are numbered right after this node; compute their entries.
         let mut child_start = index + 1;
@@ -406,11 +406,11 @@ impl Resolver<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::Place;
+    use super::Position;
 
     #[test]
-    fn a_place_is_its_prefix_and_number() {
-        let id = |prefix, number| Place { prefix, number }.id();
+    fn a_position_is_its_prefix_and_number() {
+        let id = |prefix, number| Position { prefix, number }.id();
         assert_eq!(id("", 1), "1");
         assert_eq!(id("2.when1.", 10), "2.when1.10");
         assert_eq!(id("on1.", 907), "on1.907");
