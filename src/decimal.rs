@@ -4,18 +4,35 @@
 
 /// Appends `n` in decimal to `out`.
 pub(crate) fn push(out: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
+    out.push_str(Digits::of(n).as_str());
+}
+
+/// The digits of a number, least significant last.
+pub(crate) struct Digits {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    pub(crate) fn of(n: u64) -> Digits {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        let mut rest = n;
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
         }
+        Digits { digits, start }
     }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits are written.
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

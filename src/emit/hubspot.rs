@@ -595,7 +595,7 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
     let mut filters: HashMap<*const Value, pretty::Placed> = HashMap::default();
     pretty::document(0, |file| {
         for (key, value) in flow.as_object().into_iter().flatten() {
-            file.value(key, value);
+            file.json(key, value);
         }
         let mut list = file.array("actions");
         for action in actions {
@@ -606,7 +606,7 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
                         .string("actionId", &s.action_id)
                         .string("actionTypeId", s.action_type_id)
                         .value("actionTypeVersion", &s.action_type_version)
-                        .value("fields", s.fields);
+                        .json("fields", s.fields);
                     connection(&mut a, "connection", s.connection.as_ref());
                 }
                 ActionOut::List(l) => {
@@ -619,7 +619,7 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
                         branch.string("branchName", b.branch_name);
                         let filter = filters
                             .entry(std::ptr::from_ref(b.filter_branch))
-                            .or_insert_with(|| pretty::placed(depth, b.filter_branch));
+                            .or_insert_with(|| pretty::placed_json(depth, b.filter_branch));
                         branch.placed("filterBranch", filter);
                         connection(&mut branch, "connection", b.connection.as_ref());
                         branch.close();

@@ -26,7 +26,7 @@ use super::lower::{
     ENGAGEMENT, MAX_POLLS,
 };
 use super::pretty;
-use super::{object, to_pretty, IdMode, OutputFile, Traced};
+use super::{IdMode, OutputFile, Traced};
 use crate::config::{Config, KlaviyoConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{
@@ -34,7 +34,7 @@ use crate::ir::{
     EventSource, Project, Quantity, Recipient, Reentry, Task, Trigger, Value as IrValue,
 };
 use crate::span::Span;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 const SECTION: &str = "klaviyo";
 
@@ -118,19 +118,20 @@ fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFil
         };
         let test = ctx.cond(&segment.condition, true);
         let definition = ctx.groups(&test, segment.condition.span);
-        let body = json!({
-            "data": {
-                "type": "segment",
-                "attributes": {
-                    "name": segment.name,
-                    "definition": definition,
-                    "is_starred": false,
-                },
-            },
+        let contents = pretty::document(definition.len() + 256, |o| {
+            let mut data = o.object("data");
+            data.string("type", "segment");
+            let mut attributes = data.object("attributes");
+            attributes
+                .string("name", &segment.name)
+                .placed("definition", &definition)
+                .bool("is_starred", false);
+            attributes.close();
+            data.close();
         });
         out.push(OutputFile {
             path: format!("{SECTION}/segments/{}.json", segment.name),
-            contents: to_pretty(&body),
+            contents,
         });
     }
     out
@@ -247,19 +248,28 @@ struct Ctx<'a> {
 /// its parts rendered: the variants of a campaign share the body's actions.
 struct FlowDocument<'a> {
     name: &'a str,
-    /// `Null` for a flow nothing starts (no trigger: an error in the source).
-    trigger: &'a Value,
-    profile_filter: Option<&'a Value>,
+    /// `None` for a flow nothing starts (no trigger: an error in the source).
+    trigger: Option<&'a pretty::Placed>,
+    profile_filter: Option<&'a pretty::Placed>,
     /// The variant's admission split, if any, before the body.
     first: Option<&'a pretty::Placed>,
     body: &'a [(Origin, pretty::Placed)],
     entry_action_id: Option<&'a str>,
-    reentry_criteria: Option<&'a Value>,
+    reentry_criteria: Option<(u64, &'static str)>,
 }
 
 /// Where the items of `definition.actions` are: `data`, `attributes`,
 /// `definition` and `actions` deep, two spaces each.
 const ACTION_INDENT: usize = 10;
+
+/// Where a split's condition groups go: an action's `data` and its
+/// `profile_filter` deep. They are rendered for this depth, the most common
+/// one, and indented again for a flow's filter or a segment.
+const GROUPS_INDENT: usize = ACTION_INDENT + 4;
+
+/// Where a split's conditions are: `condition_groups`, a group and its
+/// `conditions` deep in the groups.
+const CONDITION_INDENT: usize = GROUPS_INDENT + 8;
 
 impl FlowDocument<'_> {
     fn text(&self) -> String {
@@ -270,18 +280,17 @@ impl FlowDocument<'_> {
             .sum();
         pretty::document(actions + 4096, |root| {
             let mut data = root.object("data");
-            data.value("type", "flow");
+            data.string("type", "flow");
             let mut attributes = data.object("attributes");
-            attributes.value("name", self.name);
+            attributes.string("name", self.name);
             let mut definition = attributes.object("definition");
-            let triggers: &[Value] = if self.trigger.is_null() {
-                &[]
-            } else {
-                std::slice::from_ref(self.trigger)
-            };
-            definition.value("triggers", triggers);
+            let mut triggers = definition.array("triggers");
+            if let Some(trigger) = self.trigger {
+                triggers.placed(trigger);
+            }
+            triggers.close();
             if let Some(filter) = self.profile_filter {
-                definition.value("profile_filter", filter);
+                definition.placed("profile_filter", filter);
             }
             let mut actions = definition.array("actions");
             debug_assert_eq!(actions.item_indent(), ACTION_INDENT);
@@ -293,9 +302,11 @@ impl FlowDocument<'_> {
                 actions.placed(action);
             }
             actions.close();
-            definition.value("entry_action_id", &self.entry_action_id);
-            if let Some(reentry) = self.reentry_criteria {
-                definition.value("reentry_criteria", reentry);
+            definition.string_or_null("entry_action_id", self.entry_action_id);
+            if let Some((duration, unit)) = self.reentry_criteria {
+                let mut reentry = definition.object("reentry_criteria");
+                reentry.number("duration", duration).string("unit", unit);
+                reentry.close();
             }
             definition.close();
             attributes.close();
@@ -304,27 +315,52 @@ impl FlowDocument<'_> {
     }
 }
 
-/// An action's `data`: built for it, or rendered for several.
+/// An action's `data`: written for it, or rendered for several.
 enum ActionData<'a> {
-    Value(&'a Value),
+    Fields(&'a dyn Fn(&mut pretty::Object<'_>)),
     Placed(&'a pretty::Placed),
 }
 
+/// Where an action leads (`links`): on to one action, or a split's two.
+/// `None` ends the flow.
+enum Links<'a> {
+    Next(Option<&'a str>),
+    Split {
+        on_true: Option<&'a str>,
+        on_false: Option<&'a str>,
+    },
+}
+
 /// An action of a flow definition, rendered for its place in `actions`.
-fn action(id: &str, kind: &str, links: &Value, data: ActionData<'_>) -> pretty::Placed {
+fn action(id: &str, kind: &str, links: Links<'_>, data: ActionData<'_>) -> pretty::Placed {
     pretty::placed_object(ACTION_INDENT, |o| {
-        o.string("temporary_id", id)
-            .string("type", kind)
-            .value("links", links);
-        match data {
-            ActionData::Value(value) => o.value("data", value),
-            ActionData::Placed(placed) => o.placed("data", placed),
+        o.string("temporary_id", id).string("type", kind);
+        let mut next = o.object("links");
+        match links {
+            Links::Next(to) => next.string_or_null("next", to),
+            Links::Split { on_true, on_false } => next
+                .string_or_null("next_if_true", on_true)
+                .string_or_null("next_if_false", on_false),
         };
+        next.close();
+        match data {
+            ActionData::Fields(fields) => {
+                let mut data = o.object("data");
+                fields(&mut data);
+                data.close();
+            }
+            ActionData::Placed(placed) => {
+                o.placed("data", placed);
+            }
+        }
     })
 }
 
-fn next_link(next: Option<&str>) -> Value {
-    json!({ "next": next })
+/// The data of a conditional split on condition groups.
+fn split_data(groups: &pretty::Placed) -> impl Fn(&mut pretty::Object<'_>) + '_ {
+    |d| {
+        d.placed("profile_filter", groups);
+    }
 }
 
 impl Ctx<'_> {
@@ -347,15 +383,19 @@ impl Ctx<'_> {
 
     /// The time delay before a send under `send during`: until the window's
     /// opening time on one of its days, in the profile's time zone.
-    fn window_delay(&self) -> Option<Value> {
+    fn window_delay(&self) -> Option<pretty::Placed> {
         let w = self.campaign.send_window.as_ref()?;
-        let days: Vec<&str> = w.days.iter().map(|d| weekday_name(*d)).collect();
-        Some(json!({
-            "unit": "days",
-            "value": 0,
-            "timezone": "profile",
-            "delay_until_time": format!("{}:00", crate::ir::SendWindow::clock_text(w.open)),
-            "delay_until_weekdays": days,
+        let time = format!("{}:00", crate::ir::SendWindow::clock_text(w.open));
+        Some(pretty::placed_object(ACTION_INDENT + 2, |o| {
+            o.string("unit", "days")
+                .number("value", 0)
+                .string("timezone", "profile")
+                .string("delay_until_time", &time);
+            let mut days = o.array("delay_until_weekdays");
+            for d in &w.days {
+                days.string(weekday_name(*d));
+            }
+            days.close();
         }))
     }
 
@@ -370,7 +410,8 @@ impl Ctx<'_> {
         let title = c.title.clone().unwrap_or_else(|| c.name.clone());
 
         // One variant per trigger, and one for enrollment from other campaigns.
-        let mut variants: Vec<(String, String, Value, Option<&Condition>)> = Vec::new();
+        let mut variants: Vec<(String, String, Option<pretty::Placed>, Option<&Condition>)> =
+            Vec::new();
         for (i, trigger) in c.triggers.iter().enumerate() {
             let json = self.trigger(trigger);
             let (path, name) = if i == 0 {
@@ -395,7 +436,7 @@ impl Ctx<'_> {
             variants.push((
                 format!("{SECTION}/{}.enrolled.json", c.name),
                 format!("{title} (enrolled by another campaign)"),
-                json!({ "type": "list", "id": list }),
+                Some(group_trigger("list", &list)),
                 None,
             ));
         }
@@ -404,7 +445,7 @@ impl Ctx<'_> {
             variants.push((
                 format!("{SECTION}/{}.json", c.name),
                 title.clone(),
-                Value::Null,
+                None,
                 None,
             ));
         }
@@ -428,8 +469,11 @@ impl Ctx<'_> {
                 let split = action(
                     &origin.text(),
                     "conditional-split",
-                    &json!({ "next_if_true": entry, "next_if_false": null }),
-                    ActionData::Value(&object([("profile_filter", groups)])),
+                    Links::Split {
+                        on_true: entry.as_deref(),
+                        on_false: None,
+                    },
+                    ActionData::Fields(&split_data(&groups)),
                 );
                 entry = Some(origin.text());
                 first = Some((origin, split));
@@ -441,12 +485,12 @@ impl Ctx<'_> {
                 .collect();
             let document = FlowDocument {
                 name: &name,
-                trigger: &trigger,
+                trigger: trigger.as_ref(),
                 profile_filter: profile_filter.as_ref(),
                 first: first.as_ref().map(|(_, a)| a),
                 body: &body,
                 entry_action_id: entry.as_deref(),
-                reentry_criteria: reentry.as_ref(),
+                reentry_criteria: reentry,
             };
             files.push(Traced::new(
                 OutputFile {
@@ -459,7 +503,9 @@ impl Ctx<'_> {
         files
     }
 
-    fn trigger(&mut self, t: &Trigger) -> Value {
+    /// The flow's trigger; `None` when there is none Klaviyo can start the
+    /// flow with (reported).
+    fn trigger(&mut self, t: &Trigger) -> Option<pretty::Placed> {
         match &t.source {
             EventSource::Inactive(d) => {
                 let key = format!("inactive_{}", super::duration_text(d));
@@ -471,14 +517,16 @@ impl Ctx<'_> {
                     &format!("segment for the trigger `inactive {}` (a segment of profiles with no opens, clicks or page views in that time)", super::duration_text(d)),
                     t.span,
                 );
-                json!({ "type": "segment", "id": id })
+                Some(group_trigger("segment", &id))
             }
             EventSource::Event(e) => match (&e.kind, &e.argument) {
                 (EventKind::SegmentEntered, Some(EventArgument::Segment(s))) => {
-                    json!({ "type": "segment", "id": self.segment_id(&s.name, t.span) })
+                    let id = self.segment_id(&s.name, t.span);
+                    Some(group_trigger("segment", &id))
                 }
                 (EventKind::ListJoined, Some(EventArgument::Text(l))) => {
-                    json!({ "type": "list", "id": self.list_id(l, t.span) })
+                    let id = self.list_id(l, t.span);
+                    Some(group_trigger("list", &id))
                 }
                 (EventKind::ListJoined, None) => {
                     self.unsupported(
@@ -487,22 +535,31 @@ impl Ctx<'_> {
                         "no list given",
                         "name the list: `trigger list.joined(\"<list>\")`",
                     );
-                    Value::Null
+                    None
                 }
                 _ => {
                     let metric = self.metric_id(e);
-                    let mut trigger = json!({ "type": "metric", "id": metric });
-                    if let Some((field, filter)) = self.argument_filter(e) {
-                        trigger["trigger_filter"] = json!({
-                            "condition_groups": [ { "conditions": [ {
-                                "type": "metric-property",
-                                "metric_id": metric,
-                                "field": field,
-                                "filter": filter,
-                            } ] } ]
-                        });
-                    }
-                    trigger
+                    let filter = self.argument_filter(e);
+                    Some(pretty::placed_object(ACTION_INDENT, |o| {
+                        o.string("type", "metric").string("id", &metric);
+                        if let Some(filter) = &filter {
+                            let mut groups = o.object("trigger_filter");
+                            let mut list = groups.array("condition_groups");
+                            let mut group = list.object();
+                            let mut conditions = group.array("conditions");
+                            let mut condition = conditions.object();
+                            condition
+                                .string("type", "metric-property")
+                                .string("metric_id", &metric)
+                                .string("field", &filter.property);
+                            filter.write(&mut condition);
+                            condition.close();
+                            conditions.close();
+                            group.close();
+                            list.close();
+                            groups.close();
+                        }
+                    }))
                 }
             },
         }
@@ -510,7 +567,7 @@ impl Ctx<'_> {
 
     /// Goals and suppression: the profile must meet none of them, checked by
     /// Klaviyo before every action.
-    fn profile_filter(&mut self) -> Option<Value> {
+    fn profile_filter(&mut self) -> Option<pretty::Placed> {
         let c = self.campaign;
         let mut parts = Vec::new();
         for g in &c.goals {
@@ -566,12 +623,13 @@ impl Ctx<'_> {
         );
     }
 
-    fn reentry(&mut self) -> Option<Value> {
+    /// `reentry_criteria`: a duration and its unit.
+    fn reentry(&mut self) -> Option<(u64, &'static str)> {
         match self.campaign.reentry {
-            Reentry::Never => Some(json!({ "duration": 1, "unit": "alltime" })),
-            Reentry::Always => Some(json!({ "duration": 0, "unit": "alltime" })),
+            Reentry::Never => Some((1, "alltime")),
+            Reentry::Always => Some((0, "alltime")),
             Reentry::After(d) => match relative_unit(d) {
-                Some((unit, n)) => Some(json!({ "duration": n, "unit": unit })),
+                Some((unit, n)) => Some((n, unit)),
                 None => {
                     self.unsupported(
                         format!(
@@ -677,8 +735,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// `(metric property, filter)` that narrows an event to its argument.
-    fn argument_filter(&mut self, e: &Event) -> Option<(String, Value)> {
+    /// The metric property and filter that narrow an event to its argument.
+    fn argument_filter(&mut self, e: &Event) -> Option<ArgumentFilter> {
         let key = event_key(e);
         let (operator, value) = match &e.argument {
             None | Some(EventArgument::Segment(_)) => return None,
@@ -713,17 +771,18 @@ impl Ctx<'_> {
             &format!("metric property holding the argument of `{key}`"),
             e.span,
         );
-        Some((
+        Some(ArgumentFilter {
             property,
-            json!({ "type": "string", "operator": operator, "value": value }),
-        ))
+            operator,
+            value,
+        })
     }
 
     // ── conditions ──
 
-    /// Condition groups of a formula: `{"condition_groups": [...]}`.
-    fn groups(&mut self, f: &Formula<Value>, at: Span) -> Value {
-        match f.cnf() {
+    /// Condition groups of a formula, `{"condition_groups": [...]}`.
+    fn groups(&mut self, f: &Formula<pretty::Placed>, at: Span) -> pretty::Placed {
+        let clauses = match f.cnf() {
             None => {
                 self.unsupported(
                     "this condition is too complex for Klaviyo: it needs more than 64 condition groups".into(),
@@ -731,7 +790,7 @@ impl Ctx<'_> {
                     "too many and/or combinations",
                     "define a segment for part of it and test `in <segment>`",
                 );
-                json!({ "condition_groups": [] })
+                Vec::new()
             }
             Some(clauses) => {
                 if clauses.iter().any(Vec::is_empty) {
@@ -743,38 +802,44 @@ impl Ctx<'_> {
                         "",
                     );
                 }
-                let groups: Vec<Value> = clauses
-                    .into_iter()
-                    .map(|c| object([("conditions", c.into_iter().cloned().collect())]))
-                    .collect();
-                object([("condition_groups", Value::Array(groups))])
+                clauses
             }
-        }
+        };
+        pretty::placed_object(GROUPS_INDENT, |o| {
+            let mut groups = o.array("condition_groups");
+            for clause in &clauses {
+                let mut group = groups.object();
+                let mut conditions = group.array("conditions");
+                for condition in clause {
+                    conditions.placed(condition);
+                }
+                conditions.close();
+                group.close();
+            }
+            groups.close();
+        })
     }
 
-    fn relative(&mut self, d: Duration, at: Span) -> Value {
-        match relative_unit(d) {
-            Some((unit, n)) => {
-                json!({ "type": "date", "operator": "in-the-last", "unit": unit, "quantity": n })
-            }
-            None => {
-                self.unsupported(
-                    format!(
-                        "Klaviyo measures time windows in hours, days or weeks, not `{}`",
-                        super::duration_text(d)
-                    ),
-                    at,
-                    "window in minutes",
-                    "use a whole number of hours",
-                );
-                json!({ "type": "date", "operator": "in-the-last", "unit": "hour", "quantity": 1 })
-            }
-        }
+    /// A relative date filter's `(unit, quantity)`: the last hour when
+    /// the window is in minutes (reported).
+    fn relative(&mut self, d: Duration, at: Span) -> (&'static str, u64) {
+        relative_unit(d).unwrap_or_else(|| {
+            self.unsupported(
+                format!(
+                    "Klaviyo measures time windows in hours, days or weeks, not `{}`",
+                    super::duration_text(d)
+                ),
+                at,
+                "window in minutes",
+                "use a whole number of hours",
+            );
+            ("hour", 1)
+        })
     }
 
     /// A condition, or its negation when `positive` is false, as a formula
     /// over Klaviyo conditions.
-    fn cond(&mut self, c: &Condition, positive: bool) -> Formula<Value> {
+    fn cond(&mut self, c: &Condition, positive: bool) -> Formula<pretty::Placed> {
         match &c.kind {
             ConditionKind::Or(items) | ConditionKind::And(items) => {
                 let parts = items.iter().map(|i| self.cond(i, positive)).collect();
@@ -787,24 +852,35 @@ impl Ctx<'_> {
             ConditionKind::Not(inner) => self.cond(inner, !positive),
             ConditionKind::InSegment(s) => {
                 let id = self.segment_id(&s.name, c.span);
-                Formula::Lit(
-                    json!({ "type": "profile-group-membership", "is_member": positive, "group_ids": [id] }),
-                )
+                condition(|o| {
+                    o.string("type", "profile-group-membership")
+                        .bool("is_member", positive);
+                    let mut ids = o.array("group_ids");
+                    ids.string(&id);
+                    ids.close();
+                })
             }
             ConditionKind::Property(p) => self.boolean_property(p, positive),
-            ConditionKind::Contains { property, value } => Formula::Lit(json!({
-                "type": "profile-property",
-                "property": self.quantity_path(&Quantity::Property(property.clone())),
-                "filter": {
-                    "type": "list",
-                    "operator": if positive { "contains" } else { "not-contains" },
-                    "value": match value {
-                        IrValue::String(s) => json!(s),
-                        IrValue::Number(n) => json!(n),
-                        IrValue::Bool(b) => json!(b.to_string()),
-                    },
-                },
-            })),
+            ConditionKind::Contains { property, value } => {
+                let path = self.quantity_path(&Quantity::Property(property.clone()));
+                condition(|o| {
+                    o.string("type", "profile-property")
+                        .string("property", &path);
+                    let mut filter = o.object("filter");
+                    filter.string("type", "list").string(
+                        "operator",
+                        if positive { "contains" } else { "not-contains" },
+                    );
+                    match value {
+                        IrValue::String(s) => filter.string("value", s),
+                        IrValue::Number(n) => filter.json("value", &Value::from(*n)),
+                        IrValue::Bool(b) => {
+                            filter.string("value", if *b { "true" } else { "false" })
+                        }
+                    };
+                    filter.close();
+                })
+            }
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
             }
@@ -824,11 +900,20 @@ impl Ctx<'_> {
                     .collect();
                 let mut parts = Vec::new();
                 if !strings.is_empty() {
-                    parts.push(Formula::Lit(json!({
-                        "type": "profile-property",
-                        "property": path,
-                        "filter": { "type": "string", "operator": if inside { "in" } else { "not-in" }, "value": strings },
-                    })));
+                    parts.push(condition(|o| {
+                        o.string("type", "profile-property")
+                            .string("property", &path);
+                        let mut filter = o.object("filter");
+                        filter
+                            .string("type", "string")
+                            .string("operator", if inside { "in" } else { "not-in" });
+                        let mut list = filter.array("value");
+                        for s in &strings {
+                            list.string(s);
+                        }
+                        list.close();
+                        filter.close();
+                    }));
                 }
                 for v in values {
                     if !matches!(v, IrValue::String(_)) {
@@ -866,36 +951,38 @@ impl Ctx<'_> {
         }
     }
 
-    fn boolean_property(&mut self, p: &str, positive: bool) -> Formula<Value> {
+    fn boolean_property(&mut self, p: &str, positive: bool) -> Formula<pretty::Placed> {
         if !self.cfg.properties.contains_key(p) {
             // Email consent lives in Klaviyo's consent fields, not properties.
-            let status = match p {
-                "unsubscribed" => Some(json!({ "subscription": "unsubscribed" })),
-                "complained" => Some(
-                    json!({ "subscription": "unsubscribed", "filters": [ { "field": "method", "method": "spam_complaint" } ] }),
-                ),
-                "bounced" => Some(json!({
-                    "subscription": "any",
-                    "filters": [ { "field": "bounce_date", "filter": { "type": "existence", "operator": "is-set" } } ],
-                })),
-                _ => None,
-            };
-            if let Some(status) = status {
-                let consent = if positive {
-                    json!({ "channel": "email", "can_receive_marketing": false, "consent_status": status })
-                } else {
-                    json!({ "channel": "email", "can_receive_marketing": true, "consent_status": { "subscription": "any" } })
-                };
-                return Formula::Lit(
-                    json!({ "type": "profile-marketing-consent", "consent": consent }),
-                );
+            if let Some(status) = consent_status(p) {
+                return condition(|o| {
+                    o.string("type", "profile-marketing-consent");
+                    let mut consent = o.object("consent");
+                    consent
+                        .string("channel", "email")
+                        .bool("can_receive_marketing", !positive);
+                    let mut filter = consent.object("consent_status");
+                    if positive {
+                        status(&mut filter);
+                    } else {
+                        filter.string("subscription", "any");
+                    }
+                    filter.close();
+                    consent.close();
+                });
             }
         }
-        Formula::Lit(json!({
-            "type": "profile-property",
-            "property": self.property_path(p),
-            "filter": { "type": "boolean", "operator": "equals", "value": positive },
-        }))
+        let path = self.property_path(p);
+        condition(|o| {
+            o.string("type", "profile-property")
+                .string("property", &path);
+            let mut filter = o.object("filter");
+            filter
+                .string("type", "boolean")
+                .string("operator", "equals")
+                .bool("value", positive);
+            filter.close();
+        })
     }
 
     fn compare(
@@ -905,10 +992,10 @@ impl Ctx<'_> {
         right: &IrValue,
         positive: bool,
         at: Span,
-    ) -> Formula<Value> {
+    ) -> Formula<pretty::Placed> {
         let op = if positive { op } else { negate(op) };
         let path = self.quantity_path(left);
-        let filter = match right {
+        let (kind, operator, value) = match right {
             IrValue::Number(n) => {
                 let operator = match op {
                     CompareOp::Eq => "equals",
@@ -918,11 +1005,11 @@ impl Ctx<'_> {
                     CompareOp::Gt => "greater-than",
                     CompareOp::Lt => "less-than",
                 };
-                json!({ "type": "numeric", "operator": operator, "value": number(*n) })
+                ("numeric", operator, number(*n))
             }
             IrValue::String(s) => match op {
-                CompareOp::Eq => json!({ "type": "string", "operator": "equals", "value": s }),
-                CompareOp::Ne => json!({ "type": "string", "operator": "not-equals", "value": s }),
+                CompareOp::Eq => ("string", "equals", Value::from(s.as_str())),
+                CompareOp::Ne => ("string", "not-equals", Value::from(s.as_str())),
                 _ => {
                     self.unsupported(
                         "Klaviyo cannot order text: only `==` and `!=` compare strings".into(),
@@ -934,8 +1021,8 @@ impl Ctx<'_> {
                 }
             },
             IrValue::Bool(v) => match op {
-                CompareOp::Eq => json!({ "type": "boolean", "operator": "equals", "value": v }),
-                CompareOp::Ne => json!({ "type": "boolean", "operator": "equals", "value": !v }),
+                CompareOp::Eq => ("boolean", "equals", Value::Bool(*v)),
+                CompareOp::Ne => ("boolean", "equals", Value::Bool(!v)),
                 _ => {
                     self.unsupported(
                         "true and false have no order".into(),
@@ -947,7 +1034,16 @@ impl Ctx<'_> {
                 }
             },
         };
-        Formula::Lit(json!({ "type": "profile-property", "property": path, "filter": filter }))
+        condition(|o| {
+            o.string("type", "profile-property")
+                .string("property", &path);
+            let mut filter = o.object("filter");
+            filter
+                .string("type", kind)
+                .string("operator", operator)
+                .json("value", &value);
+            filter.close();
+        })
     }
 
     fn event_condition(
@@ -956,7 +1052,7 @@ impl Ctx<'_> {
         within: Option<Duration>,
         positive: bool,
         at: Span,
-    ) -> Formula<Value> {
+    ) -> Formula<pretty::Placed> {
         let group = match (&e.kind, &e.argument) {
             (EventKind::SegmentEntered, Some(EventArgument::Segment(s))) => {
                 Some(self.segment_id(&s.name, at))
@@ -976,13 +1072,15 @@ impl Ctx<'_> {
         if let Some(id) = group {
             return match within {
                 Some(d) if positive => {
-                    let timeframe = self.relative(d, at);
-                    Formula::Lit(json!({
-                        "type": "profile-group-membership",
-                        "is_member": true,
-                        "group_ids": [id],
-                        "timeframe_filter": timeframe,
-                    }))
+                    let (unit, quantity) = self.relative(d, at);
+                    condition(|o| {
+                        o.string("type", "profile-group-membership")
+                            .bool("is_member", true);
+                        let mut ids = o.array("group_ids");
+                        ids.string(&id);
+                        ids.close();
+                        in_the_last(o, unit, quantity);
+                    })
                 }
                 _ => {
                     self.unsupported(
@@ -1008,47 +1106,55 @@ impl Ctx<'_> {
         e: &Event,
         within: Option<Duration>,
         positive: bool,
-    ) -> Formula<Value> {
+    ) -> Formula<pretty::Placed> {
         let metric = self.metric_id(e);
-        let measurement = if positive {
-            json!({ "type": "numeric", "operator": "greater-than", "value": 0 })
-        } else {
-            json!({ "type": "numeric", "operator": "equals", "value": 0 })
-        };
-        let timeframe = match within {
-            Some(d) => self.relative(d, e.span),
-            None if self.in_segment => json!({ "type": "date", "operator": "alltime" }),
-            None => json!({ "type": "date", "operator": "flow-start" }),
-        };
-        let mut condition = json!({
-            "type": "profile-metric",
-            "metric_id": metric,
-            "measurement": "count",
-            "measurement_filter": measurement,
-            "timeframe_filter": timeframe,
-        });
-        if let Some((property, filter)) = self.argument_filter(e) {
-            condition["metric_filters"] = json!([ { "property": property, "filter": filter } ]);
-        }
-        Formula::Lit(condition)
+        let window = within.map(|d| self.relative(d, e.span));
+        let filter = self.argument_filter(e);
+        let in_segment = self.in_segment;
+        condition(|o| {
+            o.string("type", "profile-metric")
+                .string("metric_id", &metric)
+                .string("measurement", "count");
+            let mut measurement = o.object("measurement_filter");
+            measurement
+                .string("type", "numeric")
+                .string("operator", if positive { "greater-than" } else { "equals" })
+                .number("value", 0);
+            measurement.close();
+            match window {
+                Some((unit, quantity)) => in_the_last(o, unit, quantity),
+                None => {
+                    let mut timeframe = o.object("timeframe_filter");
+                    timeframe.string("type", "date").string(
+                        "operator",
+                        if in_segment { "alltime" } else { "flow-start" },
+                    );
+                    timeframe.close();
+                }
+            }
+            if let Some(filter) = &filter {
+                let mut filters = o.array("metric_filters");
+                let mut item = filters.object();
+                item.string("property", &filter.property);
+                filter.write(&mut item);
+                item.close();
+                filters.close();
+            }
+        })
     }
 
     // ── the flow ──
 
-    fn push(&mut self, origin: &Origin, kind: &str, links: Value, data: Value) {
-        self.push_data(origin, kind, links, ActionData::Value(&data));
-    }
-
-    fn push_data(&mut self, origin: &Origin, kind: &str, links: Value, data: ActionData<'_>) {
+    fn push(&mut self, origin: &Origin, kind: &str, links: Links<'_>, data: ActionData<'_>) {
         self.actions
-            .push((origin.clone(), action(&origin.text(), kind, &links, data)));
+            .push((origin.clone(), action(&origin.text(), kind, links, data)));
     }
 }
 
 impl Platform for Ctx<'_> {
-    type Condition = Formula<Value>;
+    type Condition = Formula<pretty::Placed>;
 
-    fn condition(&mut self, c: &Condition, positive: bool) -> Formula<Value> {
+    fn condition(&mut self, c: &Condition, positive: bool) -> Formula<pretty::Placed> {
         self.cond(c, positive)
     }
 
@@ -1057,13 +1163,18 @@ impl Platform for Ctx<'_> {
         let at = step.node.head;
         match &step.kind {
             StepKind::Send { email, next } => {
-                let data = self.send(email, at);
+                let message = self.send(email, at);
                 // Under `send during`, a zero delay until the window opens.
                 let send = match self.window_delay() {
                     Some(delay) => {
                         let send = origin.with(Role::Effect("send"));
                         let send_id = send.text();
-                        self.push(origin, "time-delay", next_link(Some(&send_id)), delay);
+                        self.push(
+                            origin,
+                            "time-delay",
+                            Links::Next(Some(&send_id)),
+                            ActionData::Placed(&delay),
+                        );
                         send
                     }
                     None => origin.clone(),
@@ -1071,8 +1182,8 @@ impl Platform for Ctx<'_> {
                 self.push(
                     &send,
                     "send-email",
-                    next_link(link_text(next).as_deref()),
-                    data,
+                    Links::Next(link_text(next).as_deref()),
+                    ActionData::Fields(&|d| message.write(d)),
                 );
             }
             StepKind::Delay { duration, next } => {
@@ -1080,8 +1191,8 @@ impl Platform for Ctx<'_> {
                 self.push(
                     origin,
                     "time-delay",
-                    next_link(link_text(next).as_deref()),
-                    json!({ "unit": unit, "value": value }),
+                    Links::Next(link_text(next).as_deref()),
+                    ActionData::Fields(&time_delay(unit, value)),
                 );
             }
             StepKind::PollUntil {
@@ -1093,9 +1204,7 @@ impl Platform for Ctx<'_> {
                 let test = self.condition(until, true);
                 let groups = self.groups(&test, until.span);
                 // Every check tests the same condition: rendered once.
-                let data = pretty::placed_object(ACTION_INDENT + 2, |o| {
-                    o.value("profile_filter", &groups);
-                });
+                let data = pretty::placed_object(ACTION_INDENT + 2, split_data(&groups));
                 let (unit, value) = delay_unit(*duration);
                 let parts = slices(value, MAX_POLLS);
                 for (k, part) in parts.iter().enumerate() {
@@ -1105,10 +1214,14 @@ impl Platform for Ctx<'_> {
                         origin.with(Role::Check(k + 1))
                     };
                     let wait = origin.with(Role::Wait(k + 1));
-                    self.push_data(
+                    let wait_id = wait.text();
+                    self.push(
                         &check,
                         "conditional-split",
-                        json!({ "next_if_true": after, "next_if_false": wait.to_string() }),
+                        Links::Split {
+                            on_true: after.as_deref(),
+                            on_false: Some(&wait_id),
+                        },
                         ActionData::Placed(&data),
                     );
                     let then = if k + 1 < parts.len() {
@@ -1119,8 +1232,8 @@ impl Platform for Ctx<'_> {
                     self.push(
                         &wait,
                         "time-delay",
-                        next_link(then.as_deref()),
-                        json!({ "unit": unit, "value": part }),
+                        Links::Next(then.as_deref()),
+                        ActionData::Fields(&time_delay(unit, *part)),
                     );
                 }
             }
@@ -1148,8 +1261,11 @@ impl Platform for Ctx<'_> {
                     self.push(
                         &id,
                         "conditional-split",
-                        json!({ "next_if_true": link_text(target), "next_if_false": on_false }),
-                        object([("profile_filter", groups)]),
+                        Links::Split {
+                            on_true: link_text(target).as_deref(),
+                            on_false: on_false.as_deref(),
+                        },
+                        ActionData::Fields(&split_data(&groups)),
                     );
                 }
             }
@@ -1183,9 +1299,9 @@ impl Platform for Ctx<'_> {
                 next,
             } => {
                 let (kind, value) = match value {
-                    IrValue::String(s) => ("string", json!(s)),
+                    IrValue::String(s) => ("string", Value::from(s.as_str())),
                     IrValue::Number(n) => ("numeric", number(*n)),
-                    IrValue::Bool(v) => ("boolean", json!(v)),
+                    IrValue::Bool(v) => ("boolean", Value::Bool(*v)),
                 };
                 let key = self.property_key(property);
                 // `UpdateProfileAction.data`: "The maximum allowed sum of
@@ -1204,13 +1320,18 @@ impl Platform for Ctx<'_> {
                 self.push(
                     origin,
                     "update-profile",
-                    next_link(link_text(next).as_deref()),
-                    json!({ "profile_operations": [ {
-                        "operator": "update",
-                        "property_type": kind,
-                        "property_key": key,
-                        "property_value": value,
-                    } ] }),
+                    Links::Next(link_text(next).as_deref()),
+                    ActionData::Fields(&|d| {
+                        let mut operations = d.array("profile_operations");
+                        let mut operation = operations.object();
+                        operation
+                            .string("operator", "update")
+                            .string("property_type", kind)
+                            .string("property_key", &key)
+                            .json("property_value", &value);
+                        operation.close();
+                        operations.close();
+                    }),
                 );
             }
             StepKind::Notify {
@@ -1219,12 +1340,12 @@ impl Platform for Ctx<'_> {
                 next,
             } => {
                 let to = self.recipients(recipient, at);
-                let data = self.alert(to, message, at);
+                let alert = self.alert(to, message, at);
                 self.push(
                     origin,
                     "send-internal-alert",
-                    next_link(link_text(next).as_deref()),
-                    data,
+                    Links::Next(link_text(next).as_deref()),
+                    ActionData::Fields(&|d| alert.write(d)),
                 );
             }
             StepKind::Handoff {
@@ -1241,11 +1362,17 @@ impl Platform for Ctx<'_> {
                     &format!("enrollment list for campaign `{campaign}`"),
                     at,
                 );
+                let name = format!("Enroll in {campaign}");
                 self.push(
                     origin,
                     "list-update",
-                    next_link(None),
-                    json!({ "name": format!("Enroll in {campaign}"), "on_execution": true, "list_id": list, "status": "draft" }),
+                    Links::Next(None),
+                    ActionData::Fields(&|d| {
+                        d.string("name", &name)
+                            .bool("on_execution", true)
+                            .string("list_id", &list)
+                            .string("status", "draft");
+                    }),
                 );
             }
             StepKind::Jump { .. } | StepKind::Exit { .. } => {}
@@ -1289,12 +1416,12 @@ impl Ctx<'_> {
         let webhook = self.cfg.crm_webhook.as_ref().map(|w| w.value.clone());
         let webhook_origin = origin.with(Role::Crm);
         let webhook_id = webhook_origin.text();
-        let data = self.alert(to, &subject, at);
+        let alert = self.alert(to, &subject, at);
         self.push(
             origin,
             "send-internal-alert",
-            next_link(webhook.as_ref().map(|_| webhook_id.as_str())),
-            data,
+            Links::Next(webhook.as_ref().map(|_| webhook_id.as_str())),
+            ActionData::Fields(&|d| alert.write(d)),
         );
         if let Some(url) = webhook {
             // Whether Klaviyo renders tags in a webhook body is unverified;
@@ -1315,24 +1442,24 @@ impl Ctx<'_> {
                     "due_seconds": t.due.map(|d| d.seconds),
                 })).collect::<Vec<_>>(),
             });
+            let message = json!({
+                "name": format!("Handoff to {queue}"),
+                "url": url,
+                "headers": { "Content-Type": "application/json" },
+                "body": serde_json::to_string(&body).unwrap_or_default(),
+            });
             self.push(
                 &webhook_origin,
                 "send-webhook",
-                next_link(None),
-                json!({
-                    "message": {
-                        "name": format!("Handoff to {queue}"),
-                        "url": url,
-                        "headers": { "Content-Type": "application/json" },
-                        "body": serde_json::to_string(&body).unwrap_or_default(),
-                    },
-                    "status": "draft",
+                Links::Next(None),
+                ActionData::Fields(&|d| {
+                    d.json("message", &message).string("status", "draft");
                 }),
             );
         }
     }
 
-    fn send(&mut self, email: &crate::ir::Ref<crate::ir::EmailId>, at: Span) -> Value {
+    fn send(&mut self, email: &crate::ir::Ref<crate::ir::EmailId>, at: Span) -> Message {
         let template = self.b.id(
             "templates",
             &self.cfg.templates,
@@ -1341,31 +1468,23 @@ impl Ctx<'_> {
             &format!("template id for email `{email}`"),
             at,
         );
-        let mut message = Map::new();
-        message.insert("name".into(), json!(email));
-        if let Some(e) = self.project.referent(email) {
-            let subject = self.merge_tags(&e.subject, e.name_span);
-            message.insert("subject_line".into(), json!(subject));
-            if let Some(p) = &e.preview {
-                let preview = self.merge_tags(p, e.name_span);
-                message.insert("preview_text".into(), json!(preview));
+        let (subject, preview) = match self.project.referent(email) {
+            Some(e) => {
+                let subject = self.merge_tags(&e.subject, e.name_span);
+                let preview = e.preview.as_ref().map(|p| self.merge_tags(p, e.name_span));
+                (Some(subject), preview)
             }
+            None => (None, None),
+        };
+        Message {
+            name: email.name.clone(),
+            subject,
+            preview,
+            template,
+            from_email: self.cfg.from_email.as_ref().map(|s| s.value.clone()),
+            from_label: self.cfg.from_label.as_ref().map(|s| s.value.clone()),
+            reply_to: self.cfg.reply_to.as_ref().map(|s| s.value.clone()),
         }
-        message.insert("template_id".into(), json!(template));
-        // Smart Sending (on by default) skips a profile emailed in the last
-        // hours; the campaign's own `cap` and waits decide, so every send
-        // the source proves is sent.
-        message.insert("smart_sending_enabled".into(), json!(false));
-        for (key, setting) in [
-            ("from_email", &self.cfg.from_email),
-            ("from_label", &self.cfg.from_label),
-            ("reply_to_email", &self.cfg.reply_to),
-        ] {
-            if let Some(s) = setting {
-                message.insert(key.into(), json!(s.value));
-            }
-        }
-        json!({ "message": Value::Object(message), "status": "draft" })
     }
 
     fn recipients(&mut self, r: &Recipient, at: Span) -> Vec<String> {
@@ -1434,9 +1553,8 @@ impl Ctx<'_> {
         })
     }
 
-    fn alert(&mut self, to: Vec<String>, subject: &str, at: Span) -> Value {
+    fn alert(&mut self, to: Vec<String>, subject: &str, at: Span) -> Alert {
         let subject = self.merge_tags(subject, at);
-        let subject = subject.as_str();
         let from_email = self.b.setting(
             "from_email",
             &self.cfg.from_email,
@@ -1449,15 +1567,157 @@ impl Ctx<'_> {
             "sender name for internal alerts",
             at,
         );
-        json!({
-            "message": {
-                "from_email": from_email,
-                "from_label": from_label,
-                "to_emails": to,
-                "subject_line": subject,
-            },
-            "status": "draft",
-        })
+        Alert {
+            from_email,
+            from_label,
+            to,
+            subject,
+        }
+    }
+}
+
+/// A `send-email` action's message.
+struct Message {
+    name: String,
+    subject: Option<String>,
+    preview: Option<String>,
+    template: String,
+    from_email: Option<String>,
+    from_label: Option<String>,
+    reply_to: Option<String>,
+}
+
+impl Message {
+    fn write(&self, data: &mut pretty::Object<'_>) {
+        let mut m = data.object("message");
+        m.string("name", &self.name);
+        if let Some(subject) = &self.subject {
+            m.string("subject_line", subject);
+        }
+        if let Some(preview) = &self.preview {
+            m.string("preview_text", preview);
+        }
+        m.string("template_id", &self.template);
+        // Smart Sending (on by default) skips a profile emailed in the last
+        // hours; the campaign's own `cap` and waits decide, so every send
+        // the source proves is sent.
+        m.bool("smart_sending_enabled", false);
+        for (key, setting) in [
+            ("from_email", &self.from_email),
+            ("from_label", &self.from_label),
+            ("reply_to_email", &self.reply_to),
+        ] {
+            if let Some(value) = setting {
+                m.string(key, value);
+            }
+        }
+        m.close();
+        data.string("status", "draft");
+    }
+}
+
+/// A `send-internal-alert` action's message.
+struct Alert {
+    from_email: String,
+    from_label: String,
+    to: Vec<String>,
+    subject: String,
+}
+
+impl Alert {
+    fn write(&self, data: &mut pretty::Object<'_>) {
+        let mut m = data.object("message");
+        m.string("from_email", &self.from_email)
+            .string("from_label", &self.from_label);
+        let mut to = m.array("to_emails");
+        for address in &self.to {
+            to.string(address);
+        }
+        to.close();
+        m.string("subject_line", &self.subject);
+        m.close();
+        data.string("status", "draft");
+    }
+}
+
+/// The metric property and filter that narrow an event to its argument.
+struct ArgumentFilter {
+    property: String,
+    operator: &'static str,
+    value: String,
+}
+
+impl ArgumentFilter {
+    /// The `filter` field (the property goes where the caller puts it).
+    fn write(&self, o: &mut pretty::Object<'_>) {
+        let mut filter = o.object("filter");
+        filter
+            .string("type", "string")
+            .string("operator", self.operator)
+            .string("value", &self.value);
+        filter.close();
+    }
+}
+
+/// A Klaviyo condition, as a formula's literal.
+fn condition(fields: impl FnOnce(&mut pretty::Object<'_>)) -> Formula<pretty::Placed> {
+    Formula::Lit(pretty::placed_object(CONDITION_INDENT, fields))
+}
+
+/// `timeframe_filter`: the last `quantity` `unit`s.
+fn in_the_last(o: &mut pretty::Object<'_>, unit: &str, quantity: u64) {
+    let mut timeframe = o.object("timeframe_filter");
+    timeframe
+        .string("type", "date")
+        .string("operator", "in-the-last")
+        .string("unit", unit)
+        .number("quantity", quantity);
+    timeframe.close();
+}
+
+/// The consent status a built-in email property (`unsubscribed`,
+/// `complained`, `bounced`) stands for, as the fields it writes.
+fn consent_status(property: &str) -> Option<fn(&mut pretty::Object<'_>)> {
+    match property {
+        "unsubscribed" => Some(|o| {
+            o.string("subscription", "unsubscribed");
+        }),
+        "complained" => Some(|o| {
+            o.string("subscription", "unsubscribed");
+            let mut filters = o.array("filters");
+            let mut f = filters.object();
+            f.string("field", "method")
+                .string("method", "spam_complaint");
+            f.close();
+            filters.close();
+        }),
+        "bounced" => Some(|o| {
+            o.string("subscription", "any");
+            let mut filters = o.array("filters");
+            let mut f = filters.object();
+            f.string("field", "bounce_date");
+            let mut test = f.object("filter");
+            test.string("type", "existence")
+                .string("operator", "is-set");
+            test.close();
+            f.close();
+            filters.close();
+        }),
+        _ => None,
+    }
+}
+
+/// A trigger on a list or segment.
+fn group_trigger(kind: &str, id: &str) -> pretty::Placed {
+    pretty::placed_object(ACTION_INDENT, |o| {
+        o.string("type", kind).string("id", id);
+    })
+}
+
+/// A `time-delay` action's data.
+fn time_delay(unit: &'static str, value: u64) -> impl Fn(&mut pretty::Object<'_>) {
+    move |d| {
+        d.string("unit", unit).number("value", value);
     }
 }
 
@@ -1484,10 +1744,25 @@ fn sample(
     let a = action(
         &origin.text(),
         "conditional-split",
-        &json!({ "next_if_true": on_true, "next_if_false": on_false }),
-        ActionData::Value(
-            &json!({ "profile_filter": { "condition_groups": [ { "conditions": [ { "type": "profile-sample", "percentage": percentage } ] } ] } }),
-        ),
+        Links::Split {
+            on_true: on_true.as_deref(),
+            on_false: on_false.as_deref(),
+        },
+        ActionData::Fields(&|d| {
+            let mut filter = d.object("profile_filter");
+            let mut groups = filter.array("condition_groups");
+            let mut group = groups.object();
+            let mut conditions = group.array("conditions");
+            let mut sample = conditions.object();
+            sample
+                .string("type", "profile-sample")
+                .number("percentage", percentage);
+            sample.close();
+            conditions.close();
+            group.close();
+            groups.close();
+            filter.close();
+        }),
     );
     (origin.clone(), a)
 }

@@ -270,6 +270,6 @@ pub(crate) fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) ->
 }
 
 /// Pretty JSON with a trailing newline: the form of every output file.
-pub(crate) fn to_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
+pub(crate) fn to_pretty(value: &serde_json::Value) -> String {
     pretty::to_pretty(value)
 }
