@@ -103,7 +103,7 @@ fn build(
             states: Vec::new(),
             state_at: HashMap::new(),
             nodes: Vec::new(),
-            retry: pretty::placed(STATE_INDENT + 2, &RETRY),
+            retry: pretty::serialized(STATE_INDENT + 2, &RETRY),
             has_segments: false,
             guards: Vec::new(),
             ends: BTreeSet::new(),
@@ -270,7 +270,7 @@ fn choice(comment: Option<&str>, rules: impl FnOnce(&mut Array<'_>), default: &s
 
 /// A rule of a `Choice`: when `variable` passes `test` against `value`,
 /// go to `next`.
-fn rule<T: Serialize + ?Sized>(
+fn rule<T: pretty::Json + ?Sized>(
     choices: &mut Array<'_>,
     variable: &str,
     test: &str,
@@ -1326,7 +1326,7 @@ impl Ctx<'_> {
         let referent = self.project.referent(email);
         let subject = referent.map(|e| self.merge_tags(&e.subject));
         let payload = |p: &mut Object<'_>| {
-            p.value("email", email);
+            p.value("email", &email.name);
             if let (Some(e), Some(subject)) = (referent, &subject) {
                 p.value("template", &e.template).value("subject", subject);
                 if let Some(preview) = &e.preview {

@@ -595,43 +595,43 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
     let mut filters: HashMap<*const Value, pretty::Placed> = HashMap::default();
     pretty::document(0, |file| {
         for (key, value) in flow.as_object().into_iter().flatten() {
-            file.json(key, value);
+            file.value(key, value);
         }
         let mut list = file.array("actions");
         for action in actions {
             let mut a = list.object();
             match action {
                 ActionOut::Single(s) => {
-                    a.string("type", s.kind)
-                        .string("actionId", &s.action_id)
-                        .string("actionTypeId", s.action_type_id)
+                    a.value("type", s.kind)
+                        .value("actionId", &s.action_id)
+                        .value("actionTypeId", s.action_type_id)
                         .value("actionTypeVersion", &s.action_type_version)
-                        .json("fields", s.fields);
+                        .value("fields", s.fields);
                     connection(&mut a, "connection", s.connection.as_ref());
                 }
                 ActionOut::List(l) => {
-                    a.string("type", l.kind).string("actionId", &l.action_id);
+                    a.value("type", l.kind).value("actionId", &l.action_id);
                     let mut branches = a.array("listBranches");
                     // The depth of a branch object's fields.
                     let depth = branches.item_indent() + 2;
                     for b in &l.list_branches {
                         let mut branch = branches.object();
-                        branch.string("branchName", b.branch_name);
+                        branch.value("branchName", b.branch_name);
                         let filter = filters
                             .entry(std::ptr::from_ref(b.filter_branch))
-                            .or_insert_with(|| pretty::placed_json(depth, b.filter_branch));
+                            .or_insert_with(|| pretty::placed(depth, b.filter_branch));
                         branch.placed("filterBranch", filter);
                         connection(&mut branch, "connection", b.connection.as_ref());
                         branch.close();
                     }
                     branches.close();
-                    a.string("defaultBranchName", l.default_branch_name);
+                    a.value("defaultBranchName", l.default_branch_name);
                     connection(&mut a, "defaultBranch", l.default_branch.as_ref());
                 }
                 ActionOut::AbTest(t) => {
-                    a.string("type", t.kind)
-                        .string("actionId", &t.action_id)
-                        .value("testBranches", &t.test_branches);
+                    a.value("type", t.kind)
+                        .value("actionId", &t.action_id)
+                        .serialized("testBranches", &t.test_branches);
                 }
             }
             a.close();
@@ -645,8 +645,8 @@ fn connection(object: &mut pretty::Object<'_>, key: &str, link: Option<&Connecti
     if let Some(c) = link {
         let mut field = object.object(key);
         field
-            .string("edgeType", c.edge_type)
-            .string("nextActionId", c.next_action_id);
+            .value("edgeType", c.edge_type)
+            .value("nextActionId", c.next_action_id);
         field.close();
     }
 }

@@ -120,12 +120,12 @@ fn segments(project: &Project, config: &Config, b: &mut Binder) -> Vec<OutputFil
         let definition = ctx.groups(&test, segment.condition.span);
         let contents = pretty::document(definition.len() + 256, |o| {
             let mut data = o.object("data");
-            data.string("type", "segment");
+            data.value("type", "segment");
             let mut attributes = data.object("attributes");
             attributes
-                .string("name", &segment.name)
+                .value("name", &segment.name)
                 .placed("definition", &definition)
-                .bool("is_starred", false);
+                .value("is_starred", &false);
             attributes.close();
             data.close();
         });
@@ -280,9 +280,9 @@ impl FlowDocument<'_> {
             .sum();
         pretty::document(actions + 4096, |root| {
             let mut data = root.object("data");
-            data.string("type", "flow");
+            data.value("type", "flow");
             let mut attributes = data.object("attributes");
-            attributes.string("name", self.name);
+            attributes.value("name", self.name);
             let mut definition = attributes.object("definition");
             let mut triggers = definition.array("triggers");
             if let Some(trigger) = self.trigger {
@@ -302,10 +302,10 @@ impl FlowDocument<'_> {
                 actions.placed(action);
             }
             actions.close();
-            definition.string_or_null("entry_action_id", self.entry_action_id);
+            definition.value("entry_action_id", &self.entry_action_id);
             if let Some((duration, unit)) = self.reentry_criteria {
                 let mut reentry = definition.object("reentry_criteria");
-                reentry.number("duration", duration).string("unit", unit);
+                reentry.value("duration", &duration).value("unit", unit);
                 reentry.close();
             }
             definition.close();
@@ -334,13 +334,13 @@ enum Links<'a> {
 /// An action of a flow definition, rendered for its place in `actions`.
 fn action(id: &str, kind: &str, links: Links<'_>, data: ActionData<'_>) -> pretty::Placed {
     pretty::placed_object(ACTION_INDENT, |o| {
-        o.string("temporary_id", id).string("type", kind);
+        o.value("temporary_id", id).value("type", kind);
         let mut next = o.object("links");
         match links {
-            Links::Next(to) => next.string_or_null("next", to),
+            Links::Next(to) => next.value("next", &to),
             Links::Split { on_true, on_false } => next
-                .string_or_null("next_if_true", on_true)
-                .string_or_null("next_if_false", on_false),
+                .value("next_if_true", &on_true)
+                .value("next_if_false", &on_false),
         };
         next.close();
         match data {
@@ -387,13 +387,13 @@ impl Ctx<'_> {
         let w = self.campaign.send_window.as_ref()?;
         let time = format!("{}:00", crate::ir::SendWindow::clock_text(w.open));
         Some(pretty::placed_object(ACTION_INDENT + 2, |o| {
-            o.string("unit", "days")
-                .number("value", 0)
-                .string("timezone", "profile")
-                .string("delay_until_time", &time);
+            o.value("unit", "days")
+                .value("value", &0)
+                .value("timezone", "profile")
+                .value("delay_until_time", &time);
             let mut days = o.array("delay_until_weekdays");
             for d in &w.days {
-                days.string(weekday_name(*d));
+                days.value(weekday_name(*d));
             }
             days.close();
         }))
@@ -541,7 +541,7 @@ impl Ctx<'_> {
                     let metric = self.metric_id(e);
                     let filter = self.argument_filter(e);
                     Some(pretty::placed_object(ACTION_INDENT, |o| {
-                        o.string("type", "metric").string("id", &metric);
+                        o.value("type", "metric").value("id", &metric);
                         if let Some(filter) = &filter {
                             let mut groups = o.object("trigger_filter");
                             let mut list = groups.array("condition_groups");
@@ -549,9 +549,9 @@ impl Ctx<'_> {
                             let mut conditions = group.array("conditions");
                             let mut condition = conditions.object();
                             condition
-                                .string("type", "metric-property")
-                                .string("metric_id", &metric)
-                                .string("field", &filter.property);
+                                .value("type", "metric-property")
+                                .value("metric_id", &metric)
+                                .value("field", &filter.property);
                             filter.write(&mut condition);
                             condition.close();
                             conditions.close();
@@ -853,10 +853,10 @@ impl Ctx<'_> {
             ConditionKind::InSegment(s) => {
                 let id = self.segment_id(&s.name, c.span);
                 condition(|o| {
-                    o.string("type", "profile-group-membership")
-                        .bool("is_member", positive);
+                    o.value("type", "profile-group-membership")
+                        .value("is_member", &positive);
                     let mut ids = o.array("group_ids");
-                    ids.string(&id);
+                    ids.value(&id);
                     ids.close();
                 })
             }
@@ -864,18 +864,17 @@ impl Ctx<'_> {
             ConditionKind::Contains { property, value } => {
                 let path = self.quantity_path(&Quantity::Property(property.clone()));
                 condition(|o| {
-                    o.string("type", "profile-property")
-                        .string("property", &path);
+                    o.value("type", "profile-property").value("property", &path);
                     let mut filter = o.object("filter");
-                    filter.string("type", "list").string(
+                    filter.value("type", "list").value(
                         "operator",
                         if positive { "contains" } else { "not-contains" },
                     );
                     match value {
-                        IrValue::String(s) => filter.string("value", s),
-                        IrValue::Number(n) => filter.json("value", &Value::from(*n)),
+                        IrValue::String(s) => filter.value("value", s),
+                        IrValue::Number(n) => filter.value("value", &Value::from(*n)),
                         IrValue::Bool(b) => {
-                            filter.string("value", if *b { "true" } else { "false" })
+                            filter.value("value", if *b { "true" } else { "false" })
                         }
                     };
                     filter.close();
@@ -901,15 +900,14 @@ impl Ctx<'_> {
                 let mut parts = Vec::new();
                 if !strings.is_empty() {
                     parts.push(condition(|o| {
-                        o.string("type", "profile-property")
-                            .string("property", &path);
+                        o.value("type", "profile-property").value("property", &path);
                         let mut filter = o.object("filter");
                         filter
-                            .string("type", "string")
-                            .string("operator", if inside { "in" } else { "not-in" });
+                            .value("type", "string")
+                            .value("operator", if inside { "in" } else { "not-in" });
                         let mut list = filter.array("value");
                         for s in &strings {
-                            list.string(s);
+                            list.value(s);
                         }
                         list.close();
                         filter.close();
@@ -956,16 +954,16 @@ impl Ctx<'_> {
             // Email consent lives in Klaviyo's consent fields, not properties.
             if let Some(status) = consent_status(p) {
                 return condition(|o| {
-                    o.string("type", "profile-marketing-consent");
+                    o.value("type", "profile-marketing-consent");
                     let mut consent = o.object("consent");
                     consent
-                        .string("channel", "email")
-                        .bool("can_receive_marketing", !positive);
+                        .value("channel", "email")
+                        .value("can_receive_marketing", &!positive);
                     let mut filter = consent.object("consent_status");
                     if positive {
                         status(&mut filter);
                     } else {
-                        filter.string("subscription", "any");
+                        filter.value("subscription", "any");
                     }
                     filter.close();
                     consent.close();
@@ -974,13 +972,12 @@ impl Ctx<'_> {
         }
         let path = self.property_path(p);
         condition(|o| {
-            o.string("type", "profile-property")
-                .string("property", &path);
+            o.value("type", "profile-property").value("property", &path);
             let mut filter = o.object("filter");
             filter
-                .string("type", "boolean")
-                .string("operator", "equals")
-                .bool("value", positive);
+                .value("type", "boolean")
+                .value("operator", "equals")
+                .value("value", &positive);
             filter.close();
         })
     }
@@ -1035,13 +1032,12 @@ impl Ctx<'_> {
             },
         };
         condition(|o| {
-            o.string("type", "profile-property")
-                .string("property", &path);
+            o.value("type", "profile-property").value("property", &path);
             let mut filter = o.object("filter");
             filter
-                .string("type", kind)
-                .string("operator", operator)
-                .json("value", &value);
+                .value("type", kind)
+                .value("operator", operator)
+                .value("value", &value);
             filter.close();
         })
     }
@@ -1074,10 +1070,10 @@ impl Ctx<'_> {
                 Some(d) if positive => {
                     let (unit, quantity) = self.relative(d, at);
                     condition(|o| {
-                        o.string("type", "profile-group-membership")
-                            .bool("is_member", true);
+                        o.value("type", "profile-group-membership")
+                            .value("is_member", &true);
                         let mut ids = o.array("group_ids");
-                        ids.string(&id);
+                        ids.value(&id);
                         ids.close();
                         in_the_last(o, unit, quantity);
                     })
@@ -1112,20 +1108,20 @@ impl Ctx<'_> {
         let filter = self.argument_filter(e);
         let in_segment = self.in_segment;
         condition(|o| {
-            o.string("type", "profile-metric")
-                .string("metric_id", &metric)
-                .string("measurement", "count");
+            o.value("type", "profile-metric")
+                .value("metric_id", &metric)
+                .value("measurement", "count");
             let mut measurement = o.object("measurement_filter");
             measurement
-                .string("type", "numeric")
-                .string("operator", if positive { "greater-than" } else { "equals" })
-                .number("value", 0);
+                .value("type", "numeric")
+                .value("operator", if positive { "greater-than" } else { "equals" })
+                .value("value", &0);
             measurement.close();
             match window {
                 Some((unit, quantity)) => in_the_last(o, unit, quantity),
                 None => {
                     let mut timeframe = o.object("timeframe_filter");
-                    timeframe.string("type", "date").string(
+                    timeframe.value("type", "date").value(
                         "operator",
                         if in_segment { "alltime" } else { "flow-start" },
                     );
@@ -1135,7 +1131,7 @@ impl Ctx<'_> {
             if let Some(filter) = &filter {
                 let mut filters = o.array("metric_filters");
                 let mut item = filters.object();
-                item.string("property", &filter.property);
+                item.value("property", &filter.property);
                 filter.write(&mut item);
                 item.close();
                 filters.close();
@@ -1325,10 +1321,10 @@ impl Platform for Ctx<'_> {
                         let mut operations = d.array("profile_operations");
                         let mut operation = operations.object();
                         operation
-                            .string("operator", "update")
-                            .string("property_type", kind)
-                            .string("property_key", &key)
-                            .json("property_value", &value);
+                            .value("operator", "update")
+                            .value("property_type", kind)
+                            .value("property_key", &key)
+                            .value("property_value", &value);
                         operation.close();
                         operations.close();
                     }),
@@ -1368,10 +1364,10 @@ impl Platform for Ctx<'_> {
                     "list-update",
                     Links::Next(None),
                     ActionData::Fields(&|d| {
-                        d.string("name", &name)
-                            .bool("on_execution", true)
-                            .string("list_id", &list)
-                            .string("status", "draft");
+                        d.value("name", &name)
+                            .value("on_execution", &true)
+                            .value("list_id", &list)
+                            .value("status", "draft");
                     }),
                 );
             }
@@ -1453,7 +1449,7 @@ impl Ctx<'_> {
                 "send-webhook",
                 Links::Next(None),
                 ActionData::Fields(&|d| {
-                    d.json("message", &message).string("status", "draft");
+                    d.value("message", &message).value("status", "draft");
                 }),
             );
         }
@@ -1590,29 +1586,29 @@ struct Message {
 impl Message {
     fn write(&self, data: &mut pretty::Object<'_>) {
         let mut m = data.object("message");
-        m.string("name", &self.name);
+        m.value("name", &self.name);
         if let Some(subject) = &self.subject {
-            m.string("subject_line", subject);
+            m.value("subject_line", subject);
         }
         if let Some(preview) = &self.preview {
-            m.string("preview_text", preview);
+            m.value("preview_text", preview);
         }
-        m.string("template_id", &self.template);
+        m.value("template_id", &self.template);
         // Smart Sending (on by default) skips a profile emailed in the last
         // hours; the campaign's own `cap` and waits decide, so every send
         // the source proves is sent.
-        m.bool("smart_sending_enabled", false);
+        m.value("smart_sending_enabled", &false);
         for (key, setting) in [
             ("from_email", &self.from_email),
             ("from_label", &self.from_label),
             ("reply_to_email", &self.reply_to),
         ] {
             if let Some(value) = setting {
-                m.string(key, value);
+                m.value(key, value);
             }
         }
         m.close();
-        data.string("status", "draft");
+        data.value("status", "draft");
     }
 }
 
@@ -1627,16 +1623,16 @@ struct Alert {
 impl Alert {
     fn write(&self, data: &mut pretty::Object<'_>) {
         let mut m = data.object("message");
-        m.string("from_email", &self.from_email)
-            .string("from_label", &self.from_label);
+        m.value("from_email", &self.from_email)
+            .value("from_label", &self.from_label);
         let mut to = m.array("to_emails");
         for address in &self.to {
-            to.string(address);
+            to.value(address);
         }
         to.close();
-        m.string("subject_line", &self.subject);
+        m.value("subject_line", &self.subject);
         m.close();
-        data.string("status", "draft");
+        data.value("status", "draft");
     }
 }
 
@@ -1652,9 +1648,9 @@ impl ArgumentFilter {
     fn write(&self, o: &mut pretty::Object<'_>) {
         let mut filter = o.object("filter");
         filter
-            .string("type", "string")
-            .string("operator", self.operator)
-            .string("value", &self.value);
+            .value("type", "string")
+            .value("operator", self.operator)
+            .value("value", &self.value);
         filter.close();
     }
 }
@@ -1668,10 +1664,10 @@ fn condition(fields: impl FnOnce(&mut pretty::Object<'_>)) -> Formula<pretty::Pl
 fn in_the_last(o: &mut pretty::Object<'_>, unit: &str, quantity: u64) {
     let mut timeframe = o.object("timeframe_filter");
     timeframe
-        .string("type", "date")
-        .string("operator", "in-the-last")
-        .string("unit", unit)
-        .number("quantity", quantity);
+        .value("type", "date")
+        .value("operator", "in-the-last")
+        .value("unit", unit)
+        .value("quantity", &quantity);
     timeframe.close();
 }
 
@@ -1680,25 +1676,23 @@ fn in_the_last(o: &mut pretty::Object<'_>, unit: &str, quantity: u64) {
 fn consent_status(property: &str) -> Option<fn(&mut pretty::Object<'_>)> {
     match property {
         "unsubscribed" => Some(|o| {
-            o.string("subscription", "unsubscribed");
+            o.value("subscription", "unsubscribed");
         }),
         "complained" => Some(|o| {
-            o.string("subscription", "unsubscribed");
+            o.value("subscription", "unsubscribed");
             let mut filters = o.array("filters");
             let mut f = filters.object();
-            f.string("field", "method")
-                .string("method", "spam_complaint");
+            f.value("field", "method").value("method", "spam_complaint");
             f.close();
             filters.close();
         }),
         "bounced" => Some(|o| {
-            o.string("subscription", "any");
+            o.value("subscription", "any");
             let mut filters = o.array("filters");
             let mut f = filters.object();
-            f.string("field", "bounce_date");
+            f.value("field", "bounce_date");
             let mut test = f.object("filter");
-            test.string("type", "existence")
-                .string("operator", "is-set");
+            test.value("type", "existence").value("operator", "is-set");
             test.close();
             f.close();
             filters.close();
@@ -1710,14 +1704,14 @@ fn consent_status(property: &str) -> Option<fn(&mut pretty::Object<'_>)> {
 /// A trigger on a list or segment.
 fn group_trigger(kind: &str, id: &str) -> pretty::Placed {
     pretty::placed_object(ACTION_INDENT, |o| {
-        o.string("type", kind).string("id", id);
+        o.value("type", kind).value("id", id);
     })
 }
 
 /// A `time-delay` action's data.
 fn time_delay(unit: &'static str, value: u64) -> impl Fn(&mut pretty::Object<'_>) {
     move |d| {
-        d.string("unit", unit).number("value", value);
+        d.value("unit", unit).value("value", &value);
     }
 }
 
@@ -1755,8 +1749,8 @@ fn sample(
             let mut conditions = group.array("conditions");
             let mut sample = conditions.object();
             sample
-                .string("type", "profile-sample")
-                .number("percentage", percentage);
+                .value("type", "profile-sample")
+                .value("percentage", &percentage);
             sample.close();
             conditions.close();
             group.close();

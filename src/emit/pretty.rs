@@ -1,10 +1,11 @@
 //! Pretty JSON written straight into a document's text, byte for byte what
-//! `serde_json`'s pretty printer (two spaces) writes for the same tree,
-//! for documents whose parts repeat: a Klaviyo flow repeats its body in the
-//! file of every trigger, and a poll repeats its condition in every check.
-//! Those parts are rendered once, at the depth where they go ([`Placed`]),
-//! and copied, instead of being built, cloned, serialized and dropped as
-//! `serde_json::Value` trees for each use.
+//! `serde_json`'s pretty printer (two spaces) writes for the same tree.
+//! Backends write their documents field by field ([`Object`], [`Json`])
+//! instead of building, serializing and dropping `serde_json::Value` trees
+//! (an IndexMap hashed with SipHash per object). Parts that repeat are
+//! rendered once ([`Placed`]) and copied: a Klaviyo flow repeats its body
+//! in the file of every trigger, and a poll repeats its condition in every
+//! check.
 
 use crate::decimal::Digits;
 use serde::Serialize;
@@ -59,17 +60,18 @@ pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>))
     Placed { text, indent }
 }
 
-/// A JSON tree rendered for a place `indent` spaces deep.
-pub(crate) fn placed_json(indent: usize, value: &Value) -> Placed {
+/// A value rendered for a place `indent` spaces deep.
+pub(crate) fn placed<T: Json + ?Sized>(indent: usize, value: &T) -> Placed {
     let text = in_scratch(|mut scratch| {
-        push_json(&mut scratch, value, indent);
+        value.render(&mut scratch, indent);
         scratch
     });
     Placed { text, indent }
 }
 
-/// Any serializable value rendered for a place `indent` spaces deep.
-pub(crate) fn placed<T: Serialize + ?Sized>(indent: usize, value: &T) -> Placed {
+/// Any serializable value rendered for a place `indent` spaces deep,
+/// through serde_json's serializer.
+pub(crate) fn serialized<T: Serialize + ?Sized>(indent: usize, value: &T) -> Placed {
     let text = in_scratch(|mut scratch| {
         push_value(&mut scratch, value, indent);
         scratch
@@ -216,45 +218,137 @@ fn push_json(out: &mut String, value: &Value, indent: usize) {
             None => push_value(out, n, indent),
         },
         Value::String(s) => push_str(out, s),
-        Value::Array(items) => {
-            let mut array = Open::new(out, indent, '[');
-            for item in items {
-                array.next();
-                push_json(array.out, item, array.inner());
-            }
-            array.close(']');
+        Value::Array(items) => items.render(out, indent),
+        Value::Object(fields) => fields.render(out, indent),
+    }
+}
+
+/// What a document holds, written without serde's serializer: strings,
+/// whole numbers, booleans, `null` (`()` and `None`), serde_json trees and
+/// objects, and lists of them.
+pub(crate) trait Json {
+    /// Appends the value, its lines (after the first) `indent` deep.
+    fn render(&self, out: &mut String, indent: usize);
+}
+
+impl Json for str {
+    fn render(&self, out: &mut String, _indent: usize) {
+        push_str(out, self);
+    }
+}
+
+impl Json for String {
+    fn render(&self, out: &mut String, _indent: usize) {
+        push_str(out, self);
+    }
+}
+
+impl Json for Value {
+    fn render(&self, out: &mut String, indent: usize) {
+        push_json(out, self, indent);
+    }
+}
+
+impl Json for serde_json::Map<String, Value> {
+    fn render(&self, out: &mut String, indent: usize) {
+        let mut object = Open::new(out, indent, '{');
+        for (key, field) in self {
+            object.next();
+            push_str(object.out, key);
+            object.out.push_str(": ");
+            push_json(object.out, field, object.inner());
         }
-        Value::Object(fields) => {
-            let mut object = Open::new(out, indent, '{');
-            for (key, field) in fields {
-                object.next();
-                push_str(object.out, key);
-                object.out.push_str(": ");
-                push_json(object.out, field, object.inner());
-            }
-            object.close('}');
+        object.close('}');
+    }
+}
+
+impl Json for bool {
+    fn render(&self, out: &mut String, _indent: usize) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+impl Json for u64 {
+    fn render(&self, out: &mut String, _indent: usize) {
+        out.push_str(Digits::of(*self).as_str());
+    }
+}
+
+impl Json for () {
+    fn render(&self, out: &mut String, _indent: usize) {
+        out.push_str("null");
+    }
+}
+
+impl<T: Json + ?Sized> Json for &T {
+    fn render(&self, out: &mut String, indent: usize) {
+        (**self).render(out, indent);
+    }
+}
+
+impl<T: Json> Json for Option<T> {
+    fn render(&self, out: &mut String, indent: usize) {
+        match self {
+            Some(value) => value.render(out, indent),
+            None => out.push_str("null"),
         }
+    }
+}
+
+impl<T: Json> Json for [T] {
+    fn render(&self, out: &mut String, indent: usize) {
+        let mut array = Open::new(out, indent, '[');
+        for item in self {
+            array.next();
+            item.render(array.out, array.inner());
+        }
+        array.close(']');
+    }
+}
+
+impl<T: Json> Json for Vec<T> {
+    fn render(&self, out: &mut String, indent: usize) {
+        self.as_slice().render(out, indent);
+    }
+}
+
+impl<T: Json, const N: usize> Json for [T; N] {
+    fn render(&self, out: &mut String, indent: usize) {
+        self.as_slice().render(out, indent);
     }
 }
 
 /// `value`, serialized at `indent` spaces deep.
 fn push_value<T: Serialize + ?Sized>(out: &mut String, value: &T, indent: usize) {
-    let mut bytes = Vec::new();
     let mut serializer = serde_json::Serializer::with_formatter(
-        &mut bytes,
+        Text(out),
         Nested {
             indent,
             has_value: false,
         },
     );
-    // Writing to a Vec fails only on a map with non-string keys, which no
-    // backend builds; `null` keeps the document well formed all the same.
+    // Writing to a String fails only on a map with non-string keys, which
+    // no backend builds; `null` keeps the document well formed all the same.
     if value.serialize(&mut serializer).is_err() {
         out.push_str("null");
-        return;
     }
-    // serde_json writes UTF-8.
-    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+/// A document's text, as serde_json's writer. serde_json writes whole
+/// `str`s and the ASCII of its punctuation and escapes, so every piece it
+/// writes is UTF-8 on its own.
+struct Text<'a>(&'a mut String);
+
+impl io::Write for Text<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let text = std::str::from_utf8(bytes).map_err(io::Error::other)?;
+        self.0.push_str(text);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// serde_json's `PrettyFormatter` starting `indent` spaces deep, writing
@@ -390,49 +484,18 @@ impl Object<'_> {
         self.0.out.push_str(": ");
     }
 
-    /// A field holding a string: [`Object::value`] of a `&str`, without
-    /// going through a serializer when nothing in it needs an escape.
-    pub(crate) fn string(&mut self, key: &str, value: &str) -> &mut Self {
+    /// A field holding `value`.
+    pub(crate) fn value<T: Json + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
         self.key(key);
-        push_str(self.0.out, value);
+        value.render(self.0.out, self.0.inner());
         self
     }
 
-    /// A field of any serializable value.
-    pub(crate) fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
+    /// A field holding any serializable value, through serde_json's
+    /// serializer.
+    pub(crate) fn serialized<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
         self.key(key);
         push_value(self.0.out, value, self.0.inner());
-        self
-    }
-
-    /// A field holding a JSON tree.
-    pub(crate) fn json(&mut self, key: &str, value: &Value) -> &mut Self {
-        self.key(key);
-        push_json(self.0.out, value, self.0.inner());
-        self
-    }
-
-    /// A field holding a string, or `null`.
-    pub(crate) fn string_or_null(&mut self, key: &str, value: Option<&str>) -> &mut Self {
-        self.key(key);
-        match value {
-            Some(s) => push_str(self.0.out, s),
-            None => self.0.out.push_str("null"),
-        }
-        self
-    }
-
-    /// A field holding a whole number.
-    pub(crate) fn number(&mut self, key: &str, value: u64) -> &mut Self {
-        self.key(key);
-        self.0.out.push_str(Digits::of(value).as_str());
-        self
-    }
-
-    /// A field holding `true` or `false`.
-    pub(crate) fn bool(&mut self, key: &str, value: bool) -> &mut Self {
-        self.key(key);
-        self.0.out.push_str(if value { "true" } else { "false" });
         self
     }
 
@@ -481,10 +544,10 @@ impl Array<'_> {
         Object(Open::new(self.0.out, indent, '{'))
     }
 
-    /// An item holding a string.
-    pub(crate) fn string(&mut self, item: &str) {
+    /// An item holding `item`.
+    pub(crate) fn value<T: Json + ?Sized>(&mut self, item: &T) {
         self.0.next();
-        push_str(self.0.out, item);
+        item.render(self.0.out, self.0.inner());
     }
 
     /// An item rendered before, for this depth or a shallower one.
@@ -548,19 +611,34 @@ mod tests {
             o.value("s", strings[1]);
         });
         let again = placed(4, &inner);
-        let tree = placed_json(4, &inner);
+        let tree = serialized(4, &inner);
+        // Placed for one depth, and copied deeper and shallower.
+        let shallow = placed(0, &inner);
+        let deep_placed = placed(12, &inner);
+        let scalars = (
+            Some("x"),
+            None::<&str>,
+            (),
+            7u64,
+            true,
+            vec!["a", "b"],
+            [false],
+        );
         let text = document(0, |o| {
             o.value("type", "flow");
             for (i, s) in strings.iter().enumerate() {
                 o.value(&format!("s{i}"), s);
-                o.string(&format!("t{i}"), s);
+                o.serialized(&format!("t{i}"), s);
             }
             let mut nested = o.object("nested \"key\"");
             nested.value("inner", &inner);
-            nested.json("tree", &inner);
+            nested.serialized("tree", &inner);
             let mut list = nested.array("list");
             list.placed(&item);
             list.placed(&item);
+            list.placed(&shallow);
+            list.placed(&deep_placed);
+            list.value("item");
             list.close();
             nested.array("none").close();
             let mut items = nested.array("items");
@@ -570,9 +648,18 @@ mod tests {
             items.close();
             nested.placed("again", &again);
             nested.placed("tree again", &tree);
+            nested.placed("shallow", &shallow);
+            nested.placed("deep", &deep_placed);
             nested.object("empty").close();
             nested.placed("field", &field);
             nested.close();
+            o.value("some", &scalars.0)
+                .value("none", &scalars.1)
+                .value("unit", &scalars.2)
+                .value("number", &scalars.3)
+                .value("bool", &scalars.4)
+                .value("vec", &scalars.5)
+                .value("array", &scalars.6);
             o.value("last", &inner);
         });
         let expected = json!({
@@ -582,14 +669,18 @@ mod tests {
             "nested \"key\"": {
                 "inner": inner,
                 "tree": inner,
-                "list": [{ "inner": inner }, { "inner": inner }],
+                "list": [{ "inner": inner }, { "inner": inner }, inner, inner, "item"],
                 "none": [],
                 "items": [{ "s": strings[2] }],
                 "again": inner,
                 "tree again": inner,
+                "shallow": inner,
+                "deep": inner,
                 "empty": {},
                 "field": { "s": strings[1] },
             },
+            "some": "x", "none": null, "unit": null, "number": 7, "bool": true,
+            "vec": ["a", "b"], "array": [false],
             "last": inner,
         });
         let mut printed = serde_json::to_string_pretty(&expected).unwrap_or_default();
