@@ -543,21 +543,13 @@ impl Ctx<'_> {
                     Some(pretty::placed_object(ACTION_INDENT, |o| {
                         o.value("type", "metric").value("id", &metric);
                         if let Some(filter) = &filter {
-                            let mut groups = o.object("trigger_filter");
-                            let mut list = groups.array("condition_groups");
-                            let mut group = list.object();
-                            let mut conditions = group.array("conditions");
-                            let mut condition = conditions.object();
-                            condition
-                                .value("type", "metric-property")
-                                .value("metric_id", &metric)
-                                .value("field", &filter.property);
-                            filter.write(&mut condition);
-                            condition.close();
-                            conditions.close();
-                            group.close();
-                            list.close();
-                            groups.close();
+                            one_condition(o, "trigger_filter", |condition| {
+                                condition
+                                    .value("type", "metric-property")
+                                    .value("metric_id", &metric)
+                                    .value("field", &filter.property);
+                                filter.write(condition);
+                            });
                         }
                     }))
                 }
@@ -854,10 +846,8 @@ impl Ctx<'_> {
                 let id = self.segment_id(&s.name, c.span);
                 condition(|o| {
                     o.value("type", "profile-group-membership")
-                        .value("is_member", &positive);
-                    let mut ids = o.array("group_ids");
-                    ids.value(&id);
-                    ids.close();
+                        .value("is_member", &positive)
+                        .value("group_ids", &[id.as_str()]);
                 })
             }
             ConditionKind::Property(p) => self.boolean_property(p, positive),
@@ -1071,10 +1061,8 @@ impl Ctx<'_> {
                     let (unit, quantity) = self.relative(d, at);
                     condition(|o| {
                         o.value("type", "profile-group-membership")
-                            .value("is_member", &true);
-                        let mut ids = o.array("group_ids");
-                        ids.value(&id);
-                        ids.close();
+                            .value("is_member", &true)
+                            .value("group_ids", &[id.as_str()]);
                         in_the_last(o, unit, quantity);
                     })
                 }
@@ -1655,6 +1643,25 @@ impl ArgumentFilter {
     }
 }
 
+/// A field holding condition groups of one condition, which `fields` writes.
+fn one_condition(
+    o: &mut pretty::Object<'_>,
+    key: &str,
+    fields: impl FnOnce(&mut pretty::Object<'_>),
+) {
+    let mut filter = o.object(key);
+    let mut groups = filter.array("condition_groups");
+    let mut group = groups.object();
+    let mut conditions = group.array("conditions");
+    let mut condition = conditions.object();
+    fields(&mut condition);
+    condition.close();
+    conditions.close();
+    group.close();
+    groups.close();
+    filter.close();
+}
+
 /// A Klaviyo condition, as a formula's literal.
 fn condition(fields: impl FnOnce(&mut pretty::Object<'_>)) -> Formula<pretty::Placed> {
     Formula::Lit(pretty::placed_object(CONDITION_INDENT, fields))
@@ -1743,19 +1750,11 @@ fn sample(
             on_false: on_false.as_deref(),
         },
         ActionData::Fields(&|d| {
-            let mut filter = d.object("profile_filter");
-            let mut groups = filter.array("condition_groups");
-            let mut group = groups.object();
-            let mut conditions = group.array("conditions");
-            let mut sample = conditions.object();
-            sample
-                .value("type", "profile-sample")
-                .value("percentage", &percentage);
-            sample.close();
-            conditions.close();
-            group.close();
-            groups.close();
-            filter.close();
+            one_condition(d, "profile_filter", |sample| {
+                sample
+                    .value("type", "profile-sample")
+                    .value("percentage", &percentage);
+            });
         }),
     );
     (origin.clone(), a)
