@@ -54,7 +54,6 @@ use crate::resolve::suggest;
 use crate::span::Span;
 use foldhash::HashMap;
 use serde_json::{json, Value};
-
 use std::rc::Rc;
 
 const SECTION: &str = "hubspot";

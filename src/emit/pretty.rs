@@ -119,7 +119,7 @@ pub(crate) fn document(size: usize, fields: impl FnOnce(&mut Object<'_>)) -> Str
 /// and a line break.
 pub(crate) fn to_pretty(value: &Value) -> String {
     let mut text = String::new();
-    push_json(&mut text, value, 0);
+    value.render(&mut text, 0);
     text.push('\n');
     text
 }
@@ -204,25 +204,6 @@ fn word_escapes(word: u64) -> bool {
     (below(word, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH != 0
 }
 
-/// `value` at `indent` spaces deep, as serde_json prints it: a walk of the
-/// tree, with [`push_str`]'s copy for plain strings, instead of serde's
-/// serializer, which escapes every key and string byte by byte (a fifth of
-/// a Klaviyo build's instructions went to serializing its trees).
-fn push_json(out: &mut String, value: &Value, indent: usize) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => match n.as_u64() {
-            Some(u) => out.push_str(Digits::of(u).as_str()),
-            None => push_value(out, n, indent),
-        },
-        Value::String(s) => push_str(out, s),
-        Value::Array(items) => items.render(out, indent),
-        Value::Object(fields) => fields.render(out, indent),
-    }
-}
-
 /// What a document holds, written without serde's serializer: strings,
 /// whole numbers, booleans, `null` (`()` and `None`), serde_json trees and
 /// objects, and lists of them.
@@ -243,22 +224,32 @@ impl Json for String {
     }
 }
 
+/// A serde_json tree, as serde_json prints it, walked instead of serialized:
+/// serde's serializer escapes every key and string byte by byte (a fifth of
+/// a Klaviyo build's instructions went to serializing its trees).
 impl Json for Value {
     fn render(&self, out: &mut String, indent: usize) {
-        push_json(out, self, indent);
+        match self {
+            Value::Null => ().render(out, indent),
+            Value::Bool(b) => b.render(out, indent),
+            Value::Number(n) => match n.as_u64() {
+                Some(u) => u.render(out, indent),
+                None => push_value(out, n, indent),
+            },
+            Value::String(s) => s.render(out, indent),
+            Value::Array(items) => items.render(out, indent),
+            Value::Object(fields) => fields.render(out, indent),
+        }
     }
 }
 
 impl Json for serde_json::Map<String, Value> {
     fn render(&self, out: &mut String, indent: usize) {
-        let mut object = Open::new(out, indent, '{');
+        let mut object = Object(Open::new(out, indent, '{'));
         for (key, field) in self {
-            object.next();
-            push_str(object.out, key);
-            object.out.push_str(": ");
-            push_json(object.out, field, object.inner());
+            object.value(key, field);
         }
-        object.close('}');
+        object.close();
     }
 }
 

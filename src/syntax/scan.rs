@@ -2,7 +2,7 @@
 //! strings and comments. It tells the brackets, words and comments of a
 //! file apart without the grammar, for the checks that must run before pest
 //! (nesting depth), for finding where items start when pest has failed, and
-//! for the table of comments that trims spans.
+//! for the comments that are blanked before pest runs.
 
 use std::borrow::Cow;
 
