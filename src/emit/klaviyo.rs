@@ -855,19 +855,17 @@ impl Ctx<'_> {
                 let path = self.quantity_path(&Quantity::Property(property.clone()));
                 condition(|o| {
                     o.value("type", "profile-property").value("property", &path);
-                    let mut filter = o.object("filter");
-                    filter.value("type", "list").value(
-                        "operator",
-                        if positive { "contains" } else { "not-contains" },
-                    );
+                    let operator = if positive { "contains" } else { "not-contains" };
                     match value {
-                        IrValue::String(s) => filter.value("value", s),
-                        IrValue::Number(n) => filter.value("value", &Value::from(*n)),
-                        IrValue::Bool(b) => {
-                            filter.value("value", if *b { "true" } else { "false" })
+                        IrValue::String(s) => typed_filter(o, "filter", "list", operator, s),
+                        IrValue::Number(n) => {
+                            typed_filter(o, "filter", "list", operator, &Value::from(*n));
                         }
-                    };
-                    filter.close();
+                        IrValue::Bool(b) => {
+                            let text = if *b { "true" } else { "false" };
+                            typed_filter(o, "filter", "list", operator, text);
+                        }
+                    }
                 })
             }
             ConditionKind::Compare { left, op, right } => {
@@ -963,12 +961,7 @@ impl Ctx<'_> {
         let path = self.property_path(p);
         condition(|o| {
             o.value("type", "profile-property").value("property", &path);
-            let mut filter = o.object("filter");
-            filter
-                .value("type", "boolean")
-                .value("operator", "equals")
-                .value("value", &positive);
-            filter.close();
+            typed_filter(o, "filter", "boolean", "equals", &positive);
         })
     }
 
@@ -1023,12 +1016,7 @@ impl Ctx<'_> {
         };
         condition(|o| {
             o.value("type", "profile-property").value("property", &path);
-            let mut filter = o.object("filter");
-            filter
-                .value("type", kind)
-                .value("operator", operator)
-                .value("value", &value);
-            filter.close();
+            typed_filter(o, "filter", kind, operator, &value);
         })
     }
 
@@ -1099,12 +1087,8 @@ impl Ctx<'_> {
             o.value("type", "profile-metric")
                 .value("metric_id", &metric)
                 .value("measurement", "count");
-            let mut measurement = o.object("measurement_filter");
-            measurement
-                .value("type", "numeric")
-                .value("operator", if positive { "greater-than" } else { "equals" })
-                .value("value", &0);
-            measurement.close();
+            let operator = if positive { "greater-than" } else { "equals" };
+            typed_filter(o, "measurement_filter", "numeric", operator, &0u64);
             match window {
                 Some((unit, quantity)) => in_the_last(o, unit, quantity),
                 None => {
@@ -1634,13 +1618,25 @@ struct ArgumentFilter {
 impl ArgumentFilter {
     /// The `filter` field (the property goes where the caller puts it).
     fn write(&self, o: &mut pretty::Object<'_>) {
-        let mut filter = o.object("filter");
-        filter
-            .value("type", "string")
-            .value("operator", self.operator)
-            .value("value", &self.value);
-        filter.close();
+        typed_filter(o, "filter", "string", self.operator, &self.value);
     }
+}
+
+/// A field holding a filter: `{"type": kind, "operator": operator,
+/// "value": value}`.
+fn typed_filter<T: pretty::Json + ?Sized>(
+    o: &mut pretty::Object<'_>,
+    key: &str,
+    kind: &str,
+    operator: &str,
+    value: &T,
+) {
+    let mut filter = o.object(key);
+    filter
+        .value("type", kind)
+        .value("operator", operator)
+        .value("value", value);
+    filter.close();
 }
 
 /// A field holding condition groups of one condition, which `fields` writes.
