@@ -662,16 +662,16 @@ enum ActionOut<'a> {
 impl ActionOut<'_> {
     fn action_id(&self) -> &str {
         match self {
-            ActionOut::Single(a) => &a.action_id,
-            ActionOut::List(a) => &a.action_id,
-            ActionOut::AbTest(a) => &a.action_id,
+            ActionOut::Single(a) => a.action_id,
+            ActionOut::List(a) => a.action_id,
+            ActionOut::AbTest(a) => a.action_id,
         }
     }
 }
 
 struct SingleOut<'a> {
     kind: &'static str,
-    action_id: String,
+    action_id: &'a str,
     action_type_id: &'static str,
     action_type_version: u64,
     fields: &'a Value,
@@ -680,7 +680,7 @@ struct SingleOut<'a> {
 
 struct ListOut<'a> {
     kind: &'static str,
-    action_id: String,
+    action_id: &'a str,
     list_branches: Vec<BranchOut<'a>>,
     default_branch_name: &'a str,
     default_branch: Option<ConnectionOut<'a>>,
@@ -694,7 +694,7 @@ struct BranchOut<'a> {
 
 struct AbTestOut<'a> {
     kind: &'static str,
-    action_id: String,
+    action_id: &'a str,
     test_branches: Vec<TestBranchOut<'a>>,
 }
 
@@ -945,7 +945,6 @@ impl Ctx<'_> {
         let mut actions = Vec::with_capacity(acts.len());
         let mut nodes = Vec::with_capacity(acts.len());
         for (a, id) in acts.iter().zip(&ids) {
-            let id = id.clone();
             nodes.push((id.clone(), a.origin().clone()));
             let v = match a {
                 Act::Single {
