@@ -142,7 +142,7 @@ fn push_spaces(out: &mut String, n: usize) {
     }
 }
 
-/// `s` as a JSON string, as serde_json writes it. It escapes only `"`, `\\`
+/// `s` as a JSON string, as serde_json writes it. It escapes only `"`, `\`
 /// and the control characters below U+0020, so a string without them (a
 /// key, an id, most names) is copied between quotes.
 fn push_str(out: &mut String, s: &str) {
@@ -156,7 +156,7 @@ fn push_str(out: &mut String, s: &str) {
     }
 }
 
-/// Whether `bytes` hold a `"`, a `\\` or a control character, tested a
+/// Whether `bytes` hold a `"`, a `\` or a control character, tested a
 /// word at a time: byte by byte, the test cost more than serde_json's
 /// escaping it replaced (callgrind, 10k Klaviyo build). A string shorter
 /// than a word is read as overlapping pieces, filled with spaces.
@@ -192,7 +192,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether a byte of `word` is a `"`, a `\\` or below U+0020.
+/// Whether a byte of `word` is a `"`, a `\` or below U+0020.
 fn word_escapes(word: u64) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
@@ -219,8 +219,8 @@ impl Json for str {
 }
 
 impl Json for String {
-    fn render(&self, out: &mut String, _indent: usize) {
-        push_str(out, self);
+    fn render(&self, out: &mut String, indent: usize) {
+        self.as_str().render(out, indent);
     }
 }
 
