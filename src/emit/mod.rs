@@ -259,16 +259,6 @@ pub(crate) fn duration_text(d: impl std::borrow::Borrow<crate::ir::Duration>) ->
     d.borrow().to_text()
 }
 
-/// A JSON object of `entries`, in their order, the values moved in: what
-/// `json!({ "k": v })` gives, without the copy `json!` makes of each value.
-pub(crate) fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) -> serde_json::Value {
-    let mut map = serde_json::Map::with_capacity(N);
-    for (key, value) in entries {
-        map.insert(key.to_string(), value);
-    }
-    serde_json::Value::Object(map)
-}
-
 /// Pretty JSON with a trailing newline: the form of every output file.
 pub(crate) fn to_pretty(value: &serde_json::Value) -> String {
     pretty::to_pretty(value)

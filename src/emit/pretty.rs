@@ -60,15 +60,6 @@ pub(crate) fn placed_object(indent: usize, fields: impl FnOnce(&mut Object<'_>))
     Placed { text, indent }
 }
 
-/// A value rendered for a place `indent` spaces deep.
-pub(crate) fn placed<T: Json + ?Sized>(indent: usize, value: &T) -> Placed {
-    let text = in_scratch(|mut scratch| {
-        value.render(&mut scratch, indent);
-        scratch
-    });
-    Placed { text, indent }
-}
-
 /// Any serializable value rendered for a place `indent` spaces deep,
 /// through serde_json's serializer.
 pub(crate) fn serialized<T: Serialize + ?Sized>(indent: usize, value: &T) -> Placed {
@@ -601,11 +592,10 @@ mod tests {
         let field = placed_object(4, |o| {
             o.value("s", strings[1]);
         });
-        let again = placed(4, &inner);
         let tree = serialized(4, &inner);
         // Placed for one depth, and copied deeper and shallower.
-        let shallow = placed(0, &inner);
-        let deep_placed = placed(12, &inner);
+        let shallow = serialized(0, &inner);
+        let deep_placed = serialized(12, &inner);
         let scalars = (
             Some("x"),
             None::<&str>,
@@ -637,7 +627,6 @@ mod tests {
             entry.value("s", strings[2]);
             entry.close();
             items.close();
-            nested.placed("again", &again);
             nested.placed("tree again", &tree);
             nested.placed("shallow", &shallow);
             nested.placed("deep", &deep_placed);
@@ -663,7 +652,6 @@ mod tests {
                 "list": [{ "inner": inner }, { "inner": inner }, inner, inner, "item"],
                 "none": [],
                 "items": [{ "s": strings[2] }],
-                "again": inner,
                 "tree again": inner,
                 "shallow": inner,
                 "deep": inner,

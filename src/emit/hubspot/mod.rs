@@ -35,6 +35,8 @@
 //! - `send during`: the workflow's `timeWindows`; scoring `max`: a counter
 //!   property per capped rule.
 
+mod filters;
+
 use super::bind::Binder;
 use super::formula::Formula;
 use super::lower::Enrollments;
@@ -42,7 +44,7 @@ use super::lower::{
     emit_campaign, enrollment_index, event_key, lower, negate, number, slices, CampaignPart, Link,
     Lowered, Origin, Platform, Role, Shape, Step, StepKind, ENGAGEMENT, MAX_POLLS,
 };
-use super::{object, pretty, to_pretty, IdMode, OutputFile, Traced};
+use super::{pretty, to_pretty, IdMode, OutputFile, Traced};
 use crate::config::{toml_key, Config, HubspotConfig, DEFAULT_LOOP_LIMIT};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::ScoreRuleKind;
@@ -52,6 +54,9 @@ use crate::ir::{
 };
 use crate::resolve::suggest;
 use crate::span::Span;
+use filters::{
+    in_list, or_branch, property_filter, window_unit, Atom, Filter, FilterBranch, Operation,
+};
 use foldhash::HashMap;
 use serde_json::{json, Value};
 use std::rc::Rc;
@@ -343,17 +348,14 @@ fn capped_variants(
     points: i64,
     max: Option<u64>,
     counter: Option<&str>,
-) -> Vec<(&'static str, (i64, Option<i64>), Vec<Value>)> {
+) -> Vec<(&'static str, (i64, Option<i64>), Vec<Filter>)> {
     let (Some(max), Some(counter)) = (max, counter) else {
         return vec![("", (points, None), Vec::new())];
     };
     let step = points.unsigned_abs();
     let sign = points.signum();
-    let room = |operator: &str, value: u64, unset: bool| {
-        property_filter(
-            counter,
-            json!({ "operationType": "NUMBER", "operator": operator, "value": value, "includeObjectsWithNoValueSet": unset }),
-        )
+    let room = |operator: &'static str, value: u64, unset: bool| {
+        property_filter(counter, Operation::number(operator, json!(value), unset))
     };
     let mut out = Vec::new();
     if max >= step && step > 0 {
@@ -458,7 +460,7 @@ fn segments(
             "name": segment.name,
             "objectTypeId": "0-1",
             "processingType": "DYNAMIC",
-            "filterBranch": or_branch(groups),
+            "filterBranch": or_branch(groups).tree(),
         });
         out.push(OutputFile {
             path: format!("{SECTION}/segments/{}.json", segment.name),
@@ -547,7 +549,7 @@ fn left_workflows(
             continue;
         }
         let test = Formula::and(vec![left, ctx.active_filter(&active, true)]);
-        let filter = or_branch(ctx.groups(&test, campaign.name_span));
+        let filter = or_branch(ctx.groups(&test, campaign.name_span)).tree();
         let criteria = json!({
             "type": "LIST_BASED",
             "shouldReEnroll": true,
@@ -576,14 +578,6 @@ fn left_workflows(
     out
 }
 
-/// A filter (`filters[]`) or a filter branch (`filterBranches[]`) of an
-/// AND group: event filters are branches.
-#[derive(Debug, Clone, PartialEq)]
-enum Atom {
-    Filter(Value),
-    Branch(Value),
-}
-
 /// A workflow's file: `flow`'s entries, then its `"actions"`, byte for
 /// byte what serializing the `json!` tree with `flow["actions"]` set last
 /// prints. Written through [`pretty`], not serialized: the filter of a list
@@ -591,7 +585,7 @@ enum Atom {
 /// rendered once per workflow and copied into each poll (serializing those
 /// copies was a quarter of a HubSpot build, callgrind, 10k bench).
 fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
-    let mut filters: HashMap<*const Value, pretty::Placed> = HashMap::default();
+    let mut filters: HashMap<*const FilterBranch, pretty::Placed> = HashMap::default();
     pretty::document(0, |file| {
         for (key, value) in flow.as_object().into_iter().flatten() {
             file.value(key, value);
@@ -605,7 +599,7 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
                         .value("actionId", &s.action_id)
                         .value("actionTypeId", s.action_type_id)
                         .value("actionTypeVersion", &s.action_type_version)
-                        .value("fields", s.fields);
+                        .serialized("fields", s.fields);
                     connection(&mut a, "connection", s.connection.as_ref());
                 }
                 ActionOut::List(l) => {
@@ -618,7 +612,7 @@ fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
                         branch.value("branchName", b.branch_name);
                         let filter = filters
                             .entry(std::ptr::from_ref(b.filter_branch))
-                            .or_insert_with(|| pretty::placed(depth, b.filter_branch));
+                            .or_insert_with(|| pretty::serialized(depth, b.filter_branch));
                         branch.placed("filterBranch", filter);
                         connection(&mut branch, "connection", b.connection.as_ref());
                         branch.close();
@@ -674,7 +668,7 @@ struct SingleOut<'a> {
     action_id: &'a str,
     action_type_id: &'static str,
     action_type_version: u64,
-    fields: &'a Value,
+    fields: &'a Fields,
     connection: Option<ConnectionOut<'a>>,
 }
 
@@ -688,7 +682,7 @@ struct ListOut<'a> {
 
 struct BranchOut<'a> {
     branch_name: &'a str,
-    filter_branch: &'a Value,
+    filter_branch: &'a FilterBranch,
     connection: Option<ConnectionOut<'a>>,
 }
 
@@ -718,14 +712,14 @@ enum Act {
     Single {
         origin: Origin,
         type_id: &'static str,
-        fields: Value,
+        fields: Fields,
         next: Link,
     },
     List {
         origin: Origin,
         /// The filters are shared: a long `wait … or until` checks the same
         /// one in every poll.
-        branches: Vec<(String, Rc<Value>, Link)>,
+        branches: Vec<(String, Rc<FilterBranch>, Link)>,
         default_name: String,
         default: Link,
     },
@@ -746,59 +740,31 @@ impl Act {
     }
 }
 
-/// `(unit, amount)` of a time window: list filters count windows in DAYS or
-/// WEEKS only, so a window of part of a day has none.
-fn window_unit(d: Duration) -> Option<(&'static str, u64)> {
-    const DAY: u64 = 86_400;
-    let s = d.seconds;
-    if s == 0 || s % DAY != 0 {
-        None
-    } else if s % (7 * DAY) == 0 {
-        Some(("WEEKS", s / (7 * DAY)))
-    } else {
-        Some(("DAYS", s / DAY))
+/// An action's `fields`. The two that every flow has many of are typed and
+/// serialized into the workflow's text; the others are trees, one per
+/// action.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Fields {
+    /// `0-4`: send a marketing email.
+    Send {
+        content_id: String,
+    },
+    /// `0-1`: wait `delta` minutes.
+    Delay {
+        delta: String,
+        time_unit: &'static str,
+    },
+    Tree(Value),
+}
+
+impl Fields {
+    fn delay(minutes: u64) -> Fields {
+        Fields::Delay {
+            delta: minutes.to_string(),
+            time_unit: "MINUTES",
+        }
     }
-}
-
-/// The relative window "the last `amount` units" of a list filter.
-fn pruning_window(unit: &str, amount: u64) -> Value {
-    json!({
-        "type": "RELATIVE_RANGED",
-        "rangeType": "BETWEEN",
-        "lowerBoundOffset": { "amount": amount, "offsetDirection": "PAST", "timeUnit": unit },
-        "upperBoundOffset": { "amount": 0, "offsetDirection": "PAST", "timeUnit": unit },
-    })
-}
-
-fn delay(minutes: u64) -> Value {
-    json!({ "delta": minutes.to_string(), "time_unit": "MINUTES" })
-}
-
-fn or_branch(groups: Vec<Vec<Atom>>) -> Value {
-    let groups: Vec<Value> = groups
-        .into_iter()
-        .map(|group| {
-            let (mut filters, mut branches) = (Vec::new(), Vec::new());
-            for atom in group {
-                match atom {
-                    Atom::Filter(f) => filters.push(f),
-                    Atom::Branch(b) => branches.push(b),
-                }
-            }
-            object([
-                ("filterBranchType", json!("AND")),
-                ("filterBranchOperator", json!("AND")),
-                ("filters", Value::Array(filters)),
-                ("filterBranches", Value::Array(branches)),
-            ])
-        })
-        .collect();
-    object([
-        ("filterBranchType", json!("OR")),
-        ("filterBranchOperator", json!("OR")),
-        ("filters", json!([])),
-        ("filterBranches", Value::Array(groups)),
-    ])
 }
 
 struct Ctx<'a> {
@@ -1042,7 +1008,7 @@ impl Ctx<'_> {
         }
         flow["enrollmentCriteria"] = criteria;
         if let Some(g) = goal {
-            flow["goalFilterBranch"] = g;
+            flow["goalFilterBranch"] = g.tree();
         }
         flow["suppressionListIds"] = json!(suppression);
         flow["blockedDates"] = json!([]);
@@ -1091,7 +1057,7 @@ impl Ctx<'_> {
 
     /// One filter branch per trigger: what must start to hold for the
     /// contact to enter again.
-    fn reenrollment_triggers(&mut self) -> Vec<Value> {
+    fn reenrollment_triggers(&mut self) -> Vec<FilterBranch> {
         let c = self.campaign;
         let mut out = Vec::new();
         for t in &c.triggers {
@@ -1139,7 +1105,7 @@ impl Ctx<'_> {
         };
         Formula::Lit(Atom::Filter(property_filter(
             &self.entered_at_property(),
-            json!({
+            Operation::TimePoint(json!({
                 "operationType": "TIME_POINT",
                 "type": "TIME_POINT",
                 "operator": "IS_BEFORE",
@@ -1153,7 +1119,7 @@ impl Ctx<'_> {
                 },
                 "endpointBehavior": "EXCLUSIVE",
                 "propertyParser": "VALUE",
-            }),
+            })),
         )))
     }
 
@@ -1191,9 +1157,7 @@ impl Ctx<'_> {
         let mut branches = Vec::new();
         for t in &c.triggers {
             if let EventSource::Event(e) = &t.source {
-                if let Formula::Lit(Atom::Branch(b)) = self.event(e, None, true) {
-                    branches.push(b);
-                }
+                branches.push(self.event(e, None, true));
             }
         }
         let filter = first
@@ -1213,12 +1177,12 @@ impl Ctx<'_> {
         });
         if !matches!(refinement, Formula::True) {
             let groups = self.groups(&refinement, first.span);
-            criteria["refinementCriteria"] = or_branch(groups);
+            criteria["refinementCriteria"] = or_branch(groups).tree();
         }
         Some(criteria)
     }
 
-    fn list_enrollment(&mut self) -> Value {
+    fn list_enrollment(&mut self) -> FilterBranch {
         let c = self.campaign;
         let mut entries = Vec::new();
         for t in &c.triggers {
@@ -1271,7 +1235,7 @@ impl Ctx<'_> {
                     );
                     Formula::True
                 }
-                _ => self.event(e, None, true),
+                _ => Formula::Lit(Atom::Branch(self.event(e, None, true))),
             },
         }
     }
@@ -1301,7 +1265,7 @@ impl Ctx<'_> {
         parts
     }
 
-    fn goal_filter(&mut self) -> Option<Value> {
+    fn goal_filter(&mut self) -> Option<FilterBranch> {
         let c = self.campaign;
         let parts = self.exits(self.part == Part::Main);
         if parts.is_empty() {
@@ -1321,7 +1285,7 @@ impl Ctx<'_> {
     fn active_filter(&self, property: &str, set: bool) -> Formula<Atom> {
         Formula::Lit(Atom::Filter(property_filter(
             property,
-            json!({ "operationType": "BOOL", "operator": "IS_EQUAL_TO", "value": set, "includeObjectsWithNoValueSet": !set }),
+            Operation::boolean(set, !set),
         )))
     }
 
@@ -1348,15 +1312,14 @@ impl Ctx<'_> {
                 event.kind,
                 EventKind::SegmentEntered | EventKind::ListJoined
             ) {
-                if let Formula::Lit(Atom::Branch(branch)) = self.event(event, None, true) {
-                    return json!({
-                        "type": "EVENT_BASED",
-                        "shouldReEnroll": true,
-                        "eventFilterBranches": [branch],
-                        "listMembershipFilterBranches": [],
-                        "refinementCriteria": or_branch(self.groups(&admit, h.head)),
-                    });
-                }
+                let branch = self.event(event, None, true);
+                return json!({
+                    "type": "EVENT_BASED",
+                    "shouldReEnroll": true,
+                    "eventFilterBranches": [branch],
+                    "listMembershipFilterBranches": [],
+                    "refinementCriteria": or_branch(self.groups(&admit, h.head)),
+                });
             }
         }
         let condition = self.cond(&h.condition, true);
@@ -1505,7 +1468,7 @@ impl Ctx<'_> {
         name: &str,
         on: &EventSource,
         changes: Vec<(String, Value)>,
-        refine: Vec<Value>,
+        refine: Vec<Filter>,
         at: Span,
     ) -> Value {
         let refine = Formula::and(
@@ -1516,10 +1479,7 @@ impl Ctx<'_> {
         );
         let criteria = match on {
             EventSource::Event(e) => {
-                let branch = match self.event(e, None, true) {
-                    Formula::Lit(Atom::Branch(b)) => b,
-                    _ => Value::Null,
-                };
+                let branch = self.event(e, None, true);
                 let mut criteria = json!({
                     "type": "EVENT_BASED",
                     "shouldReEnroll": true,
@@ -1527,7 +1487,7 @@ impl Ctx<'_> {
                     "listMembershipFilterBranches": [],
                 });
                 if refine != Formula::True {
-                    criteria["refinementCriteria"] = or_branch(self.groups(&refine, at));
+                    criteria["refinementCriteria"] = or_branch(self.groups(&refine, at)).tree();
                 }
                 criteria
             }
@@ -1560,15 +1520,12 @@ impl Ctx<'_> {
     ) -> Vec<(String, Value)> {
         let mut flows = Vec::new();
         for (suffix, holds) in [(".add", true), (".remove", false)] {
-            let flag_filter = property_filter(
-                flag,
-                json!({ "operationType": "BOOL", "operator": "IS_EQUAL_TO", "value": !holds, "includeObjectsWithNoValueSet": holds }),
-            );
+            let flag_filter = property_filter(flag, Operation::boolean(!holds, holds));
             let test = Formula::and(vec![
                 self.cond(condition, holds),
                 Formula::Lit(Atom::Filter(flag_filter)),
             ]);
-            let filter = or_branch(self.groups(&test, condition.span));
+            let filter = or_branch(self.groups(&test, condition.span)).tree();
             let criteria = json!({
                 "type": "LIST_BASED",
                 "shouldReEnroll": true,
@@ -1658,7 +1615,7 @@ impl Ctx<'_> {
             }
             ConditionKind::Property(p) => Formula::Lit(Atom::Filter(property_filter(
                 &self.property(p),
-                json!({ "operationType": "BOOL", "operator": "IS_EQUAL_TO", "value": positive, "includeObjectsWithNoValueSet": !positive }),
+                Operation::boolean(positive, !positive),
             ))),
             ConditionKind::Compare { left, op, right } => {
                 self.compare(left, *op, right, positive, c.span)
@@ -1673,12 +1630,16 @@ impl Ctx<'_> {
                 };
                 Formula::Lit(Atom::Filter(property_filter(
                     &self.property(property),
-                    json!({
-                        "operationType": "ENUMERATION",
-                        "operator": if positive { "CONTAINS_ALL" } else { "DOES_NOT_CONTAIN_ALL" },
-                        "values": [value],
-                        "includeObjectsWithNoValueSet": !positive,
-                    }),
+                    Operation::values(
+                        "ENUMERATION",
+                        if positive {
+                            "CONTAINS_ALL"
+                        } else {
+                            "DOES_NOT_CONTAIN_ALL"
+                        },
+                        vec![value],
+                        !positive,
+                    ),
                 )))
             }
             ConditionKind::Member {
@@ -1707,17 +1668,21 @@ impl Ctx<'_> {
                         .collect();
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
-                        enumeration_operation(values, inside),
+                        Operation::enumeration(values, inside),
                     ))));
                 } else if !strings.is_empty() {
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
-                        json!({
-                            "operationType": "MULTISTRING",
-                            "operator": if inside { "IS_EQUAL_TO" } else { "IS_NOT_EQUAL_TO" },
-                            "values": strings,
-                            "includeObjectsWithNoValueSet": !inside,
-                        }),
+                        Operation::values(
+                            "MULTISTRING",
+                            if inside {
+                                "IS_EQUAL_TO"
+                            } else {
+                                "IS_NOT_EQUAL_TO"
+                            },
+                            strings.iter().map(|s| s.to_string()).collect(),
+                            !inside,
+                        ),
                     ))));
                 }
                 for v in values {
@@ -1743,7 +1708,7 @@ impl Ctx<'_> {
                     );
                     Formula::True
                 }
-                _ => self.event(event, *within, positive),
+                _ => Formula::Lit(Atom::Branch(self.event(event, *within, positive))),
             },
         }
     }
@@ -1768,12 +1733,12 @@ impl Ctx<'_> {
                     CompareOp::Gt => "IS_GREATER_THAN",
                     CompareOp::Lt => "IS_LESS_THAN",
                 };
-                json!({ "operationType": "NUMBER", "operator": operator, "value": number(*n), "includeObjectsWithNoValueSet": op == CompareOp::Ne })
+                Operation::number(operator, number(*n), op == CompareOp::Ne)
             }
             IrValue::String(s) if is_enumeration(&property) => match op {
                 CompareOp::Eq | CompareOp::Ne => {
                     let values = vec![self.option_value(source_property(left), &property, s, at)];
-                    enumeration_operation(values, op == CompareOp::Eq)
+                    Operation::enumeration(values, op == CompareOp::Eq)
                 }
                 _ => {
                     self.unsupported(
@@ -1788,14 +1753,18 @@ impl Ctx<'_> {
             IrValue::String(s) => match op {
                 CompareOp::Eq | CompareOp::Ne if self.enumeration(left).is_some() => {
                     let values = vec![self.option_value(source_property(left), &property, s, at)];
-                    enumeration_operation(values, op == CompareOp::Eq)
+                    Operation::enumeration(values, op == CompareOp::Eq)
                 }
-                CompareOp::Eq | CompareOp::Ne => json!({
-                    "operationType": "MULTISTRING",
-                    "operator": if op == CompareOp::Eq { "IS_EQUAL_TO" } else { "IS_NOT_EQUAL_TO" },
-                    "values": [s],
-                    "includeObjectsWithNoValueSet": op == CompareOp::Ne,
-                }),
+                CompareOp::Eq | CompareOp::Ne => Operation::values(
+                    "MULTISTRING",
+                    if op == CompareOp::Eq {
+                        "IS_EQUAL_TO"
+                    } else {
+                        "IS_NOT_EQUAL_TO"
+                    },
+                    vec![s.clone()],
+                    op == CompareOp::Ne,
+                ),
                 _ => {
                     self.unsupported(
                         "HubSpot cannot order text: only `==` and `!=` compare strings".into(),
@@ -1807,12 +1776,9 @@ impl Ctx<'_> {
                 }
             },
             IrValue::Bool(v) => match op {
-                CompareOp::Eq | CompareOp::Ne => json!({
-                    "operationType": "BOOL",
-                    "operator": "IS_EQUAL_TO",
-                    "value": (op == CompareOp::Eq) == *v,
-                    "includeObjectsWithNoValueSet": false,
-                }),
+                CompareOp::Eq | CompareOp::Ne => {
+                    Operation::boolean((op == CompareOp::Eq) == *v, false)
+                }
                 _ => {
                     self.unsupported(
                         "true and false have no order".into(),
@@ -1836,7 +1802,7 @@ impl Ctx<'_> {
                     argument: None,
                     span: at,
                 };
-                self.event(&e, Some(d), !positive)
+                Formula::Lit(Atom::Branch(self.event(&e, Some(d), !positive)))
             })
             .collect();
         if positive {
@@ -1847,7 +1813,7 @@ impl Ctx<'_> {
     }
 
     /// The event happened (within the window, else ever), or did not.
-    fn event(&mut self, e: &Event, within: Option<Duration>, positive: bool) -> Formula<Atom> {
+    fn event(&mut self, e: &Event, within: Option<Duration>, positive: bool) -> FilterBranch {
         let key = event_key(e);
         let event_type = self.b.id(
             "events",
@@ -1880,22 +1846,15 @@ impl Ctx<'_> {
             );
             filters.push(property_filter(
                 &property,
-                json!({ "operationType": "MULTISTRING", "operator": operator, "values": [value], "includeObjectsWithNoValueSet": false }),
+                Operation::values("MULTISTRING", operator, vec![value], false),
             ));
         }
-        let mut branch = json!({
-            "filterBranchType": "UNIFIED_EVENTS",
-            "filterBranchOperator": "AND",
-            "eventTypeId": event_type,
-            "operator": if positive { "HAS_COMPLETED" } else { "HAS_NOT_COMPLETED" },
-            "filters": filters,
-            "filterBranches": [],
-        });
+        let mut branch = FilterBranch::event(event_type, positive, filters);
         // A window narrows the events looked at (pruning); coalescing
         // counts occurrences, which a window is not.
         if let Some(d) = within {
             match window_unit(d) {
-                Some((unit, amount)) => branch["pruningRefineBy"] = pruning_window(unit, amount),
+                Some((unit, amount)) => branch.within(unit, amount),
                 None => self.unsupported(
                     format!(
                         "HubSpot counts event windows in whole days or weeks, not `{}`",
@@ -1907,12 +1866,12 @@ impl Ctx<'_> {
                 ),
             }
         }
-        Formula::Lit(Atom::Branch(branch))
+        branch
     }
 
     // ── the flow ──
 
-    fn single(&mut self, origin: &Origin, type_id: &'static str, fields: Value, next: Link) {
+    fn single(&mut self, origin: &Origin, type_id: &'static str, fields: Fields, next: Link) {
         self.acts.push(Act::Single {
             origin: origin.clone(),
             type_id,
@@ -1935,12 +1894,12 @@ impl Platform for Ctx<'_> {
         match &step.kind {
             StepKind::Send { email, next } => {
                 let id = self.email_id(&email.name, at);
-                self.single(origin, "0-4", json!({ "content_id": id }), next.clone());
+                self.single(origin, "0-4", Fields::Send { content_id: id }, next.clone());
             }
             StepKind::Delay { duration, next } => self.single(
                 origin,
                 "0-1",
-                delay(duration.seconds.div_ceil(60)),
+                Fields::delay(duration.seconds.div_ceil(60)),
                 next.clone(),
             ),
             StepKind::PollUntil {
@@ -1970,7 +1929,7 @@ impl Platform for Ctx<'_> {
                     } else {
                         next.clone()
                     };
-                    self.single(&wait, "0-1", delay(*minutes), then);
+                    self.single(&wait, "0-1", Fields::delay(*minutes), then);
                 }
             }
             StepKind::Choice {
@@ -2035,7 +1994,7 @@ impl Platform for Ctx<'_> {
                     "property_name": hubspot_property,
                     "value": { "type": "STATIC_VALUE", "staticValue": text },
                 });
-                self.single(origin, "0-5", fields, next.clone());
+                self.single(origin, "0-5", Fields::Tree(fields), next.clone());
             }
             StepKind::Notify {
                 recipient,
@@ -2045,7 +2004,7 @@ impl Platform for Ctx<'_> {
                 let users = self.users(recipient, at);
                 let message = self.merge_tags(message, at);
                 let fields = json!({ "user_ids": users, "subject": message, "body": message });
-                self.single(origin, "0-8", fields, next.clone());
+                self.single(origin, "0-8", Fields::Tree(fields), next.clone());
             }
             StepKind::Handoff {
                 queue,
@@ -2064,7 +2023,7 @@ impl Platform for Ctx<'_> {
                 // `0-13` (the older list action) fails on create;
                 // `0-63809083` is what the current editor writes.
                 let fields = json!({ "listId": list, "targetObject": "{{ enrolled_object }}" });
-                self.single(origin, "0-63809083", fields, None);
+                self.single(origin, "0-63809083", Fields::Tree(fields), None);
             }
             StepKind::Jump { .. } | StepKind::Exit { .. } => {}
         }
@@ -2136,7 +2095,7 @@ impl Platform for Ctx<'_> {
             self.acts.push(Act::Single {
                 origin: left.clone(),
                 type_id: "0-5",
-                fields: json!({ "property_name": self.active_property(), "value": static_value(false) }),
+                fields: Fields::Tree(json!({ "property_name": self.active_property(), "value": static_value(false) })),
                 next: None,
             });
         }
@@ -2153,7 +2112,7 @@ impl Platform for Ctx<'_> {
                 Act::Single {
                     origin,
                     type_id: "0-5",
-                    fields: json!({ "property_name": property, "value": value }),
+                    fields: Fields::Tree(json!({ "property_name": property, "value": value })),
                     next,
                 },
             );
@@ -2190,7 +2149,7 @@ impl Ctx<'_> {
             "subject": subject,
             "body": body.trim(),
         });
-        self.single(origin, "0-8", fields, first_task);
+        self.single(origin, "0-8", Fields::Tree(fields), first_task);
         // The queue's first user owns the tasks.
         let owner = users.first().cloned().unwrap_or_default();
         // The task's title and notes render the workflow's tokens like
@@ -2217,7 +2176,12 @@ impl Ctx<'_> {
                 fields["due_time"] = due_time(d);
             }
             let next = (k + 1 < tasks.len()).then(|| origin.with(Role::Task(k + 2)));
-            self.single(&origin.with(Role::Task(k + 1)), "0-3", fields, next);
+            self.single(
+                &origin.with(Role::Task(k + 1)),
+                "0-3",
+                Fields::Tree(fields),
+                next,
+            );
         }
     }
 
@@ -2243,14 +2207,6 @@ impl Ctx<'_> {
         self.b
             .ids("recipients", &self.cfg.recipients, key, "users", &what, at)
     }
-}
-
-fn in_list(id: &str, member: bool) -> Value {
-    json!({ "filterType": "IN_LIST", "listId": id, "operator": if member { "IN_LIST" } else { "NOT_IN_LIST" } })
-}
-
-fn property_filter(property: &str, operation: Value) -> Value {
-    json!({ "filterType": "PROPERTY", "property": property, "operation": operation })
 }
 
 /// The project's name of a property, for its `[hubspot.values]` table.
@@ -2303,15 +2259,6 @@ fn builtin_lifecycle_stage(value: &str) -> Option<&'static str> {
             squeezed == *internal || (label.contains(' ') && squeezed == initials(label))
         })
         .map(|(internal, _)| *internal)
-}
-
-fn enumeration_operation(values: Vec<String>, inside: bool) -> Value {
-    json!({
-        "operationType": "ENUMERATION",
-        "operator": if inside { "IS_ANY_OF" } else { "IS_NONE_OF" },
-        "values": values,
-        "includeObjectsWithNoValueSet": !inside,
-    })
 }
 
 /// HubSpot's day names (`APITimeWindow.day`).
