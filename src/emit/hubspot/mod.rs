@@ -580,10 +580,10 @@ fn left_workflows(
 
 /// A workflow's file: `flow`'s entries, then its `"actions"`, byte for
 /// byte what serializing the `json!` tree with `flow["actions"]` set last
-/// prints. Written through [`pretty`], not serialized: the filter of a list
-/// branch is shared by every poll of a long `wait … or until`, and it is
-/// rendered once per workflow and copied into each poll (serializing those
-/// copies was a quarter of a HubSpot build, callgrind, 10k bench).
+/// prints. Written through [`pretty`], not as one tree: the filter of a
+/// list branch is shared by every poll of a long `wait … or until`, and it
+/// is rendered once per workflow and copied into each poll (serializing
+/// those copies was a quarter of a HubSpot build, callgrind, 10k bench).
 fn workflow_text(flow: &Value, actions: &[ActionOut<'_>]) -> String {
     let mut filters: HashMap<*const FilterBranch, pretty::Placed> = HashMap::default();
     pretty::document(0, |file| {
