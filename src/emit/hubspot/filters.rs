@@ -98,6 +98,16 @@ impl Operation {
         })
     }
 
+    /// A text property equals one of `values` (`equal`), or none of them.
+    pub(super) fn text(values: Vec<String>, equal: bool) -> Operation {
+        let operator = if equal {
+            "IS_EQUAL_TO"
+        } else {
+            "IS_NOT_EQUAL_TO"
+        };
+        Operation::values("MULTISTRING", operator, values, !equal)
+    }
+
     /// An enumeration's value is (`inside`) or is not one of `values`.
     pub(super) fn enumeration(values: Vec<String>, inside: bool) -> Operation {
         let operator = if inside { "IS_ANY_OF" } else { "IS_NONE_OF" };

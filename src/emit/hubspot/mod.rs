@@ -1673,16 +1673,7 @@ impl Ctx<'_> {
                 } else if !strings.is_empty() {
                     parts.push(Formula::Lit(Atom::Filter(property_filter(
                         &property,
-                        Operation::values(
-                            "MULTISTRING",
-                            if inside {
-                                "IS_EQUAL_TO"
-                            } else {
-                                "IS_NOT_EQUAL_TO"
-                            },
-                            strings.iter().map(|s| s.to_string()).collect(),
-                            !inside,
-                        ),
+                        Operation::text(strings.iter().map(|s| s.to_string()).collect(), inside),
                     ))));
                 }
                 for v in values {
@@ -1755,16 +1746,9 @@ impl Ctx<'_> {
                     let values = vec![self.option_value(source_property(left), &property, s, at)];
                     Operation::enumeration(values, op == CompareOp::Eq)
                 }
-                CompareOp::Eq | CompareOp::Ne => Operation::values(
-                    "MULTISTRING",
-                    if op == CompareOp::Eq {
-                        "IS_EQUAL_TO"
-                    } else {
-                        "IS_NOT_EQUAL_TO"
-                    },
-                    vec![s.clone()],
-                    op == CompareOp::Ne,
-                ),
+                CompareOp::Eq | CompareOp::Ne => {
+                    Operation::text(vec![s.clone()], op == CompareOp::Eq)
+                }
                 _ => {
                     self.unsupported(
                         "HubSpot cannot order text: only `==` and `!=` compare strings".into(),
